@@ -1,0 +1,19 @@
+// Runs every compiled test file with node's built-in runner. Node 20 takes no globs
+// and Node 22+ treats directories differently, so the file list is collected here.
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
+import { spawnSync } from "node:child_process";
+
+const root = process.argv[2] ?? "dist/test";
+const filter = process.argv[3];
+const files = readdirSync(root, { recursive: true })
+  .map(String)
+  .filter((f) => f.endsWith(".test.js") && (!filter || f.includes(filter)))
+  .sort()
+  .map((f) => join(root, f));
+if (files.length === 0) {
+  console.error(`no test files under ${root}`);
+  process.exit(1);
+}
+const result = spawnSync(process.execPath, ["--test", "--test-concurrency=2", ...files], { stdio: "inherit" });
+process.exit(result.status ?? 1);

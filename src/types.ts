@@ -1,0 +1,121 @@
+// Public request/event types shared by every provider. One request shape goes in;
+// each provider's request builder turns it into its endpoint's wire body.
+
+export type ReasoningEffort = "none" | "minimal" | "low" | "medium" | "high" | "xhigh";
+export type ReasoningSummary = "auto" | "concise" | "detailed" | "none";
+export type Verbosity = "low" | "medium" | "high";
+
+export type ContentPart =
+  | { type: "text"; text: string }
+  /** `url` is a data URL (`data:<mime>;base64,...`) or an https URL. */
+  | { type: "image"; url: string; detail?: "auto" | "low" | "high" };
+
+export type InputItem =
+  | { type: "message"; role: "user" | "assistant" | "developer" | "system"; content: string | ContentPart[] }
+  | { type: "function_call"; callId: string; name: string; arguments: string }
+  | { type: "function_call_output"; callId: string; output: string }
+  /** An opaque item returned by a previous response (e.g. reasoning with encrypted_content), replayed verbatim. */
+  | { type: "raw"; item: Record<string, unknown> };
+
+export interface FunctionTool {
+  type: "function";
+  name: string;
+  description?: string;
+  parameters?: Record<string, unknown>;
+  strict?: boolean | null;
+}
+
+export type ToolChoice = "auto" | "none" | "required" | { type: "function"; name: string };
+
+export interface ModelRequest {
+  model?: string;
+  /** System prompt. Sent as `instructions` on Responses endpoints. */
+  instructions?: string;
+  /** A plain string is one user message. */
+  input: string | InputItem[];
+  tools?: FunctionTool[];
+  toolChoice?: ToolChoice;
+  parallelToolCalls?: boolean;
+  reasoning?: { effort?: ReasoningEffort; summary?: ReasoningSummary };
+  text?: { verbosity?: Verbosity };
+  maxOutputTokens?: number;
+  temperature?: number;
+  topP?: number;
+  metadata?: Record<string, string>;
+  store?: boolean;
+  previousResponseId?: string;
+  promptCacheKey?: string;
+  serviceTier?: string;
+  /** Provider-specific body fields merged last; the provider's rejection list still applies. */
+  extraBody?: Record<string, unknown>;
+  signal?: AbortSignal;
+}
+
+export interface Usage {
+  inputTokens: number;
+  cachedInputTokens: number;
+  outputTokens: number;
+  reasoningTokens: number;
+  totalTokens: number;
+}
+
+export interface RateLimitWindow {
+  usedPercent: number;
+  windowMinutes?: number;
+  /** Epoch milliseconds. */
+  resetsAt?: number;
+}
+
+/** One typed view of `x-ratelimit-*` (Platform) and `x-codex-*` (ChatGPT backend) limits. */
+export interface RateLimitSnapshot {
+  requests?: { limit?: number; remaining?: number; resetMs?: number };
+  tokens?: { limit?: number; remaining?: number; resetMs?: number };
+  primary?: RateLimitWindow;
+  secondary?: RateLimitWindow;
+  credits?: { hasCredits?: boolean; unlimited?: boolean; balance?: string };
+  planType?: string;
+  /** Extra `x-codex-<family>-*` limit families, by family name. */
+  families?: Record<string, { primary?: RateLimitWindow; secondary?: RateLimitWindow; limitName?: string }>;
+  requestId?: string;
+}
+
+export interface FunctionCall {
+  itemId?: string;
+  callId: string;
+  name: string;
+  arguments: string;
+}
+
+export type StopReason = "stop" | "tool_calls" | "length" | "content_filter" | "incomplete";
+
+export interface ResponseResult {
+  id: string;
+  model: string;
+  text: string;
+  reasoningSummary: string;
+  functionCalls: FunctionCall[];
+  /** Output items exactly as the server sent them; replay these for stateless multi-turn. */
+  output: Record<string, unknown>[];
+  usage?: Usage;
+  stopReason: StopReason;
+  incompleteReason?: string;
+  rateLimits?: RateLimitSnapshot;
+  requestId?: string;
+}
+
+export type StreamEvent =
+  | { type: "created"; id: string; model: string }
+  | { type: "text_delta"; delta: string; itemId: string }
+  | { type: "reasoning_summary_delta"; delta: string; itemId: string }
+  | { type: "function_call_arguments_delta"; delta: string; itemId: string }
+  | { type: "function_call"; call: FunctionCall }
+  | { type: "output_item_done"; item: Record<string, unknown> }
+  | { type: "rate_limits"; rateLimits: RateLimitSnapshot }
+  | { type: "usage"; usage: Usage }
+  | { type: "done"; result: ResponseResult };
+
+export interface ModelInfo {
+  id: string;
+  displayName?: string;
+  ownedBy?: string;
+}
