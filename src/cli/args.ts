@@ -1,0 +1,39 @@
+// Flag parsing on node:util parseArgs; bad flags become a usage error (exit 2).
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import { ProviderError } from "../errors.js";
+
+type Options = NonNullable<ParseArgsConfig["options"]>;
+
+/** Flags every command that talks to a provider accepts. */
+export const COMMON_FLAGS = {
+  provider: { type: "string", short: "p" },
+  profile: { type: "string" },
+  json: { type: "boolean" },
+  quiet: { type: "boolean", short: "q" },
+  verbose: { type: "boolean" },
+} as const satisfies Options;
+
+export function parseFlags<T extends Options>(
+  args: string[],
+  options: T,
+  allowPositionals = false,
+): ReturnType<typeof parseArgs<{ args: string[]; options: T; allowPositionals: boolean; strict: true }>> {
+  try {
+    return parseArgs({ args, options, allowPositionals, strict: true });
+  } catch (error) {
+    const message = error instanceof Error ? error.message.replace(/\. To specify a positional.*$/s, ".") : String(error);
+    throw new ProviderError("config_error", message, { hint: "Run the command with --help to see its options." });
+  }
+}
+
+export function oneOf<T extends string>(value: string | undefined, allowed: readonly T[], flag: string): T | undefined {
+  if (value === undefined) return undefined;
+  if ((allowed as readonly string[]).includes(value)) return value as T;
+  throw new ProviderError("config_error", `--${flag} must be one of ${allowed.join(", ")} (got "${value}").`);
+}
+
+export async function readStdin(stdin: NodeJS.ReadableStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stdin) chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer));
+  return Buffer.concat(chunks).toString("utf8");
+}

@@ -1,0 +1,94 @@
+import { ProviderError } from "../../errors.js";
+import type { ModelRequest, ReasoningEffort } from "../../types.js";
+import { COMMON_FLAGS, oneOf, parseFlags, readStdin } from "../args.js";
+import type { Command } from "../context.js";
+import { formatUsage, style } from "../format.js";
+import { openProvider } from "../open-provider.js";
+
+const EFFORTS: readonly ReasoningEffort[] = ["none", "minimal", "low", "medium", "high", "xhigh"];
+
+export const command: Command = {
+  summary: "Send one prompt and stream the answer",
+  help: `Usage: codex-provider ask [options] <prompt…|->
+
+Streams the model's answer to stdout token by token; usage goes to stderr.
+
+Options:
+  -p, --provider <id>       openai (default), chatgpt, chatgpt-codex (experimental), or a custom provider
+      --profile <name>      credential profile (default: default)
+  -m, --model <id>          model to use (default: the provider's default)
+  -r, --reasoning <effort>  reasoning effort: ${EFFORTS.join(", ")}
+  -i, --instructions <txt>  system prompt
+      --json                one JSON event per line on stdout (for scripts)
+  -q, --quiet               no usage or retry notices on stderr
+      --verbose             error details
+  -                         read the prompt from stdin
+
+Examples:
+  OPENAI_API_KEY=sk-… codex-provider ask "Explain SSE in one sentence"
+  git diff | codex-provider ask -m gpt-5.5 -r high -i "Review this diff" -
+  codex-provider ask --json "hi" | jq -c 'select(.type=="text_delta")'
+`,
+  async run(args, context) {
+    const { values, positionals } = parseFlags(
+      args,
+      {
+        ...COMMON_FLAGS,
+        model: { type: "string", short: "m" },
+        reasoning: { type: "string", short: "r" },
+        instructions: { type: "string", short: "i" },
+      },
+      true,
+    );
+    const effort = oneOf(values.reasoning, EFFORTS, "reasoning");
+    let prompt = positionals.join(" ");
+    if (positionals.length === 1 && positionals[0] === "-") prompt = await readStdin(context.stdin);
+    if (!prompt.trim()) {
+      throw new ProviderError("config_error", "No prompt given.", { hint: 'Usage: codex-provider ask "your prompt" (or - to read stdin)' });
+    }
+
+    const provider = openProvider(values, context);
+    const controller = new AbortController();
+    const onSigint = () => controller.abort();
+    process.once("SIGINT", onSigint);
+    const request: ModelRequest = {
+      input: prompt,
+      instructions: values.instructions,
+      reasoning: effort ? { effort, summary: "auto" } : undefined,
+      signal: controller.signal,
+    };
+    const s = style(context.color);
+    let endedWithNewline = true;
+    try {
+      for await (const event of provider.stream(request)) {
+        if (values.json) {
+          context.stdout.write(`${JSON.stringify(event)}\n`);
+          continue;
+        }
+        if (event.type === "text_delta") {
+          context.stdout.write(event.delta);
+          endedWithNewline = event.delta.endsWith("\n");
+        } else if (event.type === "reasoning_summary_delta" && !values.quiet) {
+          context.stderr.write(s.dim(event.delta));
+        } else if (event.type === "function_call") {
+          context.stdout.write(`\n[function call] ${event.call.name}(${event.call.arguments})\n`);
+          endedWithNewline = true;
+        } else if (event.type === "done") {
+          if (!endedWithNewline) context.stdout.write("\n");
+          if (event.result.stopReason === "length" || event.result.stopReason === "incomplete" || event.result.stopReason === "content_filter") {
+            context.stderr.write(s.yellow(`warning: the answer is incomplete (${event.result.incompleteReason})\n`));
+          }
+          if (event.result.usage && !values.quiet) context.stderr.write(s.dim(`${formatUsage(event.result.usage)}\n`));
+        }
+      }
+    } catch (error) {
+      if (!endedWithNewline && !values.json) context.stdout.write("\n");
+      if (values.json && error instanceof ProviderError) context.stdout.write(`${JSON.stringify({ type: "error", error })}\n`);
+      if (error instanceof ProviderError && error.code === "aborted" && controller.signal.aborted) return 130;
+      throw error;
+    } finally {
+      process.removeListener("SIGINT", onSigint);
+    }
+    return 0;
+  },
+};

@@ -1,0 +1,32 @@
+// What every command gets: streams, env and terminal facts, injectable for tests.
+import type { Env } from "../config/paths.js";
+
+export interface CliContext {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+  env: Env;
+  /** stderr is a terminal and NO_COLOR is unset: colour and spinners allowed. */
+  color: boolean;
+  stderrIsTTY: boolean;
+}
+
+export function processContext(): CliContext {
+  const stderrIsTTY = Boolean(process.stderr.isTTY);
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdin: process.stdin,
+    env: process.env,
+    stderrIsTTY,
+    color: stderrIsTTY && !process.env.NO_COLOR,
+  };
+}
+
+export interface Command {
+  /** One line for the command list. */
+  summary: string;
+  /** Full help text, with flags and examples. */
+  help: string;
+  run(args: string[], context: CliContext): Promise<number>;
+}

@@ -1,0 +1,63 @@
+// CLI entry: dispatches to one lazily loaded module per command so that
+// `--version` and `--help` stay as cheap as a bare Node start.
+import { ExitCode, exitCodeFor } from "../errors.js";
+import { VERSION } from "../version.js";
+import { processContext, type CliContext, type Command } from "./context.js";
+import { formatError } from "./format.js";
+
+type Loader = () => Promise<{ command: Command }>;
+
+const COMMANDS: Record<string, { summary: string; load: Loader }> = {
+  ask: { summary: "Send one prompt and stream the answer", load: () => import("./commands/ask.js") },
+  models: { summary: "List the models a provider serves", load: () => import("./commands/models.js") },
+  emulator: { summary: "Run the built-in emulator of OpenAI's endpoints", load: () => import("./commands/emulator.js") },
+  demo: { summary: "Run a full demo against the built-in emulator (no account needed)", load: () => import("./commands/demo.js") },
+};
+
+function usage(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length));
+  const list = Object.entries(COMMANDS)
+    .map(([name, { summary }]) => `  ${name.padEnd(width)}  ${summary}`)
+    .join("\n");
+  return `codex-provider ${VERSION} — use OpenAI models with the credential you already have
+
+Usage: codex-provider <command> [options]
+
+Commands:
+${list}
+
+Run \`codex-provider <command> --help\` for a command's options and examples.
+Global: --version, --help. Exit codes: 0 ok, 1 failure, 2 bad usage/config,
+3 not logged in, 4 usage limit reached, 5 network/server failure.
+`;
+}
+
+export async function main(argv: string[], context: CliContext = processContext()): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    const target = name === "help" ? rest[0] : undefined;
+    if (target && COMMANDS[target]) return main([target, "--help"], context);
+    context.stdout.write(usage());
+    return name === undefined ? ExitCode.usage : ExitCode.ok;
+  }
+  if (name === "--version" || name === "-V" || name === "version") {
+    context.stdout.write(`${VERSION}\n`);
+    return ExitCode.ok;
+  }
+  const entry = COMMANDS[name];
+  if (!entry) {
+    context.stderr.write(`error: unknown command "${name}"\nRun \`codex-provider --help\` for the list of commands.\n`);
+    return ExitCode.usage;
+  }
+  const { command } = await entry.load();
+  if (rest.includes("--help") || rest.includes("-h")) {
+    context.stdout.write(command.help.endsWith("\n") ? command.help : `${command.help}\n`);
+    return ExitCode.ok;
+  }
+  try {
+    return await command.run(rest, context);
+  } catch (error) {
+    context.stderr.write(`${formatError(error, rest.includes("--verbose"))}\n`);
+    return exitCodeFor(error);
+  }
+}

@@ -1,0 +1,55 @@
+// The provider surface users hold: stream, complete, listModels. A provider is a
+// spec (where to send, how to authenticate, how to build and parse) plus transport.
+import type { AuthSource } from "../auth/source.js";
+import { ProviderError } from "../errors.js";
+import type { ModelInfo, ModelRequest, ResponseResult } from "../types.js";
+import { openStream, type MapperContext, type EventMapper, type ResponseStream, type TransportOptions } from "../transport/response-stream.js";
+
+export interface ProviderSpec {
+  id: string;
+  /** Shown wherever users meet the provider (ChatGPT backend has no stability contract). */
+  experimental: boolean;
+  defaultModel?: string;
+  url: string;
+  auth: AuthSource;
+  headers: Record<string, string>;
+  buildBody(request: ModelRequest, model: string): Record<string, unknown>;
+  createMapper(context: MapperContext): EventMapper;
+  listModels(signal?: AbortSignal): Promise<ModelInfo[]>;
+}
+
+export interface Provider {
+  readonly id: string;
+  readonly experimental: boolean;
+  readonly auth: AuthSource;
+  /** Start a streaming call: iterate typed events, or await `result()`. */
+  stream(request: ModelRequest): ResponseStream;
+  /** Run a call to completion and return the final result. */
+  complete(request: ModelRequest): Promise<ResponseResult>;
+  listModels(options?: { signal?: AbortSignal }): Promise<ModelInfo[]>;
+}
+
+export function providerFromSpec(spec: ProviderSpec, transport: TransportOptions = {}): Provider {
+  return {
+    id: spec.id,
+    experimental: spec.experimental,
+    auth: spec.auth,
+    stream(request) {
+      const model = request.model ?? spec.defaultModel;
+      if (!model) throw new ProviderError("config_error", `No model given for provider "${spec.id}". Pass --model or set model in config.`);
+      const body = spec.buildBody(request, model);
+      return openStream({ url: spec.url, auth: spec.auth, headers: spec.headers, createMapper: spec.createMapper }, body, transport, request.signal);
+    },
+    complete(request) {
+      return this.stream(request).result();
+    },
+    listModels(options) {
+      return spec.listModels(options?.signal);
+    },
+  };
+}
+
+/** Joins a base URL and a path without doubling or dropping slashes. */
+export function joinUrl(base: string, path: string): string {
+  return `${base.replace(/\/+$/, "")}/${path.replace(/^\/+/, "")}`;
+}

@@ -1,0 +1,56 @@
+// Non-streaming JSON calls (model lists, usage) with the same auth, 401 handling,
+// classification and retry rules as model streams.
+import type { AuthSource } from "../auth/source.js";
+import { ProviderError } from "../errors.js";
+import { classifyHttpError } from "./classify.js";
+import { send } from "./http.js";
+import { DEFAULT_RETRY_POLICY, nextDelay, systemClock, type Clock, type RetryPolicy } from "./retry.js";
+
+export interface JsonRequestOptions {
+  auth: AuthSource;
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
+  retry?: Partial<RetryPolicy>;
+  clock?: Clock;
+  timeoutMs?: number;
+}
+
+export async function getJson(url: string, options: JsonRequestOptions): Promise<{ body: unknown; headers: Record<string, string> }> {
+  const policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
+  const clock = options.clock ?? systemClock;
+  const startedAt = clock.now();
+  let retries = 0;
+  let authRetried = false;
+  for (;;) {
+    try {
+      const response = await send({
+        url,
+        method: "GET",
+        headers: { accept: "application/json", ...options.headers, ...(await options.auth.headers(options.signal)) },
+        signal: options.signal,
+        headersTimeoutMs: options.timeoutMs ?? 30_000,
+        idleTimeoutMs: options.timeoutMs ?? 30_000,
+      });
+      const text = await response.text();
+      if (response.status >= 400) {
+        const error = classifyHttpError(response.status, response.headers, text);
+        if (response.status === 401 && !authRetried) {
+          authRetried = true;
+          if (await options.auth.unauthorized(options.signal)) continue;
+        }
+        throw error;
+      }
+      try {
+        return { body: JSON.parse(text), headers: response.headers };
+      } catch {
+        throw new ProviderError("protocol_error", `Expected JSON from ${new URL(url).origin}${new URL(url).pathname}, got something else.`);
+      }
+    } catch (caught) {
+      if (!(caught instanceof ProviderError)) throw caught;
+      const delay = nextDelay(policy, retries, startedAt, caught, clock);
+      if (delay === undefined) throw caught;
+      retries += 1;
+      await clock.sleep(delay, options.signal);
+    }
+  }
+}

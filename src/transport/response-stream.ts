@@ -1,0 +1,215 @@
+// One model call: send, classify, retry, parse, map. Knows nothing about where the
+// token came from: it asks the AuthSource for headers and tells it about a 401.
+import type { AuthSource } from "../auth/source.js";
+import { ProviderError } from "../errors.js";
+import type { RateLimitSnapshot, ResponseResult, StreamEvent } from "../types.js";
+import { classifyHttpError } from "./classify.js";
+import { send, type HttpResponse } from "./http.js";
+import { mergeRateLimits, parseRateLimitHeaders } from "./rate-limits.js";
+import { DEFAULT_RETRY_POLICY, nextDelay, systemClock, type Clock, type RetryPolicy } from "./retry.js";
+import { parseSse } from "./sse.js";
+
+type Json = Record<string, unknown>;
+
+/** Turns decoded wire events into typed events; `result` is set at the terminal event. */
+export interface EventMapper {
+  map(event: Json): StreamEvent[];
+  /** Called for `data: [DONE]` (Chat Completions' end marker). */
+  onDone?(): StreamEvent[];
+  readonly result?: ResponseResult;
+}
+
+export interface MapperContext {
+  requestId?: string;
+  rateLimits: () => RateLimitSnapshot | undefined;
+}
+
+export interface Endpoint {
+  url: string;
+  auth: AuthSource;
+  /** Static headers (originator, session id, user agent, …); auth headers are added per attempt. */
+  headers: Record<string, string>;
+  createMapper(context: MapperContext): EventMapper;
+}
+
+export interface RetryInfo {
+  retry: number;
+  delayMs: number;
+  error: ProviderError;
+}
+
+export interface TransportOptions {
+  retry?: Partial<RetryPolicy>;
+  clock?: Clock;
+  /** Default 300 s (Codex's stream idle timeout). */
+  idleTimeoutMs?: number;
+  /** Default 60 s. */
+  headersTimeoutMs?: number;
+  onRetry?(info: RetryInfo): void;
+  /** Non-fatal protocol oddities (e.g. an unparseable data line that was skipped). */
+  onWarning?(message: string): void;
+}
+
+export const DEFAULT_IDLE_TIMEOUT_MS = 300_000;
+export const DEFAULT_HEADERS_TIMEOUT_MS = 60_000;
+
+const CONTENT_EVENTS = new Set<StreamEvent["type"]>([
+  "text_delta",
+  "reasoning_summary_delta",
+  "function_call_arguments_delta",
+  "function_call",
+  "output_item_done",
+]);
+
+/** The async iterable every `stream()` call returns; `result()` works with or without iterating. */
+export class ResponseStream implements AsyncIterable<StreamEvent> {
+  private started = false;
+  private settle!: { resolve(r: ResponseResult): void; reject(e: unknown): void };
+  private readonly resultPromise: Promise<ResponseResult>;
+
+  constructor(
+    private readonly source: AsyncGenerator<StreamEvent>,
+    private readonly controller: AbortController,
+  ) {
+    this.resultPromise = new Promise<ResponseResult>((resolve, reject) => {
+      this.settle = { resolve, reject };
+    });
+    // Consumers that only iterate never look at result(); don't report it unhandled.
+    this.resultPromise.catch(() => {});
+  }
+
+  async *[Symbol.asyncIterator](): AsyncGenerator<StreamEvent> {
+    if (this.started) throw new Error("A ResponseStream can be iterated only once; use result() for the final value.");
+    this.started = true;
+    let finished = false;
+    try {
+      for await (const event of this.source) {
+        if (event.type === "done") {
+          finished = true;
+          this.settle.resolve(event.result);
+        }
+        yield event;
+      }
+    } catch (error) {
+      finished = true;
+      this.settle.reject(error);
+      throw error;
+    } finally {
+      if (!finished) {
+        this.controller.abort();
+        this.settle.reject(new ProviderError("aborted", "The stream was closed before it finished."));
+      }
+    }
+  }
+
+  /** The final result; consumes the stream if nobody is iterating it. */
+  result(): Promise<ResponseResult> {
+    if (!this.started) {
+      void (async () => {
+        for await (const _ of this) {
+          // Draining: the iterator settles the result.
+        }
+      })().catch(() => {});
+    }
+    return this.resultPromise;
+  }
+
+  /** Cancel the request; iteration and result() reject with `aborted`. */
+  abort(): void {
+    this.controller.abort();
+  }
+}
+
+export function openStream(endpoint: Endpoint, body: Json, options: TransportOptions = {}, signal?: AbortSignal): ResponseStream {
+  const controller = new AbortController();
+  if (signal) {
+    if (signal.aborted) controller.abort();
+    else signal.addEventListener("abort", () => controller.abort(), { once: true });
+  }
+  return new ResponseStream(run(endpoint, JSON.stringify(body), options, controller.signal), controller);
+}
+
+async function* run(endpoint: Endpoint, bodyText: string, options: TransportOptions, signal: AbortSignal): AsyncGenerator<StreamEvent> {
+  const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
+  const clock = options.clock ?? systemClock;
+  const startedAt = clock.now();
+  let retries = 0;
+  let authRetried = false;
+  let delivered = false;
+  let createdSent = false;
+  let rateLimits: RateLimitSnapshot | undefined;
+
+  for (;;) {
+    let response: HttpResponse | undefined;
+    try {
+      if (signal.aborted) throw new ProviderError("aborted", "The request was aborted.");
+      const authHeaders = await endpoint.auth.headers(signal);
+      response = await send({
+        url: endpoint.url,
+        method: "POST",
+        headers: { "content-type": "application/json", accept: "text/event-stream", ...endpoint.headers, ...authHeaders },
+        body: bodyText,
+        signal,
+        idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
+        headersTimeoutMs: options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS,
+      });
+      const requestId = response.headers["x-request-id"] ?? response.headers["x-oai-request-id"];
+      const headerLimits = parseRateLimitHeaders(response.headers);
+      rateLimits = mergeRateLimits(rateLimits, headerLimits);
+
+      if (response.status >= 400) {
+        const error = classifyHttpError(response.status, response.headers, await response.text(), { rateLimits, requestId });
+        if (response.status === 401 && !authRetried) {
+          authRetried = true;
+          if (await endpoint.auth.unauthorized(signal)) continue;
+        }
+        throw error;
+      }
+
+      if (headerLimits) yield { type: "rate_limits", rateLimits: headerLimits };
+      const mapper = endpoint.createMapper({ requestId, rateLimits: () => rateLimits });
+      for await (const message of parseSse(response.body)) {
+        let events: StreamEvent[];
+        if (message.data === "[DONE]") {
+          events = mapper.onDone?.() ?? [];
+        } else {
+          let json: Json;
+          try {
+            json = JSON.parse(message.data) as Json;
+          } catch {
+            // PROTOCOL §5.1: log and skip undecodable lines; the terminal check still guards truncation.
+            options.onWarning?.(`Skipped an undecodable stream event (${message.data.length} bytes).`);
+            continue;
+          }
+          events = mapper.map(json);
+        }
+        for (const event of events) {
+          if (event.type === "created") {
+            if (createdSent) continue;
+            createdSent = true;
+          } else if (event.type === "rate_limits") {
+            rateLimits = mergeRateLimits(rateLimits, event.rateLimits);
+          } else if (CONTENT_EVENTS.has(event.type)) {
+            delivered = true;
+          }
+          yield event;
+        }
+        if (mapper.result) return;
+      }
+      throw new ProviderError(
+        "stream_truncated",
+        "The stream ended before the response completed (no response.completed event); the answer may be cut off.",
+        { retryable: true, requestId },
+      );
+    } catch (caught) {
+      if (!(caught instanceof ProviderError)) throw caught;
+      if (signal.aborted) throw caught.code === "aborted" ? caught : new ProviderError("aborted", "The request was aborted.");
+      // Once text reached the caller a retry would repeat it: surface the error instead.
+      const delay = delivered ? undefined : nextDelay(policy, retries, startedAt, caught, clock);
+      if (delay === undefined) throw caught;
+      retries += 1;
+      options.onRetry?.({ retry: retries, delayMs: delay, error: caught });
+      await clock.sleep(delay, signal);
+    }
+  }
+}

@@ -1,0 +1,142 @@
+// Responses stream events (PROTOCOL §5.2-5.4) -> typed StreamEvents, accumulating the
+// final result. Success only on `response.completed`; `response.failed` and `error`
+// become classified ProviderErrors; `response.incomplete` ends with a stop reason.
+import type { FunctionCall, RateLimitSnapshot, ResponseResult, StopReason, StreamEvent, Usage } from "../types.js";
+import { classifyFacts, errorFacts } from "./classify.js";
+import { parseRateLimitEvent } from "./rate-limits.js";
+
+type Json = Record<string, unknown>;
+
+export function parseUsage(value: unknown): Usage | undefined {
+  if (!value || typeof value !== "object") return undefined;
+  const u = value as Json;
+  const n = (v: unknown) => (typeof v === "number" ? v : 0);
+  const inputDetails = (u.input_tokens_details ?? {}) as Json;
+  const outputDetails = (u.output_tokens_details ?? {}) as Json;
+  const inputTokens = n(u.input_tokens);
+  const outputTokens = n(u.output_tokens);
+  return {
+    inputTokens,
+    cachedInputTokens: n(inputDetails.cached_tokens),
+    outputTokens,
+    reasoningTokens: n(outputDetails.reasoning_tokens),
+    totalTokens: typeof u.total_tokens === "number" ? u.total_tokens : inputTokens + outputTokens,
+  };
+}
+
+function asString(value: unknown): string {
+  return typeof value === "string" ? value : "";
+}
+
+export class ResponsesEventMapper {
+  id = "";
+  model = "";
+  private text = "";
+  private reasoning = "";
+  private readonly calls: FunctionCall[] = [];
+  private readonly items: Json[] = [];
+  /** Set once a terminal event was seen; nothing after it is read. */
+  result?: ResponseResult;
+
+  constructor(private readonly context: { requestId?: string; rateLimits?: () => RateLimitSnapshot | undefined } = {}) {}
+
+  /** Map one decoded event; throws a ProviderError for failure events. */
+  map(event: Json): StreamEvent[] {
+    switch (event.type) {
+      case "response.created": {
+        const response = (event.response ?? {}) as Json;
+        this.id = asString(response.id);
+        this.model = asString(response.model);
+        return [{ type: "created", id: this.id, model: this.model }];
+      }
+      case "response.output_text.delta": {
+        const delta = asString(event.delta);
+        this.text += delta;
+        return [{ type: "text_delta", delta, itemId: asString(event.item_id) }];
+      }
+      case "response.reasoning_summary_text.delta": {
+        const delta = asString(event.delta);
+        this.reasoning += delta;
+        return [{ type: "reasoning_summary_delta", delta, itemId: asString(event.item_id) }];
+      }
+      case "response.reasoning_summary_part.added": {
+        // Separate summary parts the way ChatGPT shows them.
+        if (this.reasoning && Number(event.summary_index) > 0) this.reasoning += "\n\n";
+        return [];
+      }
+      case "response.function_call_arguments.delta":
+        return [{ type: "function_call_arguments_delta", delta: asString(event.delta), itemId: asString(event.item_id) }];
+      case "response.output_item.done": {
+        const item = (event.item ?? {}) as Json;
+        this.items.push(item);
+        const out: StreamEvent[] = [{ type: "output_item_done", item }];
+        if (item.type === "function_call") {
+          const call: FunctionCall = {
+            itemId: typeof item.id === "string" ? item.id : undefined,
+            callId: asString(item.call_id),
+            name: asString(item.name),
+            arguments: asString(item.arguments),
+          };
+          this.calls.push(call);
+          out.push({ type: "function_call", call });
+        }
+        return out;
+      }
+      case "codex.rate_limits":
+        return [{ type: "rate_limits", rateLimits: parseRateLimitEvent(event) }];
+      case "response.completed":
+      case "response.done":
+        return this.finish((event.response ?? {}) as Json, this.calls.length > 0 ? "tool_calls" : "stop");
+      case "response.incomplete": {
+        const response = (event.response ?? {}) as Json;
+        const reason = asString(((response.incomplete_details ?? {}) as Json).reason) || "unknown";
+        const stop: StopReason = reason === "max_output_tokens" ? "length" : reason === "content_filter" ? "content_filter" : "incomplete";
+        return this.finish(response, stop, reason);
+      }
+      case "response.failed": {
+        const response = (event.response ?? {}) as Json;
+        throw classifyFacts(errorFacts({ error: response.error ?? { message: "The response failed." } }), {
+          requestId: this.context.requestId,
+          rateLimits: this.context.rateLimits?.(),
+        });
+      }
+      case "error":
+        throw classifyFacts(errorFacts(event.error && typeof event.error === "object" ? event : { error: event }), {
+          requestId: this.context.requestId,
+          headers: lowerCaseHeaders(event.headers),
+          rateLimits: this.context.rateLimits?.(),
+        });
+      default:
+        return [];
+    }
+  }
+
+  private finish(response: Json, stopReason: StopReason, incompleteReason?: string): StreamEvent[] {
+    const usage = parseUsage(response.usage);
+    const output = Array.isArray(response.output) && response.output.length > 0 ? (response.output as Json[]) : this.items;
+    this.result = {
+      id: asString(response.id) || this.id,
+      model: asString(response.model) || this.model,
+      text: this.text,
+      reasoningSummary: this.reasoning,
+      functionCalls: this.calls,
+      output,
+      usage,
+      stopReason,
+      incompleteReason,
+      rateLimits: this.context.rateLimits?.(),
+      requestId: this.context.requestId,
+    };
+    const events: StreamEvent[] = [];
+    if (usage) events.push({ type: "usage", usage });
+    events.push({ type: "done", result: this.result });
+    return events;
+  }
+}
+
+function lowerCaseHeaders(value: unknown): Record<string, string> | undefined {
+  if (!value || typeof value !== "object") return undefined;
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(value as Json)) out[k.toLowerCase()] = String(v);
+  return out;
+}

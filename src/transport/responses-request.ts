@@ -1,0 +1,127 @@
+// ModelRequest -> Responses API body. Each provider passes a policy naming the body
+// fields its endpoint rejects and the values it forces (PROTOCOL §2, §3.8, §4.15-4.16).
+import { ProviderError } from "../errors.js";
+import type { ContentPart, InputItem, ModelRequest } from "../types.js";
+
+export interface ResponsesPolicy {
+  /** Wire field -> reason; a request that sets one fails with `unsupported_parameter` before any network call. */
+  rejects: Record<string, string>;
+  /** Values the endpoint requires (e.g. `store:false`). A request setting another value is rejected. */
+  forced: { store?: boolean };
+  /** `include` entries always sent (e.g. encrypted reasoning for stateless replay). */
+  include?: string[];
+  /** Instructions sent when the request has none (the Codex backend requires the field). */
+  defaultInstructions?: string;
+  /** System-role messages are rejected by the endpoint: send them as `developer` messages. */
+  systemAsDeveloper?: boolean;
+}
+
+export const PLATFORM_POLICY: ResponsesPolicy = { rejects: {}, forced: {} };
+
+/** Maps request field names to the names users wrote, for error messages. */
+const USER_NAMES: Record<string, string> = {
+  max_output_tokens: "maxOutputTokens",
+  top_p: "topP",
+  previous_response_id: "previousResponseId",
+  prompt_cache_key: "promptCacheKey",
+  service_tier: "serviceTier",
+  tool_choice: "toolChoice",
+  parallel_tool_calls: "parallelToolCalls",
+};
+
+function contentParts(content: string | ContentPart[], role: string): Record<string, unknown>[] {
+  const textType = role === "assistant" ? "output_text" : "input_text";
+  if (typeof content === "string") return [{ type: textType, text: content }];
+  return content.map((part) =>
+    part.type === "text"
+      ? { type: textType, text: part.text }
+      : { type: "input_image", image_url: part.url, detail: part.detail ?? "auto" },
+  );
+}
+
+/** Server item ids cannot be replayed when the server keeps no state (PROTOCOL §4.15). */
+function stripServerIds(item: Record<string, unknown>): Record<string, unknown> {
+  if (item.type === "item_reference") return item;
+  const { id: _id, ...rest } = item;
+  return rest;
+}
+
+export function toInputItems(input: ModelRequest["input"], policy: ResponsesPolicy, stateless: boolean): Record<string, unknown>[] {
+  const items: InputItem[] = typeof input === "string" ? [{ type: "message", role: "user", content: input }] : input;
+  const out: Record<string, unknown>[] = [];
+  for (const item of items) {
+    switch (item.type) {
+      case "message": {
+        const role = item.role === "system" && policy.systemAsDeveloper ? "developer" : item.role;
+        out.push({ type: "message", role, content: contentParts(item.content, role) });
+        break;
+      }
+      case "function_call":
+        out.push({ type: "function_call", call_id: item.callId, name: item.name, arguments: item.arguments });
+        break;
+      case "function_call_output":
+        out.push({ type: "function_call_output", call_id: item.callId, output: item.output });
+        break;
+      case "raw":
+        if (stateless && item.item.type === "item_reference") {
+          throw new ProviderError("unsupported_parameter", "Item references cannot be replayed when the server stores nothing (store:false).", { param: "input" });
+        }
+        out.push(stateless ? stripServerIds(item.item) : item.item);
+        break;
+    }
+  }
+  return out;
+}
+
+export function buildResponsesBody(request: ModelRequest, policy: ResponsesPolicy, model: string): Record<string, unknown> {
+  if (request.store !== undefined && policy.forced.store !== undefined && request.store !== policy.forced.store) {
+    throw new ProviderError("unsupported_parameter", `This provider requires store:${policy.forced.store}; remove the "store" option.`, { param: "store" });
+  }
+  const store = policy.forced.store ?? request.store;
+  const body: Record<string, unknown> = { model };
+  const instructions = request.instructions ?? policy.defaultInstructions;
+  if (instructions !== undefined) body.instructions = instructions;
+  body.input = toInputItems(request.input, policy, store === false);
+  if (request.tools?.length) {
+    body.tools = request.tools.map((tool) => ({
+      type: "function",
+      name: tool.name,
+      description: tool.description,
+      parameters: tool.parameters ?? { type: "object", properties: {} },
+      strict: tool.strict ?? null,
+    }));
+  }
+  if (request.toolChoice !== undefined) body.tool_choice = request.toolChoice;
+  if (request.parallelToolCalls !== undefined) body.parallel_tool_calls = request.parallelToolCalls;
+  if (request.reasoning?.effort || request.reasoning?.summary) {
+    body.reasoning = { effort: request.reasoning.effort, summary: request.reasoning.summary };
+  }
+  if (request.text?.verbosity) body.text = { verbosity: request.text.verbosity };
+  if (request.maxOutputTokens !== undefined) body.max_output_tokens = request.maxOutputTokens;
+  if (request.temperature !== undefined) body.temperature = request.temperature;
+  if (request.topP !== undefined) body.top_p = request.topP;
+  if (request.metadata !== undefined) body.metadata = request.metadata;
+  if (request.previousResponseId !== undefined) body.previous_response_id = request.previousResponseId;
+  if (request.promptCacheKey !== undefined) body.prompt_cache_key = request.promptCacheKey;
+  if (request.serviceTier !== undefined) body.service_tier = request.serviceTier;
+  if (request.extraBody) Object.assign(body, request.extraBody);
+  if (store !== undefined) body.store = store;
+  if (policy.include?.length) {
+    const include = new Set([...(Array.isArray(body.include) ? (body.include as string[]) : []), ...policy.include]);
+    body.include = [...include];
+  }
+  body.stream = true;
+
+  for (const field of Object.keys(body)) {
+    const reason = policy.rejects[field];
+    if (reason !== undefined) {
+      const userName = USER_NAMES[field];
+      throw new ProviderError(
+        "unsupported_parameter",
+        `"${field}"${userName ? ` (${userName})` : ""} is not supported by this provider: ${reason}`,
+        { param: field },
+      );
+    }
+  }
+  return body;
+}

@@ -1,0 +1,53 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { parseSse } from "../../src/transport/sse.js";
+
+async function* chunks(parts: (string | Uint8Array)[]): AsyncGenerator<Uint8Array> {
+  for (const part of parts) yield typeof part === "string" ? Buffer.from(part) : part;
+}
+
+async function collect(parts: (string | Uint8Array)[]) {
+  const out = [];
+  for await (const message of parseSse(chunks(parts))) out.push(message);
+  return out;
+}
+
+const STREAM = 'event: a\ndata: {"n":1}\n\nevent: b\ndata: {"n":2}\n\n';
+
+test("LF, CRLF and CR framing yield the same events", async () => {
+  const lf = await collect([STREAM]);
+  const crlf = await collect([STREAM.replace(/\n/g, "\r\n")]);
+  const cr = await collect([STREAM.replace(/\n/g, "\r")]);
+  assert.deepEqual(lf.map((m) => [m.event, m.data]), [["a", '{"n":1}'], ["b", '{"n":2}']]);
+  assert.deepEqual(crlf.map((m) => [m.event, m.data]), lf.map((m) => [m.event, m.data]));
+  assert.deepEqual(cr.map((m) => [m.event, m.data]), lf.map((m) => [m.event, m.data]));
+});
+
+test("chunk boundaries anywhere, including inside CRLF and a multi-byte character", async () => {
+  const text = 'data: {"t":"héllo 🌍"}\r\n\r\ndata: {"t":"two"}\r\n\r\n';
+  const bytes = Buffer.from(text);
+  const whole = await collect([bytes]);
+  for (let cut = 1; cut < bytes.length; cut++) {
+    const split = await collect([bytes.subarray(0, cut), bytes.subarray(cut)]);
+    assert.deepEqual(split.map((m) => m.data), whole.map((m) => m.data), `cut at ${cut}`);
+  }
+  // One byte at a time.
+  const single = await collect([...bytes].map((b) => Uint8Array.of(b)));
+  assert.deepEqual(single.map((m) => m.data), ['{"t":"héllo 🌍"}', '{"t":"two"}']);
+});
+
+test("multi-line data is joined with newlines; comments and unknown fields are ignored", async () => {
+  const out = await collect([": keep-alive\n", "data: line1\ndata: line2\nid: 7\nfoo: bar\n\n"]);
+  assert.equal(out.length, 1);
+  assert.equal(out[0].data, "line1\nline2");
+});
+
+test("a final event without its blank line is flushed at end of stream", async () => {
+  const out = await collect(['data: {"type":"response.completed"}']);
+  assert.deepEqual(out.map((m) => m.data), ['{"type":"response.completed"}']);
+});
+
+test("[DONE] comes through as data for the caller to interpret", async () => {
+  const out = await collect(["data: [DONE]\n\n"]);
+  assert.equal(out[0].data, "[DONE]");
+});
