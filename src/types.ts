@@ -112,7 +112,9 @@ export type StreamEvent =
   | { type: "output_item_done"; item: Record<string, unknown> }
   | { type: "rate_limits"; rateLimits: RateLimitSnapshot }
   | { type: "usage"; usage: Usage }
-  | { type: "done"; result: ResponseResult };
+  | { type: "done"; result: ResponseResult }
+  /** The decoded wire event, before mapping; only when the call asked for `rawEvents`. */
+  | { type: "raw"; event: Record<string, unknown> };
 
 export interface ModelInfo {
   id: string;

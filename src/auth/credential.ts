@@ -29,6 +29,11 @@ export interface OAuthCredential {
   planUsageEnabled?: boolean;
   /** ISO 8601 time of the last successful refresh or login. */
   lastRefresh: string;
+  /**
+   * Set when a refresh failed for good (expired, reused, revoked): later calls fail
+   * fast with the login command instead of hammering the token endpoint.
+   */
+  refreshFailure?: { code: string; message: string; at: string };
 }
 
 /** A Codex access token (`at-…`) for Business/Enterprise workspaces: no refresh. */

@@ -3,7 +3,7 @@ import type { AuthSource } from "../auth/source.js";
 import { ProviderError } from "../errors.js";
 import type { ModelInfo } from "../types.js";
 import { getJson } from "../transport/json-request.js";
-import { buildResponsesBody, PLATFORM_POLICY } from "../transport/responses-request.js";
+import { applyResponsesPolicy, buildResponsesBody, PLATFORM_POLICY } from "../transport/responses-request.js";
 import { ResponsesEventMapper } from "../transport/responses-events.js";
 import type { Env } from "../config/paths.js";
 import { joinUrl, type ProviderSpec } from "./provider.js";
@@ -49,6 +49,7 @@ export function openaiSpec(options: OpenAISpecOptions): ProviderSpec {
     auth: options.auth,
     headers: options.headers,
     buildBody: (request, model) => buildResponsesBody(request, PLATFORM_POLICY, model),
+    prepareBody: (body) => applyResponsesPolicy(body, PLATFORM_POLICY),
     createMapper: (context) => new ResponsesEventMapper(context),
     async listModels(signal) {
       const { body } = await getJson(joinUrl(options.baseUrl, "models"), { auth: options.auth, headers: options.headers, signal });

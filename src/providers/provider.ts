@@ -3,7 +3,14 @@
 import type { AuthSource } from "../auth/source.js";
 import { ProviderError } from "../errors.js";
 import type { ModelInfo, ModelRequest, ResponseResult } from "../types.js";
-import { openStream, type MapperContext, type EventMapper, type ResponseStream, type TransportOptions } from "../transport/response-stream.js";
+import {
+  openStream,
+  type CallOptions,
+  type EventMapper,
+  type MapperContext,
+  type ResponseStream,
+  type TransportOptions,
+} from "../transport/response-stream.js";
 
 export interface ProviderSpec {
   id: string;
@@ -14,6 +21,8 @@ export interface ProviderSpec {
   auth: AuthSource;
   headers: Record<string, string>;
   buildBody(request: ModelRequest, model: string): Record<string, unknown>;
+  /** Apply the endpoint's rules to a Responses-shaped body from another client (local server pass-through). */
+  prepareBody?(body: Record<string, unknown>): Record<string, unknown>;
   createMapper(context: MapperContext): EventMapper;
   listModels(signal?: AbortSignal): Promise<ModelInfo[]>;
 }
@@ -23,22 +32,28 @@ export interface Provider {
   readonly experimental: boolean;
   readonly auth: AuthSource;
   /** Start a streaming call: iterate typed events, or await `result()`. */
-  stream(request: ModelRequest): ResponseStream;
+  stream(request: ModelRequest, options?: Omit<CallOptions, "signal">): ResponseStream;
+  /** Stream a Responses-shaped wire body as given (after the provider's policy); for pass-through. */
+  streamBody(body: Record<string, unknown>, options?: CallOptions): ResponseStream;
   /** Run a call to completion and return the final result. */
   complete(request: ModelRequest): Promise<ResponseResult>;
   listModels(options?: { signal?: AbortSignal }): Promise<ModelInfo[]>;
 }
 
 export function providerFromSpec(spec: ProviderSpec, transport: TransportOptions = {}): Provider {
+  const endpoint = { url: spec.url, auth: spec.auth, headers: spec.headers, createMapper: spec.createMapper };
   return {
     id: spec.id,
     experimental: spec.experimental,
     auth: spec.auth,
-    stream(request) {
+    stream(request, options) {
       const model = request.model ?? spec.defaultModel;
       if (!model) throw new ProviderError("config_error", `No model given for provider "${spec.id}". Pass --model or set model in config.`);
-      const body = spec.buildBody(request, model);
-      return openStream({ url: spec.url, auth: spec.auth, headers: spec.headers, createMapper: spec.createMapper }, body, transport, request.signal);
+      return openStream(endpoint, spec.buildBody(request, model), transport, { ...options, signal: request.signal });
+    },
+    streamBody(body, options) {
+      if (!spec.prepareBody) throw new ProviderError("config_error", `Provider "${spec.id}" cannot forward Responses request bodies.`);
+      return openStream(endpoint, spec.prepareBody(body), transport, options);
     },
     complete(request) {
       return this.stream(request).result();

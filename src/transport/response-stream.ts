@@ -120,16 +120,29 @@ export class ResponseStream implements AsyncIterable<StreamEvent> {
   }
 }
 
-export function openStream(endpoint: Endpoint, body: Json, options: TransportOptions = {}, signal?: AbortSignal): ResponseStream {
+export interface CallOptions {
+  signal?: AbortSignal;
+  /** Also yield each decoded wire event as `{type:"raw"}` (for pass-through servers). */
+  rawEvents?: boolean;
+}
+
+export function openStream(endpoint: Endpoint, body: Json, options: TransportOptions = {}, call: CallOptions = {}): ResponseStream {
+  const { signal } = call;
   const controller = new AbortController();
   if (signal) {
     if (signal.aborted) controller.abort();
     else signal.addEventListener("abort", () => controller.abort(), { once: true });
   }
-  return new ResponseStream(run(endpoint, JSON.stringify(body), options, controller.signal), controller);
+  return new ResponseStream(run(endpoint, JSON.stringify(body), options, controller.signal, call.rawEvents ?? false), controller);
 }
 
-async function* run(endpoint: Endpoint, bodyText: string, options: TransportOptions, signal: AbortSignal): AsyncGenerator<StreamEvent> {
+async function* run(
+  endpoint: Endpoint,
+  bodyText: string,
+  options: TransportOptions,
+  signal: AbortSignal,
+  rawEvents: boolean,
+): AsyncGenerator<StreamEvent> {
   const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
   const clock = options.clock ?? systemClock;
   const startedAt = clock.now();
@@ -181,6 +194,7 @@ async function* run(endpoint: Endpoint, bodyText: string, options: TransportOpti
             options.onWarning?.(`Skipped an undecodable stream event (${message.data.length} bytes).`);
             continue;
           }
+          if (rawEvents) yield { type: "raw", event: json };
           events = mapper.map(json);
         }
         for (const event of events) {

@@ -46,14 +46,13 @@ function stripServerIds(item: Record<string, unknown>): Record<string, unknown> 
   return rest;
 }
 
-export function toInputItems(input: ModelRequest["input"], policy: ResponsesPolicy, stateless: boolean): Record<string, unknown>[] {
+export function toInputItems(input: ModelRequest["input"], stateless: boolean): Record<string, unknown>[] {
   const items: InputItem[] = typeof input === "string" ? [{ type: "message", role: "user", content: input }] : input;
   const out: Record<string, unknown>[] = [];
   for (const item of items) {
     switch (item.type) {
       case "message": {
-        const role = item.role === "system" && policy.systemAsDeveloper ? "developer" : item.role;
-        out.push({ type: "message", role, content: contentParts(item.content, role) });
+        out.push({ type: "message", role: item.role, content: contentParts(item.content, item.role) });
         break;
       }
       case "function_call":
@@ -73,15 +72,15 @@ export function toInputItems(input: ModelRequest["input"], policy: ResponsesPoli
   return out;
 }
 
+/** ModelRequest -> Responses wire body, then the provider's policy. */
 export function buildResponsesBody(request: ModelRequest, policy: ResponsesPolicy, model: string): Record<string, unknown> {
   if (request.store !== undefined && policy.forced.store !== undefined && request.store !== policy.forced.store) {
     throw new ProviderError("unsupported_parameter", `This provider requires store:${policy.forced.store}; remove the "store" option.`, { param: "store" });
   }
-  const store = policy.forced.store ?? request.store;
+  const stateless = (policy.forced.store ?? request.store) === false;
   const body: Record<string, unknown> = { model };
-  const instructions = request.instructions ?? policy.defaultInstructions;
-  if (instructions !== undefined) body.instructions = instructions;
-  body.input = toInputItems(request.input, policy, store === false);
+  if (request.instructions !== undefined) body.instructions = request.instructions;
+  body.input = toInputItems(request.input, stateless);
   if (request.tools?.length) {
     body.tools = request.tools.map((tool) => ({
       type: "function",
@@ -101,11 +100,34 @@ export function buildResponsesBody(request: ModelRequest, policy: ResponsesPolic
   if (request.temperature !== undefined) body.temperature = request.temperature;
   if (request.topP !== undefined) body.top_p = request.topP;
   if (request.metadata !== undefined) body.metadata = request.metadata;
+  if (request.store !== undefined) body.store = request.store;
   if (request.previousResponseId !== undefined) body.previous_response_id = request.previousResponseId;
   if (request.promptCacheKey !== undefined) body.prompt_cache_key = request.promptCacheKey;
   if (request.serviceTier !== undefined) body.service_tier = request.serviceTier;
   if (request.extraBody) Object.assign(body, request.extraBody);
-  if (store !== undefined) body.store = store;
+  return applyResponsesPolicy(body, policy);
+}
+
+/**
+ * Enforce an endpoint's policy on a Responses wire body: forced values, required
+ * instructions, `include`, system-role handling, and rejected fields (an
+ * `unsupported_parameter` error naming the field, before any network call). Used for
+ * bodies we build and for bodies passed through from other clients by the local server.
+ */
+export function applyResponsesPolicy(input: Record<string, unknown>, policy: ResponsesPolicy): Record<string, unknown> {
+  const body = { ...input };
+  if (policy.forced.store !== undefined) {
+    if (body.store !== undefined && body.store !== policy.forced.store) {
+      throw new ProviderError("unsupported_parameter", `This provider requires store:${policy.forced.store}; remove "store".`, { param: "store" });
+    }
+    body.store = policy.forced.store;
+  }
+  if (body.instructions === undefined && policy.defaultInstructions !== undefined) body.instructions = policy.defaultInstructions;
+  if (policy.systemAsDeveloper && Array.isArray(body.input)) {
+    body.input = (body.input as Record<string, unknown>[]).map((item) =>
+      item && item.role === "system" ? { ...item, role: "developer" } : item,
+    );
+  }
   if (policy.include?.length) {
     const include = new Set([...(Array.isArray(body.include) ? (body.include as string[]) : []), ...policy.include]);
     body.include = [...include];
@@ -114,7 +136,7 @@ export function buildResponsesBody(request: ModelRequest, policy: ResponsesPolic
 
   for (const field of Object.keys(body)) {
     const reason = policy.rejects[field];
-    if (reason !== undefined) {
+    if (reason !== undefined && body[field] !== undefined) {
       const userName = USER_NAMES[field];
       throw new ProviderError(
         "unsupported_parameter",

@@ -1,0 +1,119 @@
+// POSTs to OAuth endpoints (token, revoke, device) and the refresh-error taxonomy
+// (PROTOCOL §3.6, §4.10). Bodies and errors never carry token values out: messages
+// come from the server's error code/description and pass through the redactor.
+import { ProviderError } from "../../errors.js";
+import { send } from "../../transport/http.js";
+import { errorFacts } from "../../transport/classify.js";
+import { registerSecret } from "../../redact.js";
+
+export interface OAuthHttpResponse {
+  status: number;
+  json: Record<string, unknown> | undefined;
+  text: string;
+  headers: Record<string, string>;
+}
+
+export async function postOAuth(
+  url: string,
+  fields: Record<string, string | undefined>,
+  options: { encoding: "form" | "json"; headers?: Record<string, string>; signal?: AbortSignal; timeoutMs?: number },
+): Promise<OAuthHttpResponse> {
+  const defined = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as Record<string, string>;
+  const body = options.encoding === "form" ? new URLSearchParams(defined).toString() : JSON.stringify(defined);
+  const response = await send({
+    url,
+    method: "POST",
+    headers: {
+      "content-type": options.encoding === "form" ? "application/x-www-form-urlencoded" : "application/json",
+      accept: "application/json",
+      ...options.headers,
+    },
+    body,
+    signal: options.signal,
+    headersTimeoutMs: options.timeoutMs ?? 30_000,
+    idleTimeoutMs: options.timeoutMs ?? 30_000,
+  });
+  const text = await response.text();
+  let json: Record<string, unknown> | undefined;
+  try {
+    const parsed = text ? (JSON.parse(text) as unknown) : undefined;
+    json = parsed && typeof parsed === "object" ? (parsed as Record<string, unknown>) : undefined;
+  } catch {
+    json = undefined;
+  }
+  return { status: response.status, json, text, headers: response.headers };
+}
+
+export interface TokenSet {
+  accessToken: string;
+  refreshToken?: string;
+  idToken?: string;
+  expiresIn?: number;
+  scope?: string;
+  tokenType?: string;
+}
+
+/** Reads a token response, registering every token with the redactor at once. */
+export function parseTokenSet(json: Record<string, unknown> | undefined, required: Array<"refresh_token" | "id_token"> = []): TokenSet {
+  const accessToken = json?.access_token;
+  if (typeof accessToken !== "string" || accessToken === "") {
+    throw new ProviderError("protocol_error", "The token endpoint answered without an access_token.");
+  }
+  for (const field of required) {
+    if (typeof json?.[field] !== "string") throw new ProviderError("protocol_error", `The token endpoint answered without ${field}.`);
+  }
+  const set: TokenSet = {
+    accessToken,
+    refreshToken: typeof json?.refresh_token === "string" ? json.refresh_token : undefined,
+    idToken: typeof json?.id_token === "string" ? json.id_token : undefined,
+    expiresIn: typeof json?.expires_in === "number" ? json.expires_in : undefined,
+    scope: typeof json?.scope === "string" ? json.scope : undefined,
+    tokenType: typeof json?.token_type === "string" ? json.token_type : undefined,
+  };
+  registerSecret(set.accessToken);
+  registerSecret(set.refreshToken);
+  registerSecret(set.idToken);
+  return set;
+}
+
+const TERMINAL_REFRESH: Record<string, string> = {
+  refresh_token_expired: "your refresh token has expired",
+  refresh_token_reused: "your refresh token was already used (another program sharing this login, such as Codex CLI, may have refreshed it)",
+  refresh_token_invalidated: "your refresh token was revoked",
+  invalid_grant: "the sign-in is no longer valid",
+  invalid_refresh_token: "the refresh token is invalid",
+  token_expired: "the sign-in has expired",
+};
+
+/**
+ * Maps a failed refresh to a ProviderError. Terminal failures are `login_required`
+ * (or `refresh_token_reused`) with the command to sign in again; network and 5xx
+ * failures stay retryable and keep the credential.
+ */
+export function refreshError(response: OAuthHttpResponse, loginCommand: string): ProviderError {
+  const facts = errorFacts(response.json, response.status);
+  const code = facts.code;
+  const hint = `Sign in again: ${loginCommand}`;
+  if (code && TERMINAL_REFRESH[code]) {
+    return new ProviderError(
+      code === "refresh_token_reused" ? "refresh_token_reused" : "login_required",
+      `Your access token could not be refreshed because ${TERMINAL_REFRESH[code]}.`,
+      { status: response.status, upstreamCode: code, hint },
+    );
+  }
+  if (code === "invalid_client") {
+    return new ProviderError("login_required", "The OAuth client was rejected (invalid_client); the saved client registration is not valid.", {
+      status: response.status,
+      upstreamCode: code,
+      hint,
+    });
+  }
+  if (response.status === 401 || response.status === 400 || response.status === 403) {
+    return new ProviderError("login_required", "Your access token could not be refreshed.", { status: response.status, upstreamCode: code, hint });
+  }
+  return new ProviderError("network_error", `The token endpoint failed (HTTP ${response.status}); try again shortly.`, {
+    status: response.status,
+    upstreamCode: code,
+    retryable: true,
+  });
+}

@@ -1,0 +1,82 @@
+// Crash-safe file replacement: a reader (or a process that restarts after a crash)
+// sees either the old file or the new one, never a torn mix.
+import { randomBytes } from "node:crypto";
+import { mkdir, open, readdir, rename, unlink } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
+import { storeError } from "./store-error.js";
+
+export interface AtomicWriteOptions {
+  /** Final file mode; the temp file has it from the moment it exists. */
+  mode?: number;
+}
+
+// Windows has no POSIX modes and cannot fsync a directory handle.
+const isWindows = process.platform === "win32";
+
+/** Create `dir` (and missing parents) owner-only. An existing directory is left as is. */
+export async function ensurePrivateDir(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+  } catch (error) {
+    throw storeError(`could not create directory ${dir}`, error);
+  }
+}
+
+/** Write `data` to `path` via temp file + fsync + rename + directory fsync. */
+export async function writeFileAtomic(path: string, data: string, options: AtomicWriteOptions = {}): Promise<void> {
+  const mode = options.mode ?? 0o600;
+  const dir = dirname(path);
+  await ensurePrivateDir(dir);
+  // Same directory so the rename stays on one filesystem and is atomic; the leading
+  // dot and `.tmp` keep it out of listings and let `removeTempFiles` find orphans.
+  const temp = join(dir, `${tempPrefix(path)}${randomBytes(6).toString("hex")}.tmp`);
+  try {
+    // `wx` refuses to follow a planted file or symlink; the mode is set at creation
+    // so the secret is never readable by others, and fchmod undoes a stricter umask.
+    const handle = await open(temp, "wx", mode);
+    try {
+      if (!isWindows) await handle.chmod(mode);
+      await handle.writeFile(data, "utf8");
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temp, path);
+  } catch (error) {
+    await unlink(temp).catch(() => undefined);
+    throw storeError(`could not write ${path}`, error);
+  }
+  // Persist the rename itself; without this a power loss can resurrect the old file.
+  if (!isWindows) {
+    try {
+      const handle = await open(dir, "r");
+      try {
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+    } catch (error) {
+      throw storeError(`wrote ${path} but could not sync its directory`, error);
+    }
+  }
+}
+
+/**
+ * Delete temp files a crashed writer left next to `path`. Call only while holding
+ * `path`'s lock: then no live writer can own one of them.
+ */
+export async function removeTempFiles(path: string): Promise<void> {
+  const prefix = tempPrefix(path);
+  let names: string[];
+  try {
+    names = await readdir(dirname(path));
+  } catch {
+    return;
+  }
+  const orphans = names.filter((name) => name.startsWith(prefix) && name.endsWith(".tmp"));
+  await Promise.all(orphans.map((name) => unlink(join(dirname(path), name)).catch(() => undefined)));
+}
+
+function tempPrefix(path: string): string {
+  return `.${basename(path)}.`;
+}

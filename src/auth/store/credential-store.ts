@@ -1,0 +1,183 @@
+// The only code that reads or writes credential files: one JSON file per profile
+// under `<home>/credentials/`, mode 0600, replaced atomically under a lock.
+import { chmod, open, readdir, rename } from "node:fs/promises";
+import { join } from "node:path";
+import { ProviderError } from "../../errors.js";
+import { credentialsDir } from "../../config/paths.js";
+import { emptyProfile, type ProfileData } from "../credential.js";
+import { removeTempFiles, writeFileAtomic } from "./atomic-write.js";
+import { withFileLock, type LockOptions } from "./lock.js";
+import { profileProblem, registerProfileSecrets } from "./profile-schema.js";
+import { storeError } from "./store-error.js";
+
+export interface CredentialStoreOptions {
+  /** State directory (CODEX_PROVIDER_HOME). */
+  home: string;
+  /** Lock timing; every process sharing `home` must use the same `staleMs`. */
+  lock?: LockOptions;
+}
+
+export interface ModifyOptions {
+  /**
+   * For fresh logins: a corrupt file is renamed to `<file>.corrupt-<time>` and the
+   * profile starts empty, instead of `modify` throwing.
+   */
+  recoverCorrupt?: boolean;
+  /** Told the backup path after a corrupt file was moved aside and replaced. */
+  onRecovered?: (backupPath: string) => void;
+}
+
+const PROFILE_NAME = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,63}$/;
+const isWindows = process.platform === "win32";
+
+type Loaded =
+  | { kind: "missing" }
+  | { kind: "ok"; data: ProfileData }
+  | { kind: "corrupt"; problem: string };
+
+export class CredentialStore {
+  readonly #home: string;
+  readonly #lock: LockOptions;
+
+  constructor(options: CredentialStoreOptions) {
+    this.#home = options.home;
+    this.#lock = options.lock ?? {};
+  }
+
+  filePath(profile: string): string {
+    if (!PROFILE_NAME.test(profile)) {
+      throw new ProviderError(
+        "config_error",
+        `invalid profile name ${JSON.stringify(profile.slice(0, 80))}: use 1-64 letters, digits, '.', '_' or '-', not starting with '.'`,
+      );
+    }
+    return join(credentialsDir(this.#home), `${profile}.json`);
+  }
+
+  /**
+   * The profile as stored, or an empty profile when there is no file. Lock-free:
+   * writers replace the file by rename, so a reader always sees a whole file.
+   */
+  async read(profile: string): Promise<ProfileData> {
+    const file = this.filePath(profile);
+    const loaded = await loadProfile(file);
+    if (loaded.kind === "corrupt") throw corruptError(file, loaded.problem);
+    return loaded.kind === "ok" ? loaded.data : emptyProfile();
+  }
+
+  /**
+   * Serialized read-modify-write: in-process queue + cross-process lock; `fn` gets a
+   * fresh copy re-read inside the lock and may mutate it in place; the file is
+   * written (atomically) only if the JSON changed. Returns fn's result. If fn
+   * throws, nothing is written. Do not call `modify` for the same profile from
+   * inside `fn` (that throws rather than deadlocking).
+   */
+  async modify<T>(
+    profile: string,
+    fn: (data: ProfileData) => T | Promise<T>,
+    options: ModifyOptions = {},
+  ): Promise<T> {
+    const file = this.filePath(profile);
+    return withFileLock(
+      file,
+      async ({ signal }) => {
+        // Holding the lock, any temp file for this profile is a crashed writer's.
+        await removeTempFiles(file);
+        const loaded = await loadProfile(file);
+        if (loaded.kind === "corrupt" && !options.recoverCorrupt) throw corruptError(file, loaded.problem);
+        const data = loaded.kind === "ok" ? loaded.data : emptyProfile();
+        const before = loaded.kind === "corrupt" ? undefined : serialize(data);
+
+        const result = await fn(data);
+
+        const after = serialize(data);
+        if (after === before) return result;
+        const problem = profileProblem(JSON.parse(after));
+        if (problem) throw storeError(`refusing to write ${file}: the updated profile ${problem}`);
+        registerProfileSecrets(data);
+        signal.throwIfAborted();
+        const backup = loaded.kind === "corrupt" ? await moveAside(file) : undefined;
+        await writeFileAtomic(file, after);
+        if (backup) options.onRecovered?.(backup);
+        return result;
+      },
+      this.#lock,
+    );
+  }
+
+  /** Names of the profiles that have a credential file, sorted. */
+  async listProfiles(): Promise<string[]> {
+    const dir = credentialsDir(this.#home);
+    let names: string[];
+    try {
+      names = await readdir(dir);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
+      throw storeError(`could not list ${dir}`, error);
+    }
+    return names
+      .filter((name) => name.endsWith(".json"))
+      .map((name) => name.slice(0, -".json".length))
+      .filter((name) => PROFILE_NAME.test(name))
+      .sort();
+  }
+}
+
+function serialize(data: ProfileData): string {
+  return `${JSON.stringify(data, null, 2)}\n`;
+}
+
+async function loadProfile(file: string): Promise<Loaded> {
+  let text: string;
+  try {
+    const handle = await open(file, "r");
+    try {
+      const stat = await handle.stat();
+      if (!stat.isFile()) throw storeError(`${file} is not a regular file; move it out of the way`);
+      // The file holds bearer tokens; a copy or another tool may have widened its
+      // mode. Tighten it so the exposure ends now. Best effort: a file we do not
+      // own cannot be changed, yet can still be read.
+      if (!isWindows && (stat.mode & 0o077) !== 0) await handle.chmod(0o600).catch(() => undefined);
+      text = await handle.readFile("utf8");
+    } finally {
+      await handle.close();
+    }
+  } catch (error) {
+    if (error instanceof ProviderError) throw error;
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return { kind: "missing" };
+    throw storeError(`could not read ${file}`, error);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    // The parser's message can quote file contents, i.e. tokens: report no detail.
+    return { kind: "corrupt", problem: text.trim() === "" ? "is empty" : "is not valid JSON" };
+  }
+  const problem = profileProblem(value);
+  if (problem) return { kind: "corrupt", problem };
+  const data = value as ProfileData;
+  registerProfileSecrets(data);
+  return { kind: "ok", data };
+}
+
+function corruptError(file: string, problem: string): ProviderError {
+  return storeError(
+    `credential file ${file} ${problem}; it was left unchanged`,
+    undefined,
+    `fix the file, or sign in again to replace it (the damaged file is kept as ${file}.corrupt-<time>)`,
+  );
+}
+
+/** Keep a corrupt file's bytes for the user before it is replaced. */
+async function moveAside(file: string): Promise<string> {
+  // No ':' in the name: it is not allowed in Windows file names.
+  const backup = `${file}.corrupt-${new Date().toISOString().replaceAll(":", "-")}`;
+  try {
+    await rename(file, backup);
+    if (!isWindows) await chmod(backup, 0o600);
+  } catch (error) {
+    throw storeError(`could not move the corrupt file ${file} aside`, error);
+  }
+  return backup;
+}

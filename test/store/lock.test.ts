@@ -1,0 +1,116 @@
+import assert from "node:assert/strict";
+import { rm, stat } from "node:fs/promises";
+import { join } from "node:path";
+import { test } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
+import { isProviderError } from "../../src/errors.js";
+import { CredentialStore, withFileLock } from "../../src/auth/store/index.js";
+import { increment } from "./fixtures/profiles.js";
+import { kill, nextMessage, startWorker, withHome } from "./helpers.js";
+
+test("in-process callers run one at a time, in call order", () =>
+  withHome(async (home) => {
+    const target = join(home, "file");
+    const order: number[] = [];
+    let inside = 0;
+    await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        withFileLock(target, async () => {
+          inside++;
+          assert.equal(inside, 1);
+          await sleep(1);
+          order.push(i);
+          inside--;
+        }),
+      ),
+    );
+    assert.deepEqual(order, Array.from({ length: 20 }, (_, i) => i));
+    await assert.rejects(stat(`${target}.lock`), { code: "ENOENT" });
+  }));
+
+test("a failing caller releases the lock for the next one", () =>
+  withHome(async (home) => {
+    const target = join(home, "file");
+    const failing = withFileLock(target, async () => {
+      throw new Error("boom");
+    });
+    const next = withFileLock(target, async () => "ran");
+    await assert.rejects(failing, /boom/);
+    assert.equal(await next, "ran");
+  }));
+
+test("re-entering the same lock throws instead of deadlocking", () =>
+  withHome(async (home) => {
+    const store = new CredentialStore({ home });
+    await assert.rejects(
+      store.modify("default", () => store.modify("default", increment)),
+      (error) => isProviderError(error, "credential_store_error") && /nested lock/.test(error.message),
+    );
+    // A different profile is a different lock.
+    assert.equal(await store.modify("default", () => store.modify("other", increment)), 1);
+  }));
+
+test("times out with an actionable message while another process holds the lock", () =>
+  withHome(async (home) => {
+    const holder = startWorker("hold", home);
+    try {
+      assert.equal(await nextMessage(holder), "holding");
+      const store = new CredentialStore({ home, lock: { staleMs: 2000, timeoutMs: 300 } });
+      const file = store.filePath("default");
+      const started = Date.now();
+      await assert.rejects(store.modify("default", increment), (error) => {
+        assert.ok(isProviderError(error, "credential_store_error"));
+        assert.equal(
+          error.message,
+          `timed out waiting for lock ${file}; if no other codex-provider process is running, delete ${file}.lock`,
+        );
+        return true;
+      });
+      assert.ok(Date.now() - started < 1500);
+    } finally {
+      await kill(holder);
+    }
+  }));
+
+test("a lock left by a SIGKILLed process is taken over once stale", () =>
+  withHome(async (home) => {
+    const staleMs = 2000;
+    const holder = startWorker("hold", home, undefined, staleMs);
+    assert.equal(await nextMessage(holder), "holding");
+    await kill(holder);
+    const store = new CredentialStore({ home, lock: { staleMs } });
+    await stat(`${store.filePath("default")}.lock`); // left behind by the dead holder
+    const started = Date.now();
+    assert.equal(await store.modify("default", increment), 1);
+    const waited = Date.now() - started;
+    assert.ok(waited < staleMs + 1500, `took ${waited} ms`);
+  }));
+
+test("an in-process waiter gives up at its timeout without breaking the queue", () =>
+  withHome(async (home) => {
+    const target = join(home, "file");
+    let release!: () => void;
+    const holding = withFileLock(target, () => new Promise<void>((done) => (release = done)));
+    const impatient = withFileLock(target, async () => "never", { timeoutMs: 100 });
+    const patient = withFileLock(target, async () => "ran");
+    await assert.rejects(impatient, (error) => isProviderError(error, "credential_store_error") && /in this process/.test(error.message));
+    release();
+    await holding;
+    assert.equal(await patient, "ran");
+  }));
+
+test("a lock lost while held aborts the write", () =>
+  withHome(async (home) => {
+    const store = new CredentialStore({ home, lock: { staleMs: 2000 } });
+    const file = store.filePath("default");
+    await assert.rejects(
+      store.modify("default", async (data) => {
+        // Simulate another process breaking our lock; the lock refresh (every 1 s here) notices.
+        await rm(`${file}.lock`, { recursive: true });
+        await sleep(1300);
+        increment(data);
+      }),
+      (error) => isProviderError(error, "credential_store_error") && /lost the lock/.test(error.message),
+    );
+    await assert.rejects(stat(file), { code: "ENOENT" });
+  }));
