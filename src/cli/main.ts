@@ -5,11 +5,14 @@ import { VERSION } from "../version.js";
 import { processContext, type CliContext, type Command } from "./context.js";
 import { formatError } from "./format.js";
 
-type Loader = () => Promise<{ command: Command }>;
+type Loader = () => Promise<{ command: Command; loginHelp?: () => Promise<string> }>;
 
 const COMMANDS: Record<string, { summary: string; load: Loader }> = {
   ask: { summary: "Send one prompt and stream the answer", load: () => import("./commands/ask.js") },
   models: { summary: "List the models a provider serves", load: () => import("./commands/models.js") },
+  login: { summary: "Sign in or store a credential for a provider", load: () => import("./commands/login.js") },
+  logout: { summary: "Sign out of a provider and delete its stored credential", load: () => import("./commands/logout.js") },
+  status: { summary: "Show which providers you are signed in to", load: () => import("./commands/status.js") },
   emulator: { summary: "Run the built-in emulator of OpenAI's endpoints", load: () => import("./commands/emulator.js") },
   demo: { summary: "Run a full demo against the built-in emulator (no account needed)", load: () => import("./commands/demo.js") },
 };
@@ -49,9 +52,11 @@ export async function main(argv: string[], context: CliContext = processContext(
     context.stderr.write(`error: unknown command "${name}"\nRun \`codex-provider --help\` for the list of commands.\n`);
     return ExitCode.usage;
   }
-  const { command } = await entry.load();
+  const module = await entry.load();
+  const { command } = module;
   if (rest.includes("--help") || rest.includes("-h")) {
-    context.stdout.write(command.help.endsWith("\n") ? command.help : `${command.help}\n`);
+    const help = "loginHelp" in module && typeof module.loginHelp === "function" ? await module.loginHelp() : command.help;
+    context.stdout.write(help.endsWith("\n") ? help : `${help}\n`);
     return ExitCode.ok;
   }
   try {

@@ -1,6 +1,8 @@
 // The provider surface users hold: stream, complete, listModels. A provider is a
 // spec (where to send, how to authenticate, how to build and parse) plus transport.
 import type { AuthSource } from "../auth/source.js";
+import type { CredentialStore } from "../auth/store/index.js";
+import type { Env } from "../config/paths.js";
 import { ProviderError } from "../errors.js";
 import type { ModelInfo, ModelRequest, ResponseResult } from "../types.js";
 import {
@@ -11,6 +13,23 @@ import {
   type ResponseStream,
   type TransportOptions,
 } from "../transport/response-stream.js";
+
+/** What a provider factory gets from createProvider. */
+export interface ProviderContext {
+  env: Env;
+  home: string;
+  profile: string;
+  /** The credential store, loaded on first use (it costs ~20 ms to import). */
+  store(): Promise<CredentialStore>;
+  options: {
+    apiKey?: string;
+    baseUrl?: string;
+    model?: string;
+    headers?: Record<string, string>;
+    quiet?: boolean;
+  };
+  transport: TransportOptions;
+}
 
 export interface ProviderSpec {
   id: string;

@@ -1,10 +1,15 @@
 // createProvider: picks the provider by id and wires its auth, endpoints and transport.
+import type { ApiKeyCredential } from "../auth/credential.js";
 import { StaticAuthSource, type AuthSource } from "../auth/source.js";
+import { StoredSecretAuthSource } from "../auth/stored-key-source.js";
+import type { CredentialStore } from "../auth/store/index.js";
 import { stateHome, type Env } from "../config/paths.js";
 import { ProviderError } from "../errors.js";
 import type { TransportOptions } from "../transport/response-stream.js";
 import { openaiSpec, platformBaseUrl, platformHeaders } from "./openai.js";
-import { providerFromSpec, type Provider } from "./provider.js";
+import { providerFromSpec, type Provider, type ProviderContext } from "./provider.js";
+import { chatgptProvider } from "./chatgpt.js";
+import { chatgptCodexProvider } from "./chatgpt-codex.js";
 
 export const BUILTIN_PROVIDERS = ["openai", "chatgpt", "chatgpt-codex"] as const;
 
@@ -18,53 +23,62 @@ export interface CreateProviderOptions extends TransportOptions {
   home?: string;
   env?: Env;
   baseUrl?: string;
+  /** Suppress the once-per-process experimental notice. */
+  quiet?: boolean;
   /** Model used when a request names none. */
   model?: string;
   /** Extra headers sent with every request. */
   headers?: Record<string, string>;
 }
 
-/** An AuthSource that explains how to log in instead of sending an anonymous request. */
-export class MissingCredentialAuthSource implements AuthSource {
-  constructor(
-    readonly description: string,
-    private readonly message: string,
-    private readonly hint: string,
-  ) {}
-  async headers(): Promise<Record<string, string>> {
-    throw new ProviderError("login_required", this.message, { hint: this.hint });
-  }
-  async unauthorized(): Promise<boolean> {
-    return false;
-  }
-}
-
-function openaiAuth(options: CreateProviderOptions, env: Env): AuthSource {
-  const key = options.apiKey ?? env.OPENAI_API_KEY;
-  if (key) return new StaticAuthSource(key, options.apiKey ? "API key (option)" : "API key (OPENAI_API_KEY)");
-  return new MissingCredentialAuthSource(
-    "no API key",
-    "No OpenAI API key found.",
-    "Set OPENAI_API_KEY, or run `codex-provider login --provider openai --with-api-key` and paste the key on stdin.",
+function openaiAuth(context: ProviderContext): AuthSource {
+  const key = context.options.apiKey ?? context.env.OPENAI_API_KEY;
+  if (key) return new StaticAuthSource(key, context.options.apiKey ? "API key (option)" : "API key (OPENAI_API_KEY)");
+  return new StoredSecretAuthSource<ApiKeyCredential>(
+    context.store,
+    context.profile,
+    "openai",
+    "api-key",
+    (credential) => ({ authorization: `Bearer ${credential.key}` }),
+    {
+      message: "No OpenAI API key found.",
+      hint: `Set OPENAI_API_KEY, or store one: codex-provider login --provider openai --with-api-key${context.profile === "default" ? "" : ` --profile ${context.profile}`} (reads the key from stdin).`,
+    },
+    `stored API key (profile ${context.profile})`,
   );
 }
 
 export function createProvider(options: CreateProviderOptions = {}): Provider {
   const env = options.env ?? process.env;
   const id = options.provider ?? "openai";
-  void stateHome(env);
+  const home = options.home ?? stateHome(env);
+  let storePromise: Promise<CredentialStore> | undefined;
+  const context: ProviderContext = {
+    env,
+    home,
+    profile: options.profile ?? "default",
+    store: () => (storePromise ??= import("../auth/store/index.js").then(({ CredentialStore }) => new CredentialStore({ home }))),
+    options,
+    transport: options,
+  };
   switch (id) {
     case "openai":
       return providerFromSpec(
         openaiSpec({
           baseUrl: platformBaseUrl(env, options.baseUrl),
-          auth: openaiAuth(options, env),
+          auth: openaiAuth(context),
           headers: { ...platformHeaders(env), ...options.headers },
           defaultModel: options.model,
         }),
         options,
       );
+    case "chatgpt":
+      return chatgptProvider(context);
+    case "chatgpt-codex":
+      return chatgptCodexProvider(context);
     default:
-      throw new ProviderError("config_error", `Unknown provider "${id}". Known providers: ${BUILTIN_PROVIDERS.join(", ")}.`);
+      throw new ProviderError("config_error", `Unknown provider "${id}". Known providers: ${BUILTIN_PROVIDERS.join(", ")}.`, {
+        hint: "Custom providers are defined under [providers.NAME] in config.toml.",
+      });
   }
 }

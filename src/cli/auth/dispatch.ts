@@ -1,0 +1,41 @@
+// Splits the flags every auth command shares from the provider-specific ones.
+import { ProviderError } from "../../errors.js";
+import { AUTH_CLI, type AuthCli, type CommonAuthFlags } from "./types.js";
+
+export interface SplitArgs {
+  provider?: string;
+  common: CommonAuthFlags;
+  rest: string[];
+}
+
+export function splitAuthArgs(args: string[]): SplitArgs {
+  const common: CommonAuthFlags = { profile: "default", json: false, quiet: false, verbose: false };
+  let provider: string | undefined;
+  const rest: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    const [flag, inline] = arg.startsWith("--") && arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
+    const value = () => {
+      const v = inline ?? args[++i];
+      if (v === undefined || v.startsWith("-")) throw new ProviderError("config_error", `${flag} needs a value.`);
+      return v;
+    };
+    if (flag === "--provider" || flag === "-p") provider = value();
+    else if (flag === "--profile") common.profile = value();
+    else if (flag === "--json") common.json = true;
+    else if (flag === "--quiet" || flag === "-q") common.quiet = true;
+    else if (flag === "--verbose") common.verbose = true;
+    else rest.push(arg);
+  }
+  return { provider, common, rest };
+}
+
+export async function loadAuthCli(provider: string): Promise<AuthCli> {
+  const load = AUTH_CLI[provider];
+  if (!load) {
+    throw new ProviderError("config_error", `"${provider}" has no login of its own. Choose one of: ${Object.keys(AUTH_CLI).join(", ")}.`, {
+      hint: "Custom providers use an env key or, with requires_openai_auth = true, your OpenAI credential.",
+    });
+  }
+  return (await load()).authCli;
+}

@@ -1,0 +1,29 @@
+import { ProviderError } from "../../errors.js";
+import { loadAuthCli, splitAuthArgs } from "../auth/dispatch.js";
+import { AUTH_CLI } from "../auth/types.js";
+import type { Command } from "../context.js";
+
+export const command: Command = {
+  summary: "Sign in or store a credential for a provider",
+  help: "", // filled below from every provider's flags
+  async run(args, context) {
+    const { provider, common, rest } = splitAuthArgs(args);
+    if (!provider) {
+      throw new ProviderError("config_error", "Which provider? Pass --provider openai, chatgpt or chatgpt-codex.", {
+        hint: "Run `codex-provider login --help` for each provider's options.",
+      });
+    }
+    return (await loadAuthCli(provider)).login(rest, common, context);
+  },
+};
+
+export async function loginHelp(): Promise<string> {
+  const sections = await Promise.all(Object.keys(AUTH_CLI).map(async (id) => (await loadAuthCli(id)).loginHelp));
+  return `Usage: codex-provider login --provider <id> [options]
+
+Signs in (or stores a key) and keeps the credential in $CODEX_PROVIDER_HOME/credentials
+(mode 0600). Common options: --profile <name> (default: default), --json, --quiet.
+
+${sections.join("\n\n")}
+`;
+}
