@@ -1,0 +1,194 @@
+// The emulated model. Given a normalized turn (what was asked, which tools exist,
+// reasoning settings), produce a deterministic answer: optional reasoning, then
+// either a function call or a text message split into word-sized deltas, with
+// plausible token usage. Both the Responses and the Chat Completions routes render
+// this same answer in their own wire format.
+import { newId } from "./ids.js";
+import type { ReasoningSeal } from "./reasoning-seal.js";
+
+export interface FunctionTool {
+  name: string;
+  parameters?: unknown;
+}
+
+/** `auto` calls a tool the prompt mentions; `required` falls back to the first tool. */
+export type ToolChoice = "auto" | "none" | "required" | { name: string };
+
+export interface Turn {
+  /** Text of the last user message ("" when there is none). */
+  prompt: string;
+  /** Images/files in the last user message. */
+  attachments: number;
+  /** Set when the input ends with a tool result: the answer reports it. */
+  toolOutput?: string;
+  tools: FunctionTool[];
+  toolChoice: ToolChoice;
+  /** reasoning.effort as sent. */
+  effort?: string;
+  /** reasoning.summary as sent. */
+  summary?: string;
+  /** Caller to seal reasoning for, when `include` asks for `reasoning.encrypted_content`. */
+  encryptedFor?: string;
+  /** Verified encrypted reasoning items replayed in the input. */
+  replayedReasoning: number;
+  /** Characters of text in instructions and input, for input_tokens. */
+  inputChars: number;
+  maxOutputTokens?: number;
+}
+
+export type AnswerItem =
+  | { type: "reasoning"; id: string; summary: string[]; encryptedContent?: string }
+  | { type: "message"; id: string; pieces: string[] }
+  | { type: "function_call"; id: string; callId: string; name: string; pieces: string[] };
+
+export interface Usage {
+  input_tokens: number;
+  input_tokens_details: { cached_tokens: number };
+  output_tokens: number;
+  output_tokens_details: { reasoning_tokens: number };
+  total_tokens: number;
+}
+
+export interface Answer {
+  items: AnswerItem[];
+  usage: Usage;
+  /** Set when the answer was cut short (status `incomplete`). */
+  incompleteReason?: string;
+}
+
+const REASONING_TOKENS: Record<string, number> = { minimal: 8, low: 16, medium: 32, high: 64, xhigh: 128 };
+const PROMPT_ECHO_LIMIT = 200;
+const TOOL_OUTPUT_LIMIT = 2000;
+
+export function respond(turn: Turn, seal: ReasoningSeal): Answer {
+  const items: AnswerItem[] = [];
+  const reasoning = reasoningItem(turn, seal);
+  if (reasoning) items.push(reasoning);
+  const call = turn.toolOutput === undefined ? chooseTool(turn) : undefined;
+  if (call) {
+    const args = JSON.stringify(sampleObject(call.parameters));
+    items.push({ type: "function_call", id: newId("fc"), callId: newId("call"), name: call.name, pieces: chunk(args, 12) });
+  } else {
+    items.push({ type: "message", id: newId("msg"), pieces: words(answerText(turn)) });
+  }
+  const reasoningTokens = reasoning || (turn.effort && turn.effort !== "none") ? REASONING_TOKENS[turn.effort ?? "medium"] ?? 32 : 0;
+  const answer = withUsage(items, turn, reasoningTokens);
+  const limit = turn.maxOutputTokens;
+  if (limit !== undefined && answer.usage.output_tokens > limit) {
+    const summaryPieces = reasoning?.type === "reasoning" ? reasoning.summary.length : 0;
+    return truncateAnswer(answer, turn, Math.max(0, limit - reasoningTokens - summaryPieces), "max_output_tokens");
+  }
+  return answer;
+}
+
+/** Keep only the first `pieces` deltas of the final item and mark the answer incomplete. */
+export function truncateAnswer(answer: Answer, turn: Turn, pieces: number, reason: string): Answer {
+  const items = answer.items.map((item, index) =>
+    index === answer.items.length - 1 && item.type !== "reasoning" ? { ...item, pieces: item.pieces.slice(0, pieces) } : item,
+  );
+  return { ...withUsage(items, turn, answer.usage.output_tokens_details.reasoning_tokens), incompleteReason: reason };
+}
+
+function withUsage(items: AnswerItem[], turn: Turn, reasoningTokens: number): Answer {
+  let output = reasoningTokens;
+  for (const item of items) output += item.type === "reasoning" ? item.summary.length : item.pieces.length;
+  const input = Math.max(1, Math.ceil(turn.inputChars / 4));
+  return {
+    items,
+    usage: {
+      input_tokens: input,
+      input_tokens_details: { cached_tokens: 0 },
+      output_tokens: output,
+      output_tokens_details: { reasoning_tokens: reasoningTokens },
+      total_tokens: input + output,
+    },
+  };
+}
+
+function reasoningItem(turn: Turn, seal: ReasoningSeal): AnswerItem | undefined {
+  if (turn.effort === "none") return undefined;
+  const wantsSummary = turn.summary !== undefined && turn.summary !== "none";
+  if (!wantsSummary && !turn.encryptedFor) return undefined;
+  const id = newId("rs");
+  const summary = wantsSummary
+    ? words(`**Answering directly** The user asked "${clip(turn.prompt || "for a tool result", 60)}", so I will reply concisely.`)
+    : [];
+  return { type: "reasoning", id, summary, encryptedContent: turn.encryptedFor ? seal.seal(turn.encryptedFor, id) : undefined };
+}
+
+function chooseTool(turn: Turn): FunctionTool | undefined {
+  const choice = turn.toolChoice;
+  if (choice === "none" || turn.tools.length === 0) return undefined;
+  if (typeof choice === "object") return turn.tools.find((t) => t.name === choice.name);
+  const prompt = turn.prompt.toLowerCase();
+  const mentioned = turn.tools.find((t) => prompt.includes(t.name.toLowerCase()));
+  return mentioned ?? (choice === "required" ? turn.tools[0] : undefined);
+}
+
+function answerText(turn: Turn): string {
+  let text =
+    turn.toolOutput !== undefined
+      ? `Hello from the emulator. The tool returned: ${clip(turn.toolOutput, TOOL_OUTPUT_LIMIT)}`
+      : `Hello from the emulator. You asked: "${clip(turn.prompt, PROMPT_ECHO_LIMIT)}"`;
+  if (turn.attachments > 0) text += ` (with ${plural(turn.attachments, "attachment")})`;
+  if (turn.replayedReasoning > 0) text += ` (continuing from ${plural(turn.replayedReasoning, "reasoning item")})`;
+  return text;
+}
+
+function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? "" : "s"}`;
+}
+
+function clip(text: string, limit: number): string {
+  const flat = text.replace(/\s+/g, " ").trim();
+  return flat.length > limit ? `${flat.slice(0, limit - 1)}…` : flat;
+}
+
+/** Word-sized deltas that concatenate back to `text`. */
+function words(text: string): string[] {
+  return text.match(/\s*\S+/g) ?? [text];
+}
+
+function chunk(text: string, size: number): string[] {
+  const pieces: string[] = [];
+  for (let i = 0; i < text.length; i += size) pieces.push(text.slice(i, i + size));
+  return pieces.length ? pieces : [""];
+}
+
+type Schema = { type?: unknown; properties?: Record<string, Schema>; required?: unknown; enum?: unknown[]; minimum?: number };
+
+/** Arguments that satisfy the schema's required properties with plausible values. */
+function sampleObject(schema: unknown): Record<string, unknown> {
+  const s = (schema ?? {}) as Schema;
+  const out: Record<string, unknown> = {};
+  const required = Array.isArray(s.required) ? (s.required as unknown[]).map(String) : [];
+  for (const name of required) out[name] = sampleValue(name, s.properties?.[name] ?? {});
+  return out;
+}
+
+function sampleValue(name: string, schema: Schema): unknown {
+  if (Array.isArray(schema.enum) && schema.enum.length > 0) return schema.enum[0];
+  const types = Array.isArray(schema.type) ? schema.type : [schema.type];
+  const type = types.find((t) => t !== "null") ?? "string";
+  switch (type) {
+    case "number":
+    case "integer":
+      return schema.minimum ?? 42;
+    case "boolean":
+      return true;
+    case "object":
+      return sampleObject(schema);
+    case "array":
+      return [];
+    default:
+      return sampleString(name);
+  }
+}
+
+function sampleString(name: string): string {
+  if (/city|location|place|address/i.test(name)) return "Paris";
+  if (/date/i.test(name)) return "2026-01-01";
+  if (/email/i.test(name)) return "user@example.com";
+  if (/unit/i.test(name)) return "celsius";
+  return `example ${name}`;
+}
