@@ -131,6 +131,20 @@ const CODE_RULES: Record<string, Rule> = {
     message: () => "The backend rejected the ChatGPT workspace (invalid_workspace_selected). Sign in to the right workspace.",
   },
   server_error: { code: "server_error", retryable: true },
+  // Request-content problems (PROTOCOL §4.19, §6): fix the request, never retry.
+  invalid_prompt: { code: "bad_request", retryable: false },
+  bio_policy: { code: "bad_request", retryable: false },
+  cyber_policy: {
+    code: "bad_request",
+    retryable: false,
+    message: (f) => f.message ?? "This request has been flagged for possible cybersecurity risk.",
+  },
+  invalid_encrypted_content: {
+    code: "bad_request",
+    retryable: false,
+    message: (f) => f.message ?? "Replayed reasoning items were issued for another account or model (invalid_encrypted_content).",
+  },
+  invalid_value: { code: "bad_request", retryable: false },
 };
 
 function ruleForStatus(status: number | undefined, facts: ErrorFacts): Rule {
