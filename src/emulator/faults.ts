@@ -3,7 +3,16 @@
 // `POST /__emulator/faults`). This module parses and selects faults and answers the
 // ones that replace the whole response; stream-shaping faults are turned into a plan
 // that the SSE player (sse.ts) and the event builders follow.
-import { type HttpError, openaiError, overloaded, rateLimited, serverError, siwcUsageUnavailable } from "./errors.js";
+import {
+  type HttpError,
+  openaiError,
+  overloaded,
+  platformQuotaExceeded,
+  rateLimited,
+  serverError,
+  siwcUsageLimit,
+  siwcUsageUnavailable,
+} from "./errors.js";
 import type { Exchange } from "./http.js";
 
 export const FAULT_NAMES = [
@@ -196,24 +205,19 @@ export function contentFault(fault: FaultSpec | undefined): ContentFault | undef
   return undefined;
 }
 
-function defaultMessage(code: string): string {
-  const known = errorForCode(code);
-  const body = known?.body as { error?: { message?: string } } | undefined;
-  return body?.error?.message ?? `The emulator injected a '${code}' failure.`;
-}
+// Codes with a canonical message, so an injected in-band failure reads like the real one.
+const CANONICAL_ERRORS: Record<string, () => HttpError> = {
+  rate_limit_exceeded: () => rateLimited(20, true),
+  server_error: serverError,
+  server_is_overloaded: overloaded,
+  insufficient_quota: platformQuotaExceeded,
+  subscription_sharing_usage_limit_exceeded: siwcUsageLimit,
+  subscription_sharing_usage_unavailable: siwcUsageUnavailable,
+};
 
-/** The error answer that matches a code, for codes with a canonical message. */
-function errorForCode(code: string): HttpError | undefined {
-  switch (code) {
-    case "rate_limit_exceeded":
-      return rateLimited(20, true);
-    case "server_is_overloaded":
-      return overloaded();
-    case "subscription_sharing_usage_unavailable":
-      return siwcUsageUnavailable();
-    default:
-      return undefined;
-  }
+function defaultMessage(code: string): string {
+  const body = CANONICAL_ERRORS[code]?.().body as { error?: { message?: string } } | undefined;
+  return body?.error?.message ?? `The emulator injected a '${code}' failure.`;
 }
 
 /** Route-specific errors a fault may need. */
@@ -225,7 +229,9 @@ export interface FaultErrors {
  * Answer faults that replace the normal response. Returns true when the request has
  * been dealt with (answered, cut, or deliberately left hanging). For non-streaming
  * requests the stream faults map to their nearest equivalent: reset cuts before the
- * head, idle never answers, failed/error_event become a 500 with the code.
+ * head, idle never answers, slow delays the answer, failed/error_event become a 500
+ * with the code, incomplete returns an incomplete response (see answerTurn);
+ * truncate, malformed, crlf and cr only exist for streams.
  */
 export async function answerWithFault(
   ex: Exchange,

@@ -10,7 +10,7 @@ export type ResponseObject = Record<string, unknown> & { id: string };
 
 /** The response object as first announced, echoing the request's settings. */
 export function responseShell(body: Record<string, unknown>): ResponseObject {
-  const reasoning = (body.reasoning ?? {}) as Record<string, unknown>;
+  const reasoning = isObject(body.reasoning) ? body.reasoning : {};
   return {
     id: newId("resp"),
     object: "response",
@@ -30,7 +30,7 @@ export function responseShell(body: Record<string, unknown>): ResponseObject {
     service_tier: body.service_tier ?? "default",
     store: body.store ?? true,
     temperature: body.temperature ?? 1,
-    text: { format: { type: "text" }, ...(body.text as object | undefined) },
+    text: { format: { type: "text" }, ...(isObject(body.text) ? body.text : {}) },
     tool_choice: body.tool_choice ?? "auto",
     tools: body.tools ?? [],
     top_p: body.top_p ?? 1,
@@ -39,6 +39,10 @@ export function responseShell(body: Record<string, unknown>): ResponseObject {
     user: null,
     metadata: body.metadata ?? {},
   };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return !!value && typeof value === "object" && !Array.isArray(value);
 }
 
 /** The finished response object (non-streaming answer, and the terminal event's payload). */

@@ -17,6 +17,9 @@ import type { RecordedRequest } from "./types.js";
 import { redact } from "../redact.js";
 
 const MAX_BODY_BYTES = 64 * 1024 * 1024;
+// Benchmarks send many thousands of requests; keep the log bounded by dropping the
+// oldest half in one splice when it fills (the array stays the same object).
+const MAX_RECORDED = 10_000;
 
 type Route = (ex: Exchange, ctx: EmulatorContext) => Promise<void>;
 
@@ -49,7 +52,10 @@ export function createEmulatorServer(ctx: EmulatorContext, log?: (line: string) 
     const admin = url.pathname.startsWith("/__emulator/");
     const record: RecordedRequest = { id: ++nextId, method, path: rawPath, headers: flatHeaders(req), body: undefined, completed: false, clientAborted: false };
     // Admin traffic stays out of the log it serves.
-    if (!admin) requests.push(record);
+    if (!admin) {
+      if (requests.length >= MAX_RECORDED) requests.splice(0, MAX_RECORDED / 2);
+      requests.push(record);
+    }
     const ex = new Exchange(req, res, url, record);
     res.once("close", () => {
       record.status = res.headersSent ? res.statusCode : record.status;

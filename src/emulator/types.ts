@@ -45,6 +45,7 @@ export interface Emulator {
   chatgptUrl: string;
   apiKey: string;
   auth: AuthEmulator;
+  /** Requests in arrival order (admin calls excluded); the oldest are dropped past 10,000. */
   requests: RecordedRequest[];
   /** Queue an instance-level fault for the next `times` inference requests (default 1). */
   setFault(spec: FaultSpec): void;

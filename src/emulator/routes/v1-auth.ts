@@ -24,8 +24,8 @@ export async function authenticateV1(ex: Exchange, ctx: EmulatorContext): Promis
     ex.fail(invalidApiKey(undefined));
     return undefined;
   }
+  if (ctx.apiKeys.has(credential)) return { kind: "platform", principal: `key:${fingerprint(credential)}` };
   if (credential.startsWith("sk-")) {
-    if (ctx.apiKeys.has(credential)) return { kind: "platform", principal: `key:${fingerprint(credential)}` };
     ex.fail(invalidApiKey(credential));
     return undefined;
   }

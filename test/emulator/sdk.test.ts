@@ -1,0 +1,140 @@
+// The openai npm SDK (v6) as a client: both Responses streaming entry points,
+// non-streaming calls, Chat Completions, and error classes (PROTOCOL §8.1).
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import OpenAI from "openai";
+import { type Emulator, startEmulator } from "../../src/emulator/index.js";
+import { codexToken } from "./helpers.js";
+
+const tools = [
+  {
+    type: "function" as const,
+    name: "lookup_order",
+    description: "Find an order",
+    strict: false,
+    parameters: { type: "object", properties: { order_id: { type: "string" }, verbose: { type: "boolean" } }, required: ["order_id"] },
+  },
+];
+
+describe("openai SDK against the emulator", () => {
+  let emu: Emulator;
+  let client: OpenAI;
+  before(async () => {
+    emu = await startEmulator();
+    client = new OpenAI({ baseURL: emu.apiUrl, apiKey: emu.apiKey, maxRetries: 0 });
+  });
+  after(() => emu.close());
+
+  it("iterates responses.create({stream:true})", async () => {
+    const stream = await client.responses.create({ model: "gpt-5.5", input: "ping", stream: true, reasoning: { effort: "low", summary: "auto" } });
+    let text = "";
+    let completed: OpenAI.Responses.Response | undefined;
+    for await (const event of stream) {
+      if (event.type === "response.output_text.delta") text += event.delta;
+      if (event.type === "response.completed") completed = event.response;
+    }
+    assert.equal(text, 'Hello from the emulator. You asked: "ping"');
+    assert.equal(completed?.status, "completed");
+    assert.ok((completed?.usage?.output_tokens_details.reasoning_tokens ?? 0) > 0);
+  });
+
+  it("accumulates with responses.stream()", async () => {
+    const stream = client.responses.stream({ model: "gpt-5.5", input: "pong", reasoning: { effort: "low", summary: "auto" } });
+    const deltas: string[] = [];
+    stream.on("response.output_text.delta", (event) => deltas.push(event.delta));
+    const final = await stream.finalResponse();
+    assert.equal(final.output_text, 'Hello from the emulator. You asked: "pong"');
+    assert.equal(deltas.join(""), final.output_text);
+    assert.equal(final.output[0].type, "reasoning");
+    assert.equal(emu.requests.at(-1)!.headers["x-stainless-helper-method"], "stream");
+  });
+
+  it("streams function calls through responses.stream()", async () => {
+    const final = await client.responses.stream({ model: "gpt-5.5", input: "please lookup_order 42", tools }).finalResponse();
+    const call = final.output.find((item) => item.type === "function_call");
+    assert.ok(call && call.type === "function_call");
+    assert.equal(call.name, "lookup_order");
+    assert.equal(typeof JSON.parse(call.arguments).order_id, "string");
+  });
+
+  it("returns output_text without streaming", async () => {
+    const response = await client.responses.create({ model: "gpt-5.5", input: "plain" });
+    assert.equal(response.output_text, 'Hello from the emulator. You asked: "plain"');
+  });
+
+  it("works against the backend with an account header", async () => {
+    const token = await codexToken(emu);
+    const backend = new OpenAI({ baseURL: `${emu.chatgptUrl}/codex`, apiKey: token, maxRetries: 0, defaultHeaders: { "chatgpt-account-id": emu.auth.user.accountId } });
+    const final = await backend.responses
+      .stream({ model: "gpt-5.5", instructions: "Be brief.", input: [{ role: "user", content: "hi" }], store: false, include: ["reasoning.encrypted_content"], reasoning: { effort: "low" } })
+      .finalResponse();
+    assert.match(final.output_text, /You asked: "hi"/);
+    const reasoning = final.output.find((item) => item.type === "reasoning");
+    assert.ok(reasoning && reasoning.type === "reasoning" && reasoning.encrypted_content);
+  });
+
+  it("streams chat completions with usage and tool calls", async () => {
+    const stream = await client.chat.completions.create({ model: "gpt-5.5", messages: [{ role: "user", content: "hello chat" }], stream: true, stream_options: { include_usage: true } });
+    let text = "";
+    let finish: string | null | undefined;
+    let usage: OpenAI.CompletionUsage | null | undefined;
+    for await (const chunk of stream) {
+      text += chunk.choices[0]?.delta.content ?? "";
+      finish = chunk.choices[0]?.finish_reason ?? finish;
+      usage = chunk.usage ?? usage;
+    }
+    assert.equal(text, 'Hello from the emulator. You asked: "hello chat"');
+    assert.equal(finish, "stop");
+    assert.ok(usage && usage.completion_tokens > 0 && usage.total_tokens === usage.prompt_tokens + usage.completion_tokens);
+
+    const runner = client.chat.completions.stream({
+      model: "gpt-5.5",
+      messages: [{ role: "user", content: "call get_time now" }],
+      tools: [{ type: "function", function: { name: "get_time", parameters: { type: "object", properties: { zone: { type: "string" } }, required: ["zone"] } } }],
+    });
+    const completion = await runner.finalChatCompletion();
+    const choice = completion.choices[0];
+    assert.equal(choice.finish_reason, "tool_calls");
+    const call = choice.message.tool_calls?.[0];
+    assert.ok(call && call.type === "function");
+    assert.equal(call.function.name, "get_time");
+    assert.deepEqual(Object.keys(JSON.parse(call.function.arguments)), ["zone"]);
+  });
+
+  it("answers chat completions without streaming, including a tool result turn", async () => {
+    const completion = await client.chat.completions.create({
+      model: "gpt-5.5",
+      messages: [
+        { role: "user", content: "call get_time" },
+        { role: "assistant", content: null, tool_calls: [{ id: "call_9", type: "function", function: { name: "get_time", arguments: "{}" } }] },
+        { role: "tool", tool_call_id: "call_9", content: "12:00 UTC" },
+      ],
+    });
+    assert.equal(completion.object, "chat.completion");
+    assert.match(completion.choices[0].message.content ?? "", /12:00 UTC/);
+    assert.equal(completion.choices[0].finish_reason, "stop");
+  });
+
+  it("surfaces errors as the SDK's classes, and retries honour retry-after-ms", async () => {
+    await assert.rejects(new OpenAI({ baseURL: emu.apiUrl, apiKey: "sk-wrong-key-000000", maxRetries: 0 }).responses.create({ model: "gpt-5.5", input: "x" }), OpenAI.AuthenticationError);
+    emu.setFault({ name: "usage_limit" });
+    await assert.rejects(client.responses.create({ model: "gpt-5.5", input: "x" }), (error: unknown) => error instanceof OpenAI.RateLimitError && error.code === "insufficient_quota");
+    emu.setFault({ name: "rate_limit", times: 2, retryAfterMs: 5 });
+    const retrying = new OpenAI({ baseURL: emu.apiUrl, apiKey: emu.apiKey, maxRetries: 2 });
+    const started = Date.now();
+    const response = await retrying.responses.create({ model: "gpt-5.5", input: "after retries" });
+    assert.equal(response.status, "completed");
+    assert.ok(Date.now() - started < 1000, "used the 5 ms hint, not the SDK's default backoff");
+  });
+
+  it("mid-stream failures reach the SDK as events, not transport errors", async () => {
+    emu.setFault({ name: "failed", code: "server_error", after: 1 });
+    const types: string[] = [];
+    for await (const event of await client.responses.create({ model: "gpt-5.5", input: "x", stream: true })) types.push(event.type);
+    assert.equal(types.at(-1), "response.failed");
+    emu.setFault({ name: "error_event" });
+    const seen: string[] = [];
+    for await (const event of await client.responses.create({ model: "gpt-5.5", input: "x", stream: true })) seen.push(event.type);
+    assert.equal(seen.at(-1), "error");
+  });
+});
