@@ -9,3 +9,4 @@ export { redact, registerSecret, fingerprint } from "./redact.js";
 export type { AuthSource } from "./auth/source.js";
 export type * from "./types.js";
 export { VERSION } from "./version.js";
+export { createServer, type LocalServer, type ServerOptions, type AccessLogEntry } from "./server/index.js";

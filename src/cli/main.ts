@@ -7,13 +7,19 @@ import { formatError } from "./format.js";
 
 type Loader = () => Promise<{ command: Command; loginHelp?: () => Promise<string> }>;
 
-const COMMANDS: Record<string, { summary: string; load: Loader }> = {
+/** `configEnv`: the command reads base URLs from env only, so config.toml's are put there first. */
+const COMMANDS: Record<string, { summary: string; load: Loader; configEnv?: true }> = {
   ask: { summary: "Send one prompt and stream the answer", load: () => import("./commands/ask.js") },
+  chat: { summary: "Chat with a model in the terminal (multi-turn, streaming)", load: () => import("./commands/chat.js") },
   models: { summary: "List the models a provider serves", load: () => import("./commands/models.js") },
-  login: { summary: "Sign in or store a credential for a provider", load: () => import("./commands/login.js") },
-  logout: { summary: "Sign out of a provider and delete its stored credential", load: () => import("./commands/logout.js") },
+  login: { summary: "Sign in or store a credential for a provider", load: () => import("./commands/login.js"), configEnv: true },
+  logout: { summary: "Sign out of a provider and delete its stored credential", load: () => import("./commands/logout.js"), configEnv: true },
   status: { summary: "Show which providers you are signed in to", load: () => import("./commands/status.js") },
+  config: { summary: "Show, check or import the configuration (config.toml)", load: () => import("./commands/config.js") },
+  usage: { summary: "Show ChatGPT plan usage windows (chatgpt-codex)", load: () => import("./commands/usage.js") },
+  "export-codex": { summary: "Write the chatgpt-codex sign-in as a Codex CLI auth.json", load: () => import("./commands/export-codex.js") },
   emulator: { summary: "Run the built-in emulator of OpenAI's endpoints", load: () => import("./commands/emulator.js") },
+  serve: { summary: "Serve your credential as a local OpenAI-compatible API", load: () => import("./commands/serve.js") },
   demo: { summary: "Run a full demo against the built-in emulator (no account needed)", load: () => import("./commands/demo.js") },
 };
 
@@ -29,9 +35,17 @@ Usage: codex-provider <command> [options]
 Commands:
 ${list}
 
+Examples:
+  printenv OPENAI_API_KEY | codex-provider login --provider openai --with-api-key
+  codex-provider ask "Explain SSE in one sentence"
+  codex-provider chat --provider chatgpt
+  codex-provider demo                     # everything against the built-in emulator
+
 Run \`codex-provider <command> --help\` for a command's options and examples.
-Global: --version, --help. Exit codes: 0 ok, 1 failure, 2 bad usage/config,
-3 not logged in, 4 usage limit reached, 5 network/server failure.
+Settings come from flags, then env, then $CODEX_PROVIDER_HOME/config.toml
+(\`codex-provider config show\` tells which). Colour only on a terminal, never with NO_COLOR.
+Global: --version, --help, --verbose (error details). Exit codes: 0 ok, 1 failure,
+2 bad usage/config, 3 not logged in, 4 usage limit reached, 5 network/server failure.
 `;
 }
 
@@ -60,7 +74,8 @@ export async function main(argv: string[], context: CliContext = processContext(
     return ExitCode.ok;
   }
   try {
-    return await command.run(rest, context);
+    const commandContext = entry.configEnv ? (await import("./open-provider.js")).withConfiguredUrls(context) : context;
+    return await command.run(rest, commandContext);
   } catch (error) {
     context.stderr.write(`${formatError(error, rest.includes("--verbose"))}\n`);
     return exitCodeFor(error);

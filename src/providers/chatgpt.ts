@@ -1,7 +1,125 @@
-// Scaffold: replaced by the chatgpt provider implementation.
+// Provider `chatgpt`: Sign in with ChatGPT (SIWC) tokens against api.openai.com/v1
+// (PROTOCOL §3). The plan rules of §3.8 are enforced here, before any network call.
+import type { OAuthCredential } from "../auth/credential.js";
+import { OAuthAuthSource } from "../auth/oauth-source.js";
+import { enablePlanUsageHint, loginCommand, PLAN_SCOPE, PROVIDER_ID, siwcIssuer } from "../auth/siwc/constants.js";
+import { refreshCredential } from "../auth/siwc/tokens.js";
 import { ProviderError } from "../errors.js";
-import type { Provider, ProviderContext } from "./provider.js";
+import type { ModelInfo } from "../types.js";
+import { getJson } from "../transport/json-request.js";
+import { applyResponsesPolicy, buildResponsesBody, toInputItems, type ResponsesPolicy } from "../transport/responses-request.js";
+import { ResponsesEventMapper } from "../transport/responses-events.js";
+import { OPENAI_DEFAULT_MODEL, platformBaseUrl } from "./openai.js";
+import { joinUrl, providerFromSpec, type Provider, type ProviderContext } from "./provider.js";
+import { DeferredAuthSource } from "./shared-auth.js";
 
-export function chatgptProvider(_context: ProviderContext): Provider {
-  throw new ProviderError("config_error", "The chatgpt provider is not built yet.");
+const STATELESS = "ChatGPT plan requests keep no server state (store:false); send the full history in input instead";
+const OMIT = "it must be omitted with ChatGPT plan usage (Sign in with ChatGPT)";
+
+/** §3.8 "must be omitted", with the reason shown to the user. */
+const SIWC_REJECTS: Record<string, string> = {
+  background: "background responses need server-side storage, which ChatGPT plan usage does not allow",
+  conversation: STATELESS,
+  previous_response_id: STATELESS,
+  max_output_tokens: `${OMIT}; the model decides the answer length`,
+  max_tool_calls: OMIT,
+  metadata: OMIT,
+  moderation: OMIT,
+  multi_agent: OMIT,
+  prompt: `${OMIT}; send instructions and input directly`,
+  prompt_cache_retention: OMIT,
+  safety_identifier: OMIT,
+  temperature: `${OMIT}; sampling is fixed for these models`,
+  top_logprobs: OMIT,
+  top_p: `${OMIT}; sampling is fixed for these models`,
+  truncation: `${OMIT}; send a history that fits the context window`,
+  user: OMIT,
+  programmatic_tool_calling: OMIT,
+};
+
+export const SIWC_POLICY: ResponsesPolicy = {
+  rejects: SIWC_REJECTS,
+  forced: { store: false },
+  // Stateless multi-turn: reasoning comes back encrypted so it can be replayed (§2).
+  include: ["reasoning.encrypted_content"],
+  // §3.8: explicit system-role items are rejected; developer messages are the equivalent.
+  systemAsDeveloper: true,
+};
+
+/** §3.8: hosted tools plan usage does not cover. Function, custom, namespace and web search tools pass. */
+const UNSUPPORTED_TOOLS = new Set(["image_generation", "file_search", "code_interpreter", "computer", "computer_use", "computer_use_preview", "mcp", "tool_search"]);
+
+function rejectUnsupportedTools(body: Record<string, unknown>): Record<string, unknown> {
+  const tools = Array.isArray(body.tools) ? (body.tools as Array<{ type?: unknown }>) : [];
+  const index = tools.findIndex((tool) => UNSUPPORTED_TOOLS.has(String(tool?.type)));
+  if (index >= 0) {
+    throw new ProviderError("unsupported_parameter", `Tool type "${String(tools[index].type)}" is not supported with ChatGPT plan usage; remove it.`, {
+      param: `tools[${index}]`,
+    });
+  }
+  return body;
+}
+
+/** A pass-through body under the SIWC rules; `input` must be an item array (§3.8). */
+function prepareSiwcBody(body: Record<string, unknown>): Record<string, unknown> {
+  const input = typeof body.input === "string" ? toInputItems(body.input, true) : body.input;
+  return rejectUnsupportedTools(applyResponsesPolicy({ ...body, input }, SIWC_POLICY));
+}
+
+/** `{models:[{slug, display_name, visibility}]}`: only entries meant for pickers (§3.8). */
+export function parseSiwcModels(body: unknown): ModelInfo[] {
+  const models = (body as { models?: unknown })?.models;
+  if (!Array.isArray(models)) throw new ProviderError("protocol_error", "The model list had no `models` array.");
+  return models
+    .filter((m): m is { slug: string; display_name?: unknown } => typeof m?.slug === "string" && m.visibility === "list")
+    .map((m) => ({ id: m.slug, displayName: typeof m.display_name === "string" ? m.display_name : undefined }));
+}
+
+/** §3.6: SIWC requests carry only the bearer token; no account header is documented. */
+function siwcHeaders(credential: OAuthCredential, profile: string): Record<string, string> {
+  if (credential.planUsageEnabled === false) {
+    throw new ProviderError("login_required", `Plan usage is disabled for this ChatGPT sign-in: the scope ${PLAN_SCOPE} was not granted, so model calls are refused.`, {
+      hint: enablePlanUsageHint(profile),
+    });
+  }
+  return { authorization: `Bearer ${credential.accessToken}` };
+}
+
+export function chatgptProvider(context: ProviderContext): Provider {
+  const { profile } = context;
+  const issuer = siwcIssuer(context.env);
+  const command = loginCommand(profile);
+  const baseUrl = platformBaseUrl(context.env, context.options.baseUrl);
+  const headers = { ...context.options.headers };
+  // createProvider is synchronous and the store module loads lazily: build the source on first use.
+  const auth = new DeferredAuthSource(
+    async () =>
+      new OAuthAuthSource({
+        store: await context.store(),
+        profile,
+        providerId: PROVIDER_ID,
+        refresh: (credential) => refreshCredential(issuer, credential, command),
+        headersFor: (credential) => siwcHeaders(credential, profile),
+        loginCommand: command,
+      }),
+    `ChatGPT sign-in (profile ${profile})`,
+  );
+  return providerFromSpec(
+    {
+      id: PROVIDER_ID,
+      experimental: false,
+      defaultModel: context.options.model ?? OPENAI_DEFAULT_MODEL,
+      url: joinUrl(baseUrl, "responses"),
+      auth,
+      headers,
+      buildBody: (request, model) => rejectUnsupportedTools(buildResponsesBody(request, SIWC_POLICY, model)),
+      prepareBody: prepareSiwcBody,
+      createMapper: (mapperContext) => new ResponsesEventMapper(mapperContext),
+      async listModels(signal) {
+        const { body } = await getJson(joinUrl(baseUrl, "models"), { auth, headers, signal });
+        return parseSiwcModels(body);
+      },
+    },
+    context.transport,
+  );
 }

@@ -74,7 +74,8 @@ export function providerFromSpec(spec: ProviderSpec, transport: TransportOptions
       if (!spec.prepareBody) throw new ProviderError("config_error", `Provider "${spec.id}" cannot forward Responses request bodies.`);
       return openStream(endpoint, spec.prepareBody(body), transport, options);
     },
-    complete(request) {
+    async complete(request) {
+      // async, so request-building errors reject instead of throwing synchronously.
       return this.stream(request).result();
     },
     listModels(options) {

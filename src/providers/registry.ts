@@ -10,6 +10,7 @@ import { openaiSpec, platformBaseUrl, platformHeaders } from "./openai.js";
 import { providerFromSpec, type Provider, type ProviderContext } from "./provider.js";
 import { chatgptProvider } from "./chatgpt.js";
 import { chatgptCodexProvider } from "./chatgpt-codex.js";
+import { customProvider, type CustomProviderConfig } from "./custom.js";
 
 export const BUILTIN_PROVIDERS = ["openai", "chatgpt", "chatgpt-codex"] as const;
 
@@ -29,6 +30,8 @@ export interface CreateProviderOptions extends TransportOptions {
   model?: string;
   /** Extra headers sent with every request. */
   headers?: Record<string, string>;
+  /** Custom providers by id, shaped like config.toml's `[providers.NAME]` tables. */
+  customProviders?: Record<string, CustomProviderConfig>;
 }
 
 function openaiAuth(context: ProviderContext): AuthSource {
@@ -61,6 +64,8 @@ export function createProvider(options: CreateProviderOptions = {}): Provider {
     options,
     transport: options,
   };
+  const reserved = BUILTIN_PROVIDERS.find((builtin) => options.customProviders?.[builtin]);
+  if (reserved) throw new ProviderError("config_error", `"${reserved}" is a built-in provider and cannot be redefined as a custom provider.`);
   switch (id) {
     case "openai":
       return providerFromSpec(
@@ -76,9 +81,16 @@ export function createProvider(options: CreateProviderOptions = {}): Provider {
       return chatgptProvider(context);
     case "chatgpt-codex":
       return chatgptCodexProvider(context);
-    default:
-      throw new ProviderError("config_error", `Unknown provider "${id}". Known providers: ${BUILTIN_PROVIDERS.join(", ")}.`, {
+    default: {
+      const custom = options.customProviders?.[id];
+      if (custom) {
+        // requires_openai_auth borrows the built-in provider's auth, without its experimental notice.
+        return customProvider(id, custom, context, (kind) => createProvider({ ...options, provider: kind, customProviders: undefined, quiet: true }).auth);
+      }
+      const known = [...BUILTIN_PROVIDERS, ...Object.keys(options.customProviders ?? {})];
+      throw new ProviderError("config_error", `Unknown provider "${id}". Known providers: ${known.join(", ")}.`, {
         hint: "Custom providers are defined under [providers.NAME] in config.toml.",
       });
+    }
   }
 }

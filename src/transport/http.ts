@@ -28,10 +28,13 @@ export interface HttpResponse {
   destroy(): void;
 }
 
+// No socket cap: a local server may hold hundreds of concurrent streams.
 const agents = {
-  http: new http.Agent({ keepAlive: true, maxSockets: 256 }),
-  https: new https.Agent({ keepAlive: true, maxSockets: 256 }),
+  http: new http.Agent({ keepAlive: true }),
+  https: new https.Agent({ keepAlive: true }),
 };
+/** Chunks buffered before pausing the socket (backpressure for slow consumers). */
+const HIGH_WATER_CHUNKS = 16;
 
 function flattenHeaders(message: IncomingMessage): Record<string, string> {
   const out: Record<string, string> = {};
@@ -128,41 +131,86 @@ function wrapResponse(
   async function* body(): AsyncGenerator<Buffer> {
     if (consumed) throw new Error("response body already consumed");
     consumed = true;
+    // Event-driven rather than `for await (… of res)`: leaving a Readable's async
+    // iterator early destroys the socket, which would defeat keep-alive after every
+    // stream (we stop reading at the terminal event, often before the body's end).
+    const queue: Buffer[] = [];
+    let ended = false;
+    let failure: unknown;
+    let wake: (() => void) | undefined;
     let idleTimer: NodeJS.Timeout | undefined;
+    const notify = () => {
+      const resume = wake;
+      wake = undefined;
+      resume?.();
+    };
     const armIdle = () => {
       if (!idleMs) return;
       if (idleTimer) clearTimeout(idleTimer);
       idleTimer = setTimeout(() => {
-        res.destroy(
-          new ProviderError("idle_timeout", `No data from ${url.origin} for ${formatSeconds(idleMs)}; the stream stalled.`, {
-            retryable: true,
-          }),
-        );
+        failure = new ProviderError("idle_timeout", `No data from ${url.origin} for ${formatSeconds(idleMs)}; the stream stalled.`, {
+          retryable: true,
+        });
+        notify();
       }, idleMs);
     };
-    // A socket reset after the headers arrives as 'aborted' on the response, which
-    // async iteration reports as a premature close; normalise it to network_error.
+    const onData = (chunk: Buffer) => {
+      queue.push(chunk);
+      if (queue.length >= HIGH_WATER_CHUNKS) res.pause();
+      armIdle();
+      notify();
+    };
+    const onEnd = () => {
+      ended = true;
+      notify();
+    };
+    const onError = (error: unknown) => {
+      failure ??= error;
+      notify();
+    };
+    // A reset after the headers shows up as 'close' without a complete message.
+    const onClose = () => {
+      if (!res.complete) failure ??= new ProviderError("network_error", `Connection to ${url.origin} closed mid-response`, { retryable: true });
+      ended = true;
+      notify();
+    };
+    res.on("data", onData);
+    res.on("end", onEnd);
+    res.on("error", onError);
+    res.on("close", onClose);
     let failed = false;
     try {
       armIdle();
-      for await (const chunk of res) {
-        armIdle();
-        yield chunk as Buffer;
+      for (;;) {
+        if (queue.length > 0) {
+          const chunk = queue.shift()!;
+          if (res.isPaused() && queue.length < HIGH_WATER_CHUNKS / 2) res.resume();
+          yield chunk;
+          continue;
+        }
+        if (failure !== undefined) throw failure;
+        if (ended) return;
+        await new Promise<void>((resolve) => (wake = resolve));
       }
-      if (!res.complete) throw new ProviderError("network_error", `Connection to ${url.origin} closed mid-response`, { retryable: true });
     } catch (error) {
       failed = true;
-      if (error instanceof ProviderError) throw error;
       if (request.signal?.aborted) throw abortedError();
+      if (error instanceof ProviderError) throw error;
       throw networkError(error, url);
     } finally {
       if (idleTimer) clearTimeout(idleTimer);
+      res.off("data", onData);
+      res.off("end", onEnd);
+      res.off("error", onError);
+      res.off("close", onClose);
       cleanup();
       if (!res.complete) {
         // The caller stopped early (e.g. after the terminal event while the server
         // still closes the body): drain briefly so the keep-alive socket survives.
-        if (failed || request.signal?.aborted) req.destroy();
-        else drainOrDestroy(res, req);
+        if (failed || request.signal?.aborted) {
+          res.on("error", () => {}); // the destroy below may still emit one; it is already handled
+          req.destroy();
+        } else drainOrDestroy(res, req);
       }
     }
   }

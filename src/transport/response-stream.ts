@@ -68,7 +68,7 @@ export class ResponseStream implements AsyncIterable<StreamEvent> {
   private readonly resultPromise: Promise<ResponseResult>;
 
   constructor(
-    private readonly source: AsyncGenerator<StreamEvent>,
+    private readonly source: AsyncGenerator<StreamEvent[]>,
     private readonly controller: AbortController,
   ) {
     this.resultPromise = new Promise<ResponseResult>((resolve, reject) => {
@@ -78,28 +78,51 @@ export class ResponseStream implements AsyncIterable<StreamEvent> {
     this.resultPromise.catch(() => {});
   }
 
-  async *[Symbol.asyncIterator](): AsyncGenerator<StreamEvent> {
+  /** A hand-written iterator (not an async generator) to save a hop per event. */
+  [Symbol.asyncIterator](): AsyncIterator<StreamEvent> {
     if (this.started) throw new Error("A ResponseStream can be iterated only once; use result() for the final value.");
     this.started = true;
+    const { source, controller, settle } = this;
     let finished = false;
-    try {
-      for await (const event of this.source) {
+    let buffer: StreamEvent[] = [];
+    let index = 0;
+    const fail = (error: unknown) => {
+      finished = true;
+      settle.reject(error);
+    };
+    return {
+      async next(): Promise<IteratorResult<StreamEvent>> {
+        while (index >= buffer.length) {
+          let step: IteratorResult<StreamEvent[]>;
+          try {
+            step = await source.next();
+          } catch (error) {
+            fail(error);
+            throw error;
+          }
+          if (step.done) {
+            if (!finished) fail(new ProviderError("stream_truncated", "The stream ended without a result."));
+            return { done: true, value: undefined };
+          }
+          buffer = step.value;
+          index = 0;
+        }
+        const event = buffer[index++];
         if (event.type === "done") {
           finished = true;
-          this.settle.resolve(event.result);
+          settle.resolve(event.result);
         }
-        yield event;
-      }
-    } catch (error) {
-      finished = true;
-      this.settle.reject(error);
-      throw error;
-    } finally {
-      if (!finished) {
-        this.controller.abort();
-        this.settle.reject(new ProviderError("aborted", "The stream was closed before it finished."));
-      }
-    }
+        return { done: false, value: event };
+      },
+      async return() {
+        if (!finished) {
+          controller.abort();
+          fail(new ProviderError("aborted", "The stream was closed before it finished."));
+        }
+        await source.return(undefined);
+        return { done: true, value: undefined };
+      },
+    };
   }
 
   /** The final result; consumes the stream if nobody is iterating it. */
@@ -142,7 +165,7 @@ async function* run(
   options: TransportOptions,
   signal: AbortSignal,
   rawEvents: boolean,
-): AsyncGenerator<StreamEvent> {
+): AsyncGenerator<StreamEvent[]> {
   const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
   const clock = options.clock ?? systemClock;
   const startedAt = clock.now();
@@ -179,35 +202,53 @@ async function* run(
         throw error;
       }
 
-      if (headerLimits) yield { type: "rate_limits", rateLimits: headerLimits };
+      if (headerLimits) yield [{ type: "rate_limits", rateLimits: headerLimits }];
       const mapper = endpoint.createMapper({ requestId, rateLimits: () => rateLimits });
-      for await (const message of parseSse(response.body)) {
-        let events: StreamEvent[];
-        if (message.data === "[DONE]") {
-          events = mapper.onDone?.() ?? [];
-        } else {
-          let json: Json;
-          try {
-            json = JSON.parse(message.data) as Json;
-          } catch {
-            // PROTOCOL §5.1: log and skip undecodable lines; the terminal check still guards truncation.
-            options.onWarning?.(`Skipped an undecodable stream event (${message.data.length} bytes).`);
-            continue;
+      for await (const batch of parseSse(response.body)) {
+        // Events leave in batches (one per network chunk) to keep per-event overhead low.
+        const out: StreamEvent[] = [];
+        let failure: unknown;
+        for (const message of batch) {
+          let events: StreamEvent[];
+          if (message.data === "[DONE]") {
+            events = mapper.onDone?.() ?? [];
+          } else {
+            let json: Json;
+            try {
+              json = JSON.parse(message.data) as Json;
+            } catch {
+              // PROTOCOL §5.1: log and skip undecodable lines; the terminal check still guards truncation.
+              options.onWarning?.(`Skipped an undecodable stream event (${message.data.length} bytes).`);
+              continue;
+            }
+            if (rawEvents) {
+              // A pass-through caller forwards raw events as they come; a retry would send them twice.
+              delivered = true;
+              out.push({ type: "raw", event: json });
+            }
+            try {
+              events = mapper.map(json);
+            } catch (error) {
+              failure = error;
+              break;
+            }
           }
-          if (rawEvents) yield { type: "raw", event: json };
-          events = mapper.map(json);
-        }
-        for (const event of events) {
-          if (event.type === "created") {
-            if (createdSent) continue;
-            createdSent = true;
-          } else if (event.type === "rate_limits") {
-            rateLimits = mergeRateLimits(rateLimits, event.rateLimits);
-          } else if (CONTENT_EVENTS.has(event.type)) {
-            delivered = true;
+          for (const event of events) {
+            if (event.type === "created") {
+              if (createdSent) continue;
+              createdSent = true;
+            } else if (event.type === "rate_limits") {
+              rateLimits = mergeRateLimits(rateLimits, event.rateLimits);
+            } else if (CONTENT_EVENTS.has(event.type)) {
+              delivered = true;
+            }
+            out.push(event);
           }
-          yield event;
+          if (mapper.result) break;
         }
+        // What arrived before a failure event still reaches the caller first.
+        if (out.length > 0) yield out;
+        if (failure !== undefined) throw failure;
         if (mapper.result) return;
       }
       throw new ProviderError(

@@ -8,7 +8,7 @@ async function* chunks(parts: (string | Uint8Array)[]): AsyncGenerator<Uint8Arra
 
 async function collect(parts: (string | Uint8Array)[]) {
   const out = [];
-  for await (const message of parseSse(chunks(parts))) out.push(message);
+  for await (const batch of parseSse(chunks(parts))) out.push(...batch);
   return out;
 }
 

@@ -1,11 +1,11 @@
+import { SETTING_FLAGS, SETTING_FLAGS_HELP } from "../../config/settings.js";
 import { ProviderError } from "../../errors.js";
-import type { ModelRequest, ReasoningEffort } from "../../types.js";
-import { COMMON_FLAGS, oneOf, parseFlags, readStdin } from "../args.js";
+import type { ModelRequest } from "../../types.js";
+import { COMMON_FLAGS, parseFlags, readStdin } from "../args.js";
 import type { Command } from "../context.js";
 import { formatUsage, style } from "../format.js";
-import { openProvider } from "../open-provider.js";
-
-const EFFORTS: readonly ReasoningEffort[] = ["none", "minimal", "low", "medium", "high", "xhigh"];
+import { cliSettings, providerFor } from "../open-provider.js";
+import { FIRST_OUTPUT, startSpinner } from "../spinner.js";
 
 export const command: Command = {
   summary: "Send one prompt and stream the answer",
@@ -14,40 +14,36 @@ export const command: Command = {
 Streams the model's answer to stdout token by token; usage goes to stderr.
 
 Options:
-  -p, --provider <id>       openai (default), chatgpt, chatgpt-codex (experimental), or a custom provider
-      --profile <name>      credential profile (default: default)
-  -m, --model <id>          model to use (default: the provider's default)
-  -r, --reasoning <effort>  reasoning effort: ${EFFORTS.join(", ")}
   -i, --instructions <txt>  system prompt
       --json                one JSON event per line on stdout (for scripts)
-  -q, --quiet               no usage or retry notices on stderr
+  -q, --quiet               no usage, retry notices or spinner on stderr
       --verbose             error details
   -                         read the prompt from stdin
+
+${SETTING_FLAGS_HELP}
 
 Examples:
   OPENAI_API_KEY=sk-… codex-provider ask "Explain SSE in one sentence"
   git diff | codex-provider ask -m gpt-5.5 -r high -i "Review this diff" -
   codex-provider ask --json "hi" | jq -c 'select(.type=="text_delta")'
+  codex-provider ask -p local "hi"        # a [providers.local] from config.toml
 `,
   async run(args, context) {
     const { values, positionals } = parseFlags(
       args,
-      {
-        ...COMMON_FLAGS,
-        model: { type: "string", short: "m" },
-        reasoning: { type: "string", short: "r" },
-        instructions: { type: "string", short: "i" },
-      },
+      { ...COMMON_FLAGS, ...SETTING_FLAGS, instructions: { type: "string", short: "i" } },
       true,
     );
-    const effort = oneOf(values.reasoning, EFFORTS, "reasoning");
+    const cli = cliSettings(values, context);
+    const effort = cli.settings.reasoning_effort.value;
+    const verbosity = cli.settings.verbosity.value;
     let prompt = positionals.join(" ");
     if (positionals.length === 1 && positionals[0] === "-") prompt = await readStdin(context.stdin);
     if (!prompt.trim()) {
       throw new ProviderError("config_error", "No prompt given.", { hint: 'Usage: codex-provider ask "your prompt" (or - to read stdin)' });
     }
 
-    const provider = openProvider(values, context);
+    const provider = providerFor(cli, values, context);
     const controller = new AbortController();
     const onSigint = () => controller.abort();
     process.once("SIGINT", onSigint);
@@ -55,12 +51,15 @@ Examples:
       input: prompt,
       instructions: values.instructions,
       reasoning: effort ? { effort, summary: "auto" } : undefined,
+      text: verbosity ? { verbosity } : undefined,
       signal: controller.signal,
     };
     const s = style(context.color);
     let endedWithNewline = true;
+    const spinner = values.json || values.quiet ? undefined : startSpinner(context, `waiting for ${provider.id}…`);
     try {
       for await (const event of provider.stream(request)) {
+        if (FIRST_OUTPUT.has(event.type)) spinner?.stop();
         if (values.json) {
           context.stdout.write(`${JSON.stringify(event)}\n`);
           continue;
@@ -87,6 +86,7 @@ Examples:
       if (error instanceof ProviderError && error.code === "aborted" && controller.signal.aborted) return 130;
       throw error;
     } finally {
+      spinner?.stop();
       process.removeListener("SIGINT", onSigint);
     }
     return 0;

@@ -1,3 +1,7 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Writable } from "node:stream";
 import { parseFlags } from "../args.js";
 import type { CliContext, Command } from "../context.js";
 import { style } from "../format.js";
@@ -8,7 +12,9 @@ export const command: Command = {
 
 Starts the built-in emulator on a free loopback port, points codex-provider at it
 and streams an answer with the \`openai\` (API key) provider, token by token, with
-usage on stderr. Nothing leaves this machine.
+usage on stderr. Then it signs in with ChatGPT (the demo plays the browser), asks
+again with the \`chatgpt\` provider and shows \`status\`. State goes to a temporary
+CODEX_PROVIDER_HOME that is deleted afterwards. Nothing leaves this machine.
 
 Options:
       --prompt <text>   what to ask (default: a short question)
@@ -20,9 +26,12 @@ Options:
     const { startEmulator } = await import("../../emulator/index.js");
     const { main } = await import("../main.js");
     const emulator = await startEmulator({ deltaDelayMs: Number(values.delay ?? 40) });
+    // The demo signs in; keep that away from the user's real credentials.
+    const home = await mkdtemp(join(tmpdir(), "codex-provider-demo-"));
     try {
       const env = {
         ...context.env,
+        CODEX_PROVIDER_HOME: home,
         CODEX_PROVIDER_API_URL: emulator.apiUrl,
         CODEX_PROVIDER_AUTH_URL: emulator.authUrl,
         CODEX_PROVIDER_CHATGPT_URL: emulator.chatgptUrl,
@@ -35,9 +44,50 @@ Options:
       const code = await main(["ask", "--provider", "openai", prompt], sub);
       if (code !== 0) return code;
       context.stderr.write(s.cyan(`\n$ codex-provider models --provider openai\n`));
-      return await main(["models", "--provider", "openai"], sub);
+      const listed = await main(["models", "--provider", "openai"], sub);
+      if (listed !== 0) return listed;
+
+      context.stderr.write(s.cyan(`\n$ codex-provider login --provider chatgpt --no-browser\n`));
+      const browser = playBrowserOnUrl(context.stderr, `${emulator.authUrl}/api/accounts/authorize?`, (line) => context.stderr.write(s.dim(`${line}\n`)));
+      const signedIn = await main(["login", "--provider", "chatgpt", "--no-browser", "--port", "0", "--quiet"], { ...sub, stderr: browser });
+      if (signedIn !== 0) return signedIn;
+      context.stderr.write(s.cyan(`\n$ codex-provider ask --provider chatgpt "${prompt}"\n`));
+      const asked = await main(["ask", "--provider", "chatgpt", prompt], sub);
+      if (asked !== 0) return asked;
+      context.stderr.write(s.cyan(`\n$ codex-provider status --provider chatgpt\n`));
+      return await main(["status", "--provider", "chatgpt"], sub);
     } finally {
       await emulator.close();
+      await rm(home, { recursive: true, force: true });
     }
   },
 };
+
+/**
+ * A stderr that passes everything through and, when the login prints the authorize
+ * URL, acts as the user's browser: it follows the URL (the emulator approves at once)
+ * and delivers the redirect to the CLI's loopback callback.
+ */
+function playBrowserOnUrl(out: NodeJS.WritableStream, authorizePrefix: string, note: (line: string) => void): Writable {
+  let text = "";
+  let played = false;
+  const visit = async (url: string): Promise<void> => {
+    const authorize = await fetch(url, { redirect: "manual" });
+    const callback = authorize.headers.get("location");
+    if (!callback) throw new Error(`the sign-in page answered HTTP ${authorize.status} without a redirect`);
+    note("[demo browser] approved; following the redirect to the loopback callback");
+    await (await fetch(callback)).text();
+  };
+  return new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      out.write(chunk);
+      text += chunk.toString();
+      const url = played ? undefined : text.split("\n").find((line) => line.startsWith(authorizePrefix));
+      if (url) {
+        played = true;
+        visit(url).catch((error: unknown) => note(`[demo browser] failed: ${error instanceof Error ? error.message : String(error)}`));
+      }
+      done();
+    },
+  });
+}

@@ -1,0 +1,156 @@
+// `chat`: an interactive REPL over one provider. Answers stream as they arrive; Ctrl-C
+// cancels the answer in flight (the prompt comes back), Ctrl-D or /exit leaves. On a
+// terminal readline runs in raw mode, so Ctrl-C arrives as readline's SIGINT event
+// rather than a process signal; piped input gets the process signal instead.
+import { createInterface } from "node:readline";
+import { SETTING_FLAGS, SETTING_FLAGS_HELP } from "../../config/settings.js";
+import { ProviderError } from "../../errors.js";
+import { COMMON_FLAGS, parseFlags } from "../args.js";
+import { ChatSession, SLASH_HELP } from "../chat/session.js";
+import type { CliContext, Command } from "../context.js";
+import { formatError, style } from "../format.js";
+import { cliSettings, providerFor } from "../open-provider.js";
+import { FIRST_OUTPUT, startSpinner } from "../spinner.js";
+
+const PROMPT = "› ";
+const CONTINUATION = "… ";
+
+interface Repl {
+  session: ChatSession;
+  context: CliContext;
+  verbose: boolean;
+  /** The answer in flight, if any: Ctrl-C aborts it. */
+  active?: AbortController;
+}
+
+/** Stream one answer; the turn is kept only when it completes. */
+async function answer(repl: Repl, prompt: string): Promise<void> {
+  const { context, session } = repl;
+  const s = style(context.color);
+  const controller = new AbortController();
+  repl.active = controller;
+  const spinner = startSpinner(context, "thinking…");
+  let atLineStart = true;
+  let reasoning = false;
+  try {
+    for await (const event of session.ask(prompt, controller.signal)) {
+      if (FIRST_OUTPUT.has(event.type)) spinner.stop();
+      if (event.type === "reasoning_summary_delta") {
+        reasoning = true;
+        context.stderr.write(s.dim(event.delta));
+      } else if (event.type === "text_delta") {
+        if (reasoning) context.stderr.write("\n\n");
+        reasoning = false;
+        context.stdout.write(event.delta);
+        atLineStart = event.delta.endsWith("\n");
+      } else if (event.type === "done") {
+        if (!atLineStart) context.stdout.write("\n");
+        atLineStart = true;
+        session.commit(prompt, event.result);
+        if (event.result.stopReason === "length" || event.result.stopReason === "content_filter" || event.result.stopReason === "incomplete") {
+          context.stderr.write(s.yellow(`(the answer is incomplete: ${event.result.incompleteReason})\n`));
+        }
+      }
+    }
+  } catch (error) {
+    spinner.stop();
+    if (!atLineStart) context.stdout.write("\n");
+    const cancelled = controller.signal.aborted && error instanceof ProviderError && error.code === "aborted";
+    context.stderr.write(cancelled ? s.dim("(cancelled — this answer is not kept)\n") : `${formatError(error, repl.verbose)}\n`);
+  } finally {
+    spinner.stop();
+    repl.active = undefined;
+  }
+}
+
+export const command: Command = {
+  summary: "Chat with a model in the terminal (multi-turn, streaming)",
+  help: `Usage: codex-provider chat [options]
+
+An interactive conversation: each message is sent with the whole history so far and
+the answer streams as it arrives. Ctrl-C cancels the answer in flight (not the
+program); Ctrl-D or /exit quits. Piped input works too: one message per line.
+
+${SLASH_HELP}
+
+Options:
+  -i, --instructions <txt>  system prompt for the whole conversation
+  -q, --quiet               no banner, warnings or retry notices
+      --verbose             error details
+
+${SETTING_FLAGS_HELP}
+
+Examples:
+  codex-provider chat
+  codex-provider chat -p chatgpt -m gpt-5.5 -r high
+  printf 'hi\\nand again\\n' | codex-provider chat -p local
+`,
+  async run(args, context) {
+    const { values } = parseFlags(args, { ...COMMON_FLAGS, ...SETTING_FLAGS, instructions: { type: "string", short: "i" } });
+    const cli = cliSettings(values, context);
+    const provider = providerFor(cli, values, context);
+    const session = new ChatSession(provider, {
+      model: cli.settings.model.value,
+      effort: cli.settings.reasoning_effort.value,
+      verbosity: cli.settings.verbosity.value,
+      instructions: values.instructions,
+    });
+    const repl: Repl = { session, context, verbose: Boolean(values.verbose) };
+    const interactive = Boolean(context.stdin.isTTY && (context.stdout as { isTTY?: boolean }).isTTY);
+    const s = style(context.color);
+    const rl = createInterface({ input: context.stdin, output: context.stdout, terminal: interactive, historySize: 200 });
+    rl.setPrompt(s.bold(PROMPT));
+    const prompt = () => {
+      if (interactive) rl.prompt();
+    };
+
+    const interrupt = () => {
+      if (repl.active) return repl.active.abort();
+      if (!interactive) return rl.close();
+      // At the prompt, like a shell: drop what was typed and ask again.
+      rl.write(null, { ctrl: true, name: "e" });
+      rl.write(null, { ctrl: true, name: "u" });
+      context.stdout.write(s.dim("^C (Ctrl-D or /exit to quit)\n"));
+      prompt();
+    };
+    rl.on("SIGINT", interrupt);
+    process.on("SIGINT", interrupt);
+    rl.on("close", () => repl.active?.abort());
+
+    if (interactive && !values.quiet) {
+      const effort = session.effort ? ` · reasoning ${session.effort}` : "";
+      const label = provider.experimental ? s.yellow(" (experimental)") : "";
+      context.stderr.write(`${s.bold("codex-provider chat")} · ${provider.id}${label} · model ${session.model ?? "default"}${effort}\n`);
+      context.stderr.write(s.dim("Type /help for commands, Ctrl-C to cancel an answer, Ctrl-D to quit.\n"));
+    }
+    try {
+      const lines = rl[Symbol.asyncIterator]();
+      prompt();
+      for (;;) {
+        const next = await lines.next();
+        if (next.done) break;
+        let text: string = next.value;
+        while (text.endsWith("\\")) {
+          rl.setPrompt(s.dim(CONTINUATION));
+          prompt();
+          const more = await lines.next();
+          text = `${text.slice(0, -1)}\n${more.done ? "" : more.value}`;
+          if (more.done) break;
+        }
+        rl.setPrompt(s.bold(PROMPT));
+        if (text.trim().startsWith("/")) {
+          const result = session.slash(text);
+          if (result.exit) break;
+          context.stdout.write(`${result.output}\n`);
+        } else if (text.trim()) {
+          await answer(repl, text);
+        }
+        prompt();
+      }
+    } finally {
+      process.removeListener("SIGINT", interrupt);
+      rl.close();
+    }
+    return 0;
+  },
+};

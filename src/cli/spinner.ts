@@ -1,0 +1,46 @@
+// A one-line spinner on stderr while waiting (first token, login). Only on a terminal:
+// piped or redirected stderr gets nothing, so logs and scripts stay clean. Colour
+// follows the context (never with NO_COLOR); the spinner itself is not colour.
+import type { StreamEvent } from "../types.js";
+import type { CliContext } from "./context.js";
+import { style } from "./format.js";
+
+/** Stream events that end the wait for a model: the spinner stops at the first of them. */
+export const FIRST_OUTPUT = new Set<StreamEvent["type"]>([
+  "text_delta",
+  "reasoning_summary_delta",
+  "function_call_arguments_delta",
+  "function_call",
+  "done",
+]);
+
+export interface Spinner {
+  /** Erase the spinner line; safe to call more than once. */
+  stop(): void;
+}
+
+const FRAMES = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+const INTERVAL_MS = 80;
+const CLEAR_LINE = "\r\x1b[K";
+
+const NONE: Spinner = { stop() {} };
+
+export function startSpinner(context: Pick<CliContext, "stderr" | "stderrIsTTY" | "color">, label: string): Spinner {
+  if (!context.stderrIsTTY) return NONE;
+  const s = style(context.color);
+  let frame = 0;
+  const draw = () => context.stderr.write(`${CLEAR_LINE}${s.cyan(FRAMES[frame++ % FRAMES.length])} ${s.dim(label)}`);
+  draw();
+  const timer = setInterval(draw, INTERVAL_MS);
+  // Never keep the process alive for a spinner.
+  timer.unref();
+  let running = true;
+  return {
+    stop() {
+      if (!running) return;
+      running = false;
+      clearInterval(timer);
+      context.stderr.write(CLEAR_LINE);
+    },
+  };
+}

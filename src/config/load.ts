@@ -1,0 +1,89 @@
+// Reads and validates config.toml. A missing file is an empty config; anything wrong
+// is a `config_error` (exit 2) whose lines each name the file, line and column, the
+// key, and what was expected. No parser excerpt is shown: the file may hold header
+// secrets, and the message says enough to find the spot.
+import { readFileSync } from "node:fs";
+import { parse, TomlError } from "smol-toml";
+import { ProviderError } from "../errors.js";
+import { customProviderWarnings } from "../providers/custom.js";
+import { configFile, stateHome, type Env } from "./paths.js";
+import { validateConfig, type ConfigData, type ConfigIssue } from "./schema.js";
+import { locateKey } from "./toml-locate.js";
+
+export interface LoadedConfig {
+  path: string;
+  exists: boolean;
+  data: ConfigData;
+  /** "path:line" of a key, for provenance; the bare path when the key cannot be placed. */
+  origin(keyPath: readonly string[]): string;
+  /** Problems that do not stop the tool (e.g. env_key ignored by requires_openai_auth). */
+  warnings: string[];
+}
+
+function configError(path: string, lines: string[]): ProviderError {
+  return new ProviderError("config_error", lines.join("\n"), {
+    hint: `Fix ${path} (check it with: codex-provider config validate). Keys are listed in the README's Configuration section.`,
+  });
+}
+
+function dotted(path: readonly (string | number)[]): string {
+  return path
+    .map((key, i) => (typeof key === "number" ? `[${key}]` : `${i > 0 ? "." : ""}${/^[A-Za-z0-9_-]+$/.test(key) ? key : JSON.stringify(key)}`))
+    .join("");
+}
+
+export function formatIssue(file: string, text: string, issue: ConfigIssue): string {
+  const at = locateKey(text, issue.path);
+  const where = at ? `${file}:${at.line}:${at.column}` : file;
+  return issue.path.length > 0 ? `${where}: ${dotted(issue.path)}: ${issue.message}` : `${where}: ${issue.message}`;
+}
+
+/** The file's text, or undefined when it does not exist. */
+export function readConfigText(path: string): string | undefined {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return undefined;
+    throw configError(path, [`${path}: cannot read the config file (${code ?? String(error)})`]);
+  }
+}
+
+/** TOML text -> plain data; a syntax error names the file, line and column. */
+export function parseToml(path: string, text: string): Record<string, unknown> {
+  try {
+    return parse(text);
+  } catch (error) {
+    if (!(error instanceof TomlError)) throw error;
+    const reason = error.message.split("\n")[0].replace(/^Invalid TOML document:\s*/, "");
+    throw configError(path, [`${path}:${error.line}:${error.column}: invalid TOML: ${reason}`]);
+  }
+}
+
+/** Parse and validate TOML text; `path` is only used in messages. */
+export function parseConfigText(path: string, text: string): { data: ConfigData; warnings: string[] } {
+  const result = validateConfig(parseToml(path, text));
+  if (!result.ok) throw configError(path, result.issues.map((issue) => formatIssue(path, text, issue)));
+  const warnings = Object.entries(result.config.providers ?? {}).flatMap(([name, provider]) => customProviderWarnings(name, provider));
+  return { data: result.config, warnings };
+}
+
+/**
+ * The config at `path` (default `$CODEX_PROVIDER_HOME/config.toml`). Synchronous: a
+ * small local file, read once per command, and callers building providers stay sync.
+ */
+export function loadConfig(env: Env, path = configFile(stateHome(env))): LoadedConfig {
+  const text = readConfigText(path);
+  if (text === undefined) return { path, exists: false, data: {}, origin: () => path, warnings: [] };
+  const { data, warnings } = parseConfigText(path, text);
+  return {
+    path,
+    exists: true,
+    data,
+    origin: (keyPath) => {
+      const at = locateKey(text, keyPath);
+      return at ? `${path}:${at.line}` : path;
+    },
+    warnings,
+  };
+}

@@ -1,0 +1,189 @@
+// The user-facing settings, one table: config key, env variables, CLI flag, default,
+// and what a valid value looks like. Precedence is flag > env > config > default, and
+// every resolved value remembers where it came from (for `config show`). This module
+// stays free of the TOML parser and zod so flag parsing costs nothing at startup.
+import type { Env } from "./paths.js";
+import { ProviderError } from "../errors.js";
+import type { ReasoningEffort, Verbosity } from "../types.js";
+
+export const REASONING_EFFORTS: readonly ReasoningEffort[] = ["none", "minimal", "low", "medium", "high", "xhigh"];
+export const VERBOSITIES: readonly Verbosity[] = ["low", "medium", "high"];
+
+/** How one kind of value is checked, from TOML (typed) or from env/flag text. */
+export interface Kind<T> {
+  /** What is expected, for error messages: "a whole number from 0 to 20". */
+  describe: string;
+  fromToml(value: unknown): T | undefined;
+  fromText(text: string): T | undefined;
+}
+
+export function textKind(describe = "a non-empty string"): Kind<string> {
+  const check = (v: unknown) => (typeof v === "string" && v.trim() !== "" ? v : undefined);
+  return { describe, fromToml: check, fromText: check };
+}
+
+export function choiceKind<T extends string>(values: readonly T[]): Kind<T> {
+  const check = (v: unknown) => ((values as readonly unknown[]).includes(v) ? (v as T) : undefined);
+  return { describe: `one of ${values.map((v) => `"${v}"`).join(", ")}`, fromToml: check, fromText: check };
+}
+
+export function intKind(min: number, max: number): Kind<number> {
+  const inRange = (n: number) => (Number.isInteger(n) && n >= min && n <= max ? n : undefined);
+  return {
+    describe: `a whole number from ${min} to ${max}`,
+    fromToml: (v) => (typeof v === "number" || typeof v === "bigint" ? inRange(Number(v)) : undefined),
+    fromText: (t) => (/^\d+$/.test(t.trim()) ? inRange(Number(t)) : undefined),
+  };
+}
+
+export function urlKind(): Kind<string> {
+  const check = (v: unknown) => {
+    if (typeof v !== "string" || !URL.canParse(v)) return undefined;
+    const { protocol } = new URL(v);
+    return protocol === "http:" || protocol === "https:" ? v : undefined;
+  };
+  return { describe: "an http:// or https:// URL", fromToml: check, fromText: check };
+}
+
+const TRUE_WORDS = new Set(["1", "true", "yes", "on"]);
+const FALSE_WORDS = new Set(["0", "false", "no", "off"]);
+
+export function boolKind(): Kind<boolean> {
+  return {
+    describe: "true or false",
+    fromToml: (v) => (typeof v === "boolean" ? v : undefined),
+    fromText: (t) => (TRUE_WORDS.has(t.trim().toLowerCase()) ? true : FALSE_WORDS.has(t.trim().toLowerCase()) ? false : undefined),
+  };
+}
+
+interface SettingSpec<T> {
+  kind: Kind<T>;
+  /** Environment variables, first set wins. */
+  env: readonly string[];
+  /** The CLI flag (without dashes); the flag table is SETTING_FLAGS. */
+  flag: string;
+  /** Shown by `config show` when nothing else is set; undefined = "the provider decides". */
+  default?: T;
+  doc: string;
+}
+
+function spec<T>(s: SettingSpec<T>): SettingSpec<T> {
+  return s;
+}
+
+export const SETTINGS = {
+  provider: spec({ kind: textKind("a provider id"), env: ["CODEX_PROVIDER_PROVIDER"], flag: "provider", default: "openai", doc: "provider used when none is named" }),
+  model: spec({ kind: textKind("a model id"), env: ["CODEX_PROVIDER_MODEL"], flag: "model", doc: "model used when none is named (default: the provider's)" }),
+  profile: spec({ kind: textKind("a profile name"), env: ["CODEX_PROVIDER_PROFILE"], flag: "profile", default: "default", doc: "credential profile" }),
+  reasoning_effort: spec({ kind: choiceKind(REASONING_EFFORTS), env: ["CODEX_PROVIDER_REASONING_EFFORT"], flag: "reasoning", doc: "reasoning effort (default: the model's)" }),
+  verbosity: spec({ kind: choiceKind(VERBOSITIES), env: ["CODEX_PROVIDER_VERBOSITY"], flag: "verbosity", doc: "answer length (default: the model's)" }),
+  request_timeout_ms: spec({ kind: intKind(1, 3_600_000), env: ["CODEX_PROVIDER_REQUEST_TIMEOUT_MS"], flag: "request-timeout", default: 60_000, doc: "time to wait for response headers, ms" }),
+  idle_timeout_ms: spec({ kind: intKind(1, 3_600_000), env: ["CODEX_PROVIDER_IDLE_TIMEOUT_MS"], flag: "idle-timeout", default: 300_000, doc: "longest silence inside a stream, ms" }),
+  max_retries: spec({ kind: intKind(0, 20), env: ["CODEX_PROVIDER_MAX_RETRIES"], flag: "max-retries", default: 4, doc: "retry budget for retryable failures" }),
+  api_url: spec({ kind: urlKind(), env: ["CODEX_PROVIDER_API_URL", "OPENAI_BASE_URL"], flag: "api-url", default: "https://api.openai.com/v1", doc: "Platform API base URL (openai, chatgpt)" }),
+  auth_url: spec({ kind: urlKind(), env: ["CODEX_PROVIDER_AUTH_URL"], flag: "auth-url", default: "https://auth.openai.com", doc: "OAuth server (chatgpt, chatgpt-codex)" }),
+  chatgpt_url: spec({ kind: urlKind(), env: ["CODEX_PROVIDER_CHATGPT_URL"], flag: "chatgpt-url", default: "https://chatgpt.com/backend-api", doc: "ChatGPT backend (chatgpt-codex)" }),
+  experimental_notice: spec({ kind: boolKind(), env: ["CODEX_PROVIDER_EXPERIMENTAL_NOTICE"], flag: "no-experimental-notice", default: true, doc: "print the notice for experimental providers" }),
+};
+
+export type SettingKey = keyof typeof SETTINGS;
+export type SettingValue<K extends SettingKey> = (typeof SETTINGS)[K] extends SettingSpec<infer T> ? T : never;
+export const SETTING_KEYS = Object.keys(SETTINGS) as SettingKey[];
+
+/** The URL settings, each forwarded to providers through the env variable they read. */
+export const URL_SETTINGS = ["api_url", "auth_url", "chatgpt_url"] as const satisfies readonly SettingKey[];
+
+/** Flags of the settings, for parseFlags. `--no-experimental-notice` is the only way a flag turns a switch off. */
+export const SETTING_FLAGS = {
+  provider: { type: "string", short: "p" },
+  profile: { type: "string" },
+  model: { type: "string", short: "m" },
+  reasoning: { type: "string", short: "r" },
+  verbosity: { type: "string" },
+  "request-timeout": { type: "string" },
+  "idle-timeout": { type: "string" },
+  "max-retries": { type: "string" },
+  "api-url": { type: "string" },
+  "auth-url": { type: "string" },
+  "chatgpt-url": { type: "string" },
+  "no-experimental-notice": { type: "boolean" },
+} as const;
+
+/** Help text lines for SETTING_FLAGS, shared by every command that takes them. */
+export const SETTING_FLAGS_HELP = `Settings (flag > env > config.toml > default; see \`codex-provider config show\`):
+  -p, --provider <id>         openai (default), chatgpt, chatgpt-codex (experimental), or a custom provider
+      --profile <name>        credential profile (default: default)
+  -m, --model <id>            model (default: the provider's)
+  -r, --reasoning <effort>    reasoning effort: ${REASONING_EFFORTS.join(", ")}
+      --verbosity <level>     ${VERBOSITIES.join(", ")}
+      --request-timeout <ms>  time to wait for response headers (default 60000)
+      --idle-timeout <ms>     longest silence inside a stream (default 300000)
+      --max-retries <n>       retries for retryable failures (default 4)
+      --api-url <url>         Platform API base URL
+      --auth-url <url>        OAuth server URL
+      --chatgpt-url <url>     ChatGPT backend URL
+      --no-experimental-notice  no notice for experimental providers`;
+
+export type Source = "flag" | "env" | "config" | "default";
+
+export interface Resolved<T> {
+  value: T | undefined;
+  source: Source;
+  /** Which flag, variable or file position supplied the value. */
+  origin?: string;
+}
+
+export type Settings = { [K in SettingKey]: Resolved<SettingValue<K>> };
+
+export interface SettingsInput {
+  /** Raw parsed flag values keyed by flag name (as parseFlags returns them). */
+  flags?: Record<string, string | boolean | undefined>;
+  env: Env;
+  /** Top-level values from config.toml, already validated. */
+  config?: { [K in SettingKey]?: SettingValue<K> };
+  /** Where a config key is, for provenance: "config.toml:3". */
+  configOrigin?: (key: SettingKey) => string;
+}
+
+function invalid(where: string, expected: string, got: string): ProviderError {
+  return new ProviderError("config_error", `${where}: expected ${expected}, got ${JSON.stringify(got)}.`);
+}
+
+function resolveOne<K extends SettingKey>(key: K, input: SettingsInput): Resolved<SettingValue<K>> {
+  const setting = SETTINGS[key] as SettingSpec<SettingValue<K>>;
+  const flag = input.flags?.[setting.flag];
+  if (flag !== undefined) {
+    // The only boolean flag negates its setting.
+    if (typeof flag === "boolean") return { value: !flag as SettingValue<K>, source: "flag", origin: `--${setting.flag}` };
+    const value = setting.kind.fromText(flag);
+    if (value === undefined) throw invalid(`--${setting.flag}`, setting.kind.describe, flag);
+    return { value, source: "flag", origin: `--${setting.flag}` };
+  }
+  for (const name of setting.env) {
+    const text = input.env[name];
+    // An empty variable counts as unset, as the rest of the tool treats it.
+    if (text === undefined || text === "") continue;
+    const value = setting.kind.fromText(text);
+    if (value === undefined) throw invalid(name, setting.kind.describe, text);
+    return { value, source: "env", origin: name };
+  }
+  const fromConfig = input.config?.[key];
+  if (fromConfig !== undefined) return { value: fromConfig as SettingValue<K>, source: "config", origin: input.configOrigin?.(key) };
+  return { value: setting.default, source: "default" };
+}
+
+export function resolveSettings(input: SettingsInput): Settings {
+  const out = {} as Record<SettingKey, Resolved<unknown>>;
+  for (const key of SETTING_KEYS) out[key] = resolveOne(key, input);
+  return out as Settings;
+}
+
+/** Values for the env variables providers read their URLs from, for settings not left at default. */
+export function urlEnv(settings: Settings): Env {
+  const env: Env = {};
+  for (const key of URL_SETTINGS) {
+    const { value, source } = settings[key];
+    if (source !== "default" && value !== undefined) env[SETTINGS[key].env[0]] = value;
+  }
+  return env;
+}

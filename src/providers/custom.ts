@@ -1,0 +1,156 @@
+// Custom providers from `[providers.NAME]`: any OpenAI-compatible server, speaking the
+// Responses API or Chat Completions (`wire_api`), authenticated by an env variable
+// (`env_key`), by the user's own OpenAI credential (`requires_openai_auth`, PROTOCOL
+// §8.2), or not at all (local servers such as Ollama).
+import { StaticAuthSource, type AuthSource } from "../auth/source.js";
+import { ProviderError } from "../errors.js";
+import { registerSecret } from "../redact.js";
+import { buildChatBody } from "../transport/chat-request.js";
+import { ChatEventMapper } from "../transport/chat-events.js";
+import { getJson } from "../transport/json-request.js";
+import { applyResponsesPolicy, buildResponsesBody, PLATFORM_POLICY, type ResponsesPolicy } from "../transport/responses-request.js";
+import { ResponsesEventMapper } from "../transport/responses-events.js";
+import type { Env } from "../config/paths.js";
+import { parsePlatformModels } from "./openai.js";
+import { joinUrl, providerFromSpec, type Provider, type ProviderContext, type ProviderSpec } from "./provider.js";
+import { sharedOpenAIAuth, type SharedAuthKind } from "./shared-auth.js";
+
+export const WIRE_APIS = ["responses", "chat"] as const;
+export type WireApi = (typeof WIRE_APIS)[number];
+
+/** One `[providers.NAME]` table; the keys mirror Codex's `[model_providers.NAME]` where Codex has one. */
+export interface CustomProviderConfig {
+  /** Display name. */
+  name?: string;
+  /** `{base_url}/responses` or `{base_url}/chat/completions`, and `{base_url}/models`. */
+  base_url: string;
+  /** Default "responses". */
+  wire_api?: WireApi;
+  /** Env variable holding the key, sent as `Authorization: Bearer …`. */
+  env_key?: string;
+  /** Shown when `env_key` is unset. */
+  env_key_instructions?: string;
+  /** Static headers. */
+  headers?: Record<string, string>;
+  /** Header name -> env variable holding its value (sent only when set). */
+  env_headers?: Record<string, string>;
+  /** Added to every URL (e.g. Azure's `api-version`). */
+  query_params?: Record<string, string>;
+  /** Served models; the first is the default, and `models` lists these without a network call. */
+  models?: string[];
+  /** Label the provider experimental wherever it is shown. */
+  experimental?: boolean;
+  /** Send the user's OpenAI credential instead of `env_key`. */
+  requires_openai_auth?: boolean;
+  /** With requires_openai_auth: which credential (default: see SHARED_AUTH_KINDS). */
+  auth?: SharedAuthKind;
+}
+
+/**
+ * The body rules when the user's own OpenAI credential is attached: what Codex sends to
+ * every custom provider (§8.2) — stateless, encrypted reasoning for replay, developer
+ * rather than system messages — which also satisfies ChatGPT-plan tokens (§3.8).
+ */
+export const SHARED_AUTH_POLICY: ResponsesPolicy = {
+  rejects: {},
+  forced: { store: false },
+  include: ["reasoning.encrypted_content"],
+  systemAsDeveloper: true,
+};
+
+/** Header names whose values are treated as secrets (masked in output, redacted in errors). */
+export const SECRET_HEADER = /auth|key|token|secret|cookie|session|password|signature/i;
+
+export function customProviderWarnings(name: string, config: CustomProviderConfig): string[] {
+  if (config.requires_openai_auth && config.env_key) {
+    return [`provider "${name}": env_key "${config.env_key}" is ignored because requires_openai_auth = true (as in Codex); remove one of them.`];
+  }
+  return [];
+}
+
+function withQuery(url: string, query: Record<string, string> | undefined): string {
+  if (!query || Object.keys(query).length === 0) return url;
+  const parsed = new URL(url);
+  for (const [key, value] of Object.entries(query)) parsed.searchParams.set(key, value);
+  return parsed.toString();
+}
+
+function requestHeaders(config: CustomProviderConfig, env: Env, extra: Record<string, string> | undefined): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(config.headers ?? {})) {
+    if (SECRET_HEADER.test(name)) registerSecret(value);
+    headers[name.toLowerCase()] = value;
+  }
+  for (const [name, variable] of Object.entries(config.env_headers ?? {})) {
+    const value = env[variable];
+    if (!value) continue;
+    registerSecret(value);
+    headers[name.toLowerCase()] = value;
+  }
+  return { ...headers, ...extra };
+}
+
+/** The env_key credential, or an error naming the variable when it is unset. */
+function envKeyAuth(name: string, config: CustomProviderConfig & { env_key: string }, env: Env): AuthSource {
+  const value = env[config.env_key];
+  if (value) return new StaticAuthSource(value, `env ${config.env_key}`);
+  const error = () =>
+    new ProviderError("login_required", `Missing environment variable: ${config.env_key} (the key for provider "${name}").`, {
+      hint: config.env_key_instructions ?? `export ${config.env_key}=<your key for ${config.base_url}>`,
+    });
+  return {
+    description: `env ${config.env_key} (unset)`,
+    headers: () => Promise.reject(error()),
+    unauthorized: async () => false,
+  };
+}
+
+const NO_AUTH: AuthSource = { description: "no credential", headers: async () => ({}), unauthorized: async () => false };
+
+export function customProvider(
+  name: string,
+  config: CustomProviderConfig,
+  context: ProviderContext,
+  builtinAuth: (kind: SharedAuthKind) => AuthSource,
+): Provider {
+  const { env, transport } = context;
+  for (const warning of customProviderWarnings(name, config)) transport.onWarning?.(warning);
+  if (config.experimental && !context.options.quiet) transport.onWarning?.(`provider "${name}" is marked experimental in config.toml.`);
+
+  const auth = config.requires_openai_auth
+    ? sharedOpenAIAuth({
+        providerName: name,
+        kind: config.auth,
+        env,
+        profile: context.profile,
+        apiKeyOption: context.options.apiKey,
+        store: context.store,
+        builtin: builtinAuth,
+        onWarning: transport.onWarning,
+      })
+    : config.env_key
+      ? envKeyAuth(name, { ...config, env_key: config.env_key }, env)
+      : NO_AUTH;
+  const chat = config.wire_api === "chat";
+  const policy = config.requires_openai_auth ? SHARED_AUTH_POLICY : PLATFORM_POLICY;
+  const headers = requestHeaders(config, env, context.options.headers);
+  const spec: ProviderSpec = {
+    id: name,
+    experimental: config.experimental ?? false,
+    defaultModel: context.options.model ?? config.models?.[0],
+    url: withQuery(joinUrl(config.base_url, chat ? "chat/completions" : "responses"), config.query_params),
+    auth,
+    headers,
+    buildBody: (request, model) => (chat ? buildChatBody(request, model) : buildResponsesBody(request, policy, model)),
+    // Responses bodies from other clients can be forwarded only to a Responses server.
+    prepareBody: chat ? undefined : (body) => applyResponsesPolicy(body, policy),
+    createMapper: (mapperContext) => (chat ? new ChatEventMapper(mapperContext) : new ResponsesEventMapper(mapperContext)),
+    async listModels(signal) {
+      if (config.models?.length) return config.models.map((id) => ({ id }));
+      const url = withQuery(joinUrl(config.base_url, "models"), config.query_params);
+      const { body } = await getJson(url, { auth, headers, signal, retry: transport.retry });
+      return parsePlatformModels(body);
+    },
+  };
+  return providerFromSpec(spec, transport);
+}

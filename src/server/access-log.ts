@@ -1,0 +1,78 @@
+// One access-log entry per request: method, path, status, model, latency, tokens.
+// Never a credential, and never prompt or answer text unless the operator asked for
+// bodies (`--log-bodies`); even then bodies pass through the redactor.
+import { redact } from "../redact.js";
+import type { Usage } from "../types.js";
+
+export interface AccessLogEntry {
+  time: string;
+  requestId: string;
+  method: string;
+  /** Path without the query string. */
+  path: string;
+  status: number;
+  model?: string;
+  ms: number;
+  inputTokens?: number;
+  outputTokens?: number;
+  /** Request fields dropped because the upstream rejects them. */
+  dropped?: string[];
+  /** Error code of a failed request (never its message, which may quote the input). */
+  error?: string;
+  /** The client went away before the answer finished. */
+  clientAborted?: boolean;
+  /** Redacted request body, only with `logBodies`. */
+  body?: string;
+}
+
+const MAX_LOGGED_BODY = 64 * 1024;
+
+export class RequestRecord {
+  readonly started = performance.now();
+  model?: string;
+  usage?: Usage;
+  dropped: string[] = [];
+  error?: string;
+  body?: string;
+
+  constructor(
+    readonly requestId: string,
+    readonly method: string,
+    readonly path: string,
+  ) {}
+
+  /** Keep the request body for the log (only called with `logBodies`). */
+  keepBody(text: string): void {
+    this.body = redact(text.length > MAX_LOGGED_BODY ? `${text.slice(0, MAX_LOGGED_BODY)}…` : text);
+  }
+
+  entry(status: number, clientAborted: boolean): AccessLogEntry {
+    return {
+      time: new Date().toISOString(),
+      requestId: this.requestId,
+      method: this.method,
+      path: this.path,
+      status,
+      model: this.model,
+      ms: Math.round(performance.now() - this.started),
+      inputTokens: this.usage?.inputTokens,
+      outputTokens: this.usage?.outputTokens,
+      dropped: this.dropped.length ? this.dropped : undefined,
+      error: this.error,
+      clientAborted: clientAborted || undefined,
+      body: this.body,
+    };
+  }
+}
+
+/** `POST /v1/responses 200 gpt-5.5 812ms tokens=12/34 dropped=temperature req_ab12` */
+export function formatAccessLine(entry: AccessLogEntry): string {
+  const parts = [entry.time, entry.method, entry.path, String(entry.status), entry.model ?? "-", `${entry.ms}ms`];
+  if (entry.inputTokens !== undefined) parts.push(`tokens=${entry.inputTokens}/${entry.outputTokens ?? 0}`);
+  if (entry.dropped) parts.push(`dropped=${entry.dropped.join(",")}`);
+  if (entry.error) parts.push(`error=${entry.error}`);
+  if (entry.clientAborted) parts.push("client-aborted");
+  parts.push(entry.requestId);
+  if (entry.body !== undefined) parts.push(`body=${entry.body}`);
+  return parts.join(" ");
+}

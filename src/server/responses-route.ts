@@ -1,0 +1,108 @@
+// POST /v1/responses. A provider that speaks Responses gets the client's body as is
+// (after its own policy, PROTOCOL §3.8/§4.15) and its events come back untouched —
+// Codex's custom, namespace and web_search tools and every event type included. A
+// Chat Completions provider gets the body translated, and the answer is rebuilt as
+// Responses events. The HTTP status is chosen only after the upstream accepted the
+// request, so a usage limit or login problem is a real 429/401, not an event in a 200.
+import { isProviderError } from "../errors.js";
+import { toInputItems } from "../transport/responses-request.js";
+import type { ResponseResult, StreamEvent } from "../types.js";
+import { droppedHeaders, failure, sendJson, type RouteContext } from "./route-context.js";
+import { requireString } from "./request-body.js";
+import { ResponsesSynthesizer } from "./responses-synth.js";
+import { responsesToModelRequest } from "./responses-to-request.js";
+import { SseWriter } from "./sse-writer.js";
+import { dropFromBody, dropFromRequest, eventsOf, openUpstream, type OpenedStream } from "./upstream.js";
+
+type Json = Record<string, unknown>;
+
+const TERMINAL = new Set(["response.completed", "response.done", "response.incomplete", "response.failed", "error"]);
+
+interface Answering {
+  /** Responses wire events arrive as `raw`; the typed `done` carries the result. */
+  events: AsyncIterable<StreamEvent>;
+  dropped: string[];
+}
+
+export async function handleResponses(ctx: RouteContext): Promise<void> {
+  const body = await ctx.readBody();
+  const model = requireString(body, "model");
+  ctx.record.model = model;
+  await ctx.catalog.check(model);
+  const answering = await open(ctx, body, model);
+  ctx.record.dropped = answering.dropped;
+  if (body.stream === true) await stream(ctx, answering);
+  else await answer(ctx, answering);
+}
+
+async function open(ctx: RouteContext, body: Json, model: string): Promise<Answering> {
+  const upstream: Json = { ...body };
+  // A bare string is one user message; the ChatGPT paths accept only the array form (§3.8).
+  if (typeof upstream.input === "string") upstream.input = toInputItems(upstream.input, true);
+  try {
+    const opened = await openUpstream(
+      () => ctx.provider.streamBody(upstream, { signal: ctx.signal, rawEvents: true }),
+      (param) => dropFromBody(upstream, param),
+    );
+    return { events: eventsOf(opened), dropped: opened.dropped };
+  } catch (error) {
+    // streamBody's config_error: this provider cannot take a Responses body (Chat wire).
+    if (!isProviderError(error, "config_error")) throw error;
+  }
+  const { request, dropped } = responsesToModelRequest(body, model);
+  const opened = await openUpstream(
+    () => ctx.provider.stream({ ...request, signal: ctx.signal }),
+    (param) => dropFromRequest(request, param),
+  );
+  return { events: synthesized(opened, model), dropped: [...dropped, ...opened.dropped] };
+}
+
+async function* synthesized(opened: OpenedStream, model: string): AsyncGenerator<StreamEvent> {
+  const synthesizer = new ResponsesSynthesizer(model);
+  for (const event of synthesizer.start()) yield { type: "raw", event };
+  for await (const event of eventsOf(opened)) {
+    for (const raw of synthesizer.map(event)) yield { type: "raw", event: raw };
+    if (event.type === "done") yield event;
+  }
+}
+
+async function stream(ctx: RouteContext, answering: Answering): Promise<void> {
+  const writer = new SseWriter(ctx.res);
+  writer.start(droppedHeaders(answering.dropped));
+  let sequence = -1;
+  let ended = false;
+  try {
+    for await (const event of answering.events) {
+      if (event.type === "raw") {
+        const type = String(event.event.type);
+        if (typeof event.event.sequence_number === "number") sequence = event.event.sequence_number;
+        ended ||= TERMINAL.has(type);
+        await writer.send(event.event, type);
+      } else if (event.type === "done") {
+        ctx.record.usage = event.result.usage;
+      }
+    }
+  } catch (error) {
+    const { body } = failure(ctx, error);
+    // An upstream failure event was already passed through; anything else (truncation,
+    // idle timeout, shutdown) gets the Responses `error` event so the client knows.
+    if (!ended) await writer.send({ type: "error", sequence_number: sequence + 1, code: body.error.code, message: body.error.message, param: body.error.param }, "error");
+  } finally {
+    writer.end();
+  }
+}
+
+/** Non-streaming: the terminal event's response object is the answer. */
+async function answer(ctx: RouteContext, answering: Answering): Promise<void> {
+  let response: Json | undefined;
+  let result: ResponseResult | undefined;
+  for await (const event of answering.events) {
+    if (event.type === "raw" && TERMINAL.has(String(event.event.type)) && event.event.response) response = event.event.response as Json;
+    else if (event.type === "done") result = event.result;
+  }
+  ctx.record.usage = result?.usage;
+  const final: Json = { ...response };
+  // The ChatGPT backend may leave `output` empty in the terminal event; the items streamed before it are the output.
+  if (!Array.isArray(final.output) || final.output.length === 0) final.output = result?.output ?? [];
+  sendJson(ctx.res, 200, final, droppedHeaders(answering.dropped));
+}

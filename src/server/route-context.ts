@@ -1,0 +1,44 @@
+// What a route handler gets for one request, and the two ways it answers: a JSON
+// body, or (once streaming has started) a final in-band error.
+import type { ServerResponse } from "node:http";
+import type { Provider } from "../providers/provider.js";
+import type { RequestRecord } from "./access-log.js";
+import { errorAnswer, ServerError, type ErrorAnswer, type ErrorContext } from "./errors.js";
+import type { ModelCatalog } from "./model-catalog.js";
+import { DROPPED_HEADER } from "./upstream.js";
+
+export interface RouteContext {
+  res: ServerResponse;
+  /** Aborted when the client disconnects or the server stops waiting for in-flight requests. */
+  signal: AbortSignal;
+  provider: Provider;
+  catalog: ModelCatalog;
+  record: RequestRecord;
+  errorContext: ErrorContext;
+  readBody(): Promise<Record<string, unknown>>;
+  /** Path parameter (e.g. the model id of `/v1/models/{id}`). */
+  param?: string;
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { ...headers, "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(text) });
+  res.end(text);
+}
+
+/** Shutting down wins over whatever the aborted upstream call reported. */
+export const SHUTDOWN = new ServerError(503, "codex-provider is shutting down; retry the request.", "server_shutting_down", {
+  headers: { connection: "close", "x-should-retry": "true" },
+});
+
+/** The error answer for a failed request, recorded in the access log by code. */
+export function failure(ctx: RouteContext, error: unknown): ErrorAnswer {
+  const reason = ctx.signal.aborted && ctx.signal.reason === SHUTDOWN ? SHUTDOWN : error;
+  const answer = errorAnswer(reason, ctx.errorContext);
+  ctx.record.error = String(answer.body.error.code ?? answer.status);
+  return answer;
+}
+
+export function droppedHeaders(dropped: readonly string[]): Record<string, string> {
+  return dropped.length ? { [DROPPED_HEADER]: dropped.join(", ") } : {};
+}

@@ -1,0 +1,194 @@
+// Shared plumbing for the chatgpt-codex tests: scratch homes, free ports, the real CLI
+// as a child process, and a scripted "browser" that follows the authorize redirect.
+import assert from "node:assert/strict";
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { createServer, type Server } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { PassThrough } from "node:stream";
+import { fileURLToPath } from "node:url";
+import { browserLogin } from "../../src/auth/codex/browser-login.js";
+import { codexAuthEndpoints } from "../../src/auth/codex/constants.js";
+import type { OAuthCredential } from "../../src/auth/credential.js";
+import { CredentialStore } from "../../src/auth/store/index.js";
+import { startEmulator, type Emulator, type EmulatorOptions } from "../../src/emulator/index.js";
+import { usageWritesSettled } from "../../src/providers/chatgpt-codex-usage.js";
+
+const BIN = fileURLToPath(new URL("../../../bin/codex-provider.js", import.meta.url));
+
+export async function withHome<T>(fn: (home: string) => Promise<T>): Promise<T> {
+  const home = await mkdtemp(join(tmpdir(), "codex-provider-codex-"));
+  try {
+    return await fn(home);
+  } finally {
+    // A finished response saves its usage snapshot in the background; let it land first.
+    await usageWritesSettled();
+    await rm(home, { recursive: true, force: true });
+  }
+}
+
+/** `count` ports that were free a moment ago (the emulator registers them as the Codex redirect ports). */
+export async function freePorts(count: number): Promise<number[]> {
+  const servers: Server[] = [];
+  try {
+    for (let i = 0; i < count; i++) {
+      const server = createServer();
+      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+      servers.push(server);
+    }
+    return servers.map((server) => (server.address() as { port: number }).port);
+  } finally {
+    await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+  }
+}
+
+/** Hold a port on 127.0.0.1 the way another app would. */
+export async function occupy(port: number): Promise<Server> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+  return server;
+}
+
+export async function withCodexEmulator(
+  options: EmulatorOptions,
+  fn: (emu: Emulator, ports: number[]) => Promise<void>,
+): Promise<void> {
+  const ports = await freePorts(2);
+  const emu = await startEmulator({ ...options, auth: { codexRedirectPorts: ports, ...options.auth } });
+  try {
+    await fn(emu, ports);
+  } finally {
+    await emu.close();
+  }
+}
+
+/** The environment a CLI child sees: nothing inherited but PATH, everything pointed at the emulator. */
+export function cliEnv(emu: Emulator, home: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? "",
+    HOME: home,
+    CODEX_PROVIDER_HOME: home,
+    CODEX_PROVIDER_AUTH_URL: emu.authUrl,
+    CODEX_PROVIDER_CHATGPT_URL: emu.chatgptUrl,
+    CODEX_PROVIDER_NO_BROWSER: "1",
+    NO_COLOR: "1",
+    ...extra,
+  };
+}
+
+export interface CliRun {
+  child: ChildProcess;
+  stdout(): string;
+  stderr(): string;
+  /** Resolves with the first match of `pattern` in stderr. */
+  waitForStderr(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
+  exit: Promise<number>;
+}
+
+export function startCli(args: string[], env: Record<string, string>, stdin?: string): CliRun {
+  const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ["pipe", "pipe", "pipe"] });
+  let out = "";
+  let err = "";
+  child.stdout!.on("data", (chunk: Buffer) => (out += chunk.toString()));
+  child.stderr!.on("data", (chunk: Buffer) => (err += chunk.toString()));
+  child.stdin!.end(stdin);
+  const exit = new Promise<number>((resolve) => child.once("close", (code, signal) => resolve(code ?? (signal ? 128 : 1))));
+  return {
+    child,
+    stdout: () => out,
+    stderr: () => err,
+    exit,
+    waitForStderr(pattern, timeoutMs = 10_000) {
+      return new Promise((resolve, reject) => {
+        const check = () => {
+          const match = err.match(pattern);
+          if (!match) return false;
+          cleanup();
+          resolve(match);
+          return true;
+        };
+        const timer = setTimeout(() => {
+          cleanup();
+          reject(new Error(`stderr never matched ${pattern}; got:\n${err}`));
+        }, timeoutMs);
+        const onData = () => void check();
+        const onClose = () => {
+          if (!check()) {
+            cleanup();
+            reject(new Error(`CLI exited before stderr matched ${pattern}; got:\n${err}\n${out}`));
+          }
+        };
+        const cleanup = () => {
+          clearTimeout(timer);
+          child.stderr!.off("data", onData);
+          child.off("close", onClose);
+        };
+        if (check()) return;
+        child.stderr!.on("data", onData);
+        child.once("close", onClose);
+      });
+    },
+  };
+}
+
+/** Run the CLI to completion. */
+export async function runCli(args: string[], env: Record<string, string>, stdin?: string): Promise<{ code: number; stdout: string; stderr: string }> {
+  const run = startCli(args, env, stdin);
+  const code = await run.exit;
+  return { code, stdout: run.stdout(), stderr: run.stderr() };
+}
+
+export const AUTHORIZE_URL = /https?:\/\/\S+\/oauth\/authorize\?\S+/;
+
+/**
+ * Be the browser: open the authorize URL (the emulator signs the user in at once and
+ * redirects) and follow the redirect to the loopback listener. The listener binds
+ * IPv4 only, as Codex's does; a real browser retries `localhost` on 127.0.0.1 when
+ * ::1 refuses, so the test goes there directly.
+ */
+export async function playBrowser(authorizeUrl: string): Promise<Response> {
+  const authorize = await fetch(authorizeUrl, { redirect: "manual" });
+  assert.equal(authorize.status, 302, "the authorize endpoint redirects back");
+  const location = authorize.headers.get("location")!;
+  assert.match(location, /^http:\/\/localhost:\d+\/auth\/callback\?/);
+  return fetch(location.replace("//localhost:", "//127.0.0.1:"));
+}
+
+/** A stream for a login's progress output, and the first match of `pattern` in it. */
+export function captureOutput(pattern: RegExp): { out: PassThrough; match: Promise<RegExpMatchArray> } {
+  const out = new PassThrough();
+  let printed = "";
+  const match = new Promise<RegExpMatchArray>((resolve) =>
+    out.on("data", (chunk: Buffer) => {
+      printed += chunk.toString();
+      const found = printed.match(pattern);
+      if (found) resolve(found);
+    }),
+  );
+  return { out, match };
+}
+
+/** A sign-in done in-process through the real browser flow, then stored like `login` does. */
+export async function signIn(emu: Emulator, home: string, ports: number[], profile = "default"): Promise<OAuthCredential> {
+  const { out, match } = captureOutput(AUTHORIZE_URL);
+  const login = browserLogin({ endpoints: codexAuthEndpoints({ CODEX_PROVIDER_AUTH_URL: emu.authUrl }), env: {}, out, ports, launchBrowser: false });
+  const page = await playBrowser((await match)[0]);
+  assert.equal(page.status, 200);
+  const credential = await login;
+  await new CredentialStore({ home }).modify(profile, (data) => {
+    data.credentials["chatgpt-codex"] = credential;
+  });
+  return credential;
+}
+
+/** Fails when any of `secrets` appears in `text` (the check every CLI test makes on captured output). */
+export function assertNoSecrets(text: string, secrets: Array<string | undefined>): void {
+  for (const secret of secrets) {
+    if (secret) assert.ok(!text.includes(secret), "a token value appeared in captured output");
+  }
+}
+
+export async function storedCodexCredential(home: string, profile = "default") {
+  return (await new CredentialStore({ home }).read(profile)).credentials["chatgpt-codex"];
+}

@@ -1,0 +1,58 @@
+// A custom provider that speaks only Chat Completions (`wire_api = "chat"`) behind the
+// server's Responses endpoint: the body is translated, the answer rebuilt as the full
+// Responses event set (PROTOCOL §8.4), so the openai SDK and Codex CLI work with it.
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import OpenAI from "openai";
+import { createProvider } from "../../src/providers/registry.js";
+import { agentMessage, runCodex, tempCodexHome } from "./codex-runner.js";
+import { assertToolRoundTrip, startStack, type Stack } from "./helpers.js";
+
+describe("Responses endpoint over a Chat Completions provider", () => {
+  let stack: Stack;
+  let client: OpenAI;
+  const codexHome = tempCodexHome();
+  before(async () => {
+    // The same emulator, reached through its /v1/chat/completions as a custom provider.
+    stack = await startStack({
+      server: (emulator) => ({
+        provider: createProvider({
+          provider: "local-chat",
+          customProviders: { "local-chat": { base_url: emulator.apiUrl, wire_api: "chat", env_key: "LOCAL_KEY" } },
+          env: { LOCAL_KEY: emulator.apiKey },
+          quiet: true,
+        }),
+      }),
+    });
+    client = new OpenAI({ baseURL: stack.server.baseUrl, apiKey: stack.server.apiKey, maxRetries: 0 });
+  });
+  after(() => stack.close());
+  const chatCalls = () => stack.emulator.requests.filter((r) => r.path === "/v1/chat/completions");
+
+  it("streams the full event set to responses.stream()", async () => {
+    const types: string[] = [];
+    const runner = client.responses.stream({ model: "gpt-5.5", input: "ping", instructions: "Be brief." });
+    runner.on("event", (event) => types.push(event.type));
+    const final = await runner.finalResponse();
+    assert.equal(final.output_text, 'Hello from the emulator. You asked: "ping"');
+    assert.deepEqual(types.slice(0, 4), ["response.created", "response.in_progress", "response.output_item.added", "response.content_part.added"]);
+    assert.equal(types.at(-1), "response.completed");
+    assert.ok((final.usage?.output_tokens ?? 0) > 0);
+    assert.equal((chatCalls().at(-1)!.body as any).messages[0].content, "Be brief.");
+  });
+
+  it("answers without streaming, and round-trips a tool call", () => assertToolRoundTrip(client));
+
+  it("serves Codex CLI, naming what Chat cannot carry", async () => {
+    const run = await runCodex(stack.server.baseUrl, codexHome.path, stack.server.apiKey, "say hi");
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(agentMessage(run), 'Hello from the emulator. You asked: "say hi"');
+    const dropped = stack.logs.at(-1)!.dropped ?? [];
+    for (const name of ["include", "client_metadata", "tools[custom]", "tools[web_search]"]) assert.ok(dropped.includes(name), name);
+  });
+
+  it("refuses fields Chat cannot express", async () => {
+    await assert.rejects(client.responses.create({ model: "gpt-5.5", input: "x", previous_response_id: "resp_1" }), OpenAI.BadRequestError);
+    await assert.rejects(client.responses.create({ model: "gpt-5.5", input: "x", background: true }), OpenAI.BadRequestError);
+  });
+});

@@ -1,0 +1,76 @@
+// `codex-provider serve` as a real process: --print-key, the --json connection
+// details, an SDK request through it, the access log, and Ctrl-C (SIGINT) draining.
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { after, before, describe, it } from "node:test";
+import OpenAI from "openai";
+import { type Emulator, startEmulator } from "../../src/emulator/index.js";
+
+const BIN = fileURLToPath(new URL("../../../bin/codex-provider.js", import.meta.url));
+
+describe("codex-provider serve", () => {
+  let emulator: Emulator;
+  let home: string;
+  let env: Record<string, string>;
+  before(async () => {
+    emulator = await startEmulator();
+    home = await mkdtemp(join(tmpdir(), "codex-provider-serve-"));
+    env = { PATH: process.env.PATH ?? "", HOME: home, CODEX_PROVIDER_HOME: home, CODEX_PROVIDER_API_URL: emulator.apiUrl, OPENAI_API_KEY: emulator.apiKey, NO_COLOR: "1" };
+  });
+  after(async () => {
+    await emulator.close();
+    await rm(home, { recursive: true, force: true });
+  });
+
+  async function printKey(): Promise<string> {
+    const child = spawn(process.execPath, [BIN, "serve", "--print-key"], { env });
+    let out = "";
+    child.stdout.on("data", (chunk: Buffer) => (out += chunk));
+    const [code] = await once(child, "close");
+    assert.equal(code, 0);
+    return out.trim();
+  }
+
+  it("prints a stable key, serves requests, logs them, and drains on SIGINT", async () => {
+    const key = await printKey();
+    assert.equal(await printKey(), key);
+
+    const child = spawn(process.execPath, [BIN, "serve", "--json", "--port", "0"], { env });
+    let stdout = "";
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk));
+    const details = await new Promise<Record<string, any>>((resolve, reject) => {
+      child.stdout.on("data", (chunk: Buffer) => {
+        stdout += chunk;
+        if (stdout.includes("\n")) resolve(JSON.parse(stdout.split("\n")[0]));
+      });
+      child.once("close", () => reject(new Error(`serve exited early: ${stderr}`)));
+    });
+    assert.match(details.baseUrl, /^http:\/\/127\.0\.0\.1:\d+\/v1$/);
+    assert.equal(details.provider, "openai");
+    assert.equal(details.env.OPENAI_BASE_URL, details.baseUrl);
+    assert.match(details.codexConfig, /wire_api = "responses"\nenv_key = "CODEX_PROVIDER_KEY"/);
+    assert.ok(!stdout.includes(key), "the key is not printed with the connection details");
+
+    const client = new OpenAI({ baseURL: details.baseUrl, apiKey: key, maxRetries: 0 });
+    const stream = await client.responses.create({ model: "gpt-5.5", input: "from the cli", stream: true });
+    let text = "";
+    for await (const event of stream) if (event.type === "response.output_text.delta") text += event.delta;
+    assert.equal(text, 'Hello from the emulator. You asked: "from the cli"');
+
+    child.kill("SIGINT");
+    const [code] = await once(child, "close");
+    assert.equal(code, 0);
+    const log = stderr.split("\n").filter((line) => line.startsWith("{")).map((line) => JSON.parse(line));
+    const entry = log.find((e) => e.path === "/v1/responses");
+    assert.equal(entry?.status, 200);
+    assert.equal(entry?.model, "gpt-5.5");
+    assert.ok(entry.outputTokens > 0);
+    assert.ok(!stderr.includes(key) && !stderr.includes(emulator.apiKey) && !stderr.includes("from the cli"));
+  });
+});
