@@ -1,6 +1,7 @@
 // Flag parsing on node:util parseArgs; bad flags become a usage error (exit 2).
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { ProviderError } from "../errors.js";
+import { registerSecret } from "../redact.js";
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
 
@@ -30,6 +31,20 @@ export function oneOf<T extends string>(value: string | undefined, allowed: read
   if (value === undefined) return undefined;
   if ((allowed as readonly string[]).includes(value)) return value as T;
   throw new ProviderError("config_error", `--${flag} must be one of ${allowed.join(", ")} (got "${value}").`);
+}
+
+/**
+ * A secret piped on stdin (never argv, so it stays out of shell history and process
+ * lists). A terminal is refused rather than echoing the secret as it is typed.
+ */
+export async function readSecretFromStdin(stdin: NodeJS.ReadableStream & { isTTY?: boolean }, what: string, example: string): Promise<string> {
+  if (stdin.isTTY) {
+    throw new ProviderError("config_error", `Refusing to read ${what} from a terminal; pipe it on stdin instead.`, { hint: example });
+  }
+  const secret = (await readStdin(stdin)).trim();
+  if (!secret) throw new ProviderError("config_error", `No ${what.replace(/^an? /, "")} on stdin.`, { hint: example });
+  registerSecret(secret);
+  return secret;
 }
 
 export async function readStdin(stdin: NodeJS.ReadableStream): Promise<string> {

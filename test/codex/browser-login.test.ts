@@ -144,7 +144,7 @@ test("workspace restriction: allowed_workspace_id is sent, and a sign-in elsewhe
       const refused = startCli(["login", "--provider", "chatgpt-codex", "--no-browser", "--port", ports.join(","), "--workspace", "ws-elsewhere", "--profile", "other"], cliEnv(emu, home));
       await playBrowser((await refused.waitForStderr(AUTHORIZE_URL))[0]);
       assert.equal(await refused.exit, 1);
-      assert.match(refused.stderr(), /Sign-in was cancelled or denied|No eligible ChatGPT workspaces/);
+      assert.match(refused.stderr(), /Sign-in was cancelled or denied: No eligible ChatGPT workspaces/);
       assert.equal(await storedCodexCredential(home, "other"), undefined);
     }),
   );

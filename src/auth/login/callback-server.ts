@@ -141,7 +141,8 @@ function handleRequest(
 
 function errorMessage(error: string, description: string | null): string {
   if (description?.includes("missing_codex_entitlement")) return ENTITLEMENT_MESSAGE;
-  if (error === "access_denied") return "Sign-in was cancelled or denied.";
+  // Keep the server's reason (e.g. "No eligible ChatGPT workspaces found.") when it gives one.
+  if (error === "access_denied") return `Sign-in was cancelled or denied${description ? `: ${description}` : "."}`;
   return `Sign-in failed: ${error}${description ? ` (${description})` : ""}.`;
 }
 

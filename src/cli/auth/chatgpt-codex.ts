@@ -12,7 +12,7 @@ import { CredentialStore } from "../../auth/store/index.js";
 import { stateHome } from "../../config/paths.js";
 import { ProviderError } from "../../errors.js";
 import { fingerprint, maskEmail } from "../../redact.js";
-import { parseFlags, readStdin } from "../args.js";
+import { parseFlags, readSecretFromStdin } from "../args.js";
 import type { CliContext } from "../context.js";
 import type { AuthCli, CommonAuthFlags, ProviderStatus } from "./types.js";
 
@@ -112,13 +112,11 @@ async function importCodex(path: string, common: CommonAuthFlags, context: CliCo
 }
 
 async function withAccessToken(common: CommonAuthFlags, context: CliContext, signal: AbortSignal): Promise<number> {
-  if (context.stdin.isTTY) {
-    throw new ProviderError("config_error", "Refusing to read an access token from a terminal; pipe it on stdin instead.", {
-      hint: "printenv CODEX_ACCESS_TOKEN | codex-provider login --provider chatgpt-codex --with-access-token",
-    });
-  }
-  const token = (await readStdin(context.stdin)).trim();
-  if (!token) throw new ProviderError("config_error", "No access token on stdin.");
+  const token = await readSecretFromStdin(
+    context.stdin,
+    "an access token",
+    "printenv CODEX_ACCESS_TOKEN | codex-provider login --provider chatgpt-codex --with-access-token",
+  );
   checkAccessTokenShape(token);
   const identity = await whoami(codexAuthEndpoints(context.env), token, signal);
   const credential: AccessTokenCredential = { ...identity, savedAt: new Date().toISOString() };

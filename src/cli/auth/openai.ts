@@ -3,9 +3,9 @@
 import { CredentialStore } from "../../auth/store/index.js";
 import { stateHome } from "../../config/paths.js";
 import { ProviderError } from "../../errors.js";
-import { fingerprint, registerSecret } from "../../redact.js";
+import { fingerprint } from "../../redact.js";
 import { createProvider } from "../../providers/registry.js";
-import { parseFlags, readStdin } from "../args.js";
+import { parseFlags, readSecretFromStdin } from "../args.js";
 import type { AuthCli } from "./types.js";
 
 export const authCli: AuthCli = {
@@ -21,14 +21,7 @@ export const authCli: AuthCli = {
         hint: "printenv OPENAI_API_KEY | codex-provider login --provider openai --with-api-key",
       });
     }
-    if (context.stdin.isTTY) {
-      throw new ProviderError("config_error", "Refusing to read an API key from a terminal; pipe it on stdin instead.", {
-        hint: "printenv OPENAI_API_KEY | codex-provider login --provider openai --with-api-key",
-      });
-    }
-    const key = (await readStdin(context.stdin)).trim();
-    if (!key) throw new ProviderError("config_error", "No API key on stdin.");
-    registerSecret(key);
+    const key = await readSecretFromStdin(context.stdin, "an API key", "printenv OPENAI_API_KEY | codex-provider login --provider openai --with-api-key");
     if (!values["no-verify"]) {
       await createProvider({ provider: "openai", apiKey: key, env: context.env, retry: { maxRetries: 1 } }).listModels();
     }
