@@ -60,10 +60,12 @@ interface SettingSpec<T> {
   kind: Kind<T>;
   /** Environment variables, first set wins. */
   env: readonly string[];
-  /** The CLI flag (without dashes); the flag table is SETTING_FLAGS. */
+  /** The CLI flag (without dashes) and its value placeholder; the parseArgs table is SETTING_FLAGS. */
   flag: string;
-  /** Shown by `config show` when nothing else is set; undefined = "the provider decides". */
+  arg?: string;
+  /** Shown by `config show` when nothing else is set; undefined = "the provider or model decides". */
   default?: T;
+  /** One line of help. */
   doc: string;
 }
 
@@ -72,18 +74,18 @@ function spec<T>(s: SettingSpec<T>): SettingSpec<T> {
 }
 
 export const SETTINGS = {
-  provider: spec({ kind: textKind("a provider id"), env: ["CODEX_PROVIDER_PROVIDER"], flag: "provider", default: "openai", doc: "provider used when none is named" }),
-  model: spec({ kind: textKind("a model id"), env: ["CODEX_PROVIDER_MODEL"], flag: "model", doc: "model used when none is named (default: the provider's)" }),
-  profile: spec({ kind: textKind("a profile name"), env: ["CODEX_PROVIDER_PROFILE"], flag: "profile", default: "default", doc: "credential profile" }),
-  reasoning_effort: spec({ kind: choiceKind(REASONING_EFFORTS), env: ["CODEX_PROVIDER_REASONING_EFFORT"], flag: "reasoning", doc: "reasoning effort (default: the model's)" }),
-  verbosity: spec({ kind: choiceKind(VERBOSITIES), env: ["CODEX_PROVIDER_VERBOSITY"], flag: "verbosity", doc: "answer length (default: the model's)" }),
-  request_timeout_ms: spec({ kind: intKind(1, 3_600_000), env: ["CODEX_PROVIDER_REQUEST_TIMEOUT_MS"], flag: "request-timeout", default: 60_000, doc: "time to wait for response headers, ms" }),
-  idle_timeout_ms: spec({ kind: intKind(1, 3_600_000), env: ["CODEX_PROVIDER_IDLE_TIMEOUT_MS"], flag: "idle-timeout", default: 300_000, doc: "longest silence inside a stream, ms" }),
-  max_retries: spec({ kind: intKind(0, 20), env: ["CODEX_PROVIDER_MAX_RETRIES"], flag: "max-retries", default: 4, doc: "retry budget for retryable failures" }),
-  api_url: spec({ kind: urlKind(), env: ["CODEX_PROVIDER_API_URL", "OPENAI_BASE_URL"], flag: "api-url", default: "https://api.openai.com/v1", doc: "Platform API base URL (openai, chatgpt)" }),
-  auth_url: spec({ kind: urlKind(), env: ["CODEX_PROVIDER_AUTH_URL"], flag: "auth-url", default: "https://auth.openai.com", doc: "OAuth server (chatgpt, chatgpt-codex)" }),
-  chatgpt_url: spec({ kind: urlKind(), env: ["CODEX_PROVIDER_CHATGPT_URL"], flag: "chatgpt-url", default: "https://chatgpt.com/backend-api", doc: "ChatGPT backend (chatgpt-codex)" }),
-  experimental_notice: spec({ kind: boolKind(), env: ["CODEX_PROVIDER_EXPERIMENTAL_NOTICE"], flag: "no-experimental-notice", default: true, doc: "print the notice for experimental providers" }),
+  provider: spec({ kind: textKind("a provider id"), env: ["CODEX_PROVIDER_PROVIDER"], flag: "provider", arg: "<id>", default: "openai", doc: "openai, chatgpt, chatgpt-codex (experimental) or a custom provider" }),
+  model: spec({ kind: textKind("a model id"), env: ["CODEX_PROVIDER_MODEL"], flag: "model", arg: "<id>", doc: "model (default: the provider's)" }),
+  profile: spec({ kind: textKind("a profile name"), env: ["CODEX_PROVIDER_PROFILE"], flag: "profile", arg: "<name>", default: "default", doc: "credential profile" }),
+  reasoning_effort: spec({ kind: choiceKind(REASONING_EFFORTS), env: ["CODEX_PROVIDER_REASONING_EFFORT"], flag: "reasoning", arg: "<effort>", doc: `reasoning effort: ${REASONING_EFFORTS.join(", ")}` }),
+  verbosity: spec({ kind: choiceKind(VERBOSITIES), env: ["CODEX_PROVIDER_VERBOSITY"], flag: "verbosity", arg: "<level>", doc: `answer length: ${VERBOSITIES.join(", ")}` }),
+  request_timeout_ms: spec({ kind: intKind(1, 3_600_000), env: ["CODEX_PROVIDER_REQUEST_TIMEOUT_MS"], flag: "request-timeout", arg: "<ms>", default: 60_000, doc: "time to wait for response headers" }),
+  idle_timeout_ms: spec({ kind: intKind(1, 3_600_000), env: ["CODEX_PROVIDER_IDLE_TIMEOUT_MS"], flag: "idle-timeout", arg: "<ms>", default: 300_000, doc: "longest silence inside a stream" }),
+  max_retries: spec({ kind: intKind(0, 20), env: ["CODEX_PROVIDER_MAX_RETRIES"], flag: "max-retries", arg: "<n>", default: 4, doc: "retries for retryable failures" }),
+  api_url: spec({ kind: urlKind(), env: ["CODEX_PROVIDER_API_URL", "OPENAI_BASE_URL"], flag: "api-url", arg: "<url>", default: "https://api.openai.com/v1", doc: "Platform API base URL" }),
+  auth_url: spec({ kind: urlKind(), env: ["CODEX_PROVIDER_AUTH_URL"], flag: "auth-url", arg: "<url>", default: "https://auth.openai.com", doc: "OAuth server" }),
+  chatgpt_url: spec({ kind: urlKind(), env: ["CODEX_PROVIDER_CHATGPT_URL"], flag: "chatgpt-url", arg: "<url>", default: "https://chatgpt.com/backend-api", doc: "ChatGPT backend" }),
+  experimental_notice: spec({ kind: boolKind(), env: ["CODEX_PROVIDER_EXPERIMENTAL_NOTICE"], flag: "no-experimental-notice", default: true, doc: "no notice for experimental providers" }),
 };
 
 export type SettingKey = keyof typeof SETTINGS;
@@ -109,20 +111,19 @@ export const SETTING_FLAGS = {
   "no-experimental-notice": { type: "boolean" },
 } as const;
 
-/** Help text lines for SETTING_FLAGS, shared by every command that takes them. */
-export const SETTING_FLAGS_HELP = `Settings (flag > env > config.toml > default; see \`codex-provider config show\`):
-  -p, --provider <id>         openai (default), chatgpt, chatgpt-codex (experimental), or a custom provider
-      --profile <name>        credential profile (default: default)
-  -m, --model <id>            model (default: the provider's)
-  -r, --reasoning <effort>    reasoning effort: ${REASONING_EFFORTS.join(", ")}
-      --verbosity <level>     ${VERBOSITIES.join(", ")}
-      --request-timeout <ms>  time to wait for response headers (default 60000)
-      --idle-timeout <ms>     longest silence inside a stream (default 300000)
-      --max-retries <n>       retries for retryable failures (default 4)
-      --api-url <url>         Platform API base URL
-      --auth-url <url>        OAuth server URL
-      --chatgpt-url <url>     ChatGPT backend URL
-      --no-experimental-notice  no notice for experimental providers`;
+function helpColumns(key: SettingKey): [string, string] {
+  const { flag, arg, doc, default: fallback } = SETTINGS[key] as SettingSpec<unknown>;
+  const short = (SETTING_FLAGS[flag as keyof typeof SETTING_FLAGS] as { short?: string }).short;
+  const showDefault = fallback !== undefined && typeof fallback !== "boolean";
+  return [`${short ? `-${short}, ` : "    "}--${flag}${arg ? ` ${arg}` : ""}`, `${doc}${showDefault ? ` (default: ${fallback})` : ""}`];
+}
+
+/** Help text for SETTING_FLAGS, shared by every command that takes them. */
+export const SETTING_FLAGS_HELP = (() => {
+  const rows = SETTING_KEYS.map(helpColumns);
+  const width = Math.max(...rows.map(([left]) => left.length)) + 2;
+  return `Settings (flag > env > config.toml > default; see \`codex-provider config show\`):\n${rows.map(([left, right]) => `  ${left.padEnd(width)}${right}`).join("\n")}`;
+})();
 
 export type Source = "flag" | "env" | "config" | "default";
 

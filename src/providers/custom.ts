@@ -90,16 +90,16 @@ function requestHeaders(config: CustomProviderConfig, env: Env, extra: Record<st
   return { ...headers, ...extra };
 }
 
-/** The env_key credential, or an error naming the variable when it is unset. */
-function envKeyAuth(name: string, config: CustomProviderConfig & { env_key: string }, env: Env): AuthSource {
-  const value = env[config.env_key];
-  if (value) return new StaticAuthSource(value, `env ${config.env_key}`);
+/** The env_key credential, or an error naming the variable when it is unset (checked per request). */
+function envKeyAuth(name: string, variable: string, config: CustomProviderConfig, env: Env): AuthSource {
+  const value = env[variable];
+  if (value) return new StaticAuthSource(value, `env ${variable}`);
   const error = () =>
-    new ProviderError("login_required", `Missing environment variable: ${config.env_key} (the key for provider "${name}").`, {
-      hint: config.env_key_instructions ?? `export ${config.env_key}=<your key for ${config.base_url}>`,
+    new ProviderError("login_required", `Missing environment variable: ${variable} (the key for provider "${name}").`, {
+      hint: config.env_key_instructions ?? `export ${variable}=<your key for ${config.base_url}>`,
     });
   return {
-    description: `env ${config.env_key} (unset)`,
+    description: `env ${variable} (unset)`,
     headers: () => Promise.reject(error()),
     unauthorized: async () => false,
   };
@@ -115,7 +115,7 @@ export function customProvider(
 ): Provider {
   const { env, transport } = context;
   for (const warning of customProviderWarnings(name, config)) transport.onWarning?.(warning);
-  if (config.experimental && !context.options.quiet) transport.onWarning?.(`provider "${name}" is marked experimental in config.toml.`);
+  if (config.experimental && !context.options.quiet) transport.onWarning?.(`provider "${name}" is marked experimental.`);
 
   const auth = config.requires_openai_auth
     ? sharedOpenAIAuth({
@@ -129,7 +129,7 @@ export function customProvider(
         onWarning: transport.onWarning,
       })
     : config.env_key
-      ? envKeyAuth(name, { ...config, env_key: config.env_key }, env)
+      ? envKeyAuth(name, config.env_key, config, env)
       : NO_AUTH;
   const chat = config.wire_api === "chat";
   const policy = config.requires_openai_auth ? SHARED_AUTH_POLICY : PLATFORM_POLICY;

@@ -8,8 +8,7 @@ import { ProviderError } from "../errors.js";
 import type { TransportOptions } from "../transport/response-stream.js";
 import { openaiSpec, platformBaseUrl, platformHeaders } from "./openai.js";
 import { providerFromSpec, type Provider, type ProviderContext } from "./provider.js";
-import { chatgptProvider } from "./chatgpt.js";
-import { chatgptCodexProvider } from "./chatgpt-codex.js";
+import { lazyProvider } from "./lazy-provider.js";
 import { customProvider, type CustomProviderConfig } from "./custom.js";
 
 export const BUILTIN_PROVIDERS = ["openai", "chatgpt", "chatgpt-codex"] as const;
@@ -77,10 +76,12 @@ export function createProvider(options: CreateProviderOptions = {}): Provider {
         }),
         options,
       );
+    // The OAuth providers (and the store they need) load on first use, so that
+    // `import("codex-provider")` and API-key calls do not pay for them.
     case "chatgpt":
-      return chatgptProvider(context);
+      return lazyProvider("chatgpt", false, async () => (await import("./chatgpt.js")).chatgptProvider(context));
     case "chatgpt-codex":
-      return chatgptCodexProvider(context);
+      return lazyProvider("chatgpt-codex", true, async () => (await import("./chatgpt-codex.js")).chatgptCodexProvider(context));
     default: {
       const custom = options.customProviders?.[id];
       if (custom) {

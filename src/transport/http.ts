@@ -2,7 +2,6 @@
 // rather than undici because importing undici costs ~115 ms, which would dominate the
 // CLI's cold start; bench/ compares this client against undici.request.
 import http from "node:http";
-import https from "node:https";
 import type { IncomingMessage } from "node:http";
 import { ProviderError } from "../errors.js";
 
@@ -29,10 +28,19 @@ export interface HttpResponse {
 }
 
 // No socket cap: a local server may hold hundreds of concurrent streams.
-const agents = {
-  http: new http.Agent({ keepAlive: true }),
-  https: new https.Agent({ keepAlive: true }),
-};
+const httpAgent = new http.Agent({ keepAlive: true });
+
+interface HttpsClient {
+  request: typeof http.request;
+  agent: http.Agent;
+}
+let httpsClient: Promise<HttpsClient> | undefined;
+
+/** node:https (and TLS) load on the first https request: loopback users never pay for them. */
+function loadHttps(): Promise<HttpsClient> {
+  httpsClient ??= import("node:https").then((https) => ({ request: https.request, agent: new https.Agent({ keepAlive: true }) }));
+  return httpsClient;
+}
 /** Chunks buffered before pausing the socket (backpressure for slow consumers). */
 const HIGH_WATER_CHUNKS = 16;
 
@@ -62,23 +70,20 @@ function networkError(error: unknown, url: URL): ProviderError {
   });
 }
 
-export function send(request: HttpRequest): Promise<HttpResponse> {
+export async function send(request: HttpRequest): Promise<HttpResponse> {
   const url = new URL(request.url);
   const isHttps = url.protocol === "https:";
   if (!isHttps && url.protocol !== "http:") {
-    return Promise.reject(new ProviderError("config_error", `Unsupported URL scheme in ${url.origin}`));
+    throw new ProviderError("config_error", `Unsupported URL scheme in ${url.origin}`);
   }
+  const client = isHttps ? await loadHttps() : { request: http.request, agent: httpAgent };
   const { signal } = request;
-  if (signal?.aborted) return Promise.reject(abortedError());
+  if (signal?.aborted) throw abortedError();
 
   return new Promise<HttpResponse>((resolve, reject) => {
     const headers: Record<string, string | number> = { ...request.headers };
     if (request.body !== undefined) headers["content-length"] = Buffer.byteLength(request.body);
-    const req = (isHttps ? https : http).request(url, {
-      method: request.method,
-      headers,
-      agent: isHttps ? agents.https : agents.http,
-    });
+    const req = client.request(url, { method: request.method, headers, agent: client.agent });
 
     let settled = false;
     let headersTimer: NodeJS.Timeout | undefined;

@@ -125,6 +125,22 @@ export class ResponseStream implements AsyncIterable<StreamEvent> {
     };
   }
 
+  /**
+   * A stream whose request starts once `open` resolves (e.g. after a provider module
+   * loads); errors from `open` surface through iteration and `result()`.
+   */
+  static deferred(open: () => Promise<ResponseStream>, signal?: AbortSignal): ResponseStream {
+    const controller = new AbortController();
+    linkAbort(signal, controller);
+    async function* source(): AsyncGenerator<StreamEvent[]> {
+      const inner = await open();
+      linkAbort(controller.signal, inner.controller);
+      inner.started = true;
+      yield* inner.source;
+    }
+    return new ResponseStream(source(), controller);
+  }
+
   /** The final result; consumes the stream if nobody is iterating it. */
   result(): Promise<ResponseResult> {
     if (!this.started) {
@@ -149,13 +165,15 @@ export interface CallOptions {
   rawEvents?: boolean;
 }
 
+function linkAbort(signal: AbortSignal | undefined, controller: AbortController): void {
+  if (!signal) return;
+  if (signal.aborted) controller.abort();
+  else signal.addEventListener("abort", () => controller.abort(), { once: true });
+}
+
 export function openStream(endpoint: Endpoint, body: Json, options: TransportOptions = {}, call: CallOptions = {}): ResponseStream {
-  const { signal } = call;
   const controller = new AbortController();
-  if (signal) {
-    if (signal.aborted) controller.abort();
-    else signal.addEventListener("abort", () => controller.abort(), { once: true });
-  }
+  linkAbort(call.signal, controller);
   return new ResponseStream(run(endpoint, JSON.stringify(body), options, controller.signal, call.rawEvents ?? false), controller);
 }
 

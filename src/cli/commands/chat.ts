@@ -2,9 +2,9 @@
 // cancels the answer in flight (the prompt comes back), Ctrl-D or /exit leaves. On a
 // terminal readline runs in raw mode, so Ctrl-C arrives as readline's SIGINT event
 // rather than a process signal; piped input gets the process signal instead.
-import { createInterface } from "node:readline";
+import { createInterface, type Interface } from "node:readline";
 import { SETTING_FLAGS, SETTING_FLAGS_HELP } from "../../config/settings.js";
-import { ProviderError } from "../../errors.js";
+import { exitCodeFor, ProviderError } from "../../errors.js";
 import { COMMON_FLAGS, parseFlags } from "../args.js";
 import { ChatSession, SLASH_HELP } from "../chat/session.js";
 import type { CliContext, Command } from "../context.js";
@@ -23,8 +23,8 @@ interface Repl {
   active?: AbortController;
 }
 
-/** Stream one answer; the turn is kept only when it completes. */
-async function answer(repl: Repl, prompt: string): Promise<void> {
+/** Stream one answer; the turn is kept only when it completes. Returns the failure, if any. */
+async function answer(repl: Repl, prompt: string): Promise<unknown> {
   const { context, session } = repl;
   const s = style(context.color);
   const controller = new AbortController();
@@ -57,9 +57,28 @@ async function answer(repl: Repl, prompt: string): Promise<void> {
     if (!atLineStart) context.stdout.write("\n");
     const cancelled = controller.signal.aborted && error instanceof ProviderError && error.code === "aborted";
     context.stderr.write(cancelled ? s.dim("(cancelled — this answer is not kept)\n") : `${formatError(error, repl.verbose)}\n`);
+    return error;
   } finally {
     spinner.stop();
     repl.active = undefined;
+  }
+}
+
+/** Complete messages from the terminal: a line ending in \ continues on the next one. */
+async function* messages(rl: Interface, prompt: (text: string) => void): AsyncGenerator<string> {
+  const lines = rl[Symbol.asyncIterator]();
+  for (;;) {
+    prompt(PROMPT);
+    let next = await lines.next();
+    if (next.done) return;
+    let text: string = next.value;
+    while (text.endsWith("\\")) {
+      prompt(CONTINUATION);
+      next = await lines.next();
+      text = `${text.slice(0, -1)}\n${next.done ? "" : next.value}`;
+      if (next.done) break;
+    }
+    yield text;
   }
 }
 
@@ -99,9 +118,10 @@ Examples:
     const interactive = Boolean(context.stdin.isTTY && (context.stdout as { isTTY?: boolean }).isTTY);
     const s = style(context.color);
     const rl = createInterface({ input: context.stdin, output: context.stdout, terminal: interactive, historySize: 200 });
-    rl.setPrompt(s.bold(PROMPT));
-    const prompt = () => {
-      if (interactive) rl.prompt();
+    const prompt = (text: string) => {
+      if (!interactive) return;
+      rl.setPrompt(text === PROMPT ? s.bold(text) : s.dim(text));
+      rl.prompt();
     };
 
     const interrupt = () => {
@@ -111,11 +131,12 @@ Examples:
       rl.write(null, { ctrl: true, name: "e" });
       rl.write(null, { ctrl: true, name: "u" });
       context.stdout.write(s.dim("^C (Ctrl-D or /exit to quit)\n"));
-      prompt();
+      prompt(PROMPT);
     };
     rl.on("SIGINT", interrupt);
     process.on("SIGINT", interrupt);
-    rl.on("close", () => repl.active?.abort());
+    // Ctrl-D during an answer quits at once; piped input ends with EOF and is answered in full.
+    if (interactive) rl.on("close", () => repl.active?.abort());
 
     if (interactive && !values.quiet) {
       const effort = session.effort ? ` · reasoning ${session.effort}` : "";
@@ -123,34 +144,22 @@ Examples:
       context.stderr.write(`${s.bold("codex-provider chat")} · ${provider.id}${label} · model ${session.model ?? "default"}${effort}\n`);
       context.stderr.write(s.dim("Type /help for commands, Ctrl-C to cancel an answer, Ctrl-D to quit.\n"));
     }
+    let failure: unknown;
     try {
-      const lines = rl[Symbol.asyncIterator]();
-      prompt();
-      for (;;) {
-        const next = await lines.next();
-        if (next.done) break;
-        let text: string = next.value;
-        while (text.endsWith("\\")) {
-          rl.setPrompt(s.dim(CONTINUATION));
-          prompt();
-          const more = await lines.next();
-          text = `${text.slice(0, -1)}\n${more.done ? "" : more.value}`;
-          if (more.done) break;
-        }
-        rl.setPrompt(s.bold(PROMPT));
+      for await (const text of messages(rl, prompt)) {
         if (text.trim().startsWith("/")) {
           const result = session.slash(text);
           if (result.exit) break;
           context.stdout.write(`${result.output}\n`);
         } else if (text.trim()) {
-          await answer(repl, text);
+          failure = (await answer(repl, text)) ?? failure;
         }
-        prompt();
       }
     } finally {
       process.removeListener("SIGINT", interrupt);
       rl.close();
     }
-    return 0;
+    // A script feeding the REPL learns that an answer failed; a person at the terminal saw it.
+    return interactive || failure === undefined ? 0 : exitCodeFor(failure);
   },
 };
