@@ -67,9 +67,13 @@ export interface CodexProvider extends Provider {
 
 let noticeShown = false;
 
-/** One line on stderr per process, unless `quiet` or CODEX_PROVIDER_QUIET_EXPERIMENTAL=1. */
+/**
+ * One line on stderr per process, unless `quiet` or the config's experimental_notice
+ * switch is off (CODEX_PROVIDER_EXPERIMENTAL_NOTICE=0, read here too for library users).
+ */
 function experimentalNotice(context: ProviderContext): void {
-  if (noticeShown || context.options.quiet || context.env.CODEX_PROVIDER_QUIET_EXPERIMENTAL === "1") return;
+  const off = ["0", "false"].includes(context.env.CODEX_PROVIDER_EXPERIMENTAL_NOTICE?.toLowerCase() ?? "");
+  if (noticeShown || context.options.quiet || off) return;
   noticeShown = true;
   process.stderr.write(
     "codex-provider: chatgpt-codex is EXPERIMENTAL (ChatGPT-backed): it uses ChatGPT's Codex backend, which has no stability contract for other clients and may change or break without notice.\n",

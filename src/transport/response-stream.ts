@@ -271,7 +271,7 @@ async function* run(
       }
       throw new ProviderError(
         "stream_truncated",
-        "The stream ended before the response completed (no response.completed event); the answer may be cut off.",
+        "The stream ended before the response completed (no terminal event); the answer may be cut off.",
         { retryable: true, requestId },
       );
     } catch (caught) {

@@ -147,8 +147,13 @@ describe("chatgpt login (CLI child process, browser played by the test)", () => 
 
   it("Ctrl-C while waiting for the browser cancels cleanly (exit 130) and saves nothing", async () => {
     const { home, env } = await freshEnv();
+    let interrupted = false;
     const run = await runCli(["login", "--provider", "chatgpt", "--no-browser", "--port", "0"], env, (stderr, child) => {
-      if (stderr.includes("Waiting for the sign-in")) child.kill("SIGINT");
+      // Exactly one Ctrl-C: a second one, arriving after the login removed its handler, would kill the process.
+      if (!interrupted && stderr.includes("Waiting for the sign-in")) {
+        interrupted = true;
+        child.kill("SIGINT");
+      }
     });
     assert.equal(run.code, 130, run.stderr);
     assert.match(run.stderr, /Sign-in cancelled; nothing was saved/);

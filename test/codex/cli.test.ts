@@ -8,7 +8,7 @@ import { assertNoSecrets, cliEnv, runCli, signIn, storedCodexCredential, withCod
 
 const NOTICE = /chatgpt-codex is EXPERIMENTAL \(ChatGPT-backed\)/g;
 
-test("experimental: the notice appears once per process on stderr; --quiet and CODEX_PROVIDER_QUIET_EXPERIMENTAL silence it", async () => {
+test("experimental: the notice appears once per process on stderr; --quiet and CODEX_PROVIDER_EXPERIMENTAL_NOTICE=0 silence it", async () => {
   await withCodexEmulator({}, (emu, ports) =>
     withHome(async (home) => {
       const credential = await signIn(emu, home, ports);
@@ -25,7 +25,7 @@ test("experimental: the notice appears once per process on stderr; --quiet and C
       assert.ok(ask.stdout.length > 0);
 
       assert.doesNotMatch((await runCli(["ask", "--provider", "chatgpt-codex", "--quiet", "hi"], env)).stderr, NOTICE);
-      assert.doesNotMatch((await runCli(["ask", "--provider", "chatgpt-codex", "hi"], { ...env, CODEX_PROVIDER_QUIET_EXPERIMENTAL: "1" })).stderr, NOTICE);
+      assert.doesNotMatch((await runCli(["ask", "--provider", "chatgpt-codex", "hi"], { ...env, CODEX_PROVIDER_EXPERIMENTAL_NOTICE: "0" })).stderr, NOTICE);
 
       const status = await runCli(["status"], env);
       assert.match(status.stdout, /chatgpt-codex \(experimental, ChatGPT-backed\)/);

@@ -1,0 +1,62 @@
+// doGenerate's result, assembled from the same stream parts doStream sends.
+import type {
+  LanguageModelV2Content,
+  LanguageModelV2FinishReason,
+  LanguageModelV2Reasoning,
+  LanguageModelV2ResponseMetadata,
+  LanguageModelV2StreamPart,
+  LanguageModelV2Text,
+  LanguageModelV2Usage,
+  SharedV2ProviderMetadata,
+} from "@ai-sdk/provider";
+import { toUsage } from "./stream-parts.js";
+
+export class ContentCollector {
+  readonly content: LanguageModelV2Content[] = [];
+  finishReason: LanguageModelV2FinishReason = "unknown";
+  usage: LanguageModelV2Usage = toUsage(undefined);
+  providerMetadata?: SharedV2ProviderMetadata;
+  response: LanguageModelV2ResponseMetadata = {};
+  /** Blocks still receiving deltas, by stream part id. */
+  private readonly texts = new Map<string, LanguageModelV2Text>();
+  private readonly reasoning = new Map<string, LanguageModelV2Reasoning>();
+
+  add(part: LanguageModelV2StreamPart): void {
+    switch (part.type) {
+      case "text-start":
+        this.start(this.texts, part.id, { type: "text", text: "" });
+        break;
+      case "text-delta":
+        this.texts.get(part.id)!.text += part.delta;
+        break;
+      case "reasoning-start":
+        this.start(this.reasoning, part.id, { type: "reasoning", text: "" });
+        break;
+      case "reasoning-delta":
+        this.reasoning.get(part.id)!.text += part.delta;
+        break;
+      case "reasoning-end":
+        if (part.providerMetadata) this.reasoning.get(part.id)!.providerMetadata = part.providerMetadata;
+        break;
+      case "tool-call":
+        this.content.push(part);
+        break;
+      case "response-metadata":
+        this.response = { id: part.id, modelId: part.modelId };
+        break;
+      case "finish":
+        this.finishReason = part.finishReason;
+        this.usage = part.usage;
+        this.providerMetadata = part.providerMetadata;
+        break;
+      default:
+        // Ends of text and tool input change nothing in the collected content.
+        break;
+    }
+  }
+
+  private start<T extends LanguageModelV2Content>(open: Map<string, T>, id: string, block: T): void {
+    open.set(id, block);
+    this.content.push(block);
+  }
+}

@@ -1,0 +1,105 @@
+// Our typed StreamEvents -> AI SDK stream parts. doStream sends these parts as they
+// come; doGenerate collects the very same parts (content.ts), so both agree.
+import type { JSONObject, LanguageModelV2FinishReason, LanguageModelV2StreamPart, LanguageModelV2Usage } from "@ai-sdk/provider";
+import type { ResponseResult, StopReason, StreamEvent, Usage } from "../types.js";
+import { PROVIDER_KEY } from "./options.js";
+
+type Part = LanguageModelV2StreamPart;
+
+const FINISH_REASONS: Record<StopReason, LanguageModelV2FinishReason> = {
+  stop: "stop",
+  tool_calls: "tool-calls",
+  length: "length",
+  content_filter: "content-filter",
+  incomplete: "other",
+};
+
+export class StreamPartMapper {
+  /** Text and reasoning blocks started and not yet ended, by item id (separate id spaces in the SDK). */
+  private readonly openText = new Set<string>();
+  private readonly openReasoning = new Set<string>();
+
+  map(event: StreamEvent): Part[] {
+    switch (event.type) {
+      case "created":
+        return [{ type: "response-metadata", id: event.id || undefined, modelId: event.model || undefined }];
+      case "text_delta": {
+        const parts: Part[] = [];
+        if (!this.openText.has(event.itemId)) {
+          // The answer follows the reasoning: Chat Completions streams never say when reasoning ends.
+          parts.push(...this.endReasoning());
+          this.openText.add(event.itemId);
+          parts.push({ type: "text-start", id: event.itemId });
+        }
+        parts.push({ type: "text-delta", id: event.itemId, delta: event.delta });
+        return parts;
+      }
+      case "reasoning_summary_delta": {
+        const parts: Part[] = [];
+        if (!this.openReasoning.has(event.itemId)) {
+          this.openReasoning.add(event.itemId);
+          parts.push({ type: "reasoning-start", id: event.itemId });
+        }
+        parts.push({ type: "reasoning-delta", id: event.itemId, delta: event.delta });
+        return parts;
+      }
+      case "output_item_done":
+        return this.itemDone(event.item);
+      case "function_call": {
+        // Our events name the tool only once the call is complete, so its input arrives in one piece.
+        const { callId, name, arguments: input } = event.call;
+        const parts: Part[] = [{ type: "tool-input-start", id: callId, toolName: name }];
+        if (input) parts.push({ type: "tool-input-delta", id: callId, delta: input });
+        parts.push({ type: "tool-input-end", id: callId }, { type: "tool-call", toolCallId: callId, toolName: name, input });
+        return parts;
+      }
+      case "raw":
+        return [{ type: "raw", rawValue: event.event }];
+      case "done":
+        return [...this.endReasoning(), ...end(this.openText, "text-end"), finishPart(event.result)];
+      default:
+        // rate_limits and usage are repeated in `done`; argument deltas are covered by function_call.
+        return [];
+    }
+  }
+
+  private itemDone(item: Record<string, unknown>): Part[] {
+    const id = typeof item.id === "string" ? item.id : "";
+    if (item.type === "reasoning") {
+      // Encrypted reasoning rides on the reasoning part, so the next step can replay it (prompt.ts).
+      const providerMetadata = typeof item.encrypted_content === "string" ? { [PROVIDER_KEY]: { reasoningItem: item as JSONObject } } : undefined;
+      if (this.openReasoning.delete(id)) return [{ type: "reasoning-end", id, providerMetadata }];
+      // Reasoning without a summary still needs a part to carry it.
+      return providerMetadata ? [{ type: "reasoning-start", id }, { type: "reasoning-end", id, providerMetadata }] : [];
+    }
+    return this.openText.delete(id) ? [{ type: "text-end", id }] : [];
+  }
+
+  private endReasoning(): Part[] {
+    return end(this.openReasoning, "reasoning-end");
+  }
+}
+
+function end(open: Set<string>, type: "text-end" | "reasoning-end"): Part[] {
+  const parts = [...open].map((id): Part => ({ type, id }));
+  open.clear();
+  return parts;
+}
+
+function finishPart(result: ResponseResult): Part {
+  // JSON round trip: provider metadata must be JSON values, and undefined fields are not.
+  const metadata = JSON.parse(
+    JSON.stringify({ responseId: result.id, requestId: result.requestId, incompleteReason: result.incompleteReason, rateLimits: result.rateLimits }),
+  ) as JSONObject;
+  return { type: "finish", finishReason: FINISH_REASONS[result.stopReason], usage: toUsage(result.usage), providerMetadata: { [PROVIDER_KEY]: metadata } };
+}
+
+export function toUsage(usage: Usage | undefined): LanguageModelV2Usage {
+  return {
+    inputTokens: usage?.inputTokens,
+    outputTokens: usage?.outputTokens,
+    totalTokens: usage?.totalTokens,
+    reasoningTokens: usage?.reasoningTokens,
+    cachedInputTokens: usage?.cachedInputTokens,
+  };
+}
