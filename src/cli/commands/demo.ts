@@ -13,7 +13,9 @@ export const command: Command = {
 Starts the built-in emulator on a free loopback port, points codex-provider at it
 and streams an answer with the \`openai\` (API key) provider, token by token, with
 usage on stderr. Then it signs in with ChatGPT (the demo plays the browser), asks
-again with the \`chatgpt\` provider and shows \`status\`. State goes to a temporary
+again with the \`chatgpt\` provider, signs in to the experimental \`chatgpt-codex\`
+provider with a device code (the demo approves it), asks through it, shows the plan
+usage windows and \`status\`. State goes to a temporary
 CODEX_PROVIDER_HOME that is deleted afterwards. Nothing leaves this machine.
 
 Options:
@@ -25,7 +27,8 @@ Options:
     const s = style(context.color);
     const { startEmulator } = await import("../../emulator/index.js");
     const { main } = await import("../main.js");
-    const emulator = await startEmulator({ deltaDelayMs: Number(values.delay ?? 40) });
+    // A 1 s device poll interval keeps the device-code part of the demo quick.
+    const emulator = await startEmulator({ deltaDelayMs: Number(values.delay ?? 40), auth: { devicePollIntervalSeconds: 1 } });
     // The demo signs in; keep that away from the user's real credentials.
     const home = await mkdtemp(join(tmpdir(), "codex-provider-demo-"));
     try {
@@ -54,14 +57,48 @@ Options:
       context.stderr.write(s.cyan(`\n$ codex-provider ask --provider chatgpt "${prompt}"\n`));
       const asked = await main(["ask", "--provider", "chatgpt", prompt], sub);
       if (asked !== 0) return asked;
-      context.stderr.write(s.cyan(`\n$ codex-provider status --provider chatgpt\n`));
-      return await main(["status", "--provider", "chatgpt"], sub);
+
+      context.stderr.write(s.cyan(`\n$ codex-provider login --provider chatgpt-codex --device\n`));
+      const device = approveDeviceCode(context.stderr, (code) => emulator.auth.resolveDeviceCode(code, "approve"), (line) =>
+        context.stderr.write(s.dim(`${line}\n`)),
+      );
+      const deviceLogin = await main(["login", "--provider", "chatgpt-codex", "--device"], { ...sub, stderr: device });
+      if (deviceLogin !== 0) return deviceLogin;
+      context.stderr.write(s.cyan(`\n$ codex-provider ask --provider chatgpt-codex "${prompt}"\n`));
+      const codexAsked = await main(["ask", "--provider", "chatgpt-codex", prompt], sub);
+      if (codexAsked !== 0) return codexAsked;
+      context.stderr.write(s.cyan(`\n$ codex-provider usage\n`));
+      const usage = await main(["usage"], sub);
+      if (usage !== 0) return usage;
+      context.stderr.write(s.cyan(`\n$ codex-provider status\n`));
+      return await main(["status"], sub);
     } finally {
       await emulator.close();
       await rm(home, { recursive: true, force: true });
     }
   },
 };
+
+/**
+ * A stderr that passes everything through and, when the device login prints its
+ * user code, approves it the way the user would on the verification page.
+ */
+function approveDeviceCode(out: NodeJS.WritableStream, approve: (code: string) => boolean, note: (line: string) => void): Writable {
+  let text = "";
+  let approved = false;
+  return new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      out.write(chunk);
+      text += chunk.toString();
+      const code = approved ? undefined : /Enter this code: (\S+)/.exec(text)?.[1];
+      if (code) {
+        approved = true;
+        note(approve(code) ? "[demo] approved the code on the verification page" : "[demo] could not approve the code");
+      }
+      done();
+    },
+  });
+}
 
 /**
  * A stderr that passes everything through and, when the login prints the authorize
