@@ -6,23 +6,13 @@ import { Writable } from "node:stream";
 import { startSpinner } from "../../src/cli/spinner.js";
 import { withEmulator } from "../transport/helpers.js";
 import { runCli } from "./run-cli.js";
-
-function capture() {
-  let text = "";
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      text += chunk.toString();
-      done();
-    },
-  });
-  return { stream, text: () => text };
-}
+import { sink } from "../config/helpers.js";
 
 const FRAME = /[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]/;
 
 describe("spinner", () => {
   it("writes nothing when stderr is not a terminal", async () => {
-    const err = capture();
+    const err = sink();
     const spinner = startSpinner({ stderr: err.stream, stderrIsTTY: false, color: true }, "waiting");
     await new Promise((resolve) => setTimeout(resolve, 200));
     spinner.stop();
@@ -30,7 +20,7 @@ describe("spinner", () => {
   });
 
   it("animates on a terminal, without colour codes when colour is off, and erases itself", async () => {
-    const err = capture();
+    const err = sink();
     const spinner = startSpinner({ stderr: err.stream, stderrIsTTY: true, color: false }, "waiting");
     await new Promise((resolve) => setTimeout(resolve, 200));
     spinner.stop();
@@ -43,7 +33,7 @@ describe("spinner", () => {
   });
 
   it("uses colour only when the context allows it", () => {
-    const err = capture();
+    const err = sink();
     startSpinner({ stderr: err.stream, stderrIsTTY: true, color: true }, "waiting").stop();
     assert.match(err.text(), /\x1b\[36m/);
   });

@@ -13,7 +13,8 @@ export interface MainRun {
   stderr: string;
 }
 
-function sink(): { stream: Writable; text: () => string } {
+/** A writable that keeps what it is given, for asserting on CLI output. */
+export function sink(): { stream: Writable; text: () => string } {
   let text = "";
   const stream = new Writable({
     write(chunk: Buffer, _encoding, done) {
