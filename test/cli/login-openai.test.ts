@@ -44,3 +44,20 @@ test("login --with-api-key stores the piped key; ask, status and logout use it; 
     await emu.close();
   }
 });
+
+test("login and logout take the profile from CODEX_PROVIDER_PROFILE when no flag names one", async () => {
+  const emu = await startEmulator();
+  try {
+    const home = await mkdtemp(join(tmpdir(), "cp-login-"));
+    const env = { CODEX_PROVIDER_HOME: home, CODEX_PROVIDER_API_URL: emu.apiUrl, CODEX_PROVIDER_PROFILE: "work", OPENAI_API_KEY: undefined };
+    const login = await runCli(["login", "--provider", "openai", "--with-api-key", "--no-verify"], { env, input: emu.apiKey });
+    assert.equal(login.code, 0, login.stderr);
+    assert.match(login.stdout, /profile work/);
+    assert.ok((await stat(join(home, "credentials", "work.json"))).isFile());
+    assert.equal((await runCli(["ask", "hi"], { env })).code, 0, "ask uses the same profile");
+    const logout = await runCli(["logout", "--provider", "openai"], { env });
+    assert.match(logout.stdout, /Removed/);
+  } finally {
+    await emu.close();
+  }
+});

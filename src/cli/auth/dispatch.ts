@@ -1,15 +1,19 @@
 // Splits the flags every auth command shares from the provider-specific ones.
 import { ProviderError } from "../../errors.js";
+import type { CliContext } from "../context.js";
 import { AUTH_CLI, type AuthCli, type CommonAuthFlags } from "./types.js";
 
 export interface SplitArgs {
   provider?: string;
   common: CommonAuthFlags;
   rest: string[];
+  /** --profile was given on the command line. */
+  profileFlag: boolean;
 }
 
 export function splitAuthArgs(args: string[]): SplitArgs {
   const common: CommonAuthFlags = { profile: "default", json: false, quiet: false, verbose: false };
+  let profileFlag = false;
   let provider: string | undefined;
   const rest: string[] = [];
   for (let i = 0; i < args.length; i++) {
@@ -21,13 +25,26 @@ export function splitAuthArgs(args: string[]): SplitArgs {
       return v;
     };
     if (flag === "--provider" || flag === "-p") provider = value();
-    else if (flag === "--profile") common.profile = value();
+    else if (flag === "--profile") {
+      common.profile = value();
+      profileFlag = true;
+    }
     else if (flag === "--json") common.json = true;
     else if (flag === "--quiet" || flag === "-q") common.quiet = true;
     else if (flag === "--verbose") common.verbose = true;
     else rest.push(arg);
   }
-  return { provider, common, rest };
+  return { provider, common, rest, profileFlag };
+}
+
+/** splitAuthArgs, with the profile from CODEX_PROVIDER_PROFILE or config.toml when no flag names one. */
+export async function authArgs(args: string[], context: CliContext): Promise<SplitArgs> {
+  const split = splitAuthArgs(args);
+  if (!split.profileFlag) {
+    const { cliSettings } = await import("../open-provider.js");
+    split.common.profile = cliSettings({}, context).settings.profile.value ?? "default";
+  }
+  return split;
 }
 
 export async function loadAuthCli(provider: string): Promise<AuthCli> {

@@ -1,5 +1,5 @@
 import { ProviderError } from "../../errors.js";
-import { loadAuthCli, splitAuthArgs } from "../auth/dispatch.js";
+import { authArgs, loadAuthCli } from "../auth/dispatch.js";
 import { AUTH_CLI } from "../auth/types.js";
 import type { Command } from "../context.js";
 
@@ -7,7 +7,7 @@ export const command: Command = {
   summary: "Sign in or store a credential for a provider",
   help: "", // filled below from every provider's flags
   async run(args, context) {
-    const { provider, common, rest } = splitAuthArgs(args);
+    const { provider, common, rest } = await authArgs(args, context);
     if (!provider) {
       throw new ProviderError("config_error", "Which provider? Pass --provider openai, chatgpt or chatgpt-codex.", {
         hint: "Run `codex-provider login --help` for each provider's options.",
@@ -22,7 +22,7 @@ export async function loginHelp(): Promise<string> {
   return `Usage: codex-provider login --provider <id> [options]
 
 Signs in (or stores a key) and keeps the credential in $CODEX_PROVIDER_HOME/credentials
-(mode 0600). Common options: --profile <name> (default: default), --json, --quiet.
+(mode 0600). Common options: --profile <name> (default: CODEX_PROVIDER_PROFILE, then config.toml, then "default"), --json, --quiet.
 
 ${sections.join("\n\n")}
 `;

@@ -1,5 +1,5 @@
 import { ProviderError } from "../../errors.js";
-import { loadAuthCli, splitAuthArgs } from "../auth/dispatch.js";
+import { authArgs, loadAuthCli } from "../auth/dispatch.js";
 import type { Command } from "../context.js";
 
 export const command: Command = {
@@ -15,7 +15,7 @@ Examples:
   codex-provider logout --provider openai --profile work
 `,
   async run(args, context) {
-    const { provider, common, rest } = splitAuthArgs(args);
+    const { provider, common, rest } = await authArgs(args, context);
     if (!provider) throw new ProviderError("config_error", "Which provider? Pass --provider openai, chatgpt or chatgpt-codex.");
     return (await loadAuthCli(provider)).logout(rest, common, context);
   },
