@@ -172,6 +172,12 @@ export function chatgptCodexProvider(context: ProviderContext): CodexProvider {
           { ...body, instructions: body.instructions || undefined, prompt_cache_key: body.prompt_cache_key ?? sessionId },
           CODEX_POLICY,
         ),
+      // A body whose prompt_cache_key names another conversation (set by the caller, or by a
+      // client of the local server) gets the matching session headers, so cache affinity follows it.
+      headersForBody: (body) =>
+        typeof body.prompt_cache_key === "string" && body.prompt_cache_key !== sessionId
+          ? { "session-id": body.prompt_cache_key, "x-client-request-id": body.prompt_cache_key }
+          : undefined,
       createMapper: (mapperContext) =>
         recordingMapper(mapperContext, (snapshot) =>
           lastUsage.save(snapshot, (error) => warn(`Could not save the last usage snapshot to ${lastUsage.path}: ${String(error)}`)),

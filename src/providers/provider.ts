@@ -42,6 +42,8 @@ export interface ProviderSpec {
   buildBody(request: ModelRequest, model: string): Record<string, unknown>;
   /** Apply the endpoint's rules to a Responses-shaped body from another client (local server pass-through). */
   prepareBody?(body: Record<string, unknown>): Record<string, unknown>;
+  /** Headers that follow from one request's body (e.g. the session id matching its `prompt_cache_key`). */
+  headersForBody?(body: Record<string, unknown>): Record<string, string> | undefined;
   createMapper(context: MapperContext): EventMapper;
   listModels(signal?: AbortSignal): Promise<ModelInfo[]>;
 }
@@ -68,11 +70,13 @@ export function providerFromSpec(spec: ProviderSpec, transport: TransportOptions
     stream(request, options) {
       const model = request.model ?? spec.defaultModel;
       if (!model) throw new ProviderError("config_error", `No model given for provider "${spec.id}". Pass --model or set model in config.`);
-      return openStream(endpoint, spec.buildBody(request, model), transport, { ...options, signal: request.signal });
+      const body = spec.buildBody(request, model);
+      return openStream(endpoint, body, transport, { ...options, signal: request.signal, headers: spec.headersForBody?.(body) });
     },
     streamBody(body, options) {
       if (!spec.prepareBody) throw new ProviderError("config_error", `Provider "${spec.id}" cannot forward Responses request bodies.`);
-      return openStream(endpoint, spec.prepareBody(body), transport, options);
+      const prepared = spec.prepareBody(body);
+      return openStream(endpoint, prepared, transport, { ...options, headers: spec.headersForBody?.(prepared) });
     },
     async complete(request) {
       // async, so request-building errors reject instead of throwing synchronously.

@@ -163,6 +163,8 @@ export interface CallOptions {
   signal?: AbortSignal;
   /** Also yield each decoded wire event as `{type:"raw"}` (for pass-through servers). */
   rawEvents?: boolean;
+  /** Headers for this call only, applied after the auth headers (e.g. a per-conversation session id). */
+  headers?: Record<string, string>;
 }
 
 function linkAbort(signal: AbortSignal | undefined, controller: AbortController): void {
@@ -174,7 +176,7 @@ function linkAbort(signal: AbortSignal | undefined, controller: AbortController)
 export function openStream(endpoint: Endpoint, body: Json, options: TransportOptions = {}, call: CallOptions = {}): ResponseStream {
   const controller = new AbortController();
   linkAbort(call.signal, controller);
-  return new ResponseStream(run(endpoint, JSON.stringify(body), options, controller.signal, call.rawEvents ?? false), controller);
+  return new ResponseStream(run(endpoint, JSON.stringify(body), options, controller.signal, call), controller);
 }
 
 async function* run(
@@ -182,8 +184,9 @@ async function* run(
   bodyText: string,
   options: TransportOptions,
   signal: AbortSignal,
-  rawEvents: boolean,
+  call: CallOptions,
 ): AsyncGenerator<StreamEvent[]> {
+  const rawEvents = call.rawEvents ?? false;
   const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
   const clock = options.clock ?? systemClock;
   const startedAt = clock.now();
@@ -201,7 +204,7 @@ async function* run(
       response = await send({
         url: endpoint.url,
         method: "POST",
-        headers: { "content-type": "application/json", accept: "text/event-stream", ...endpoint.headers, ...authHeaders },
+        headers: { "content-type": "application/json", accept: "text/event-stream", ...endpoint.headers, ...authHeaders, ...call.headers },
         body: bodyText,
         signal,
         idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,

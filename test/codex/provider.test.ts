@@ -256,3 +256,16 @@ test("base URL forms …/backend-api, …/codex and …/codex/responses reach th
     assert.equal(backendCalls(emu).length, 3);
   });
 });
+
+test("a caller's prompt_cache_key carries its session headers, on built and forwarded bodies alike", async () => {
+  await withSignedIn(async (emu, home) => {
+    const provider = codexProvider(emu, home);
+    await provider.complete({ input: "hi", promptCacheKey: "conversation-42" });
+    await provider.streamBody({ model: "gpt-5.5", input: [{ role: "user", content: "hi" }], prompt_cache_key: "conversation-43" }).result();
+    const [built, forwarded] = backendCalls(emu);
+    assert.equal((built.body as Record<string, unknown>).prompt_cache_key, "conversation-42");
+    assert.equal(built.headers["session-id"], "conversation-42");
+    assert.equal(built.headers["x-client-request-id"], "conversation-42");
+    assert.equal(forwarded.headers["session-id"], "conversation-43");
+  });
+});
