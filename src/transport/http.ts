@@ -83,7 +83,16 @@ export async function send(request: HttpRequest): Promise<HttpResponse> {
   return new Promise<HttpResponse>((resolve, reject) => {
     const headers: Record<string, string | number> = { ...request.headers };
     if (request.body !== undefined) headers["content-length"] = Buffer.byteLength(request.body);
-    const req = client.request(url, { method: request.method, headers, agent: client.agent });
+    // Plain options rather than the URL object: node:http converts a URL on every call.
+    const req = client.request({
+      protocol: url.protocol,
+      hostname: url.hostname.startsWith("[") ? url.hostname.slice(1, -1) : url.hostname,
+      port: url.port,
+      path: `${url.pathname}${url.search}`,
+      method: request.method,
+      headers,
+      agent: client.agent,
+    });
 
     let settled = false;
     let headersTimer: NodeJS.Timeout | undefined;
@@ -151,7 +160,8 @@ function wrapResponse(
     };
     const armIdle = () => {
       if (!idleMs) return;
-      if (idleTimer) clearTimeout(idleTimer);
+      // refresh() re-arms the same timer: cheaper than a new one for every chunk.
+      if (idleTimer) return void idleTimer.refresh();
       idleTimer = setTimeout(() => {
         failure = new ProviderError("idle_timeout", `No data from ${url.origin} for ${formatSeconds(idleMs)}; the stream stalled.`, {
           retryable: true,

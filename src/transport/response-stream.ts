@@ -7,7 +7,7 @@ import { classifyHttpError } from "./classify.js";
 import { send, type HttpResponse } from "./http.js";
 import { mergeRateLimits, parseRateLimitHeaders } from "./rate-limits.js";
 import { DEFAULT_RETRY_POLICY, nextDelay, systemClock, type Clock, type RetryPolicy } from "./retry.js";
-import { parseSse } from "./sse.js";
+import { parseSse, type SseMessage } from "./sse.js";
 
 type Json = Record<string, unknown>;
 
@@ -179,6 +179,67 @@ export function openStream(endpoint: Endpoint, body: Json, options: TransportOpt
   return new ResponseStream(run(endpoint, JSON.stringify(body), options, controller.signal, call), controller);
 }
 
+/** What survives across attempts of one call. */
+interface StreamState {
+  /** Content (or raw events) reached the caller: a retry would repeat it. */
+  delivered: boolean;
+  createdSent: boolean;
+  rateLimits: RateLimitSnapshot | undefined;
+}
+
+/**
+ * Decode and map the messages of one network chunk. A plain function, kept out of
+ * the generator so the per-event work stays in optimizable code; events leave in
+ * one batch per chunk to keep per-event overhead low.
+ */
+function mapBatch(
+  batch: SseMessage[],
+  mapper: EventMapper,
+  state: StreamState,
+  rawEvents: boolean,
+  options: TransportOptions,
+): { events: StreamEvent[]; failure?: unknown } {
+  const out: StreamEvent[] = [];
+  for (const message of batch) {
+    let events: StreamEvent[];
+    if (message.data === "[DONE]") {
+      events = mapper.onDone?.() ?? [];
+    } else {
+      let json: Json;
+      try {
+        json = JSON.parse(message.data) as Json;
+      } catch {
+        // PROTOCOL §5.1: log and skip undecodable lines; the terminal check still guards truncation.
+        options.onWarning?.(`Skipped an undecodable stream event (${message.data.length} bytes).`);
+        continue;
+      }
+      if (rawEvents) {
+        // A pass-through caller forwards raw events as they come; a retry would send them twice.
+        state.delivered = true;
+        out.push({ type: "raw", event: json });
+      }
+      try {
+        events = mapper.map(json);
+      } catch (error) {
+        return { events: out, failure: error };
+      }
+    }
+    for (const event of events) {
+      if (event.type === "created") {
+        if (state.createdSent) continue;
+        state.createdSent = true;
+      } else if (event.type === "rate_limits") {
+        state.rateLimits = mergeRateLimits(state.rateLimits, event.rateLimits);
+      } else if (CONTENT_EVENTS.has(event.type)) {
+        state.delivered = true;
+      }
+      out.push(event);
+    }
+    if (mapper.result) break;
+  }
+  return { events: out };
+}
+
 async function* run(
   endpoint: Endpoint,
   bodyText: string,
@@ -192,9 +253,7 @@ async function* run(
   const startedAt = clock.now();
   let retries = 0;
   let authRetried = false;
-  let delivered = false;
-  let createdSent = false;
-  let rateLimits: RateLimitSnapshot | undefined;
+  const state: StreamState = { delivered: false, createdSent: false, rateLimits: undefined };
 
   for (;;) {
     let response: HttpResponse | undefined;
@@ -212,10 +271,10 @@ async function* run(
       });
       const requestId = response.headers["x-request-id"] ?? response.headers["x-oai-request-id"];
       const headerLimits = parseRateLimitHeaders(response.headers);
-      rateLimits = mergeRateLimits(rateLimits, headerLimits);
+      state.rateLimits = mergeRateLimits(state.rateLimits, headerLimits);
 
       if (response.status >= 400) {
-        const error = classifyHttpError(response.status, response.headers, await response.text(), { rateLimits, requestId });
+        const error = classifyHttpError(response.status, response.headers, await response.text(), { rateLimits: state.rateLimits, requestId });
         if (response.status === 401 && !authRetried) {
           authRetried = true;
           if (await endpoint.auth.unauthorized(signal)) continue;
@@ -224,51 +283,11 @@ async function* run(
       }
 
       if (headerLimits) yield [{ type: "rate_limits", rateLimits: headerLimits }];
-      const mapper = endpoint.createMapper({ requestId, rateLimits: () => rateLimits });
+      const mapper = endpoint.createMapper({ requestId, rateLimits: () => state.rateLimits });
       for await (const batch of parseSse(response.body)) {
-        // Events leave in batches (one per network chunk) to keep per-event overhead low.
-        const out: StreamEvent[] = [];
-        let failure: unknown;
-        for (const message of batch) {
-          let events: StreamEvent[];
-          if (message.data === "[DONE]") {
-            events = mapper.onDone?.() ?? [];
-          } else {
-            let json: Json;
-            try {
-              json = JSON.parse(message.data) as Json;
-            } catch {
-              // PROTOCOL §5.1: log and skip undecodable lines; the terminal check still guards truncation.
-              options.onWarning?.(`Skipped an undecodable stream event (${message.data.length} bytes).`);
-              continue;
-            }
-            if (rawEvents) {
-              // A pass-through caller forwards raw events as they come; a retry would send them twice.
-              delivered = true;
-              out.push({ type: "raw", event: json });
-            }
-            try {
-              events = mapper.map(json);
-            } catch (error) {
-              failure = error;
-              break;
-            }
-          }
-          for (const event of events) {
-            if (event.type === "created") {
-              if (createdSent) continue;
-              createdSent = true;
-            } else if (event.type === "rate_limits") {
-              rateLimits = mergeRateLimits(rateLimits, event.rateLimits);
-            } else if (CONTENT_EVENTS.has(event.type)) {
-              delivered = true;
-            }
-            out.push(event);
-          }
-          if (mapper.result) break;
-        }
+        const { events, failure } = mapBatch(batch, mapper, state, rawEvents, options);
         // What arrived before a failure event still reaches the caller first.
-        if (out.length > 0) yield out;
+        if (events.length > 0) yield events;
         if (failure !== undefined) throw failure;
         if (mapper.result) return;
       }
@@ -281,7 +300,7 @@ async function* run(
       if (!(caught instanceof ProviderError)) throw caught;
       if (signal.aborted) throw caught.code === "aborted" ? caught : new ProviderError("aborted", "The request was aborted.");
       // Once text reached the caller a retry would repeat it: surface the error instead.
-      const delay = delivered ? undefined : nextDelay(policy, retries, startedAt, caught, clock);
+      const delay = state.delivered ? undefined : nextDelay(policy, retries, startedAt, caught, clock);
       if (delay === undefined) throw caught;
       retries += 1;
       options.onRetry?.({ retry: retries, delayMs: delay, error: caught });
