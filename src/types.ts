@@ -107,6 +107,8 @@ export type StreamEvent =
   | { type: "created"; id: string; model: string }
   | { type: "text_delta"; delta: string; itemId: string }
   | { type: "reasoning_summary_delta"; delta: string; itemId: string }
+  /** A function call began: its name is known before its arguments stream in. */
+  | { type: "function_call_start"; itemId: string; callId: string; name: string }
   | { type: "function_call_arguments_delta"; delta: string; itemId: string }
   | { type: "function_call"; call: FunctionCall }
   | { type: "output_item_done"; item: Record<string, unknown> }

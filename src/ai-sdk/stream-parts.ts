@@ -18,6 +18,8 @@ export class StreamPartMapper {
   /** Text and reasoning blocks started and not yet ended, by item id (separate id spaces in the SDK). */
   private readonly openText = new Set<string>();
   private readonly openReasoning = new Set<string>();
+  /** Tool calls whose input is streaming: wire item id -> call id. */
+  private readonly toolInputs = new Map<string, string>();
 
   map(event: StreamEvent): Part[] {
     switch (event.type) {
@@ -45,12 +47,21 @@ export class StreamPartMapper {
       }
       case "output_item_done":
         return this.itemDone(event.item);
+      case "function_call_start":
+        this.toolInputs.set(event.itemId, event.callId);
+        return [{ type: "tool-input-start", id: event.callId, toolName: event.name }];
+      case "function_call_arguments_delta": {
+        const id = this.toolInputs.get(event.itemId);
+        return id === undefined ? [] : [{ type: "tool-input-delta", id, delta: event.delta }];
+      }
       case "function_call": {
-        // Our events name the tool only once the call is complete, so its input arrives in one piece.
         const { callId, name, arguments: input } = event.call;
+        const call: Part = { type: "tool-call", toolCallId: callId, toolName: name, input };
+        if ([...this.toolInputs.values()].includes(callId)) return [{ type: "tool-input-end", id: callId }, call];
+        // A call whose start was never announced arrives in one piece.
         const parts: Part[] = [{ type: "tool-input-start", id: callId, toolName: name }];
         if (input) parts.push({ type: "tool-input-delta", id: callId, delta: input });
-        parts.push({ type: "tool-input-end", id: callId }, { type: "tool-call", toolCallId: callId, toolName: name, input });
+        parts.push({ type: "tool-input-end", id: callId }, call);
         return parts;
       }
       case "raw":
@@ -58,7 +69,7 @@ export class StreamPartMapper {
       case "done":
         return [...this.endReasoning(), ...end(this.openText, "text-end"), finishPart(event.result)];
       default:
-        // rate_limits and usage are repeated in `done`; argument deltas are covered by function_call.
+        // rate_limits and usage are repeated in `done`.
         return [];
     }
   }

@@ -91,12 +91,18 @@ export class ChatEventMapper implements EventMapper {
       call = { callId: asString(fragment.id) || `call_${index}`, name: "", arguments: "" };
       this.calls.set(index, call);
     }
+    const events: StreamEvent[] = [];
     // Some servers repeat the id and name on every fragment; the first one wins.
-    if (!call.name) call.name = asString(fn.name);
+    if (!call.name) {
+      call.name = asString(fn.name);
+      if (call.name) events.push({ type: "function_call_start", itemId: call.callId, callId: call.callId, name: call.name });
+    }
     const piece = asString(fn.arguments);
-    if (!piece) return [];
-    call.arguments += piece;
-    return [{ type: "function_call_arguments_delta", delta: piece, itemId: call.callId }];
+    if (piece) {
+      call.arguments += piece;
+      events.push({ type: "function_call_arguments_delta", delta: piece, itemId: call.callId });
+    }
+    return events;
   }
 
   onDone(): StreamEvent[] {

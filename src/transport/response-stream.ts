@@ -56,6 +56,7 @@ export const DEFAULT_HEADERS_TIMEOUT_MS = 60_000;
 const CONTENT_EVENTS = new Set<StreamEvent["type"]>([
   "text_delta",
   "reasoning_summary_delta",
+  "function_call_start",
   "function_call_arguments_delta",
   "function_call",
   "output_item_done",

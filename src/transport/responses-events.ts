@@ -64,6 +64,11 @@ export class ResponsesEventMapper {
         if (this.reasoning && Number(event.summary_index) > 0) this.reasoning += "\n\n";
         return [];
       }
+      case "response.output_item.added": {
+        const item = (event.item ?? {}) as Json;
+        if (item.type !== "function_call") return [];
+        return [{ type: "function_call_start", itemId: asString(item.id), callId: asString(item.call_id), name: asString(item.name) }];
+      }
       case "response.function_call_arguments.delta":
         return [{ type: "function_call_arguments_delta", delta: asString(event.delta), itemId: asString(event.item_id) }];
       case "response.output_item.done": {

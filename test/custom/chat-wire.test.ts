@@ -142,6 +142,8 @@ describe("chat stream mapping", () => {
     ]);
     const deltas = events.filter((e) => e.type === "function_call_arguments_delta");
     assert.equal(deltas.length, 4);
+    const starts = events.filter((e) => e.type === "function_call_start").map((e) => (e.type === "function_call_start" ? [e.callId, e.name] : []));
+    assert.deepEqual(starts, [["call_a", "get_weather"], ["call_b", "get_time"]], "each call announced once, when its name arrives");
     const calls = events.filter((e): e is Extract<StreamEvent, { type: "function_call" }> => e.type === "function_call").map((e) => e.call);
     assert.deepEqual(calls, [
       { callId: "call_a", name: "get_weather", arguments: '{"city":"Paris"}' },

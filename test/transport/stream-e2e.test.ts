@@ -37,7 +37,11 @@ test("function calls stream their arguments and come back as typed calls; output
   await withEmulator({}, async (emu) => {
     const provider = platformProvider(emu);
     const events = await collect(provider.stream({ input: "Use get_weather for Paris", tools: [weatherTool] }));
-    assert.ok(events.some((e) => e.type === "function_call_arguments_delta"));
+    const start = events.findIndex((e) => e.type === "function_call_start");
+    const firstArgs = events.findIndex((e) => e.type === "function_call_arguments_delta");
+    assert.ok(start >= 0 && firstArgs > start, "the call's name is announced before its arguments stream");
+    const announced = events[start];
+    assert.ok(announced.type === "function_call_start" && announced.name === "get_weather");
     const call = events.find((e) => e.type === "function_call");
     assert.ok(call && call.type === "function_call");
     if (call?.type !== "function_call") return;
