@@ -60,9 +60,10 @@ export class ResponsesEventMapper {
         return [{ type: "reasoning_summary_delta", delta, itemId: asString(event.item_id) }];
       }
       case "response.reasoning_summary_part.added": {
-        // Separate summary parts the way ChatGPT shows them.
-        if (this.reasoning && Number(event.summary_index) > 0) this.reasoning += "\n\n";
-        return [];
+        // Separate summary parts the way ChatGPT shows them, in the stream as in the result.
+        if (!this.reasoning || !(Number(event.summary_index) > 0)) return [];
+        this.reasoning += "\n\n";
+        return [{ type: "reasoning_summary_delta", delta: "\n\n", itemId: asString(event.item_id) }];
       }
       case "response.output_item.added": {
         const item = (event.item ?? {}) as Json;

@@ -88,3 +88,18 @@ test("in-stream response.failed and both error event shapes are classified", () 
     (e: unknown) => e instanceof ProviderError && e.code === "usage_limit_reached" && e.planType === "pro" && e.resetsAt !== undefined,
   );
 });
+
+test("multi-part reasoning summaries are separated by a blank line in the stream and in the result", () => {
+  const mapper = new ResponsesEventMapper();
+  const streamed: string[] = [];
+  const feed = (event: Record<string, unknown>) => {
+    for (const e of mapper.map(event)) if (e.type === "reasoning_summary_delta") streamed.push(e.delta);
+  };
+  feed({ type: "response.reasoning_summary_part.added", item_id: "rs_1", summary_index: 0 });
+  feed({ type: "response.reasoning_summary_text.delta", item_id: "rs_1", summary_index: 0, delta: "**Plan**" });
+  feed({ type: "response.reasoning_summary_part.added", item_id: "rs_1", summary_index: 1 });
+  feed({ type: "response.reasoning_summary_text.delta", item_id: "rs_1", summary_index: 1, delta: "**Answer**" });
+  feed({ type: "response.completed", response: { id: "r", output: [] } });
+  assert.equal(streamed.join(""), "**Plan**\n\n**Answer**");
+  assert.equal(mapper.result?.reasoningSummary, "**Plan**\n\n**Answer**");
+});

@@ -27,6 +27,8 @@ test("text, reasoning summary, usage and the final result", async () => {
     assert.equal(done.result.text, text);
     assert.ok(text.length > 0);
     assert.ok(done.result.reasoningSummary.length > 0);
+    const reasoning = events.map((e) => (e.type === "reasoning_summary_delta" ? e.delta : "")).join("");
+    assert.equal(reasoning, done.result.reasoningSummary, "streamed reasoning equals the result, part breaks included");
     assert.equal(done.result.stopReason, "stop");
     assert.ok(done.result.usage && done.result.usage.outputTokens > 0);
     assert.ok(done.result.usage!.reasoningTokens > 0, "reasoning tokens reported");
