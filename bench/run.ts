@@ -6,7 +6,7 @@
 //   memory    RSS per open (idle) stream, 400 concurrent streams
 //   startup   `--version` vs `node -e 0`; `import("codex-provider")` vs bare node;
 //             each with and without NODE_EXTRA_CA_CERTS
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -62,28 +62,44 @@ function renderStream(deltas: number): Buffer {
 }
 
 /** A fixed-response SSE server, so the numbers measure clients, not the server. */
-async function startFixedServer(): Promise<{ url: string; server: Server; holdOpen: Set<import("node:http").ServerResponse> }> {
+async function startFixedServer(): Promise<{ url: string; server: Server }> {
   const small = renderStream(20);
   const large = renderStream(20_000);
-  const firstEvent = small.subarray(0, small.indexOf("\n\n") + 2);
-  const holdOpen = new Set<import("node:http").ServerResponse>();
   const server = createServer((req, res) => {
     req.resume();
     req.on("end", () => {
       res.writeHead(200, { "content-type": "text/event-stream" });
       if (req.url?.startsWith("/large")) return void res.end(large);
-      if (req.url?.startsWith("/hold")) {
-        // One event, then silence: an open stream for the memory benchmark.
-        res.write(firstEvent);
-        holdOpen.add(res);
-        return;
-      }
       res.end(small);
     });
   });
   server.keepAliveTimeout = 60_000;
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server, holdOpen };
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
+}
+
+/**
+ * A server in a child process that answers with one event and then holds the stream
+ * open, so this process's memory counts only the client side of each connection.
+ */
+async function startHoldServer(): Promise<{ url: string; stop(): void }> {
+  const first = renderStream(20).toString().split("\n\n")[0] + "\n\n";
+  const code = `
+    const http = require("node:http");
+    const first = ${JSON.stringify(first)};
+    const server = http.createServer((req, res) => {
+      req.resume();
+      req.on("end", () => { res.writeHead(200, { "content-type": "text/event-stream" }); res.write(first); });
+    });
+    server.maxConnections = 5000;
+    server.listen(0, "127.0.0.1", () => process.stdout.write(String(server.address().port) + "\\n"));
+  `;
+  const child = spawn(process.execPath, ["-e", code], { stdio: ["ignore", "pipe", "inherit"] });
+  const port = await new Promise<string>((resolvePort, reject) => {
+    child.stdout.once("data", (d: Buffer) => resolvePort(d.toString().trim()));
+    child.once("exit", () => reject(new Error("hold server exited")));
+  });
+  return { url: `http://127.0.0.1:${port}/hold`, stop: () => child.kill() };
 }
 
 type Client = () => Promise<number>; // resolves to the number of text deltas seen
@@ -179,6 +195,35 @@ async function main(): Promise<void> {
   const fixed = await startFixedServer();
   log(`codex-provider benchmarks — node ${process.version}, ${new Date().toISOString()}`);
 
+  // Memory first, while the heap holds nothing from the other runs.
+  // --- memory per open stream ------------------------------------------------
+  const open = 1000;
+  log(`\n## Memory per open stream (${open} concurrent idle streams; the server runs in another process)`);
+  const holder = await startHoldServer();
+  const provider = createProvider({ provider: "openai", apiKey: KEY, baseUrl: holder.url, env: {}, idleTimeoutMs: 120_000 });
+  global.gc?.();
+  const before = process.memoryUsage();
+  const controllers: AbortController[] = [];
+  const pending: Promise<unknown>[] = [];
+  for (let i = 0; i < open; i++) {
+    const controller = new AbortController();
+    controllers.push(controller);
+    const stream = provider.stream({ input: "hi", signal: controller.signal });
+    const iterator = stream[Symbol.asyncIterator]();
+    pending.push(iterator.next().then(() => iterator));
+  }
+  const iterators = (await Promise.all(pending)) as AsyncIterator<unknown>[];
+  global.gc?.();
+  const after = process.memoryUsage();
+  const perStreamKb = (after.rss - before.rss) / open / 1024;
+  const heapPerStreamKb = (after.heapUsed + after.external - before.heapUsed - before.external) / open / 1024;
+  log(`  codex-provider                       ${perStreamKb.toFixed(1)} KB RSS, ${heapPerStreamKb.toFixed(1)} KB heap per open stream (target ≤ 50 KB)`);
+  results.rssPerOpenStreamKb = perStreamKb;
+  results.heapPerOpenStreamKb = heapPerStreamKb;
+  for (const c of controllers) c.abort();
+  await Promise.allSettled(iterators.map((it) => it.next()));
+  holder.stop();
+
   // --- per-call cost ---------------------------------------------------------
   log(`\n## One streaming call, 20 deltas (${iterations} sequential calls per client in 7 interleaved rounds, median ms per call; lower is better)`);
   // Rounds interleave the clients so JIT warm-up and machine noise hit all of them
@@ -200,48 +245,22 @@ async function main(): Promise<void> {
   results.perCallMs = perCall;
 
   // --- throughput --------------------------------------------------------------
-  log(`\n## Stream throughput, one call with 20 000 deltas (events/s; higher is better)`);
-  const throughput: Record<string, number> = {};
-  for (const [name, make] of Object.entries(clients)) {
-    const client = make(`${fixed.url}/large`);
-    await client();
-    const runs = quick ? 3 : 8;
-    const start = process.hrtime.bigint();
-    for (let i = 0; i < runs; i++) if ((await client()) !== 20_000) throw new Error(`${name} lost deltas`);
-    const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-    throughput[name] = (20_000 * runs) / seconds;
+  log(`\n## Stream throughput, one call with 20 000 deltas (events/s, median of interleaved rounds; higher is better)`);
+  const largeClients = Object.entries(clients).map(([name, make]) => [name, make(`${fixed.url}/large`)] as const);
+  for (const [, client] of largeClients) await client();
+  const rates = new Map<string, number[]>(largeClients.map(([name]) => [name, []]));
+  for (let round = 0; round < (quick ? 3 : 9); round++) {
+    for (const [name, client] of largeClients) {
+      const start = process.hrtime.bigint();
+      if ((await client()) !== 20_000) throw new Error(`${name} lost deltas`);
+      rates.get(name)!.push(20_000 / (Number(process.hrtime.bigint() - start) / 1e9));
+    }
   }
+  const throughput: Record<string, number> = {};
+  for (const [name, values] of rates) throughput[name] = median(values);
   const sdkRate = throughput["openai SDK"];
   for (const [name, rate] of Object.entries(throughput)) log(`  ${name.padEnd(36)} ${Math.round(rate).toLocaleString("en")} ev/s   ${ratio(rate, sdkRate)} the SDK`);
   results.throughputEventsPerSecond = throughput;
-
-  // --- memory per open stream ------------------------------------------------
-  const open = 1000;
-  log(`\n## Memory per open stream (${open} concurrent idle streams, RSS delta / stream)`);
-  const provider = createProvider({ provider: "openai", apiKey: KEY, baseUrl: `${fixed.url}/hold`, env: {}, idleTimeoutMs: 120_000 });
-  global.gc?.();
-  const before = process.memoryUsage();
-  const controllers: AbortController[] = [];
-  const pending: Promise<unknown>[] = [];
-  for (let i = 0; i < open; i++) {
-    const controller = new AbortController();
-    controllers.push(controller);
-    const stream = provider.stream({ input: "hi", signal: controller.signal });
-    const iterator = stream[Symbol.asyncIterator]();
-    pending.push(iterator.next().then(() => iterator));
-  }
-  const iterators = (await Promise.all(pending)) as AsyncIterator<unknown>[];
-  global.gc?.();
-  const after = process.memoryUsage();
-  // Both ends of every connection live in this process, so this over-counts the client.
-  const perStreamKb = (after.rss - before.rss) / open / 1024;
-  const heapPerStreamKb = (after.heapUsed + after.external - before.heapUsed - before.external) / open / 1024;
-  log(`  codex-provider                       ${perStreamKb.toFixed(1)} KB RSS, ${heapPerStreamKb.toFixed(1)} KB heap per open stream, client and server ends together (target ≤ 50 KB)`);
-  results.rssPerOpenStreamKb = perStreamKb;
-  results.heapPerOpenStreamKb = heapPerStreamKb;
-  for (const c of controllers) c.abort();
-  await Promise.allSettled(iterators.map((it) => it.next()));
-  for (const res of fixed.holdOpen) res.destroy();
 
   // --- startup -----------------------------------------------------------------
   const runs = quick ? 5 : 15;
