@@ -4,7 +4,7 @@ import type { AuthSource } from "../auth/source.js";
 import { ProviderError } from "../errors.js";
 import type { RateLimitSnapshot, ResponseResult, StreamEvent } from "../types.js";
 import { classifyHttpError } from "./classify.js";
-import { send, type HttpResponse } from "./http.js";
+import { send } from "./http.js";
 import { mergeRateLimits, parseRateLimitHeaders } from "./rate-limits.js";
 import { DEFAULT_RETRY_POLICY, nextDelay, systemClock, type Clock, type RetryPolicy } from "./retry.js";
 import { parseSse, type SseMessage } from "./sse.js";
@@ -257,11 +257,10 @@ async function* run(
   const state: StreamState = { delivered: false, createdSent: false, rateLimits: undefined };
 
   for (;;) {
-    let response: HttpResponse | undefined;
     try {
       if (signal.aborted) throw new ProviderError("aborted", "The request was aborted.");
       const authHeaders = await endpoint.auth.headers(signal);
-      response = await send({
+      const response = await send({
         url: endpoint.url,
         method: "POST",
         headers: { "content-type": "application/json", accept: "text/event-stream", ...endpoint.headers, ...authHeaders, ...call.headers },
