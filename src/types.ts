@@ -25,6 +25,12 @@ export interface FunctionTool {
   strict?: boolean | null;
 }
 
+/** Structured output: free text (default), any JSON object, or JSON matching a schema. */
+export type TextFormat =
+  | { type: "text" }
+  | { type: "json_object" }
+  | { type: "json_schema"; name: string; schema: Record<string, unknown>; description?: string; strict?: boolean };
+
 export type ToolChoice = "auto" | "none" | "required" | { type: "function"; name: string };
 
 export interface ModelRequest {
@@ -37,7 +43,7 @@ export interface ModelRequest {
   toolChoice?: ToolChoice;
   parallelToolCalls?: boolean;
   reasoning?: { effort?: ReasoningEffort; summary?: ReasoningSummary };
-  text?: { verbosity?: Verbosity };
+  text?: { verbosity?: Verbosity; format?: TextFormat };
   maxOutputTokens?: number;
   temperature?: number;
   topP?: number;

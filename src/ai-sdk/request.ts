@@ -15,9 +15,6 @@ export function toModelRequest(modelId: string, options: LanguageModelV2CallOpti
     const value = options[setting];
     if (value !== undefined && !(Array.isArray(value) && value.length === 0)) warnings.push({ type: "unsupported-setting", setting });
   }
-  if (options.responseFormat?.type === "json") {
-    warnings.push({ type: "unsupported-setting", setting: "responseFormat", details: "JSON output is not enforced; describe the format in the prompt." });
-  }
   // The SDK always sends its user-agent; our transport sends its own, so only other headers are worth a warning.
   if (Object.keys(options.headers ?? {}).some((name) => name.toLowerCase() !== "user-agent")) {
     warnings.push({ type: "unsupported-setting", setting: "headers", details: "Pass headers to createCodexProvider({ headers }) instead." });
@@ -39,7 +36,17 @@ export function toModelRequest(modelId: string, options: LanguageModelV2CallOpti
     if (options.toolChoice) request.toolChoice = toolChoice(options.toolChoice);
   }
   if (codex.reasoningEffort || codex.reasoningSummary) request.reasoning = { effort: codex.reasoningEffort, summary: codex.reasoningSummary };
-  if (codex.textVerbosity) request.text = { verbosity: codex.textVerbosity };
+  const format = options.responseFormat;
+  if (codex.textVerbosity || format?.type === "json") {
+    request.text = { verbosity: codex.textVerbosity };
+    if (format?.type === "json") {
+      // Not strict: strict mode demands every property be required, which SDK schemas with
+      // optional fields do not meet (the SDK validates the result against the schema anyway).
+      request.text.format = format.schema
+        ? { type: "json_schema", name: format.name ?? "response", description: format.description, schema: format.schema as Record<string, unknown>, strict: false }
+        : { type: "json_object" };
+    }
+  }
   if (options.maxOutputTokens !== undefined) request.maxOutputTokens = options.maxOutputTokens;
   if (options.temperature !== undefined) request.temperature = options.temperature;
   if (options.topP !== undefined) request.topP = options.topP;

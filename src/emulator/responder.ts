@@ -34,6 +34,8 @@ export interface Turn {
   /** Characters of text in instructions and input, for input_tokens. */
   inputChars: number;
   maxOutputTokens?: number;
+  /** Structured output requested (`text.format` / `response_format`): a JSON schema, or "json_object". */
+  outputFormat?: { schema: unknown } | "json_object";
 }
 
 export type AnswerItem =
@@ -69,7 +71,7 @@ export function respond(turn: Turn, seal: ReasoningSeal): Answer {
     const args = JSON.stringify(sampleObject(call.parameters));
     items.push({ type: "function_call", id: newId("fc"), callId: newId("call"), name: call.name, pieces: chunk(args, 12) });
   } else {
-    items.push({ type: "message", id: newId("msg"), pieces: words(answerText(turn)) });
+    items.push({ type: "message", id: newId("msg"), pieces: messagePieces(turn) });
   }
   const reasoningTokens = reasoning || (turn.effort && turn.effort !== "none") ? REASONING_TOKENS[turn.effort ?? "medium"] ?? 32 : 0;
   const answer = withUsage(items, turn, reasoningTokens);
@@ -114,6 +116,14 @@ function reasoningItem(turn: Turn, seal: ReasoningSeal): AnswerItem | undefined 
     ? words(`**Answering directly** The user asked "${clip(turn.prompt || "for a tool result", 60)}", so I will reply concisely.`)
     : [];
   return { type: "reasoning", id, summary, encryptedContent: turn.encryptedFor ? seal.seal(turn.encryptedFor, id) : undefined };
+}
+
+/** Text for a message; with a structured-output request, JSON that fits what was asked. */
+function messagePieces(turn: Turn): string[] {
+  const format = turn.outputFormat;
+  if (format === undefined) return words(answerText(turn));
+  const value = format === "json_object" ? { answer: answerText(turn) } : sampleValue("result", (format.schema ?? {}) as Schema);
+  return chunk(JSON.stringify(value), 12);
 }
 
 function chooseTool(turn: Turn): FunctionTool | undefined {

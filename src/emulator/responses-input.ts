@@ -72,7 +72,16 @@ export function readTurn(body: Record<string, unknown>, ctx: InputContext): Turn
     replayedReasoning,
     inputChars,
     maxOutputTokens: typeof body.max_output_tokens === "number" ? body.max_output_tokens : undefined,
+    outputFormat: outputFormat((body.text as { format?: unknown } | undefined)?.format),
   };
+}
+
+/** Responses `text.format`: `{type:"json_schema", schema}` or `{type:"json_object"}`. */
+function outputFormat(format: unknown): Turn["outputFormat"] {
+  const f = format as { type?: unknown; schema?: unknown } | undefined;
+  if (f?.type === "json_schema") return { schema: f.schema };
+  if (f?.type === "json_object") return "json_object";
+  return undefined;
 }
 
 /** Items without `type` but with `role` are messages (EasyInputMessage). */

@@ -121,6 +121,12 @@ export function buildChatBody(request: ModelRequest, model: string): Json {
   // Chat has no reasoning summaries; only the effort has a counterpart.
   if (request.reasoning?.effort) body.reasoning_effort = request.reasoning.effort;
   if (request.text?.verbosity) body.verbosity = request.text.verbosity;
+  const format = request.text?.format;
+  if (format?.type === "json_object") body.response_format = { type: "json_object" };
+  else if (format?.type === "json_schema") {
+    const { name, schema, description, strict } = format;
+    body.response_format = { type: "json_schema", json_schema: { name, schema, description, strict } };
+  }
   if (request.maxOutputTokens !== undefined) body.max_completion_tokens = request.maxOutputTokens;
   if (request.temperature !== undefined) body.temperature = request.temperature;
   if (request.topP !== undefined) body.top_p = request.topP;

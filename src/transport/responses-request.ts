@@ -95,7 +95,9 @@ export function buildResponsesBody(request: ModelRequest, policy: ResponsesPolic
   if (request.reasoning?.effort || request.reasoning?.summary) {
     body.reasoning = { effort: request.reasoning.effort, summary: request.reasoning.summary };
   }
-  if (request.text?.verbosity) body.text = { verbosity: request.text.verbosity };
+  if (request.text?.verbosity || request.text?.format) {
+    body.text = { verbosity: request.text.verbosity, format: request.text.format };
+  }
   if (request.maxOutputTokens !== undefined) body.max_output_tokens = request.maxOutputTokens;
   if (request.temperature !== undefined) body.temperature = request.temperature;
   if (request.topP !== undefined) body.top_p = request.topP;

@@ -1,7 +1,7 @@
 // The CLI as a user runs it: real child processes against the emulator.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtemp } from "node:fs/promises";
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawn } from "node:child_process";
@@ -159,6 +159,30 @@ test("emulator --port on a busy port is a usage error naming the port", async ()
     const run = await runCli(["emulator", "--port", port]);
     assert.equal(run.code, 2);
     assert.match(run.stderr, new RegExp(`Port ${port} is already in use`));
+  } finally {
+    await emu.close();
+  }
+});
+
+test("ask --json-schema sends text.format and prints JSON; a bad schema file is a usage error", async () => {
+  const emu = await startEmulator();
+  try {
+    const env = await envFor(emu);
+    const dir = await mkdtemp(join(tmpdir(), "cp-schema-"));
+    const schemaPath = join(dir, "person.schema.json");
+    await writeFile(schemaPath, JSON.stringify({ type: "object", properties: { name: { type: "string" }, age: { type: "integer" } }, required: ["name", "age"] }));
+    const run = await runCli(["ask", "--json-schema", schemaPath, "Invent a person"], { env });
+    assert.equal(run.code, 0, run.stderr);
+    const person = JSON.parse(run.stdout);
+    assert.equal(typeof person.name, "string");
+    assert.equal(typeof person.age, "number");
+    const body = emu.requests.find((r) => r.path === "/v1/responses")!.body as Record<string, any>;
+    assert.deepEqual(body.text.format, { type: "json_schema", name: "person", schema: JSON.parse(await readFile(schemaPath, "utf8")), strict: false });
+
+    await writeFile(schemaPath, "{ not json");
+    const bad = await runCli(["ask", "--json-schema", schemaPath, "hi"], { env });
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /person\.schema\.json is not valid JSON/);
   } finally {
     await emu.close();
   }

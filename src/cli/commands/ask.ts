@@ -1,6 +1,8 @@
+import { readFile } from "node:fs/promises";
+import { basename } from "node:path";
 import { SETTING_FLAGS, SETTING_FLAGS_HELP } from "../../config/settings.js";
 import { ProviderError } from "../../errors.js";
-import type { ModelRequest } from "../../types.js";
+import type { ModelRequest, TextFormat } from "../../types.js";
 import { COMMON_FLAGS, parseFlags, readStdin } from "../args.js";
 import type { Command } from "../context.js";
 import { formatUsage, style } from "../format.js";
@@ -15,6 +17,7 @@ Streams the model's answer to stdout token by token; usage goes to stderr.
 
 Options:
   -i, --instructions <txt>  system prompt
+      --json-schema <file>  answer with JSON matching this JSON Schema (structured output)
       --json                one JSON event per line on stdout (for scripts)
   -q, --quiet               no usage, retry notices or spinner on stderr
       --verbose             error details
@@ -27,11 +30,12 @@ Examples:
   git diff | codex-provider ask -m gpt-5.5 -r high -i "Review this diff" -
   codex-provider ask --json "hi" | jq -c 'select(.type=="text_delta")'
   codex-provider ask -p local "hi"        # a [providers.local] from config.toml
+  codex-provider ask --json-schema person.schema.json "Invent a person" | jq .name
 `,
   async run(args, context) {
     const { values, positionals } = parseFlags(
       args,
-      { ...COMMON_FLAGS, ...SETTING_FLAGS, instructions: { type: "string", short: "i" } },
+      { ...COMMON_FLAGS, ...SETTING_FLAGS, instructions: { type: "string", short: "i" }, "json-schema": { type: "string" } },
       true,
     );
     const cli = cliSettings(values, context);
@@ -47,11 +51,12 @@ Examples:
     const controller = new AbortController();
     const onSigint = () => controller.abort();
     process.once("SIGINT", onSigint);
+    const format = values["json-schema"] === undefined ? undefined : await readJsonSchema(values["json-schema"]);
     const request: ModelRequest = {
       input: prompt,
       instructions: values.instructions,
       reasoning: effort ? { effort, summary: "auto" } : undefined,
-      text: verbosity ? { verbosity } : undefined,
+      text: verbosity || format ? { verbosity, format } : undefined,
       signal: controller.signal,
     };
     const s = style(context.color);
@@ -92,3 +97,24 @@ Examples:
     return 0;
   },
 };
+
+/** A JSON Schema file as a structured-output format; its name comes from the file name. */
+async function readJsonSchema(path: string): Promise<TextFormat> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (error) {
+    throw new ProviderError("config_error", `Cannot read the JSON Schema file ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}.`);
+  }
+  let schema: unknown;
+  try {
+    schema = JSON.parse(text);
+  } catch (error) {
+    throw new ProviderError("config_error", `${path} is not valid JSON: ${error instanceof Error ? error.message : String(error)}.`);
+  }
+  if (!schema || typeof schema !== "object" || Array.isArray(schema)) {
+    throw new ProviderError("config_error", `${path} must hold a JSON Schema object (e.g. {"type":"object", …}).`);
+  }
+  const name = basename(path).replace(/(\.schema)?\.json$/i, "").replace(/[^A-Za-z0-9_-]/g, "_").slice(0, 64) || "response";
+  return { type: "json_schema", name, schema: schema as Record<string, unknown>, strict: false };
+}

@@ -71,7 +71,16 @@ function readChatTurn(body: Record<string, unknown>): Turn | HttpError {
     replayedReasoning: 0,
     inputChars,
     maxOutputTokens: typeof maxTokens === "number" ? maxTokens : undefined,
+    outputFormat: chatOutputFormat(body.response_format),
   };
+}
+
+/** Chat `response_format`: `{type:"json_schema", json_schema:{schema}}` or `{type:"json_object"}`. */
+function chatOutputFormat(format: unknown): Turn["outputFormat"] {
+  const f = format as { type?: unknown; json_schema?: { schema?: unknown } } | undefined;
+  if (f?.type === "json_schema") return { schema: f.json_schema?.schema };
+  if (f?.type === "json_object") return "json_object";
+  return undefined;
 }
 
 function textOf(content: unknown): string {
