@@ -50,24 +50,11 @@ export function parseRateLimitHeaders(headers: Headers, now = Date.now()): RateL
   const snapshot: RateLimitSnapshot = {};
   let found = false;
 
-  const requestsLimit = num(headers["x-ratelimit-limit-requests"]);
-  const requestsRemaining = num(headers["x-ratelimit-remaining-requests"]);
-  if (requestsLimit !== undefined || requestsRemaining !== undefined) {
-    snapshot.requests = {
-      limit: requestsLimit,
-      remaining: requestsRemaining,
-      resetMs: parseDurationMs(headers["x-ratelimit-reset-requests"]),
-    };
-    found = true;
-  }
-  const tokensLimit = num(headers["x-ratelimit-limit-tokens"]);
-  const tokensRemaining = num(headers["x-ratelimit-remaining-tokens"]);
-  if (tokensLimit !== undefined || tokensRemaining !== undefined) {
-    snapshot.tokens = {
-      limit: tokensLimit,
-      remaining: tokensRemaining,
-      resetMs: parseDurationMs(headers["x-ratelimit-reset-tokens"]),
-    };
+  for (const kind of ["requests", "tokens"] as const) {
+    const limit = num(headers[`x-ratelimit-limit-${kind}`]);
+    const remaining = num(headers[`x-ratelimit-remaining-${kind}`]);
+    if (limit === undefined && remaining === undefined) continue;
+    snapshot[kind] = { limit, remaining, resetMs: parseDurationMs(headers[`x-ratelimit-reset-${kind}`]) };
     found = true;
   }
 
