@@ -1,0 +1,63 @@
+// The https path (TLS loads lazily) end to end: the real CLI against a local TLS server
+// whose self-signed certificate is trusted through NODE_EXTRA_CA_CERTS, and refused without it.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdtemp, readFile } from "node:fs/promises";
+import { createServer } from "node:https";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { runCli } from "../cli/run-cli.js";
+
+function hasOpenssl(): boolean {
+  try {
+    execFileSync("openssl", ["version"], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const STREAM = [
+  { type: "response.created", response: { id: "resp_tls", model: "gpt-5.5", status: "in_progress", output: [] } },
+  { type: "response.output_text.delta", item_id: "msg_1", output_index: 0, content_index: 0, delta: "over TLS" },
+  { type: "response.completed", response: { id: "resp_tls", status: "completed", output: [], usage: { input_tokens: 1, output_tokens: 2, total_tokens: 3 } } },
+]
+  .map((event, i) => `event: ${event.type}\ndata: ${JSON.stringify({ ...event, sequence_number: i })}\n\n`)
+  .join("");
+
+test("https endpoints work when the certificate is trusted and fail clearly when it is not", { skip: hasOpenssl() ? false : "openssl is not installed" }, async () => {
+  const dir = await mkdtemp(join(tmpdir(), "cp-tls-"));
+  const key = join(dir, "key.pem");
+  const cert = join(dir, "cert.pem");
+  execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"], { stdio: "ignore" });
+  const seen: string[] = [];
+  const server = createServer({ key: await readFile(key), cert: await readFile(cert) }, (req, res) => {
+    seen.push(`${req.method} ${req.url} ${req.headers.authorization === "Bearer sk-proj-tlstesttlstesttlstest" ? "authorized" : "anonymous"}`);
+    req.resume();
+    req.on("end", () => {
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      res.end(STREAM);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  try {
+    const env = {
+      CODEX_PROVIDER_HOME: dir,
+      CODEX_PROVIDER_API_URL: `https://127.0.0.1:${(server.address() as AddressInfo).port}/v1`,
+      OPENAI_API_KEY: "sk-proj-tlstesttlstesttlstest",
+      CODEX_PROVIDER_MAX_RETRIES: "0",
+    };
+    const trusted = await runCli(["ask", "hi"], { env: { ...env, NODE_EXTRA_CA_CERTS: cert } });
+    assert.equal(trusted.code, 0, trusted.stderr);
+    assert.equal(trusted.stdout.trim(), "over TLS");
+    assert.deepEqual(seen, ["POST /v1/responses authorized"]);
+
+    const untrusted = await runCli(["ask", "hi"], { env: { ...env, NODE_EXTRA_CA_CERTS: undefined } });
+    assert.equal(untrusted.code, 5);
+    assert.match(untrusted.stderr, /Could not reach https:\/\/127\.0\.0\.1:\d+: \S*(SELF_SIGNED|CERT)/);
+  } finally {
+    server.close();
+  }
+});
