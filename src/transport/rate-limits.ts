@@ -66,6 +66,7 @@ export function parseRateLimitHeaders(headers: Headers, now = Date.now()): RateL
 
   // Extra limit families: any `x-codex-<family>-primary-used-percent` header.
   for (const name of Object.keys(headers)) {
+    if (!name.startsWith("x-codex-")) continue;
     const match = /^x-codex-([a-z0-9_-]+?)-(primary|secondary)-used-percent$/.exec(name);
     if (!match || match[1] === "primary" || match[1] === "secondary") continue;
     const family = match[1];

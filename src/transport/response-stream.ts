@@ -91,29 +91,36 @@ export class ResponseStream implements AsyncIterable<StreamEvent> {
       finished = true;
       settle.reject(error);
     };
+    const take = (): IteratorResult<StreamEvent> => {
+      const event = buffer[index++];
+      if (event.type === "done") {
+        finished = true;
+        settle.resolve(event.result);
+      }
+      return { done: false, value: event };
+    };
+    const pull = async (): Promise<IteratorResult<StreamEvent>> => {
+      while (index >= buffer.length) {
+        let step: IteratorResult<StreamEvent[]>;
+        try {
+          step = await source.next();
+        } catch (error) {
+          fail(error);
+          throw error;
+        }
+        if (step.done) {
+          if (!finished) fail(new ProviderError("stream_truncated", "The stream ended without a result."));
+          return { done: true, value: undefined };
+        }
+        buffer = step.value;
+        index = 0;
+      }
+      return take();
+    };
     return {
-      async next(): Promise<IteratorResult<StreamEvent>> {
-        while (index >= buffer.length) {
-          let step: IteratorResult<StreamEvent[]>;
-          try {
-            step = await source.next();
-          } catch (error) {
-            fail(error);
-            throw error;
-          }
-          if (step.done) {
-            if (!finished) fail(new ProviderError("stream_truncated", "The stream ended without a result."));
-            return { done: true, value: undefined };
-          }
-          buffer = step.value;
-          index = 0;
-        }
-        const event = buffer[index++];
-        if (event.type === "done") {
-          finished = true;
-          settle.resolve(event.result);
-        }
-        return { done: false, value: event };
+      next(): Promise<IteratorResult<StreamEvent>> {
+        // Buffered events resolve at once; only an empty buffer waits for the network.
+        return index < buffer.length ? Promise.resolve(take()) : pull();
       },
       async return() {
         if (!finished) {
