@@ -4,7 +4,7 @@ import type { AuthSource } from "../auth/source.js";
 import { ProviderError } from "../errors.js";
 import { classifyHttpError } from "./classify.js";
 import { send } from "./http.js";
-import { DEFAULT_RETRY_POLICY, nextDelay, systemClock, type Clock, type RetryPolicy } from "./retry.js";
+import { RetryBudget, type Clock, type RetryPolicy } from "./retry.js";
 
 export interface JsonRequestOptions {
   auth: AuthSource;
@@ -16,10 +16,7 @@ export interface JsonRequestOptions {
 }
 
 export async function getJson(url: string, options: JsonRequestOptions): Promise<{ body: unknown; headers: Record<string, string> }> {
-  const policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
-  const clock = options.clock ?? systemClock;
-  const startedAt = clock.now();
-  let retries = 0;
+  const budget = new RetryBudget(options.retry, options.clock);
   let authRetried = false;
   for (;;) {
     try {
@@ -47,10 +44,7 @@ export async function getJson(url: string, options: JsonRequestOptions): Promise
       }
     } catch (caught) {
       if (!(caught instanceof ProviderError)) throw caught;
-      const delay = nextDelay(policy, retries, startedAt, caught, clock);
-      if (delay === undefined) throw caught;
-      retries += 1;
-      await clock.sleep(delay, options.signal);
+      await budget.backoff(caught, options.signal);
     }
   }
 }

@@ -6,7 +6,7 @@ import type { RateLimitSnapshot, ResponseResult, StreamEvent } from "../types.js
 import { classifyHttpError } from "./classify.js";
 import { send } from "./http.js";
 import { mergeRateLimits, parseRateLimitHeaders } from "./rate-limits.js";
-import { DEFAULT_RETRY_POLICY, nextDelay, systemClock, type Clock, type RetryPolicy } from "./retry.js";
+import { RetryBudget, type Clock, type RetryInfo, type RetryPolicy } from "./retry.js";
 import { parseSse, type SseMessage } from "./sse.js";
 
 type Json = Record<string, unknown>;
@@ -32,11 +32,7 @@ export interface Endpoint {
   createMapper(context: MapperContext): EventMapper;
 }
 
-export interface RetryInfo {
-  retry: number;
-  delayMs: number;
-  error: ProviderError;
-}
+export type { RetryInfo };
 
 export interface TransportOptions {
   retry?: Partial<RetryPolicy>;
@@ -256,10 +252,7 @@ async function* run(
   call: CallOptions,
 ): AsyncGenerator<StreamEvent[]> {
   const rawEvents = call.rawEvents ?? false;
-  const policy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
-  const clock = options.clock ?? systemClock;
-  const startedAt = clock.now();
-  let retries = 0;
+  const budget = new RetryBudget(options.retry, options.clock, options.onRetry);
   let authRetried = false;
   const state: StreamState = { delivered: false, createdSent: false, rateLimits: undefined };
 
@@ -307,11 +300,8 @@ async function* run(
       if (!(caught instanceof ProviderError)) throw caught;
       if (signal.aborted) throw caught.code === "aborted" ? caught : new ProviderError("aborted", "The request was aborted.");
       // Once text reached the caller a retry would repeat it: surface the error instead.
-      const delay = state.delivered ? undefined : nextDelay(policy, retries, startedAt, caught, clock);
-      if (delay === undefined) throw caught;
-      retries += 1;
-      options.onRetry?.({ retry: retries, delayMs: delay, error: caught });
-      await clock.sleep(delay, signal);
+      if (state.delivered) throw caught;
+      await budget.backoff(caught, signal);
     }
   }
 }
