@@ -80,34 +80,42 @@ Options:
 };
 
 /**
- * A stderr that passes everything through and, when the device login prints its
- * user code, approves it the way the user would on the verification page.
+ * A stderr that passes everything through and calls `act` once, the first time
+ * `find` spots what a user would react to in the output so far.
  */
-function approveDeviceCode(out: NodeJS.WritableStream, approve: (code: string) => boolean, note: (line: string) => void): Writable {
+function watchOutput(out: NodeJS.WritableStream, find: (text: string) => string | undefined, act: (found: string) => void): Writable {
   let text = "";
-  let approved = false;
+  let acted = false;
   return new Writable({
     write(chunk: Buffer, _encoding, done) {
       out.write(chunk);
-      text += chunk.toString();
-      const code = approved ? undefined : /Enter this code: (\S+)/.exec(text)?.[1];
-      if (code) {
-        approved = true;
-        note(approve(code) ? "[demo] approved the code on the verification page" : "[demo] could not approve the code");
+      if (!acted) {
+        text += chunk.toString();
+        const found = find(text);
+        if (found) {
+          acted = true;
+          act(found);
+        }
       }
       done();
     },
   });
 }
 
+/** When the device login prints its user code, approve it as the user would on the verification page. */
+function approveDeviceCode(out: NodeJS.WritableStream, approve: (code: string) => boolean, note: (line: string) => void): Writable {
+  return watchOutput(
+    out,
+    (text) => /Enter this code: (\S+)/.exec(text)?.[1],
+    (code) => note(approve(code) ? "[demo] approved the code on the verification page" : "[demo] could not approve the code"),
+  );
+}
+
 /**
- * A stderr that passes everything through and, when the login prints the authorize
- * URL, acts as the user's browser: it follows the URL (the emulator approves at once)
- * and delivers the redirect to the CLI's loopback callback.
+ * When the login prints the authorize URL, act as the user's browser: follow the URL
+ * (the emulator approves at once) and deliver the redirect to the CLI's loopback callback.
  */
 function playBrowserOnUrl(out: NodeJS.WritableStream, authorizePrefix: string, note: (line: string) => void): Writable {
-  let text = "";
-  let played = false;
   const visit = async (url: string): Promise<void> => {
     const authorize = await fetch(url, { redirect: "manual" });
     const callback = authorize.headers.get("location");
@@ -115,16 +123,9 @@ function playBrowserOnUrl(out: NodeJS.WritableStream, authorizePrefix: string, n
     note("[demo browser] approved; following the redirect to the loopback callback");
     await (await fetch(callback)).text();
   };
-  return new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      out.write(chunk);
-      text += chunk.toString();
-      const url = played ? undefined : text.split("\n").find((line) => line.startsWith(authorizePrefix));
-      if (url) {
-        played = true;
-        visit(url).catch((error: unknown) => note(`[demo browser] failed: ${error instanceof Error ? error.message : String(error)}`));
-      }
-      done();
-    },
-  });
+  return watchOutput(
+    out,
+    (text) => text.split("\n").find((line) => line.startsWith(authorizePrefix)),
+    (url) => void visit(url).catch((error: unknown) => note(`[demo browser] failed: ${error instanceof Error ? error.message : String(error)}`)),
+  );
 }
