@@ -104,6 +104,8 @@ export const ExitCode = {
   auth: 3,
   limit: 4,
   network: 5,
+  /** The model refused to answer (`ask`): the tool worked, but there is no answer to use. */
+  refused: 6,
 } as const;
 
 export function exitCodeFor(error: unknown): number {
