@@ -68,3 +68,20 @@ it("every protocol section cited in src, test and bench exists", () => {
   assert.ok(cited.length > 0, "the code cites the protocol notes");
   assert.deepEqual(broken, []);
 });
+
+it("no citation points at notes outside the repository", () => {
+  // Section signs belong to standards (RFC 6749 §5.2, OIDC Core §12.2); the old notes'
+  // numbered sections (and their file name) are gone from the code.
+  const outside = [new RegExp("PROTOCOL" + "\\.md|PROTOCOL \u00a7"), /(?<!(?:RFC \d{4}|OIDC Core|OIDC Discovery) )\u00a7/];
+  const found: string[] = [];
+  for (const folder of ["src", "test", "bench"]) {
+    for (const file of sourceFiles(join(ROOT, folder))) {
+      readFileSync(file, "utf8")
+        .split("\n")
+        .forEach((line, index) => {
+          if (outside.some((pattern) => pattern.test(line))) found.push(`${relative(ROOT, file)}:${index + 1}`);
+        });
+    }
+  }
+  assert.deepEqual(found, []);
+});
