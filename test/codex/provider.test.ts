@@ -4,7 +4,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { Emulator } from "#src/emulator/index.js";
-import { exitCodeFor, ProviderError } from "#src/errors.js";
+import { exitCodeFor } from "#src/cli/exit-codes.js";
+import { ProviderError } from "#src/errors.js";
 import { CODEX_DEFAULT_INSTRUCTIONS, FALLBACK_MODELS, type CodexProvider } from "#src/providers/chatgpt-codex.js";
 import { createProvider, type CreateProviderOptions } from "#src/providers/registry.js";
 import type { InputItem } from "#src/types.js";

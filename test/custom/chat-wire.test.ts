@@ -3,8 +3,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ProviderError } from "#src/errors.js";
-import { buildChatBody } from "#src/transport/chat-request.js";
-import { ChatEventMapper } from "#src/transport/chat-events.js";
+import { buildChatBody } from "#src/wire/chat-request.js";
+import { ChatEventMapper } from "#src/wire/chat-events.js";
 import type { StreamEvent } from "#src/types.js";
 
 function mapper() {

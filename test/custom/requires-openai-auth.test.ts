@@ -9,7 +9,7 @@ import { describe, it } from "node:test";
 import { CredentialStore } from "#src/auth/store/index.js";
 import type { Emulator } from "#src/emulator/index.js";
 import { ProviderError } from "#src/errors.js";
-import type { CustomProviderConfig } from "#src/providers/custom.js";
+import type { CustomProviderConfig } from "#src/config/providers.js";
 import { createProvider } from "#src/providers/registry.js";
 import { signIn as siwcSignIn } from "../chatgpt/helpers.js";
 import { signIn as codexSignIn, withCodexEmulator } from "../codex/helpers.js";
