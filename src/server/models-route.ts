@@ -3,7 +3,7 @@
 // docs/protocol.md#codex-models-and-usage); and GET /health.
 import type { ModelInfo } from "../types.js";
 import { VERSION } from "../version.js";
-import { ServerError } from "./errors.js";
+import { ServerError } from "../wire/server-error.js";
 import { sendJson, type RouteContext } from "./route-context.js";
 
 function modelObject(model: ModelInfo): Record<string, unknown> {

@@ -2,7 +2,7 @@
 // docs/protocol.md#responses-streaming, docs/protocol.md#server-event-set).
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { type Emulator, startEmulator } from "../../src/emulator/index.js";
+import { type Emulator, startEmulator } from "#src/emulator/index.js";
 import { jsonEvents, post } from "./helpers.js";
 
 const weatherTool = {
