@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { generateText, streamText } from "ai";
-import { StreamPartMapper } from "../../src/ai-sdk/stream-parts.js";
+import { StreamPartMapper } from "#src/ai-sdk/stream-parts.js";
 import { platformProvider, withEmulator } from "../transport/helpers.js";
 import { platformCodex } from "./helpers.js";
 

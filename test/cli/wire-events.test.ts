@@ -6,8 +6,8 @@ import assert from "node:assert/strict";
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ExitCode } from "../../src/errors.js";
-import { startEmulator, type Emulator } from "../../src/emulator/index.js";
+import { ExitCode } from "#src/cli/exit-codes.js";
+import { startEmulator, type Emulator } from "#src/emulator/index.js";
 import { runCli } from "./run-cli.js";
 
 const REFUSAL = "I'm sorry, but I can't help with that request.";

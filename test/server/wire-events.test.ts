@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import OpenAI from "openai";
-import { createProvider } from "../../src/providers/registry.js";
+import { createProvider } from "#src/providers/registry.js";
 import { startStack, type Stack } from "./helpers.js";
 
 const REFUSAL = "I'm sorry, but I can't help with that request.";

@@ -4,11 +4,11 @@
 // result fields; the answer text holds only the final answer.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { Emulator } from "../../src/emulator/index.js";
-import type { FaultName } from "../../src/emulator/faults.js";
-import { createProvider } from "../../src/providers/registry.js";
-import { ResponsesEventMapper } from "../../src/transport/responses-events.js";
-import type { StreamEvent } from "../../src/types.js";
+import type { Emulator } from "#src/emulator/index.js";
+import type { FaultName } from "#src/emulator/faults.js";
+import { createProvider } from "#src/providers/registry.js";
+import { ResponsesEventMapper } from "#src/wire/responses-events.js";
+import type { StreamEvent } from "#src/types.js";
 import { freePorts, signIn, withCodexEmulator, withHome } from "../codex/helpers.js";
 import { collect, platformProvider, withEmulator } from "./helpers.js";
 

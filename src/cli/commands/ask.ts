@@ -1,7 +1,8 @@
 import { readFile } from "node:fs/promises";
 import { basename } from "node:path";
 import { SETTING_FLAGS, SETTING_FLAGS_HELP } from "../../config/settings.js";
-import { ExitCode, ProviderError } from "../../errors.js";
+import { ProviderError } from "../../errors.js";
+import { ExitCode } from "../exit-codes.js";
 import type { ModelRequest, ResponseResult, TextFormat } from "../../types.js";
 import { AnswerNotes } from "../answer-notes.js";
 import { COMMON_FLAGS, parseFlags, readStdin } from "../args.js";

@@ -1,10 +1,11 @@
-// Responses stream events (PROTOCOL §5.2-5.4) -> typed StreamEvents, accumulating the
-// final result. Event names and fields follow openai-node's ResponseStreamEvent union;
-// message `phase` follows codex-rs protocol's MessagePhase (absent = final answer). Success only on `response.completed`; `response.failed` and `error`
-// become classified ProviderErrors; `response.incomplete` ends with a stop reason.
+// Responses stream events (docs/protocol.md#event-order to docs/protocol.md#terminal-events) -> typed
+// StreamEvents, accumulating the final result. Success only on `response.completed`; `response.failed` and
+// `error` become classified ProviderErrors; `response.incomplete` ends with a stop reason. Event names and
+// fields follow openai-node's ResponseStreamEvent union; message `phase` follows codex-rs protocol's
+// MessagePhase (absent = final answer). Unknown event types map to nothing.
 import type { Annotation, FunctionCall, RateLimitSnapshot, ResponseResult, StopReason, StreamEvent, Usage } from "../types.js";
-import { classifyFacts, errorFacts } from "./classify.js";
-import { parseRateLimitEvent } from "./rate-limits.js";
+import { classifyFacts, errorFacts } from "../transport/classify.js";
+import { parseRateLimitEvent } from "../transport/rate-limits.js";
 
 type Json = Record<string, unknown>;
 
