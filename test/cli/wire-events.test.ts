@@ -3,24 +3,11 @@
 // `--json` carries it, and commentary (preambles) goes to stderr, not into the answer.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtemp } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { ExitCode } from "#src/cli/exit-codes.js";
 import { startEmulator, type Emulator } from "#src/emulator/index.js";
-import { runCli } from "./run-cli.js";
+import { platformEnv as envFor, runCli } from "./run-cli.js";
 
 const REFUSAL = "I'm sorry, but I can't help with that request.";
-
-async function envFor(emu: Emulator) {
-  return {
-    CODEX_PROVIDER_HOME: await mkdtemp(join(tmpdir(), "cp-cli-")),
-    CODEX_PROVIDER_API_URL: emu.apiUrl,
-    OPENAI_API_KEY: emu.apiKey,
-    OPENAI_BASE_URL: undefined,
-    CODEX_PROVIDER_PROVIDER: undefined,
-  };
-}
 
 async function withEmu(fn: (emu: Emulator) => Promise<void>): Promise<void> {
   const emu = await startEmulator();

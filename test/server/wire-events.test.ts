@@ -6,8 +6,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import OpenAI from "openai";
-import { createProvider } from "#src/providers/registry.js";
-import { startStack, type Stack } from "./helpers.js";
+import { chatUpstream, sdkClient, startStack, type Stack } from "./helpers.js";
 
 const REFUSAL = "I'm sorry, but I can't help with that request.";
 
@@ -16,7 +15,7 @@ describe("wire events through the local server (provider openai)", () => {
   let client: OpenAI;
   before(async () => {
     stack = await startStack();
-    client = new OpenAI({ baseURL: stack.server.baseUrl, apiKey: stack.server.apiKey, maxRetries: 0 });
+    client = sdkClient(stack);
   });
   after(() => stack.close());
 
@@ -93,23 +92,13 @@ describe("wire events through the local server (provider openai)", () => {
 describe("a Chat Completions upstream's refusal behind /v1/responses", () => {
   let stack: Stack;
   before(async () => {
-    stack = await startStack({
-      server: (emulator) => ({
-        provider: createProvider({
-          provider: "local-chat",
-          customProviders: { "local-chat": { base_url: emulator.apiUrl, wire_api: "chat", env_key: "LOCAL_KEY" } },
-          env: { LOCAL_KEY: emulator.apiKey },
-          quiet: true,
-        }),
-      }),
-    });
+    stack = await startStack({ server: chatUpstream });
   });
   after(() => stack.close());
 
   it("is rebuilt as response.refusal.* events and a refusal part", async () => {
     stack.emulator.setFault({ name: "refusal" });
-    const client = new OpenAI({ baseURL: stack.server.baseUrl, apiKey: stack.server.apiKey, maxRetries: 0 });
-    const runner = client.responses.stream({ model: "gpt-5.5", input: "hi" });
+    const runner = sdkClient(stack).responses.stream({ model: "gpt-5.5", input: "hi" });
     const types: string[] = [];
     runner.on("event", (event) => types.push(event.type));
     const final = await runner.finalResponse();
