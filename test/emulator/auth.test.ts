@@ -487,7 +487,6 @@ describe("Codex OAuth", () => {
       client_id: CODEX_CLIENT,
       grant_type: "refresh_token",
       refresh_token: tokens!.refresh_token,
-      refresh_reason: "proactive_expiry",
     });
     assert.equal(json.status, 200);
     const second = (await json.json()) as CodexTokens;

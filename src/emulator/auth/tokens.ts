@@ -145,7 +145,7 @@ export function injectedTokenFailure(ctx: AuthContext): HttpError | undefined {
   if (!fault || fault.count <= 0) return undefined;
   fault.count -= 1;
   if (fault.count <= 0) ctx.controls.failNextTokenRequests = undefined;
-  return new HttpError(fault.status, fault.body);
+  return new HttpError(fault.status, fault.body, fault.headers);
 }
 
 /**
