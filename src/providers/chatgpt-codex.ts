@@ -47,6 +47,9 @@ export const CODEX_POLICY: ResponsesPolicy = {
     temperature: `${UNSUPPORTED}; sampling is fixed for these models`,
     top_p: `${UNSUPPORTED}; sampling is fixed for these models`,
     prompt_cache_retention: UNSUPPORTED,
+    // Stripped before every backend call by CLIProxyAPI (codex_executor.go) as well.
+    safety_identifier: UNSUPPORTED,
+    stream_options: UNSUPPORTED,
     previous_response_id: STATELESS,
   },
   forced: { store: false },

@@ -98,6 +98,18 @@ describe("provider chatgpt-codex (experimental)", () => {
     assert.ok(upstream[0].headers["chatgpt-account-id"]);
   });
 
+  it("strips safety_identifier and stream_options from the pass-through and names them in the header", async () => {
+    const params = { model: "gpt-5.5", input: "hi", stream: true as const, safety_identifier: "user-1", stream_options: { include_obfuscation: false } };
+    const { data: stream, response } = await client(stack).responses.create(params).withResponse();
+    let text = "";
+    for await (const event of stream) if (event.type === "response.output_text.delta") text += event.delta;
+    assert.equal(text, 'Hello from the emulator. You asked: "hi"');
+    assert.deepEqual(dropped(response), ["safety_identifier", "stream_options"]);
+    const body = stack.emulator.requests.filter((r) => r.path === "/backend-api/codex/responses").at(-1)!.body as Record<string, unknown>;
+    assert.equal("safety_identifier" in body, false);
+    assert.equal("stream_options" in body, false);
+  });
+
   it("reports a usage limit as a 429 with the reset time, in Codex's shape", async () => {
     stack.emulator.setFault({ name: "usage_limit" });
     const res = await fetch(`${stack.server.baseUrl}/chat/completions`, {
