@@ -12,6 +12,7 @@ import { applyResponsesPolicy, buildResponsesBody, type ResponsesPolicy } from "
 import { ResponsesEventMapper } from "../transport/responses-events.js";
 import type { EventMapper, MapperContext } from "../transport/response-stream.js";
 import type { ModelInfo, ModelRequest, RateLimitSnapshot } from "../types.js";
+import { withClientVersion } from "./catalog-client-version.js";
 import { LastUsageFile, parseWhamUsage, type CodexUsageReport } from "./chatgpt-codex-usage.js";
 import { providerFromSpec, type Provider, type ProviderContext } from "./provider.js";
 
@@ -20,11 +21,6 @@ export const CODEX_DEFAULT_CHATGPT_URL = "https://chatgpt.com/backend-api";
 export const CODEX_DEFAULT_MODEL = "gpt-5.5";
 /** The backend answers `Instructions are required` without them (§4.15); sent when the request has none. */
 export const CODEX_DEFAULT_INSTRUCTIONS = "You are a helpful assistant.";
-/**
- * `client_version` for the catalog. It names a Codex release (the one PROTOCOL.md
- * observed), not ours: the server may filter models by it, and peers pin one too.
- */
-export const CATALOG_CLIENT_VERSION = "0.169.0";
 /**
  * Shown, with a warning, only when the catalog cannot be reached. A 2026 snapshot of
  * what the backend served; it goes stale, which is why the live catalog comes first.
@@ -187,7 +183,7 @@ export function chatgptCodexProvider(context: ProviderContext): CodexProvider {
         ),
       async listModels(signal) {
         try {
-          const { body } = await getJson(`${root}/codex/models?client_version=${CATALOG_CLIENT_VERSION}`, getOptions(signal));
+          const { body } = await getJson(withClientVersion(`${root}/codex/models`), getOptions(signal));
           return parseCodexModels(body);
         } catch (error) {
           if (!(error instanceof ProviderError) || !UNREACHABLE.has(error.code)) throw error;

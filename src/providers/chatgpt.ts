@@ -9,6 +9,7 @@ import type { ModelInfo } from "../types.js";
 import { getJson } from "../transport/json-request.js";
 import { applyResponsesPolicy, buildResponsesBody, toInputItems, type ResponsesPolicy } from "../transport/responses-request.js";
 import { ResponsesEventMapper } from "../transport/responses-events.js";
+import { withClientVersion } from "./catalog-client-version.js";
 import { OPENAI_DEFAULT_MODEL, platformBaseUrl } from "./openai.js";
 import { joinUrl, providerFromSpec, type Provider, type ProviderContext } from "./provider.js";
 import { DeferredAuthSource } from "./shared-auth.js";
@@ -116,7 +117,7 @@ export function chatgptProvider(context: ProviderContext): Provider {
       prepareBody: prepareSiwcBody,
       createMapper: (mapperContext) => new ResponsesEventMapper(mapperContext),
       async listModels(signal) {
-        const { body } = await getJson(joinUrl(baseUrl, "models"), { auth, headers, signal });
+        const { body } = await getJson(withClientVersion(joinUrl(baseUrl, "models")), { auth, headers, signal });
         return parseSiwcModels(body);
       },
     },

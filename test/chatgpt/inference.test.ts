@@ -136,7 +136,8 @@ describe("chatgpt inference", () => {
     const models = await provider.listModels();
     assert.ok(models.length >= 2);
     assert.ok(models.every((m) => typeof m.displayName === "string"));
-    assert.ok(models.some((m) => m.id === "gpt-5.5" && m.displayName === "GPT-5.5"));
+    assert.ok(models.some((m) => m.id === "gpt-5.5" && m.displayName === "GPT-5.5"), "the catalog is asked for with client_version");
+    assert.match(fx.emu.requests.filter((r) => r.path.startsWith("/v1/models")).at(-1)!.path, /^\/v1\/models\?client_version=\d+\.\d+\.\d+$/);
     assert.equal(models.find((m) => m.id === "codex-auto-review"), undefined, "hidden models are filtered out");
 
     const run = await runCli(["models", "--provider", "chatgpt", "--json"], siwcEnv(fx.emu, home));

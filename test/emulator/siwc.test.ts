@@ -31,6 +31,18 @@ describe("SIWC on /v1", () => {
     assert.ok(models.some((m: any) => m.visibility !== "list"));
   });
 
+  it("filters the catalog by client_version: a model with a minimal client version needs one that reaches it", async () => {
+    const slugs = async (query: string) => {
+      const res = await fetch(`${emu.apiUrl}/models${query}`, { headers: { authorization: `Bearer ${token}` } });
+      return ((await res.json()) as { models: Array<{ slug: string }> }).models.map((m) => m.slug);
+    };
+    assert.equal((await slugs("")).includes("gpt-5.5"), false, "no client_version: only unrestricted models");
+    assert.equal((await slugs("?client_version=0.159.9")).includes("gpt-5.5"), false);
+    assert.equal((await slugs("?client_version=0.160.0")).includes("gpt-5.5"), true);
+    assert.equal((await slugs("?client_version=0.169.0")).includes("gpt-5.5"), true);
+    assert.ok((await slugs("")).includes("gpt-5.4"));
+  });
+
   it("streams a conforming request", async () => {
     const res = await post(url, token, good);
     assert.equal(res.status, 200);

@@ -115,6 +115,10 @@ export async function tokenResponse(
     id_token: await mintIdToken(ctx, family, options.nonce),
     scope: options.scopes.join(" "),
   };
+  if (ctx.controls.omitTokenScope) {
+    delete body.scope;
+    ctx.controls.omitTokenScope = undefined;
+  }
   if (family.provider === "siwc") {
     // §3.6 names the field without explaining it. We answer unix seconds halfway through
     // the access token's life: the earliest moment a refresh is worthwhile.

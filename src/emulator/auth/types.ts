@@ -63,6 +63,8 @@ export interface AuthControls {
   grantedScopes?: string[];
   /** Persistent until changed. */
   idTokenFault?: IdTokenFault | null;
+  /** The next token response leaves out `scope` (then reset): a client must not assume the grant. */
+  omitTokenScope?: boolean;
   /**
    * The next `count` token-endpoint requests answer `status` with `body` (then reset).
    * A string body is sent as is, with `headers` (e.g. a `text/html` content type, for
