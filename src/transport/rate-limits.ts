@@ -1,5 +1,5 @@
-// Rate-limit headers of both backends folded into one RateLimitSnapshot:
-// Platform `x-ratelimit-*` (PROTOCOL §2) and ChatGPT backend `x-codex-*` (§4.18),
+// Rate-limit headers of both backends folded into one RateLimitSnapshot: Platform `x-ratelimit-*`
+// (docs/protocol.md#platform-api-key) and ChatGPT backend `x-codex-*` (docs/protocol.md#codex-rate-limits),
 // plus the in-band `codex.rate_limits` event.
 import type { RateLimitSnapshot, RateLimitWindow } from "../types.js";
 
@@ -129,7 +129,7 @@ export function familyKey(limitId: string | undefined): string | undefined {
 }
 
 /**
- * The in-band `codex.rate_limits` SSE event (PROTOCOL §4.18). Its windows belong to the
+ * The in-band `codex.rate_limits` SSE event (docs/protocol.md#codex-rate-limits). Its windows belong to the
  * limit named by `metered_limit_name`, else `limit_name`, else the main `codex` limit
  * (openai/codex rate_limits.rs `parse_rate_limit_event`): another family's event fills
  * `families`, never the main windows.
