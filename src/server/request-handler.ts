@@ -23,6 +23,7 @@ export interface RequestDeps {
   hostPolicy: HostPolicy;
   keyCheck: KeyCheck;
   cors: CorsPolicy;
+  maxBodyBytes: number;
   logBodies?: boolean;
   onLog?(entry: AccessLogEntry): void;
   onError?(message: string): void;
@@ -53,7 +54,7 @@ export function requestHandler(deps: RequestDeps): (req: IncomingMessage, res: S
       record,
       errorContext: deps.errorContext,
       readBody: async () => {
-        const body = await readJsonBody(req);
+        const body = await readJsonBody(req, deps.maxBodyBytes);
         if (deps.logBodies) record.keepBody(body.text);
         return body.value;
       },

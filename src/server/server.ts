@@ -7,10 +7,12 @@ import { createProvider, type CreateProviderOptions } from "../providers/registr
 import type { Provider } from "../providers/provider.js";
 import type { AccessLogEntry } from "./access-log.js";
 import { CorsPolicy, HostPolicy, KeyCheck } from "./auth-guard.js";
+import { DEFAULT_CONNECTION_LIMITS, guardConnections, httpTimeouts, type ConnectionLimits } from "./connection-limits.js";
 import { InFlight } from "./in-flight.js";
 import { DEFAULT_HOST, DEFAULT_PORT, listen } from "./listen.js";
 import { loadOrCreateLocalKey } from "./local-key.js";
 import { ModelCatalog } from "./model-catalog.js";
+import { DEFAULT_MAX_BODY_BYTES } from "./request-body.js";
 import { requestHandler } from "./request-handler.js";
 import { apiRoutes } from "./router.js";
 
@@ -40,6 +42,10 @@ export interface ServerOptions {
   onError?(message: string): void;
   /** How long `close()` waits for in-flight requests by default (10 s). */
   drainTimeoutMs?: number;
+  /** Connection cap and timeouts; each defaults to DEFAULT_CONNECTION_LIMITS. */
+  limits?: Partial<ConnectionLimits>;
+  /** Largest request body after decompression (default 32 MiB); larger is a 413. */
+  maxBodyBytes?: number;
 }
 
 export interface LocalServer {
@@ -68,6 +74,7 @@ export async function startServer(options: ServerOptions = {}): Promise<LocalSer
       : createProvider({ ...options.providerOptions, provider: options.provider, profile, env, home });
   const apiKey = options.apiKey ?? (await loadOrCreateLocalKey(home));
   const host = options.host ?? DEFAULT_HOST;
+  const limits = { ...DEFAULT_CONNECTION_LIMITS, ...options.limits };
   const inFlight = new InFlight();
   const handle = requestHandler({
     provider,
@@ -78,12 +85,19 @@ export async function startServer(options: ServerOptions = {}): Promise<LocalSer
     hostPolicy: new HostPolicy(host),
     keyCheck: new KeyCheck(apiKey),
     cors: new CorsPolicy(options.cors ?? []),
+    maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     logBodies: options.logBodies,
     onLog: options.onLog,
     onError: options.onError,
   });
 
-  const server = createHttpServer((req, res) => void handle(req, res));
+  const server = createHttpServer(httpTimeouts(limits), (req, res) => {
+    // A refused socket already has its 503; whatever it sends after is not answered.
+    if (!connections.admitted(req.socket)) return;
+    connections.requestStarted(req.socket);
+    void handle(req, res);
+  });
+  const connections = guardConnections(server, limits);
   const url = await listen(server, options.port ?? DEFAULT_PORT, host);
   let closing: Promise<void> | undefined;
   return {
