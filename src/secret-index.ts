@@ -14,10 +14,10 @@ const BASE_POW = (() => {
 })();
 /** Map keys stay small integers (no boxed numbers); collisions only cost a check. */
 const KEY_BITS = 0x3fffffff;
+/** 2^21 bits (256 KiB) for at most ~128 K windows: a text window passes by chance 1 time in 16. */
+const SEEN_BITS = 1 << 21;
 /** A window's position packed in one small integer: secret number and offset. */
 const OFFSET_BITS = 16;
-/** Candidates kept per hash: only a secret made of one repeated stretch reaches it. */
-const MAX_CANDIDATES = 8;
 
 export class SecretIndex {
   static readonly FRAGMENT = FRAGMENT;
@@ -25,6 +25,8 @@ export class SecretIndex {
   static readonly MAX_SECRET_LENGTH = 1 << OFFSET_BITS;
 
   private readonly windows = new Map<number, number | number[]>();
+  /** One bit per hash (low bits): most text windows are ruled out without a Map lookup. */
+  private readonly seen = new Uint32Array(SEEN_BITS >>> 5);
   /** Characters that occur in some secret; a window with any other cannot match. */
   private readonly alphabet = new Uint8Array(0x10000);
 
@@ -40,11 +42,26 @@ export class SecretIndex {
     });
   }
 
+  /**
+   * Secrets often share long stretches (rotated JWTs share their header), so one window
+   * may belong to many secrets: each is kept, to find the one a text extends furthest.
+   * A stretch repeated inside one secret is kept once, which bounds the candidates
+   * per window by the number of secrets.
+   */
   private add(key: number, ref: number): void {
+    this.seen[(key & (SEEN_BITS - 1)) >>> 5] |= 1 << (key & 31);
     const existing = this.windows.get(key);
-    if (existing === undefined) this.windows.set(key, ref);
-    else if (typeof existing === "number") this.windows.set(key, [existing, ref]);
-    else if (existing.length < MAX_CANDIDATES) existing.push(ref);
+    if (existing === undefined) return void this.windows.set(key, ref);
+    const refs = typeof existing === "number" ? [existing] : existing;
+    const window = this.window(ref);
+    if (refs.some((other) => other >>> OFFSET_BITS === ref >>> OFFSET_BITS && this.window(other) === window)) return;
+    refs.push(ref);
+    if (refs.length === 2) this.windows.set(key, refs);
+  }
+
+  private window(ref: number): string {
+    const offset = ref & ((1 << OFFSET_BITS) - 1);
+    return this.secrets[ref >>> OFFSET_BITS].slice(offset, offset + FRAGMENT);
   }
 
   /** `text` with every stretch of 16+ characters shared with a secret replaced by `mask`. */
@@ -64,7 +81,9 @@ export class SecretIndex {
       run += 1;
       h = roll(h, c, run > FRAGMENT ? text.charCodeAt(i - FRAGMENT) : -1);
       if (run < FRAGMENT) continue;
-      const match = this.matchAt(text, i - FRAGMENT + 1, h & KEY_BITS, copied);
+      const key = h & KEY_BITS;
+      if ((this.seen[(key & (SEEN_BITS - 1)) >>> 5] & (1 << (key & 31))) === 0) continue;
+      const match = this.matchAt(text, i - FRAGMENT + 1, key, copied);
       if (!match) continue;
       out += text.slice(copied, match.start) + mask;
       copied = match.end;
@@ -82,9 +101,9 @@ export class SecretIndex {
     if (found === undefined) return undefined;
     let best: { start: number; end: number } | undefined;
     for (const ref of typeof found === "number" ? [found] : found) {
+      if (!text.startsWith(this.window(ref), start)) continue;
       const secret = this.secrets[ref >>> OFFSET_BITS];
       const offset = ref & ((1 << OFFSET_BITS) - 1);
-      if (!text.startsWith(secret.slice(offset, offset + FRAGMENT), start)) continue;
       let end = start + FRAGMENT;
       while (end < text.length && offset + (end - start) < secret.length && text.charCodeAt(end) === secret.charCodeAt(offset + (end - start))) end += 1;
       let from = start;
