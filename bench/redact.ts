@@ -2,7 +2,7 @@
 // full pass with the registry at its bound (64 JWT-sized secrets, fragment index), on
 // prose and on base64 (the worst case: one long run of secret characters).
 import { randomBytes } from "node:crypto";
-import { clearRegisteredSecrets, MAX_REGISTERED_SECRETS, redact, registerSecret } from "../src/redact.js";
+import { clearRegisteredSecrets, MAX_REGISTERED_SECRETS, redact, registerSecret } from "#src/redact.js";
 
 const MB = 1024 * 1024;
 

@@ -5,7 +5,8 @@
 // rather than a connection that hangs (or a file descriptor we cannot spare).
 import type { Server, ServerOptions as HttpServerOptions } from "node:http";
 import type { Socket } from "node:net";
-import { serverErrorAnswer, ServerError } from "./errors.js";
+import { ServerError } from "../wire/server-error.js";
+import { serverErrorAnswer } from "./errors.js";
 
 export interface ConnectionLimits {
   /** Client connections open at once; the next one is answered 503 and closed. */

@@ -6,7 +6,7 @@
 import type { IncomingMessage } from "node:http";
 import type { Transform } from "node:stream";
 import zlib from "node:zlib";
-import { ServerError } from "./errors.js";
+import { ServerError } from "../wire/server-error.js";
 
 /** Large enough for base64 images in a long agent transcript. */
 export const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024;

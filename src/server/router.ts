@@ -2,7 +2,7 @@
 // in their base URL land on the same routes; a known path with the wrong method is a
 // 405 with `Allow`, anything else OpenAI's 404 wording.
 import { handleChatCompletions } from "./chat-route.js";
-import { ServerError } from "./errors.js";
+import { ServerError } from "../wire/server-error.js";
 import { handleModel, handleModels, healthRoute } from "./models-route.js";
 import { handleResponses } from "./responses-route.js";
 import type { RouteContext } from "./route-context.js";

@@ -9,7 +9,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { createServer as createLocalServer } from "../../src/server/index.js";
+import { createServer as createLocalServer } from "#src/server/index.js";
 import { runCli } from "./run-cli.js";
 
 const KEY = `sk-proj-${randomBytes(36).toString("base64url")}`;

@@ -6,7 +6,7 @@ import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { createRemoteJWKSet, decodeJwt, jwtVerify } from "jose";
-import { createAuthEmulator, type AuthEmulator, type AuthEmulatorOptions } from "../../src/emulator/auth/index.js";
+import { createAuthEmulator, type AuthEmulator, type AuthEmulatorOptions } from "#src/emulator/auth/index.js";
 
 const CODEX_CLIENT = "app_EMoamEEZ73f0CkXaXp7hrann";
 const SIWC_SCOPE = "openid profile email offline_access resource.invoke chatgpt.tokens.use.direct";
@@ -176,7 +176,7 @@ describe("SIWC", () => {
     assert.equal(decodeJwt(again.tokens.id_token).aud, first.clientId);
   });
 
-  it("answers the token fields of §3.6 with a documented access token", async () => {
+  it("answers the token fields of docs/protocol.md#siwc-refresh with a documented access token", async () => {
     const { clientId, tokens } = await siwcSignIn(h);
     assert.equal(tokens.token_type, "Bearer");
     assert.equal(tokens.expires_in, 3600);

@@ -9,8 +9,8 @@ import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { type Emulator, startEmulator } from "../../src/emulator/index.js";
-import { loadOrCreateLocalKey } from "../../src/server/local-key.js";
+import { type Emulator, startEmulator } from "#src/emulator/index.js";
+import { loadOrCreateLocalKey } from "#src/server/local-key.js";
 import { rawRequest } from "./helpers.js";
 import { startServe } from "./serve-process.js";
 

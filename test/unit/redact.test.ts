@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { clearRegisteredSecrets, fingerprint, MAX_REGISTERED_CHARS, MAX_REGISTERED_SECRETS, maskEmail, redact, registerSecret } from "../../src/redact.js";
-import { ProviderError } from "../../src/errors.js";
+import { clearRegisteredSecrets, fingerprint, MAX_REGISTERED_CHARS, MAX_REGISTERED_SECRETS, maskEmail, redact, registerSecret } from "#src/redact.js";
+import { ProviderError } from "#src/errors.js";
 
 const JWT = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ1c2VyLTEyMyIsImV4cCI6MTc2NzIyNTYwMH0.c2lnbmF0dXJlLWJ5dGVz";
 
