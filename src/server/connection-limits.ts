@@ -56,8 +56,6 @@ export interface ConnectionGuard {
   admitted(socket: Socket): boolean;
   /** The socket's request started: it is no longer idle. */
   requestStarted(socket: Socket): void;
-  /** Connections admitted and open now. */
-  open(): number;
 }
 
 /** Count, time out and cap the server's client connections. */
@@ -82,6 +80,5 @@ export function guardConnections(server: Server, limits: ConnectionLimits): Conn
   return {
     admitted: (socket) => !refused.has(socket),
     requestStarted: (socket) => socket.setTimeout(0),
-    open: () => open,
   };
 }

@@ -60,8 +60,7 @@ function readBytes(req: IncomingMessage, limit: number): Promise<Buffer> {
     };
     source.on("data", onData);
     source.once("end", () => settle());
-    // The client went away (or half-closed) before the body was complete.
-    req.once("aborted", () => settle(ABORTED()));
+    // The client went away before the body was complete.
     req.once("error", () => settle(ABORTED()));
     req.once("close", () => {
       if (!req.complete) settle(ABORTED());
