@@ -12,6 +12,7 @@ import { applyResponsesPolicy, buildResponsesBody, type ResponsesPolicy } from "
 import { ResponsesEventMapper } from "../wire/responses-events.js";
 import type { EventMapper, MapperContext } from "../transport/response-stream.js";
 import type { ModelInfo, ModelRequest, RateLimitSnapshot } from "../types.js";
+import { withClientVersion } from "./catalog-client-version.js";
 import { LastUsageFile, parseWhamUsage, type CodexUsageReport } from "./chatgpt-codex-usage.js";
 import { providerFromSpec, type Provider, type ProviderContext } from "./provider.js";
 
@@ -23,11 +24,6 @@ export const CODEX_DEFAULT_MODEL = "gpt-5.5";
  * request has none.
  */
 export const CODEX_DEFAULT_INSTRUCTIONS = "You are a helpful assistant.";
-/**
- * `client_version` for the catalog. It names a Codex release (the one observed in
- * docs/protocol.md#codex-cli-client), not ours: the server may filter models by it, and peers pin one too.
- */
-export const CATALOG_CLIENT_VERSION = "0.169.0";
 /**
  * Shown, with a warning, only when the catalog cannot be reached. A 2026 snapshot of
  * what the backend served; it goes stale, which is why the live catalog comes first.
@@ -53,6 +49,9 @@ export const CODEX_POLICY: ResponsesPolicy = {
     temperature: `${UNSUPPORTED}; sampling is fixed for these models`,
     top_p: `${UNSUPPORTED}; sampling is fixed for these models`,
     prompt_cache_retention: UNSUPPORTED,
+    // Stripped before every backend call by CLIProxyAPI (codex_executor.go) as well.
+    safety_identifier: UNSUPPORTED,
+    stream_options: UNSUPPORTED,
     previous_response_id: STATELESS,
   },
   forced: { store: false },
@@ -190,7 +189,7 @@ export function chatgptCodexProvider(context: ProviderContext): CodexProvider {
         ),
       async listModels(signal) {
         try {
-          const { body } = await getJson(`${root}/codex/models?client_version=${CATALOG_CLIENT_VERSION}`, getOptions(signal));
+          const { body } = await getJson(withClientVersion(`${root}/codex/models`), getOptions(signal));
           return parseCodexModels(body);
         } catch (error) {
           if (!(error instanceof ProviderError) || !UNREACHABLE.has(error.code)) throw error;
