@@ -2,7 +2,8 @@
 export { createProvider, BUILTIN_PROVIDERS, type CreateProviderOptions } from "./providers/registry.js";
 export type { Provider } from "./providers/provider.js";
 export { ResponseStream } from "./transport/response-stream.js";
-export type { TransportOptions, RetryInfo } from "./transport/response-stream.js";
+export type { TransportOptions } from "./transport/response-stream.js";
+export type { Notice, NoticeCode, NoticeHandler } from "./notice.js";
 export type { RetryPolicy, Clock } from "./transport/retry.js";
 export { ProviderError, ExitCode, exitCodeFor, isProviderError, type ErrorCode } from "./errors.js";
 export { redact, registerSecret, fingerprint } from "./redact.js";

@@ -1,9 +1,11 @@
 // What every command gets: streams, env and terminal facts, injectable for tests.
 import type { Env } from "../config/paths.js";
+import { StderrWriter } from "./stderr.js";
 
 export interface CliContext {
   stdout: NodeJS.WritableStream;
-  stderr: NodeJS.WritableStream;
+  /** Every stderr line goes through this writer, so the spinner is erased first. */
+  stderr: StderrWriter;
   stdin: NodeJS.ReadableStream & { isTTY?: boolean };
   env: Env;
   /** stderr is a terminal and NO_COLOR is unset: colour and spinners allowed. */
@@ -15,7 +17,7 @@ export function processContext(): CliContext {
   const stderrIsTTY = Boolean(process.stderr.isTTY);
   return {
     stdout: process.stdout,
-    stderr: process.stderr,
+    stderr: new StderrWriter(process.stderr),
     stdin: process.stdin,
     env: process.env,
     stderrIsTTY,

@@ -7,6 +7,7 @@ import type { AuthSource } from "../auth/source.js";
 import type { CredentialStore } from "../auth/store/index.js";
 import type { Env } from "../config/paths.js";
 import { ProviderError } from "../errors.js";
+import type { NoticeHandler } from "../notice.js";
 
 /**
  * Default order: the API key first (the stable path, billed per token, what a proxy
@@ -52,7 +53,7 @@ export interface SharedAuthOptions {
   store(): Promise<CredentialStore>;
   /** The auth source of the built-in provider owning that credential. */
   builtin(kind: SharedAuthKind): AuthSource;
-  onWarning?(message: string): void;
+  onNotice?: NoticeHandler;
 }
 
 function loginCommand(kind: SharedAuthKind, profile: string): string {
@@ -84,10 +85,12 @@ export function sharedOpenAIAuth(options: SharedAuthOptions): AuthSource {
       });
     }
     if (others.length > 0) {
-      options.onWarning?.(
-        `provider "${providerName}": several credentials are available (${[first, ...others].join(", ")}); using ${first}. ` +
+      options.onNotice?.({
+        code: "warning",
+        message:
+          `provider "${providerName}": several credentials are available (${[first, ...others].join(", ")}); using ${first}. ` +
           `Set auth = "<one of them>" under [providers.${providerName}] to choose.`,
-      );
+      });
     }
     return options.builtin(first);
   }, `OpenAI credential (profile ${profile})`);
