@@ -111,6 +111,7 @@ export function exitCodeFor(error: unknown): number {
   switch (error.code) {
     case "config_error":
     case "unsupported_parameter":
+    case "model_not_found":
       return ExitCode.usage;
     case "login_required":
     case "refresh_token_reused":

@@ -1,5 +1,6 @@
 // What every command gets: streams, env and terminal facts, injectable for tests.
 import type { Env } from "../config/paths.js";
+import { endQuietlyOnClosedPipe } from "./closed-pipe.js";
 import { StderrWriter } from "./stderr.js";
 
 export interface CliContext {
@@ -15,6 +16,7 @@ export interface CliContext {
 
 export function processContext(): CliContext {
   const stderrIsTTY = Boolean(process.stderr.isTTY);
+  endQuietlyOnClosedPipe(process.stdout, process.stderr);
   return {
     stdout: process.stdout,
     stderr: new StderrWriter(process.stderr),

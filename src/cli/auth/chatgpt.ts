@@ -42,6 +42,13 @@ function write(stream: NodeJS.WritableStream, line: string): void {
 }
 
 async function login(args: string[], common: CommonAuthFlags, context: CliContext): Promise<number> {
+  if (args.includes("--device")) {
+    throw new ProviderError("config_error", "Sign in with ChatGPT has no device-code flow (--device is for chatgpt-codex).", {
+      hint:
+        `Over SSH: run with --no-browser, forward the callback port (ssh -L ${DEFAULT_CALLBACK_PORT}:127.0.0.1:${DEFAULT_CALLBACK_PORT} <host>) ` +
+        `and open the printed URL in your local browser. ${headlessHint(context, common.profile)}`,
+    });
+  }
   const { values } = parseFlags(args, { "no-browser": { type: "boolean" }, port: { type: "string" } });
   const ports = callbackPorts(values.port);
   const s = style(context.color);
