@@ -3,11 +3,11 @@
 // piped stdin, unknown models, did-you-mean, -v/-V and `login -p chatgpt --device`.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import type { Emulator } from "../../src/emulator/index.js";
-import { VERSION } from "../../src/version.js";
+import type { Emulator } from "#src/emulator/index.js";
+import { VERSION } from "#src/version.js";
 import { signIn as chatgptSignIn } from "../chatgpt/helpers.js";
 import { cliEnv, freePorts, runCli, signIn as codexSignIn, startCli } from "../codex/helpers.js";
-import { startEmulator } from "../../src/emulator/index.js";
+import { startEmulator } from "#src/emulator/index.js";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";

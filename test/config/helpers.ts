@@ -4,9 +4,9 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable, Writable } from "node:stream";
-import { main } from "../../src/cli/main.js";
-import type { CliContext } from "../../src/cli/context.js";
-import { StderrWriter } from "../../src/cli/stderr.js";
+import { main } from "#src/cli/main.js";
+import type { CliContext } from "#src/cli/context.js";
+import { StderrWriter } from "#src/cli/stderr.js";
 
 export interface MainRun {
   code: number;

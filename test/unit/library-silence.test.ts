@@ -6,11 +6,10 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { join } from "node:path";
 import { withEmulator } from "../transport/helpers.js";
 
-const INDEX = pathToFileURL(resolve(dirname(fileURLToPath(import.meta.url)), "../../src/index.js")).href;
+const INDEX = import.meta.resolve("#src/index.js");
 
 /** A program using the library: one retried call with a malformed event, and a chatgpt-codex provider. */
 const PROGRAM = `
