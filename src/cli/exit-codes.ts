@@ -10,6 +10,8 @@ export const ExitCode = {
   auth: 3,
   limit: 4,
   network: 5,
+  /** Ctrl-C: 128 + SIGINT, as shells report an interrupted command. */
+  interrupted: 130,
 } as const;
 
 export function exitCodeFor(error: unknown): number {

@@ -15,6 +15,7 @@ import { parseFlags } from "../args.js";
 import type { CliContext } from "../context.js";
 import { formatDuration } from "../../time-format.js";
 import { style } from "../format.js";
+import { cancellableSignIn } from "./cancel.js";
 import type { AuthCli, CommonAuthFlags } from "./types.js";
 
 const LOGIN_TIMEOUT_MS = 5 * 60_000;
@@ -54,17 +55,14 @@ async function login(args: string[], common: CommonAuthFlags, context: CliContex
   const { values } = parseFlags(args, { "no-browser": { type: "boolean" }, port: { type: "string" } });
   const ports = callbackPorts(values.port);
   const s = style(context.color);
-  const controller = new AbortController();
-  const onSigint = (): void => controller.abort();
-  process.once("SIGINT", onSigint);
-  try {
+  return cancellableSignIn(context, async (signal) => {
     const { credential, registered } = await loginWithChatGpt({
       env: context.env,
       home: stateHome(context.env),
       profile: common.profile,
       ports,
       timeoutMs: LOGIN_TIMEOUT_MS,
-      signal: controller.signal,
+      signal,
       async present(url) {
         const opened = !values["no-browser"] && (await openBrowser(url, context.env));
         write(context.stderr, opened ? "Opened your browser to sign in with ChatGPT. If it did not open, visit:" : "To sign in with ChatGPT, open this URL in a browser:");
@@ -76,15 +74,7 @@ async function login(args: string[], common: CommonAuthFlags, context: CliContex
       onRecovered: (backup) => write(context.stderr, `warning: the credential file was unreadable; kept it as ${backup}`),
     });
     return reportLogin(credential, registered, common, context);
-  } catch (error) {
-    if (error instanceof ProviderError && error.code === "aborted" && controller.signal.aborted) {
-      write(context.stderr, "Sign-in cancelled; nothing was saved.");
-      return 130;
-    }
-    throw error;
-  } finally {
-    process.removeListener("SIGINT", onSigint);
-  }
+  });
 }
 
 function reportLogin(credential: OAuthCredential, registered: boolean, common: CommonAuthFlags, context: CliContext): number {

@@ -9,6 +9,7 @@ import { formatUsage, style } from "../format.js";
 import { cliSettings, providerFor } from "../open-provider.js";
 import { FIRST_OUTPUT, startSpinner } from "../spinner.js";
 import { withServedModels } from "../model-hint.js";
+import { ExitCode } from "../exit-codes.js";
 
 export const command: Command = {
   summary: "Send one prompt and stream the answer",
@@ -92,7 +93,7 @@ Examples:
     } catch (error) {
       if (!endedWithNewline && !values.json) context.stdout.write("\n");
       if (values.json && error instanceof ProviderError) context.stdout.write(`${JSON.stringify({ type: "error", error })}\n`);
-      if (error instanceof ProviderError && error.code === "aborted" && controller.signal.aborted) return 130;
+      if (error instanceof ProviderError && error.code === "aborted" && controller.signal.aborted) return ExitCode.interrupted;
       throw await withServedModels(error, provider);
     } finally {
       spinner?.stop();
