@@ -12,6 +12,8 @@ export const ExitCode = {
   network: 5,
   /** The model refused to answer (`ask`): the tool worked, but there is no answer to use. */
   refused: 6,
+  /** Ctrl-C: 128 + SIGINT, as shells report an interrupted command. */
+  interrupted: 130,
 } as const;
 
 export function exitCodeFor(error: unknown): number {
@@ -19,6 +21,7 @@ export function exitCodeFor(error: unknown): number {
   switch (error.code) {
     case "config_error":
     case "unsupported_parameter":
+    case "model_not_found":
       return ExitCode.usage;
     case "login_required":
     case "refresh_token_reused":

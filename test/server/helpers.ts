@@ -44,7 +44,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     home,
     port: 0,
     onLog: (entry) => logs.push(entry),
-    providerOptions: { retry: { baseDelayMs: 1, maxDelayMs: 5 }, quiet: true },
+    providerOptions: { retry: { baseDelayMs: 1, maxDelayMs: 5 } },
     ...(typeof options.server === "function" ? options.server(emulator) : options.server),
   });
   return {
@@ -78,7 +78,6 @@ export function chatUpstream(emulator: Emulator): Partial<ServerOptions> {
       provider: "local-chat",
       customProviders: { "local-chat": { base_url: emulator.apiUrl, wire_api: "chat", env_key: "LOCAL_KEY" } },
       env: { LOCAL_KEY: emulator.apiKey },
-      quiet: true,
     }),
   };
 }

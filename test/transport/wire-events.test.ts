@@ -72,7 +72,7 @@ test("the ChatGPT backend announces a tool call with a commentary preamble and l
   await withCodexEmulator({}, (emu, ports) =>
     withHome(async (home) => {
       await signIn(emu, home, ports);
-      const provider = createProvider({ provider: "chatgpt-codex", home, env: { CODEX_PROVIDER_AUTH_URL: emu.authUrl, CODEX_PROVIDER_CHATGPT_URL: emu.chatgptUrl }, quiet: true });
+      const provider = createProvider({ provider: "chatgpt-codex", home, env: { CODEX_PROVIDER_AUTH_URL: emu.authUrl, CODEX_PROVIDER_CHATGPT_URL: emu.chatgptUrl } });
       const tool = { type: "function" as const, name: "lookup_order", parameters: { type: "object", properties: {} } };
       const events = await collect(provider.stream({ input: "please lookup_order 7", tools: [tool] }));
       const { result } = ofType(events, "done")[0];
