@@ -103,6 +103,8 @@ Examples:
         }
       }
     } catch (error) {
+      // The error message starts on its own line, after any note or answer text.
+      notes.end();
       if (!endedWithNewline && !values.json) context.stdout.write("\n");
       if (values.json && error instanceof ProviderError) context.stdout.write(`${JSON.stringify({ type: "error", error })}\n`);
       if (error instanceof ProviderError && error.code === "aborted" && controller.signal.aborted) return ExitCode.interrupted;

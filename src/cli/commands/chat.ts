@@ -57,6 +57,7 @@ async function answer(repl: Repl, prompt: string): Promise<unknown> {
     }
   } catch (error) {
     spinner.stop();
+    notes.end();
     if (!atLineStart) context.stdout.write("\n");
     const cancelled = controller.signal.aborted && error instanceof ProviderError && error.code === "aborted";
     if (cancelled) {
