@@ -154,6 +154,8 @@ function ruleForStatus(status: number | undefined, facts: ErrorFacts): Rule {
   if (status === undefined) return { code: "server_error", retryable: true };
   if (status === 400 || status === 422) {
     if (facts.message && /unsupported parameter/i.test(facts.message)) return { code: "unsupported_parameter", retryable: false };
+    // The Codex backend's `{"detail": "The '<model>' model is not supported when using Codex with a ChatGPT account."}` (docs/protocol.md#codex-rejected-fields).
+    if (facts.message && /model is not supported when using Codex/i.test(facts.message)) return { code: "model_not_found", retryable: false };
     return { code: "bad_request", retryable: false };
   }
   if (status === 401) return { code: "invalid_credentials", retryable: false };

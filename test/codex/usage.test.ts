@@ -93,7 +93,7 @@ test("usage endpoint unreachable: falls back to the last response's x-codex head
   await withCodexEmulator({}, (emu, ports) =>
     withHome(async (home) => {
       await signIn(emu, home, ports);
-      const provider = createProvider({ provider: "chatgpt-codex", home, quiet: true, env: { CODEX_PROVIDER_AUTH_URL: emu.authUrl, CODEX_PROVIDER_CHATGPT_URL: emu.chatgptUrl } });
+      const provider = createProvider({ provider: "chatgpt-codex", home, env: { CODEX_PROVIDER_AUTH_URL: emu.authUrl, CODEX_PROVIDER_CHATGPT_URL: emu.chatgptUrl } });
       const result = await provider.complete({ input: "hello" });
       const used = result.rateLimits!.primary!.usedPercent;
       assert.ok(used > 0);
