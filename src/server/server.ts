@@ -40,6 +40,8 @@ export interface ServerOptions {
   onLog?(entry: AccessLogEntry): void;
   /** Unexpected internal failures (redacted). */
   onError?(message: string): void;
+  /** Conditions the operator should know of, e.g. connections refused over the cap (at most one line per 10 s). */
+  onWarning?(message: string): void;
   /** How long `close()` waits for in-flight requests by default (10 s). */
   drainTimeoutMs?: number;
   /** Connection cap and timeouts; each defaults to DEFAULT_CONNECTION_LIMITS. */
@@ -97,7 +99,7 @@ export async function startServer(options: ServerOptions = {}): Promise<LocalSer
     connections.requestStarted(req.socket);
     void handle(req, res);
   });
-  const connections = guardConnections(server, limits);
+  const connections = guardConnections(server, limits, options.onWarning);
   const url = await listen(server, options.port ?? DEFAULT_PORT, host);
   let closing: Promise<void> | undefined;
   return {

@@ -92,6 +92,7 @@ Examples:
         maxBodyBytes: bodyMib === undefined ? undefined : bodyMib * MIB,
         onLog: values.quiet ? undefined : (entry) => context.stderr.write(`${values.json ? formatAccessJson(entry) : formatAccessLine(entry)}\n`),
         onError: (message) => context.stderr.write(s.red(`error: ${message}\n`)),
+        onWarning: (message) => context.stderr.write(s.yellow(`warning: ${message}\n`)),
       });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === "EADDRINUSE") {
