@@ -64,7 +64,7 @@ describe("an upstream that echoes part of the key", () => {
   });
 
   it("the local server's answer to its client", async () => {
-    const server = await createLocalServer({ env: { CODEX_PROVIDER_API_URL: upstream.url, OPENAI_API_KEY: KEY }, home, port: 0, providerOptions: { quiet: true } });
+    const server = await createLocalServer({ env: { CODEX_PROVIDER_API_URL: upstream.url, OPENAI_API_KEY: KEY }, home, port: 0 });
     try {
       for (const path of ["/responses", "/chat/completions"]) {
         const res = await fetch(`${server.baseUrl}${path}`, {
