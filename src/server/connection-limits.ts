@@ -60,8 +60,8 @@ export interface ConnectionGuard {
   requestStarted(socket: Socket): void;
 }
 
-/** Count, time out and cap the server's client connections; `onWarning` hears of refusals. */
-export function guardConnections(server: Server, limits: ConnectionLimits, onWarning?: (message: string) => void): ConnectionGuard {
+/** Count, time out and cap the server's client connections; `warn` hears of refusals. */
+export function guardConnections(server: Server, limits: ConnectionLimits, warn: (message: string) => void): ConnectionGuard {
   const refused = new WeakSet<Socket>();
   const answer = refusal(limits.maxConnections);
   let open = 0;
@@ -74,7 +74,7 @@ export function guardConnections(server: Server, limits: ConnectionLimits, onWar
       setTimeout(() => socket.destroy(), REFUSED_LINGER_MS).unref();
       unreported += 1;
       if (performance.now() - reportedAt >= REFUSAL_REPORT_MS) {
-        onWarning?.(`refused ${unreported} connection(s) with a 503: ${limits.maxConnections} already open (raise --max-connections if these are real clients).`);
+        warn(`refused ${unreported} connection(s) with a 503: ${limits.maxConnections} already open (raise --max-connections if these are real clients).`);
         unreported = 0;
         reportedAt = performance.now();
       }
