@@ -39,6 +39,7 @@ const NOT_RUNNABLE: Array<[RegExp, string]> = [
   [/^codex-provider login --provider chatgpt-codex /, "needs a browser or device approval; test/codex/*-login.test.ts run these against the emulator"],
   [/^OPENAI_API_KEY=sk-… codex-provider ask/, "a tour of commands with placeholders; each is covered by the CLI tests (test/cli/)"],
   [/^error: \/home\/me\//, "sample output, not a command"],
+  [/^\d{4}-\d\d-\d\dT[\d:.]+Z POST \/v1\/responses/, "sample access-log lines, not a command; test/server/ checks their format"],
   [/^# ~\/\.codex-provider\/config\.toml/, "validated by test/config/readme-example.test.ts"],
   [/^codex-provider serve --provider chatgpt/, "long-running server on a fixed port; test/server/ runs it on a free port"],
   [/^export OPENAI_BASE_URL=/, "needs a running server; the openai SDK block after it is run here against one"],
