@@ -3,8 +3,8 @@ import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { dirname, resolve } from "node:path";
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
-export const BIN = resolve(root, "bin/codex-provider.js");
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
+export const BIN = resolve(ROOT, "bin/codex-provider.js");
 
 export interface CliRun {
   code: number | null;
