@@ -126,6 +126,8 @@ export function exitCodeFor(error: unknown): number {
     case "rate_limited":
     case "stream_truncated":
     case "idle_timeout":
+    // A malformed or oversized answer is the server's failure, as a truncated stream is.
+    case "protocol_error":
       return ExitCode.network;
     default:
       return ExitCode.failure;

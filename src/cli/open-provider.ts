@@ -44,6 +44,7 @@ export function providerFor({ settings, config }: CliSettings, flags: ProviderFl
     retry: { maxRetries: settings.max_retries.value },
     headersTimeoutMs: settings.request_timeout_ms.value,
     idleTimeoutMs: settings.idle_timeout_ms.value,
+    maxEventBytes: settings.max_event_bytes.value,
     onRetry: ({ retry, delayMs, error }) => {
       if (flags.quiet) return;
       context.stderr.write(s.dim(`${error.message} — retry ${retry} in ${formatDuration(delayMs).replace(/^0 s$/, "<1 s")}\n`));

@@ -22,7 +22,6 @@ export interface HttpResponse {
   headers: Record<string, string>;
   /** Body chunks; iterate once. Errors surface as ProviderError (`network_error`, `idle_timeout`, `aborted`). */
   body: AsyncIterable<Buffer>;
-  text(): Promise<string>;
   /** Stop reading and release the socket. */
   destroy(): void;
 }
@@ -234,11 +233,6 @@ function wrapResponse(
     status: res.statusCode ?? 0,
     headers: flattenHeaders(res),
     body: { [Symbol.asyncIterator]: body },
-    async text() {
-      const chunks: Buffer[] = [];
-      for await (const chunk of body()) chunks.push(chunk);
-      return Buffer.concat(chunks).toString("utf8");
-    },
     destroy() {
       cleanup();
       res.destroy();
