@@ -23,6 +23,7 @@ export type ErrorCode =
   | "protocol_error"
   | "aborted"
   | "config_error"
+  | "proxy_error"
   | "credential_store_error"
   | "login_failed";
 
@@ -111,6 +112,8 @@ export function exitCodeFor(error: unknown): number {
   switch (error.code) {
     case "config_error":
     case "unsupported_parameter":
+    // The proxy refused us (407 credentials, 403 policy): fixed in the proxy settings, not by retrying.
+    case "proxy_error":
       return ExitCode.usage;
     case "login_required":
     case "refresh_token_reused":

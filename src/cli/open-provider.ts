@@ -3,6 +3,7 @@
 import { loadConfig, type LoadedConfig } from "../config/load.js";
 import { resolveSettings, urlEnv, type SettingKey, type Settings } from "../config/settings.js";
 import { createProvider } from "../providers/registry.js";
+import { configureProxy } from "../transport/proxy.js";
 import type { Provider } from "../providers/provider.js";
 import { formatDuration, style } from "./format.js";
 import type { CliContext } from "./context.js";
@@ -25,6 +26,8 @@ export function cliSettings(flags: ProviderFlags, context: CliContext): CliSetti
     config: topLevel,
     configOrigin: (key: SettingKey) => config.origin([key]),
   });
+  // Every request of this process, model calls and sign-in alike, goes through the same proxy rules.
+  configureProxy({ proxy: settings.proxy.value, proxyOrigin: settings.proxy.origin, env: context.env });
   return { settings, config };
 }
 

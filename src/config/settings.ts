@@ -87,6 +87,7 @@ export const SETTINGS = {
   api_url: spec({ kind: urlKind(), env: ["CODEX_PROVIDER_API_URL", "OPENAI_BASE_URL"], flag: "api-url", arg: "<url>", default: "https://api.openai.com/v1", doc: "Platform API base URL" }),
   auth_url: spec({ kind: urlKind(), env: ["CODEX_PROVIDER_AUTH_URL"], flag: "auth-url", arg: "<url>", default: "https://auth.openai.com", doc: "OAuth server" }),
   chatgpt_url: spec({ kind: urlKind(), env: ["CODEX_PROVIDER_CHATGPT_URL"], flag: "chatgpt-url", arg: "<url>", default: "https://chatgpt.com/backend-api", doc: "ChatGPT backend" }),
+  proxy: spec({ kind: urlKind(), env: ["CODEX_PROVIDER_PROXY"], flag: "proxy", arg: "<url>", doc: "proxy for every request (default: HTTPS_PROXY, HTTP_PROXY, ALL_PROXY; NO_PROXY applies)" }),
   experimental_notice: spec({ kind: boolKind(), env: ["CODEX_PROVIDER_EXPERIMENTAL_NOTICE"], flag: "no-experimental-notice", default: true, doc: "no notice for experimental providers" }),
 };
 
@@ -111,6 +112,7 @@ export const SETTING_FLAGS = {
   "api-url": { type: "string" },
   "auth-url": { type: "string" },
   "chatgpt-url": { type: "string" },
+  proxy: { type: "string" },
   "no-experimental-notice": { type: "boolean" },
 } as const;
 

@@ -26,6 +26,7 @@ const LAYERS: Record<SettingKey, [Value, Value, Value]> = {
   api_url: ["http://cfg.example/v1", "http://env.example/v1", "http://flag.example/v1"],
   auth_url: ["http://cfg.example/auth", "http://env.example/auth", "http://flag.example/auth"],
   chatgpt_url: ["http://cfg.example/backend-api", "http://env.example/backend-api", "http://flag.example/backend-api"],
+  proxy: ["http://cfg.example:3128", "http://env.example:3128", "http://flag.example:3128"],
   // The flag can only switch the notice off, so the env layer switches it on.
   experimental_notice: [false, true, false],
 };
