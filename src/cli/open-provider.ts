@@ -5,7 +5,8 @@ import { resolveSettings, urlEnv, type SettingKey, type Settings } from "../conf
 import { createProvider } from "../providers/registry.js";
 import { configureProxy } from "../transport/proxy.js";
 import type { Provider } from "../providers/provider.js";
-import { formatDuration, style } from "./format.js";
+import { formatDuration } from "../time-format.js";
+import { style } from "./format.js";
 import type { CliContext } from "./context.js";
 
 /** Parsed flag values by flag name; settings flags are read from here (see SETTING_FLAGS). */

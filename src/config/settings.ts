@@ -4,7 +4,6 @@
 // stays free of the TOML parser and zod so flag parsing costs nothing at startup.
 import type { Env } from "./paths.js";
 import { ProviderError } from "../errors.js";
-import { DEFAULT_MAX_EVENT_BYTES } from "../transport/body-text.js";
 import type { ReasoningEffort, Verbosity } from "../types.js";
 
 export const REASONING_EFFORTS: readonly ReasoningEffort[] = ["none", "minimal", "low", "medium", "high", "xhigh"];
@@ -82,7 +81,8 @@ export const SETTINGS = {
   verbosity: spec({ kind: choiceKind(VERBOSITIES), env: ["CODEX_PROVIDER_VERBOSITY"], flag: "verbosity", arg: "<level>", doc: `answer length: ${VERBOSITIES.join(", ")}` }),
   request_timeout_ms: spec({ kind: intKind(1, 3_600_000), env: ["CODEX_PROVIDER_REQUEST_TIMEOUT_MS"], flag: "request-timeout", arg: "<ms>", default: 60_000, doc: "time to wait for response headers" }),
   idle_timeout_ms: spec({ kind: intKind(1, 3_600_000), env: ["CODEX_PROVIDER_IDLE_TIMEOUT_MS"], flag: "idle-timeout", arg: "<ms>", default: 300_000, doc: "longest silence inside a stream" }),
-  max_event_bytes: spec({ kind: intKind(1024, 1024 * 1024 * 1024), env: ["CODEX_PROVIDER_MAX_EVENT_BYTES"], flag: "max-event-bytes", arg: "<bytes>", default: DEFAULT_MAX_EVENT_BYTES, doc: "largest stream line or event accepted" }),
+  // The default is the transport's DEFAULT_MAX_EVENT_BYTES (config is a leaf layer and cannot import it).
+  max_event_bytes: spec({ kind: intKind(1024, 1024 * 1024 * 1024), env: ["CODEX_PROVIDER_MAX_EVENT_BYTES"], flag: "max-event-bytes", arg: "<bytes>", default: 16 * 1024 * 1024, doc: "largest stream line or event accepted" }),
   max_retries: spec({ kind: intKind(0, 20), env: ["CODEX_PROVIDER_MAX_RETRIES"], flag: "max-retries", arg: "<n>", default: 4, doc: "retries for retryable failures" }),
   api_url: spec({ kind: urlKind(), env: ["CODEX_PROVIDER_API_URL", "OPENAI_BASE_URL"], flag: "api-url", arg: "<url>", default: "https://api.openai.com/v1", doc: "Platform API base URL" }),
   auth_url: spec({ kind: urlKind(), env: ["CODEX_PROVIDER_AUTH_URL"], flag: "auth-url", arg: "<url>", default: "https://auth.openai.com", doc: "OAuth server" }),

@@ -1,11 +1,11 @@
 // POST /v1/chat/completions: translated to our ModelRequest, sent through the
 // provider like any library call, and translated back from the typed events. A
 // failure after the stream started is sent as `data: {"error":…}`, which the openai
-// SDK turns into an APIError (PROTOCOL §8.1); no `[DONE]` follows it.
+// SDK turns into an APIError (docs/protocol.md#openai-sdk-clients); no `[DONE]` follows it.
 import { randomBytes } from "node:crypto";
 import type { ResponseResult } from "../types.js";
-import { chatToModelRequest } from "./chat-input.js";
-import { ChatChunks, chatCompletion, type ChatIdentity } from "./chat-output.js";
+import { chatToModelRequest } from "../wire/chat-to-request.js";
+import { ChatChunks, chatCompletion, type ChatIdentity } from "../wire/chat-response.js";
 import { droppedHeaders, failure, sendJson, type RouteContext } from "./route-context.js";
 import { SseWriter } from "./sse-writer.js";
 import { dropFromRequest, eventsOf, openUpstream, type OpenedStream } from "./upstream.js";

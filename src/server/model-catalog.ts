@@ -1,12 +1,12 @@
 // The provider's model list, cached, so an unknown model is a fast 404 in OpenAI's
 // shape instead of whatever each upstream says (the SIWC path answers a 400). A model
 // missing from a list older than a minute triggers one refetch (the catalog changes
-// weekly, §0); if the list cannot be fetched at all, requests go through unchecked
+// weekly, docs/protocol.md#conventions); if the list cannot be fetched at all, requests go through unchecked
 // and the upstream decides.
 import { ProviderError } from "../errors.js";
 import type { Provider } from "../providers/provider.js";
 import type { ModelInfo } from "../types.js";
-import { ServerError } from "./errors.js";
+import { ServerError } from "../wire/server-error.js";
 
 const FRESH_MS = 10 * 60_000;
 const REFETCH_ON_MISS_MS = 60_000;

@@ -1,4 +1,4 @@
-// Codex auth.json interop (PROTOCOL §4.12): import → export byte-compatible fields,
+// Codex auth.json interop (docs/protocol.md#codex-auth-file): import → export byte-compatible fields,
 // 0600 and atomic, the API-key mode, refusals that never echo file contents, and the
 // real Codex CLI (0.169.0, when installed) accepting what export-codex writes.
 import assert from "node:assert/strict";
@@ -7,7 +7,7 @@ import { mkdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { CredentialStore } from "../../src/auth/store/index.js";
+import { CredentialStore } from "#src/auth/store/index.js";
 import { agentIdentityAuthFile, apiKeyAuthFile, chatgptAuthFile, type CodexTokens } from "./fixtures/auth-files.js";
 import { assertNoSecrets, cliEnv, runCli, signIn, storedCodexCredential, withCodexEmulator, withHome } from "./helpers.js";
 

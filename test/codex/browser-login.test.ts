@@ -2,8 +2,8 @@
 // authorize URL on stderr, the test plays the browser, the CLI stores the sign-in.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { codexAuthorizeUrl, browserLogin } from "../../src/auth/codex/browser-login.js";
-import { codexAuthEndpoints } from "../../src/auth/codex/constants.js";
+import { codexAuthorizeUrl, browserLogin } from "#src/auth/codex/browser-login.js";
+import { codexAuthEndpoints } from "#src/auth/codex/constants.js";
 import {
   AUTHORIZE_URL,
   assertNoSecrets,
@@ -19,7 +19,7 @@ import {
   withHome,
 } from "./helpers.js";
 
-test("the authorize URL carries Codex's parameters in Codex's order (PROTOCOL §4.3)", () => {
+test("the authorize URL carries Codex's parameters in Codex's order (docs/protocol.md#codex-browser-login)", () => {
   const url = new URL(
     codexAuthorizeUrl(codexAuthEndpoints({}), {
       redirectUri: "http://localhost:1455/auth/callback",

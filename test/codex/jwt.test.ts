@@ -1,10 +1,10 @@
-// JWT claim extraction for the Codex sign-in (PROTOCOL §4.8): base64url (`-`, `_`, no
+// JWT claim extraction for the Codex sign-in (docs/protocol.md#jwt-claims): base64url (`-`, `_`, no
 // padding) decoded correctly, the claim paths and peer fallbacks, and which token wins.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { identityFromTokens } from "../../src/auth/codex/tokens.js";
-import { oauthIdentity } from "../../src/auth/codex/auth-source.js";
-import { chatGptClaims, decodeJwtPayload } from "../../src/auth/oauth/jwt.js";
+import { identityFromTokens } from "#src/auth/codex/tokens.js";
+import { oauthIdentity } from "#src/auth/codex/auth-source.js";
+import { chatGptClaims, decodeJwtPayload } from "#src/auth/oauth/jwt.js";
 import { base64Url, unsignedJwt } from "./fixtures/jwt.js";
 
 const AUTH = "https://api.openai.com/auth";

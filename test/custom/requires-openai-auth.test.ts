@@ -1,16 +1,16 @@
 // `requires_openai_auth = true`: a custom provider sends the user's own OpenAI
 // credential — API key (env or stored), Sign in with ChatGPT, or the Codex sign-in —
-// the way the built-in provider owning it would (PROTOCOL §8.2).
+// the way the built-in provider owning it would (docs/protocol.md#codex-cli-client).
 import assert from "node:assert/strict";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { CredentialStore } from "../../src/auth/store/index.js";
-import type { Emulator } from "../../src/emulator/index.js";
-import { ProviderError } from "../../src/errors.js";
-import type { CustomProviderConfig } from "../../src/providers/custom.js";
-import { createProvider } from "../../src/providers/registry.js";
+import { CredentialStore } from "#src/auth/store/index.js";
+import type { Emulator } from "#src/emulator/index.js";
+import { ProviderError } from "#src/errors.js";
+import type { CustomProviderConfig } from "#src/config/providers.js";
+import { createProvider } from "#src/providers/registry.js";
 import { signIn as siwcSignIn } from "../chatgpt/helpers.js";
 import { signIn as codexSignIn, withCodexEmulator } from "../codex/helpers.js";
 import { runCli } from "../cli/run-cli.js";

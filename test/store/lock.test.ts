@@ -3,8 +3,8 @@ import { rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import { isProviderError } from "../../src/errors.js";
-import { CredentialStore, withFileLock } from "../../src/auth/store/index.js";
+import { isProviderError } from "#src/errors.js";
+import { CredentialStore, withFileLock } from "#src/auth/store/index.js";
 import { increment } from "./fixtures/profiles.js";
 import { kill, nextMessage, startWorker, withHome } from "./helpers.js";
 

@@ -7,9 +7,9 @@ import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { ProviderError } from "../../src/errors.js";
-import { createProvider } from "../../src/providers/registry.js";
-import { parseSse } from "../../src/transport/sse.js";
+import { ProviderError } from "#src/errors.js";
+import { createProvider } from "#src/providers/registry.js";
+import { parseSse } from "#src/transport/sse.js";
 import { runCli } from "../cli/run-cli.js";
 import { startFlood } from "./flood.js";
 
