@@ -5,6 +5,7 @@ export type { Provider } from "./providers/provider.js";
 export { ResponseStream } from "./transport/response-stream.js";
 export type { TransportOptions, RetryInfo } from "./transport/response-stream.js";
 export type { RetryPolicy, Clock } from "./transport/retry.js";
+export { configureProxy, type ProxyOptions } from "./transport/proxy.js";
 export { ProviderError, isProviderError, type ErrorCode } from "./errors.js";
 export { ExitCode, exitCodeFor } from "./cli/exit-codes.js";
 export { redact, registerSecret, fingerprint } from "./redact.js";
