@@ -4,7 +4,6 @@
 // the `proxy` setting, and every call of a sign-in (discovery, JWKS, token, models,
 // inference, revoke) going through it.
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { createServer } from "node:https";
 import type { AddressInfo } from "node:net";
@@ -16,6 +15,7 @@ import { redact } from "#src/redact.js";
 import { bypassesProxy, configureProxy, parseNoProxy, proxyFor, proxySettings } from "#src/transport/proxy.js";
 import { cliLogin, runCli as runSiwcCli, siwcEnv, tempHome, useEmulator } from "../chatgpt/helpers.js";
 import { runCli } from "../cli/run-cli.js";
+import { hasOpenssl, responsesStream, selfSignedCert } from "./tls-fixture.js";
 import { platformProvider, withEmulator } from "./helpers.js";
 import { startProxy } from "./proxy-server.js";
 
@@ -160,29 +160,12 @@ describe("plain HTTP through a proxy (absolute form), in process", () => {
   });
 });
 
-function hasOpenssl(): boolean {
-  try {
-    execFileSync("openssl", ["version"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const STREAM = [
-  { type: "response.created", response: { id: "resp_px", model: "gpt-5.5", status: "in_progress", output: [] } },
-  { type: "response.output_text.delta", item_id: "msg_1", output_index: 0, content_index: 0, delta: "through the tunnel" },
-  { type: "response.completed", response: { id: "resp_px", status: "completed", output: [], usage: { input_tokens: 1, output_tokens: 2, total_tokens: 3 } } },
-]
-  .map((event, i) => `event: ${event.type}\ndata: ${JSON.stringify({ ...event, sequence_number: i })}\n\n`)
-  .join("");
+const STREAM = responsesStream("resp_px", "through the tunnel");
 
 describe("HTTPS through a CONNECT tunnel (CLI child processes, self-signed TLS server)", { skip: hasOpenssl() ? false : "openssl is not installed" }, () => {
   it("HTTPS_PROXY, Basic auth, 407, NO_PROXY, --proxy and the proxy config key", async () => {
     const dir = await mkdtemp(join(tmpdir(), "cp-proxy-tls-"));
-    const key = join(dir, "key.pem");
-    const cert = join(dir, "cert.pem");
-    execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"], { stdio: "ignore" });
+    const { key, cert } = selfSignedCert(dir);
     let served = 0;
     const server = createServer({ key: await readFile(key), cert: await readFile(cert) }, (req, res) => {
       served++;
