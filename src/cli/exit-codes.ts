@@ -10,6 +10,8 @@ export const ExitCode = {
   auth: 3,
   limit: 4,
   network: 5,
+  /** Ctrl-C: 128 + SIGINT, as shells report an interrupted command. */
+  interrupted: 130,
 } as const;
 
 export function exitCodeFor(error: unknown): number {
@@ -19,6 +21,7 @@ export function exitCodeFor(error: unknown): number {
     case "unsupported_parameter":
     // The proxy refused us (407 credentials, 403 policy): fixed in the proxy settings, not by retrying.
     case "proxy_error":
+    case "model_not_found":
       return ExitCode.usage;
     case "login_required":
     case "refresh_token_reused":

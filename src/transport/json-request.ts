@@ -5,6 +5,7 @@ import { ProviderError } from "../errors.js";
 import { DEFAULT_MAX_EVENT_BYTES, readBoundedText, readErrorExcerpt } from "./body-text.js";
 import { classifyHttpError } from "./classify.js";
 import { send } from "./http.js";
+import type { NoticeHandler } from "../notice.js";
 import { RetryBudget, type Clock, type RetryPolicy } from "./retry.js";
 
 export interface JsonRequestOptions {
@@ -16,10 +17,11 @@ export interface JsonRequestOptions {
   timeoutMs?: number;
   /** Largest body accepted; default 16 MiB. Past it: `protocol_error`, at once. */
   maxBodyBytes?: number;
+  onNotice?: NoticeHandler;
 }
 
 export async function getJson(url: string, options: JsonRequestOptions): Promise<{ body: unknown; headers: Record<string, string> }> {
-  const budget = new RetryBudget(options.retry, options.clock);
+  const budget = new RetryBudget(options.retry, options.clock, options.onNotice);
   let authRetried = false;
   for (;;) {
     try {

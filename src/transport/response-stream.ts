@@ -7,7 +7,8 @@ import { classifyHttpError } from "./classify.js";
 import { readErrorExcerpt } from "./body-text.js";
 import { send } from "./http.js";
 import { mergeRateLimits, parseRateLimitHeaders } from "./rate-limits.js";
-import { RetryBudget, type Clock, type RetryInfo, type RetryPolicy } from "./retry.js";
+import { RetryBudget, type Clock, type RetryPolicy } from "./retry.js";
+import type { NoticeHandler } from "../notice.js";
 import { parseSse, type SseMessage } from "./sse.js";
 
 type Json = Record<string, unknown>;
@@ -33,8 +34,6 @@ export interface Endpoint {
   createMapper(context: MapperContext): EventMapper;
 }
 
-export type { RetryInfo };
-
 export interface TransportOptions {
   retry?: Partial<RetryPolicy>;
   clock?: Clock;
@@ -44,9 +43,8 @@ export interface TransportOptions {
   headersTimeoutMs?: number;
   /** Largest SSE line or event (and JSON body) accepted; default 16 MiB. Past it: `protocol_error`. */
   maxEventBytes?: number;
-  onRetry?(info: RetryInfo): void;
-  /** Non-fatal protocol oddities (e.g. an unparseable data line that was skipped). */
-  onWarning?(message: string): void;
+  /** Retries, warnings and experimental-provider notices (see Notice); the library prints nothing itself. */
+  onNotice?: NoticeHandler;
 }
 
 export const DEFAULT_IDLE_TIMEOUT_MS = 300_000;
@@ -217,7 +215,7 @@ function mapBatch(
         json = JSON.parse(message.data) as Json;
       } catch {
         // docs/protocol.md#sse-framing: log and skip undecodable lines; the terminal check still guards truncation.
-        options.onWarning?.(`Skipped an undecodable stream event (${message.data.length} bytes).`);
+        options.onNotice?.({ code: "warning", message: `Skipped an undecodable stream event (${message.data.length} bytes).` });
         continue;
       }
       if (rawEvents) {
@@ -255,7 +253,7 @@ async function* run(
   call: CallOptions,
 ): AsyncGenerator<StreamEvent[]> {
   const rawEvents = call.rawEvents ?? false;
-  const budget = new RetryBudget(options.retry, options.clock, options.onRetry);
+  const budget = new RetryBudget(options.retry, options.clock, options.onNotice);
   let authRetried = false;
   const state: StreamState = { delivered: false, createdSent: false, rateLimits: undefined };
 

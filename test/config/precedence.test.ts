@@ -29,6 +29,8 @@ const LAYERS: Record<SettingKey, [Value, Value, Value]> = {
   proxy: ["http://cfg.example:3128", "http://env.example:3128", "http://flag.example:3128"],
   // The flag can only switch the notice off, so the env layer switches it on.
   experimental_notice: [false, true, false],
+  max_connections: [10, 20, 30],
+  max_request_body_mib: [1, 2, 3],
 };
 
 const CONFIG =
