@@ -4,7 +4,10 @@
 import { ProviderError } from "../../errors.js";
 import { send } from "../../transport/http.js";
 import { errorFacts } from "../../transport/classify.js";
+import { readBoundedText, readErrorExcerpt } from "../../transport/body-text.js";
 import { registerSecret } from "../../redact.js";
+
+const OAUTH_BODY_BYTES = 1024 * 1024;
 
 export interface OAuthHttpResponse {
   status: number;
@@ -33,7 +36,8 @@ export async function postOAuth(
     headersTimeoutMs: options.timeoutMs ?? 30_000,
     idleTimeoutMs: options.timeoutMs ?? 30_000,
   });
-  const text = await response.text();
+  // Token, device and revoke answers are a few hundred bytes; nothing legitimate comes near the bound.
+  const text = response.status >= 400 ? await readErrorExcerpt(response) : await readBoundedText(response, OAUTH_BODY_BYTES, `The answer from ${new URL(url).origin}${new URL(url).pathname}`);
   let json: Record<string, unknown> | undefined;
   try {
     const parsed = text ? (JSON.parse(text) as unknown) : undefined;
