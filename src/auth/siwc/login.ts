@@ -26,6 +26,8 @@ export interface SiwcLoginOptions {
   present(url: string, port: number): Promise<void> | void;
   /** Told when a corrupt credential file was moved aside. */
   onRecovered?(backupPath: string): void;
+  /** Told when a too-open mode on the credential store was tightened. */
+  onWarning?(message: string): void;
 }
 
 export interface SiwcLoginResult {
@@ -45,7 +47,7 @@ function savedClient(data: ProfileData): { clientId: string; subject?: string } 
 
 export async function loginWithChatGpt(options: SiwcLoginOptions): Promise<SiwcLoginResult> {
   const issuer = siwcIssuer(options.env);
-  const store = new CredentialStore({ home: options.home });
+  const store = new CredentialStore({ home: options.home, onWarning: options.onWarning });
   // §3.3: the host id exists before the first sign-in and never changes.
   const hostId = await readOrCreateHostId(options.home);
   const data = await store.read(options.profile).catch((error: unknown) => {
