@@ -5,7 +5,8 @@ import { dirname, join } from "node:path";
 import { test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { isProviderError } from "../../src/errors.js";
-import { CredentialStore, withFileLock } from "../../src/auth/store/index.js";
+import { CredentialStore, DEFAULT_TIMEOUT_MS, withFileLock } from "../../src/auth/store/index.js";
+import { OAUTH_REQUEST_TIMEOUT_MS } from "../../src/auth/oauth/token-client.js";
 import { increment } from "./fixtures/profiles.js";
 import { kill, nextMessage, startWorker, withHome } from "./helpers.js";
 
@@ -142,3 +143,7 @@ test("a lock lost while held aborts the write", () =>
     );
     await assert.rejects(stat(file), { code: "ENOENT" });
   }));
+
+test("a refresh under the lock (headers, then body) times out before a waiter's lock wait does", () => {
+  assert.ok(2 * OAUTH_REQUEST_TIMEOUT_MS < DEFAULT_TIMEOUT_MS, `${2 * OAUTH_REQUEST_TIMEOUT_MS} ms vs ${DEFAULT_TIMEOUT_MS} ms`);
+});
