@@ -15,7 +15,7 @@ import { fileURLToPath } from "node:url";
 import { createParser } from "eventsource-parser";
 import OpenAI from "openai";
 import { request as undiciRequest } from "undici";
-import { createProvider } from "../src/index.js";
+import { createProvider } from "#src/index.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const KEY = "sk-proj-benchbenchbenchbenchbench";
@@ -276,7 +276,7 @@ async function main(): Promise<void> {
     const bare = timeCommand(["-e", "0"], env, runs);
     const version = timeCommand([join(root, "bin/codex-provider.js"), "--version"], env, runs);
     const importBare = timeCommand(["--input-type=module", "-e", "0"], env, runs);
-    const importLib = timeCommand(["--input-type=module", "-e", `await import(${JSON.stringify(join(root, "dist/src/index.js"))})`], env, runs);
+    const importLib = timeCommand(["--input-type=module", "-e", `await import(${JSON.stringify(join(root, "dist/index.js"))})`], env, runs);
     startup[label] = { nodeE0: bare, version, importLib, importBare };
     log(`  [${label}] node -e 0: ${bare.toFixed(1)}   --version: ${version.toFixed(1)} (${ratio(version, bare)}, target ≤ 1.5×)   import("codex-provider"): +${(importLib - importBare).toFixed(1)} ms over bare (target ≤ 30)`);
   }

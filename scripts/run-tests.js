@@ -4,7 +4,7 @@ import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
 
-const root = process.argv[2] ?? "dist/test";
+const root = process.argv[2] ?? "dist-test/test";
 const filter = process.argv[3];
 const files = readdirSync(root, { recursive: true })
   .map(String)

@@ -96,42 +96,6 @@ export class ProviderError extends Error {
   }
 }
 
-/** CLI exit codes; stable and documented in the README. */
-export const ExitCode = {
-  ok: 0,
-  failure: 1,
-  usage: 2,
-  auth: 3,
-  limit: 4,
-  network: 5,
-} as const;
-
-export function exitCodeFor(error: unknown): number {
-  if (!(error instanceof ProviderError)) return ExitCode.failure;
-  switch (error.code) {
-    case "config_error":
-    case "unsupported_parameter":
-      return ExitCode.usage;
-    case "login_required":
-    case "refresh_token_reused":
-    case "invalid_credentials":
-      return ExitCode.auth;
-    case "usage_limit_reached":
-    case "usage_not_included":
-    case "insufficient_quota":
-      return ExitCode.limit;
-    case "network_error":
-    case "server_error":
-    case "server_overloaded":
-    case "rate_limited":
-    case "stream_truncated":
-    case "idle_timeout":
-      return ExitCode.network;
-    default:
-      return ExitCode.failure;
-  }
-}
-
 export function isProviderError(error: unknown, code?: ErrorCode): error is ProviderError {
   return error instanceof ProviderError && (code === undefined || error.code === code);
 }

@@ -1,12 +1,14 @@
 // Public API. Keep this module light: heavy pieces (emulator, CLI, server) load lazily.
-export { createProvider, BUILTIN_PROVIDERS, type CreateProviderOptions } from "./providers/registry.js";
+export { createProvider, type CreateProviderOptions } from "./providers/registry.js";
+export { BUILTIN_PROVIDERS } from "./config/providers.js";
 export type { Provider } from "./providers/provider.js";
 export { ResponseStream } from "./transport/response-stream.js";
 export type { TransportOptions, RetryInfo } from "./transport/response-stream.js";
 export type { RetryPolicy, Clock } from "./transport/retry.js";
-export { ProviderError, ExitCode, exitCodeFor, isProviderError, type ErrorCode } from "./errors.js";
+export { ProviderError, isProviderError, type ErrorCode } from "./errors.js";
+export { ExitCode, exitCodeFor } from "./cli/exit-codes.js";
 export { redact, registerSecret, fingerprint } from "./redact.js";
-export type { AuthSource } from "./auth/source.js";
+export type { AuthSource } from "./transport/auth-source.js";
 export type * from "./types.js";
 export { VERSION } from "./version.js";
 export { createServer, type LocalServer, type ServerOptions, type AccessLogEntry } from "./server/index.js";

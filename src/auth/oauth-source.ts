@@ -5,7 +5,7 @@
 import { ProviderError } from "../errors.js";
 import { registerSecret } from "../redact.js";
 import type { OAuthCredential } from "./credential.js";
-import type { AuthSource } from "./source.js";
+import type { AuthSource } from "../transport/auth-source.js";
 import type { CredentialStore } from "./store/index.js";
 
 export type RefreshReason = "proactive_expiry" | "unauthorized_recovery";

@@ -3,7 +3,7 @@
 import { ProviderError } from "../errors.js";
 import { registerSecret } from "../redact.js";
 import type { Credential } from "./credential.js";
-import type { AuthSource } from "./source.js";
+import type { AuthSource } from "../transport/auth-source.js";
 import type { CredentialStore } from "./store/index.js";
 
 export class StoredSecretAuthSource<C extends Credential> implements AuthSource {

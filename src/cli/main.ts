@@ -1,6 +1,6 @@
 // CLI entry: dispatches to one lazily loaded module per command so that
 // `--version` and `--help` stay as cheap as a bare Node start.
-import { ExitCode, exitCodeFor } from "../errors.js";
+import { ExitCode, exitCodeFor } from "./exit-codes.js";
 import { VERSION } from "../version.js";
 import { processContext, type CliContext, type Command } from "./context.js";
 import { formatError } from "./format.js";

@@ -4,7 +4,8 @@ import { loadConfig, type LoadedConfig } from "../config/load.js";
 import { resolveSettings, urlEnv, type SettingKey, type Settings } from "../config/settings.js";
 import { createProvider } from "../providers/registry.js";
 import type { Provider } from "../providers/provider.js";
-import { formatDuration, style } from "./format.js";
+import { formatDuration } from "../time-format.js";
+import { style } from "./format.js";
 import type { CliContext } from "./context.js";
 
 /** Parsed flag values by flag name; settings flags are read from here (see SETTING_FLAGS). */

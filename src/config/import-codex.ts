@@ -1,8 +1,7 @@
 // `config import-codex`: a Codex CLI config.toml -> our config. Provider tables map key
 // by key (PROTOCOL §8.2); everything that has no counterpart is listed, never guessed
 // and never echoed (Codex may hold a literal bearer token).
-import { BUILTIN_PROVIDERS } from "../providers/registry.js";
-import type { CustomProviderConfig } from "../providers/custom.js";
+import { BUILTIN_PROVIDERS, type CustomProviderConfig } from "./providers.js";
 import { validateConfig, type ConfigData } from "./schema.js";
 
 type Table = Record<string, unknown>;

@@ -5,8 +5,8 @@
 import { closeSync, fstatSync, openSync, readFileSync } from "node:fs";
 import { parse, TomlError } from "smol-toml";
 import { ProviderError } from "../errors.js";
-import { customProviderWarnings } from "../providers/custom.js";
 import { configFile, stateHome, type Env } from "./paths.js";
+import { customProviderWarnings } from "./providers.js";
 import { validateConfig, type ConfigData, type ConfigIssue } from "./schema.js";
 import { checkStateHome, requireOwnedAndProtected } from "./state-permissions.js";
 import { locateKey } from "./toml-locate.js";

@@ -3,9 +3,7 @@
 // Every problem becomes { path, message }, the message saying what was expected and
 // what was found; load.ts adds the file, line and column.
 import { z } from "zod";
-import { BUILTIN_PROVIDERS } from "../providers/registry.js";
-import { WIRE_APIS, type CustomProviderConfig } from "../providers/custom.js";
-import { SHARED_AUTH_KINDS } from "../providers/shared-auth.js";
+import { BUILTIN_PROVIDERS, SHARED_AUTH_KINDS, WIRE_APIS, type CustomProviderConfig } from "./providers.js";
 import { choiceKind, SETTING_KEYS, SETTINGS, textKind, urlKind, type Kind, type SettingKey, type SettingValue } from "./settings.js";
 
 export type ConfigData = { [K in SettingKey]?: SettingValue<K> } & { providers?: Record<string, CustomProviderConfig> };

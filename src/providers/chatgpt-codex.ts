@@ -5,11 +5,11 @@
 import { randomUUID } from "node:crypto";
 import { codexAuthSource } from "../auth/codex/auth-source.js";
 import { codexHeaders } from "../auth/codex/headers.js";
-import type { AuthSource } from "../auth/source.js";
+import type { AuthSource } from "../transport/auth-source.js";
 import { ProviderError, type ErrorCode } from "../errors.js";
 import { getJson } from "../transport/json-request.js";
-import { applyResponsesPolicy, buildResponsesBody, type ResponsesPolicy } from "../transport/responses-request.js";
-import { ResponsesEventMapper } from "../transport/responses-events.js";
+import { applyResponsesPolicy, buildResponsesBody, type ResponsesPolicy } from "../wire/responses-request.js";
+import { ResponsesEventMapper } from "../wire/responses-events.js";
 import type { EventMapper, MapperContext } from "../transport/response-stream.js";
 import type { ModelInfo, ModelRequest, RateLimitSnapshot } from "../types.js";
 import { LastUsageFile, parseWhamUsage, type CodexUsageReport } from "./chatgpt-codex-usage.js";

@@ -2,49 +2,20 @@
 // Responses API or Chat Completions (`wire_api`), authenticated by an env variable
 // (`env_key`), by the user's own OpenAI credential (`requires_openai_auth`, PROTOCOL
 // §8.2), or not at all (local servers such as Ollama).
-import { StaticAuthSource, type AuthSource } from "../auth/source.js";
+import type { AuthSource } from "../transport/auth-source.js";
+import { StaticAuthSource } from "../auth/static-source.js";
 import { ProviderError } from "../errors.js";
 import { registerSecret } from "../redact.js";
-import { buildChatBody } from "../transport/chat-request.js";
-import { ChatEventMapper } from "../transport/chat-events.js";
+import { buildChatBody } from "../wire/chat-request.js";
+import { ChatEventMapper } from "../wire/chat-events.js";
 import { getJson } from "../transport/json-request.js";
-import { applyResponsesPolicy, buildResponsesBody, PLATFORM_POLICY, type ResponsesPolicy } from "../transport/responses-request.js";
-import { ResponsesEventMapper } from "../transport/responses-events.js";
+import { applyResponsesPolicy, buildResponsesBody, PLATFORM_POLICY, type ResponsesPolicy } from "../wire/responses-request.js";
+import { ResponsesEventMapper } from "../wire/responses-events.js";
 import type { Env } from "../config/paths.js";
+import { customProviderWarnings, type CustomProviderConfig, type SharedAuthKind } from "../config/providers.js";
 import { parsePlatformModels } from "./openai.js";
 import { joinUrl, providerFromSpec, type Provider, type ProviderContext, type ProviderSpec } from "./provider.js";
-import { sharedOpenAIAuth, type SharedAuthKind } from "./shared-auth.js";
-
-export const WIRE_APIS = ["responses", "chat"] as const;
-export type WireApi = (typeof WIRE_APIS)[number];
-
-/** One `[providers.NAME]` table; the keys mirror Codex's `[model_providers.NAME]` where Codex has one. */
-export interface CustomProviderConfig {
-  /** Display name. */
-  name?: string;
-  /** `{base_url}/responses` or `{base_url}/chat/completions`, and `{base_url}/models`. */
-  base_url: string;
-  /** Default "responses". */
-  wire_api?: WireApi;
-  /** Env variable holding the key, sent as `Authorization: Bearer …`. */
-  env_key?: string;
-  /** Shown when `env_key` is unset. */
-  env_key_instructions?: string;
-  /** Static headers. */
-  headers?: Record<string, string>;
-  /** Header name -> env variable holding its value (sent only when set). */
-  env_headers?: Record<string, string>;
-  /** Added to every URL (e.g. Azure's `api-version`). */
-  query_params?: Record<string, string>;
-  /** Served models; the first is the default, and `models` lists these without a network call. */
-  models?: string[];
-  /** Label the provider experimental wherever it is shown. */
-  experimental?: boolean;
-  /** Send the user's OpenAI credential instead of `env_key`. */
-  requires_openai_auth?: boolean;
-  /** With requires_openai_auth: which credential (default: see SHARED_AUTH_KINDS). */
-  auth?: SharedAuthKind;
-}
+import { sharedOpenAIAuth } from "./shared-auth.js";
 
 /**
  * The body rules when the user's own OpenAI credential is attached: what Codex sends to
@@ -60,13 +31,6 @@ export const SHARED_AUTH_POLICY: ResponsesPolicy = {
 
 /** Header names whose values are treated as secrets (masked in output, redacted in errors). */
 export const SECRET_HEADER = /auth|key|token|secret|cookie|session|password|signature/i;
-
-export function customProviderWarnings(name: string, config: CustomProviderConfig): string[] {
-  if (config.requires_openai_auth && config.env_key) {
-    return [`provider "${name}": env_key "${config.env_key}" is ignored because requires_openai_auth = true (as in Codex); remove one of them.`];
-  }
-  return [];
-}
 
 function withQuery(url: string, query: Record<string, string> | undefined): string {
   if (!query || Object.keys(query).length === 0) return url;

@@ -1,6 +1,6 @@
 // A Provider whose implementation module loads on first use. Construction stays
 // synchronous and cheap; every method waits for the module, then delegates.
-import type { AuthSource } from "../auth/source.js";
+import type { AuthSource } from "../transport/auth-source.js";
 import { ResponseStream } from "../transport/response-stream.js";
 import type { Provider } from "./provider.js";
 

@@ -1,10 +1,10 @@
 // Provider `openai`: Platform API key against /v1/responses (PROTOCOL §2).
-import type { AuthSource } from "../auth/source.js";
+import type { AuthSource } from "../transport/auth-source.js";
 import { ProviderError } from "../errors.js";
 import type { ModelInfo } from "../types.js";
 import { getJson } from "../transport/json-request.js";
-import { applyResponsesPolicy, buildResponsesBody, PLATFORM_POLICY } from "../transport/responses-request.js";
-import { ResponsesEventMapper } from "../transport/responses-events.js";
+import { applyResponsesPolicy, buildResponsesBody, PLATFORM_POLICY } from "../wire/responses-request.js";
+import { ResponsesEventMapper } from "../wire/responses-events.js";
 import type { Env } from "../config/paths.js";
 import { joinUrl, type ProviderSpec } from "./provider.js";
 

@@ -1,6 +1,6 @@
 // The provider surface users hold: stream, complete, listModels. A provider is a
 // spec (where to send, how to authenticate, how to build and parse) plus transport.
-import type { AuthSource } from "../auth/source.js";
+import type { AuthSource } from "../transport/auth-source.js";
 import type { CredentialStore } from "../auth/store/index.js";
 import type { Env } from "../config/paths.js";
 import { ProviderError } from "../errors.js";

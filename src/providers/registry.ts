@@ -1,17 +1,17 @@
 // createProvider: picks the provider by id and wires its auth, endpoints and transport.
 import type { ApiKeyCredential } from "../auth/credential.js";
-import { StaticAuthSource, type AuthSource } from "../auth/source.js";
+import type { AuthSource } from "../transport/auth-source.js";
+import { StaticAuthSource } from "../auth/static-source.js";
 import { StoredSecretAuthSource } from "../auth/stored-key-source.js";
 import type { CredentialStore } from "../auth/store/index.js";
 import { stateHome, type Env } from "../config/paths.js";
+import { BUILTIN_PROVIDERS, type CustomProviderConfig } from "../config/providers.js";
 import { ProviderError } from "../errors.js";
 import type { TransportOptions } from "../transport/response-stream.js";
 import { openaiSpec, platformBaseUrl, platformHeaders } from "./openai.js";
 import { providerFromSpec, type Provider, type ProviderContext } from "./provider.js";
 import { lazyProvider } from "./lazy-provider.js";
-import { customProvider, type CustomProviderConfig } from "./custom.js";
-
-export const BUILTIN_PROVIDERS = ["openai", "chatgpt", "chatgpt-codex"] as const;
+import { customProvider } from "./custom.js";
 
 export interface CreateProviderOptions extends TransportOptions {
   /** `openai` (default), `chatgpt`, `chatgpt-codex`, or a custom provider from config. */

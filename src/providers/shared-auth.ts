@@ -3,17 +3,11 @@
 // API key, Sign in with ChatGPT, or the Codex sign-in with its account header and
 // refresh. Without an explicit `auth`, the first credential present in
 // SHARED_AUTH_KINDS order is used, with a warning when there are several.
-import type { AuthSource } from "../auth/source.js";
+import type { AuthSource } from "../transport/auth-source.js";
 import type { CredentialStore } from "../auth/store/index.js";
 import type { Env } from "../config/paths.js";
+import { SHARED_AUTH_KINDS, type SharedAuthKind } from "../config/providers.js";
 import { ProviderError } from "../errors.js";
-
-/**
- * Default order: the API key first (the stable path, billed per token, what a proxy
- * usually expects), then Sign in with ChatGPT, then the experimental Codex sign-in.
- */
-export const SHARED_AUTH_KINDS = ["openai", "chatgpt", "chatgpt-codex"] as const;
-export type SharedAuthKind = (typeof SHARED_AUTH_KINDS)[number];
 
 /** An AuthSource decided on first use (it may need the store); a failed decision is retried next time. */
 export class DeferredAuthSource implements AuthSource {

@@ -7,7 +7,7 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import { isIP } from "node:net";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { ServerError } from "./errors.js";
+import { ServerError } from "../wire/server-error.js";
 
 /** The host part of a Host header (`[::1]:8787` -> `::1`), lower-cased. */
 export function hostName(header: string): string {

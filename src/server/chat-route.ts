@@ -4,8 +4,8 @@
 // SDK turns into an APIError (PROTOCOL §8.1); no `[DONE]` follows it.
 import { randomBytes } from "node:crypto";
 import type { ResponseResult } from "../types.js";
-import { chatToModelRequest } from "./chat-input.js";
-import { ChatChunks, chatCompletion, type ChatIdentity } from "./chat-output.js";
+import { chatToModelRequest } from "../wire/chat-to-request.js";
+import { ChatChunks, chatCompletion, type ChatIdentity } from "../wire/chat-response.js";
 import { droppedHeaders, failure, sendJson, type RouteContext } from "./route-context.js";
 import { SseWriter } from "./sse-writer.js";
 import { dropFromRequest, eventsOf, openUpstream, type OpenedStream } from "./upstream.js";

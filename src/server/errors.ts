@@ -2,22 +2,10 @@
 // `{"error":{message,type,param,code}}` and with a status real clients act on: the
 // openai SDK retries by status unless `x-should-retry` says otherwise (PROTOCOL §7),
 // and Codex reads `type: "usage_limit_reached"` + `resets_at` from a 429 (§4.19).
-import { formatDuration } from "../cli/format.js";
 import { ProviderError, type ErrorCode } from "../errors.js";
 import { redact } from "../redact.js";
-
-/** An error the server itself raises (bad route, bad key, bad body). */
-export class ServerError extends Error {
-  override readonly name = "ServerError";
-  constructor(
-    readonly status: number,
-    message: string,
-    readonly code: string | null,
-    readonly options: { param?: string; type?: string; headers?: Record<string, string> } = {},
-  ) {
-    super(message);
-  }
-}
+import { formatDuration } from "../time-format.js";
+import { ServerError } from "../wire/server-error.js";
 
 export interface ErrorAnswer {
   status: number;

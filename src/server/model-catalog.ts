@@ -6,7 +6,7 @@
 import { ProviderError } from "../errors.js";
 import type { Provider } from "../providers/provider.js";
 import type { ModelInfo } from "../types.js";
-import { ServerError } from "./errors.js";
+import { ServerError } from "../wire/server-error.js";
 
 const FRESH_MS = 10 * 60_000;
 const REFETCH_ON_MISS_MS = 60_000;

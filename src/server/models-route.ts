@@ -2,7 +2,7 @@
 // provider's catalog had (PROTOCOL §2, §3.8, §4.17); and GET /health.
 import type { ModelInfo } from "../types.js";
 import { VERSION } from "../version.js";
-import { ServerError } from "./errors.js";
+import { ServerError } from "../wire/server-error.js";
 import { sendJson, type RouteContext } from "./route-context.js";
 
 function modelObject(model: ModelInfo): Record<string, unknown> {

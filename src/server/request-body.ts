@@ -5,7 +5,7 @@ import type { IncomingMessage } from "node:http";
 import { pipeline } from "node:stream/promises";
 import { Writable, type Transform } from "node:stream";
 import zlib from "node:zlib";
-import { ServerError } from "./errors.js";
+import { ServerError } from "../wire/server-error.js";
 
 /** Large enough for base64 images in a long agent transcript. */
 export const MAX_BODY_BYTES = 64 * 1024 * 1024;

@@ -5,12 +5,12 @@
 // Responses events. The HTTP status is chosen only after the upstream accepted the
 // request, so a usage limit or login problem is a real 429/401, not an event in a 200.
 import { isProviderError } from "../errors.js";
-import { toInputItems } from "../transport/responses-request.js";
+import { toInputItems } from "../wire/responses-request.js";
 import type { ResponseResult, StreamEvent } from "../types.js";
 import { droppedHeaders, failure, sendJson, type RouteContext } from "./route-context.js";
 import { requireString } from "./request-body.js";
-import { ResponsesSynthesizer } from "./responses-synth.js";
-import { responsesToModelRequest } from "./responses-to-request.js";
+import { ResponsesSynthesizer } from "../wire/responses-synth.js";
+import { responsesToModelRequest } from "../wire/responses-to-request.js";
 import { SseWriter } from "./sse-writer.js";
 import { dropFromBody, dropFromRequest, eventsOf, openUpstream, type OpenedStream } from "./upstream.js";
 

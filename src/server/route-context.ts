@@ -3,7 +3,8 @@
 import type { ServerResponse } from "node:http";
 import type { Provider } from "../providers/provider.js";
 import type { RequestRecord } from "./access-log.js";
-import { errorAnswer, ServerError, type ErrorAnswer, type ErrorContext } from "./errors.js";
+import { ServerError } from "../wire/server-error.js";
+import { errorAnswer, type ErrorAnswer, type ErrorContext } from "./errors.js";
 import type { ModelCatalog } from "./model-catalog.js";
 import { DROPPED_HEADER } from "./upstream.js";
 

@@ -1,6 +1,6 @@
 // Non-streaming JSON calls (model lists, usage) with the same auth, 401 handling,
 // classification and retry rules as model streams.
-import type { AuthSource } from "../auth/source.js";
+import type { AuthSource } from "./auth-source.js";
 import { ProviderError } from "../errors.js";
 import { classifyHttpError } from "./classify.js";
 import { send } from "./http.js";

@@ -1,6 +1,6 @@
 // One model call: send, classify, retry, parse, map. Knows nothing about where the
 // token came from: it asks the AuthSource for headers and tells it about a 401.
-import type { AuthSource } from "../auth/source.js";
+import type { AuthSource } from "./auth-source.js";
 import { ProviderError } from "../errors.js";
 import type { RateLimitSnapshot, ResponseResult, StreamEvent } from "../types.js";
 import { classifyHttpError } from "./classify.js";

@@ -4,9 +4,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { generateText, stepCountIs, streamText } from "ai";
-import { createCodexProvider } from "../../src/ai-sdk/index.js";
-import type { Emulator } from "../../src/emulator/index.js";
-import { ProviderError } from "../../src/errors.js";
+import { createCodexProvider } from "#src/ai-sdk/index.js";
+import type { Emulator } from "#src/emulator/index.js";
+import { ProviderError } from "#src/errors.js";
 import { signIn, withCodexEmulator, withHome } from "../codex/helpers.js";
 import { bodies, weatherTool } from "./helpers.js";
 

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { createProviderRegistry, generateText, stepCountIs } from "ai";
-import { ProviderError } from "../../src/errors.js";
+import { ProviderError } from "#src/errors.js";
 import { withEmulator } from "../transport/helpers.js";
 import { bodies, platformCodex, waitFor, weatherTool } from "./helpers.js";
 

@@ -2,9 +2,9 @@
 // API, and a tool the emulator will call when the prompt names it.
 import assert from "node:assert/strict";
 import { jsonSchema, tool } from "ai";
-import { createCodexProvider } from "../../src/ai-sdk/index.js";
-import type { Emulator } from "../../src/emulator/index.js";
-import type { CreateProviderOptions } from "../../src/providers/registry.js";
+import { createCodexProvider } from "#src/ai-sdk/index.js";
+import type { Emulator } from "#src/emulator/index.js";
+import type { CreateProviderOptions } from "#src/providers/registry.js";
 
 export function platformCodex(emu: Emulator, options: CreateProviderOptions = {}) {
   return createCodexProvider({ provider: "openai", apiKey: emu.apiKey, baseUrl: emu.apiUrl, env: {}, ...options });

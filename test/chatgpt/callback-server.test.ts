@@ -7,10 +7,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { describe, it } from "node:test";
-import { startCallbackServer, type CallbackServer } from "../../src/auth/login/callback-server.js";
-import { openBrowser } from "../../src/auth/login/open-browser.js";
-import { createPkce, randomToken } from "../../src/auth/login/pkce.js";
-import { ProviderError } from "../../src/errors.js";
+import { startCallbackServer, type CallbackServer } from "#src/auth/login/callback-server.js";
+import { openBrowser } from "#src/auth/login/open-browser.js";
+import { createPkce, randomToken } from "#src/auth/login/pkce.js";
+import { ProviderError } from "#src/errors.js";
 
 const STATE = "expected-state";
 

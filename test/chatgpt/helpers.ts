@@ -5,10 +5,10 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { OAuthCredential, ProfileData } from "../../src/auth/credential.js";
-import { loginWithChatGpt } from "../../src/auth/siwc/login.js";
+import type { OAuthCredential, ProfileData } from "#src/auth/credential.js";
+import { loginWithChatGpt } from "#src/auth/siwc/login.js";
 import { after, before } from "node:test";
-import { startEmulator, type Emulator } from "../../src/emulator/index.js";
+import { startEmulator, type Emulator } from "#src/emulator/index.js";
 
 const BIN = fileURLToPath(new URL("../../../bin/codex-provider.js", import.meta.url));
 

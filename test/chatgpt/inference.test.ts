@@ -2,10 +2,10 @@
 // before any network call), the §3.9 error classes, and the filtered model list.
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
-import { ProviderError } from "../../src/errors.js";
-import type { Provider } from "../../src/providers/provider.js";
-import { createProvider } from "../../src/providers/registry.js";
-import type { ModelRequest } from "../../src/types.js";
+import { ProviderError } from "#src/errors.js";
+import type { Provider } from "#src/providers/provider.js";
+import { createProvider } from "#src/providers/registry.js";
+import type { ModelRequest } from "#src/types.js";
 import { capturedOutput, readCredential, requestsTo, runCli, seenTokens, signIn, siwcEnv, tempHome, useEmulator } from "./helpers.js";
 
 const fx = useEmulator();

@@ -5,8 +5,8 @@ import assert from "node:assert/strict";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { CredentialStore } from "../../src/auth/store/index.js";
-import { createProvider } from "../../src/providers/registry.js";
+import { CredentialStore } from "#src/auth/store/index.js";
+import { createProvider } from "#src/providers/registry.js";
 import { capturedOutput, readCredential, runCli, seenTokens, signIn, siwcEnv, tempHome, useEmulator } from "./helpers.js";
 
 const fx = useEmulator();

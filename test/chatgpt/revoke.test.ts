@@ -4,11 +4,11 @@ import assert from "node:assert/strict";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { describe, it } from "node:test";
-import type { OAuthCredential } from "../../src/auth/credential.js";
-import { discover } from "../../src/auth/oauth/discovery.js";
-import { revokeCredential } from "../../src/auth/siwc/revoke.js";
-import { ProviderError } from "../../src/errors.js";
-import type { Clock } from "../../src/transport/retry.js";
+import type { OAuthCredential } from "#src/auth/credential.js";
+import { discover } from "#src/auth/oauth/discovery.js";
+import { revokeCredential } from "#src/auth/siwc/revoke.js";
+import { ProviderError } from "#src/errors.js";
+import type { Clock } from "#src/transport/retry.js";
 
 const credential: OAuthCredential = {
   type: "oauth",

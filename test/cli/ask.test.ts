@@ -5,8 +5,8 @@ import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawn } from "node:child_process";
-import { startEmulator, type Emulator } from "../../src/emulator/index.js";
-import { VERSION } from "../../src/version.js";
+import { startEmulator, type Emulator } from "#src/emulator/index.js";
+import { VERSION } from "#src/version.js";
 import { BIN, runCli } from "./run-cli.js";
 
 async function envFor(emu: Emulator, extra: Record<string, string | undefined> = {}) {

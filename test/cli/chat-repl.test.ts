@@ -6,7 +6,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import type { Emulator } from "../../src/emulator/index.js";
+import type { Emulator } from "#src/emulator/index.js";
 import { withEmulator } from "../transport/helpers.js";
 import { ptyUnavailable, screen, spawnCliInPty, type PtySession } from "./pty.js";
 import { runCli } from "./run-cli.js";

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { mkdtemp, readFile, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startEmulator } from "../../src/emulator/index.js";
+import { startEmulator } from "#src/emulator/index.js";
 import { runCli } from "./run-cli.js";
 
 test("login --with-api-key stores the piped key; ask, status and logout use it; the key is never printed", async () => {

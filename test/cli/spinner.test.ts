@@ -2,7 +2,7 @@
 // first token arrives; piped or redirected stderr never sees it.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { startSpinner } from "../../src/cli/spinner.js";
+import { startSpinner } from "#src/cli/spinner.js";
 import { withEmulator } from "../transport/helpers.js";
 import { runCli } from "./run-cli.js";
 import { sink } from "../config/helpers.js";

@@ -3,7 +3,7 @@
 // the exit code follows the selected provider (0 usable, 3 not).
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { CredentialStore } from "../../src/auth/store/index.js";
+import { CredentialStore } from "#src/auth/store/index.js";
 import { runMain, withConfig } from "../config/helpers.js";
 
 const CONFIG = `provider = "ollama"

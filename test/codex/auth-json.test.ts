@@ -7,7 +7,7 @@ import { mkdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { CredentialStore } from "../../src/auth/store/index.js";
+import { CredentialStore } from "#src/auth/store/index.js";
 import { agentIdentityAuthFile, apiKeyAuthFile, chatgptAuthFile, type CodexTokens } from "./fixtures/auth-files.js";
 import { assertNoSecrets, cliEnv, runCli, signIn, storedCodexCredential, withCodexEmulator, withHome } from "./helpers.js";
 

@@ -2,8 +2,8 @@
 // authorize URL on stderr, the test plays the browser, the CLI stores the sign-in.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { codexAuthorizeUrl, browserLogin } from "../../src/auth/codex/browser-login.js";
-import { codexAuthEndpoints } from "../../src/auth/codex/constants.js";
+import { codexAuthorizeUrl, browserLogin } from "#src/auth/codex/browser-login.js";
+import { codexAuthEndpoints } from "#src/auth/codex/constants.js";
 import {
   AUTHORIZE_URL,
   assertNoSecrets,

@@ -3,7 +3,7 @@
 // stored; expired → exit 3 naming where to mint one), and logout revoking the sign-in.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { formatReset } from "../../src/cli/format.js";
+import { formatReset } from "#src/time-format.js";
 import { assertNoSecrets, cliEnv, runCli, signIn, storedCodexCredential, withCodexEmulator, withHome } from "./helpers.js";
 
 const NOTICE = /chatgpt-codex is EXPERIMENTAL \(ChatGPT-backed\)/g;

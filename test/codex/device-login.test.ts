@@ -3,10 +3,10 @@
 // our 15-minute limit), not enabled, slow_down, and cancellation.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { codexAuthEndpoints } from "../../src/auth/codex/constants.js";
-import { deviceLogin, DEVICE_CODE_LIFETIME_MS } from "../../src/auth/codex/device-login.js";
-import { ProviderError } from "../../src/errors.js";
-import type { Emulator } from "../../src/emulator/index.js";
+import { codexAuthEndpoints } from "#src/auth/codex/constants.js";
+import { deviceLogin, DEVICE_CODE_LIFETIME_MS } from "#src/auth/codex/device-login.js";
+import { ProviderError } from "#src/errors.js";
+import type { Emulator } from "#src/emulator/index.js";
 import { fakeClock } from "../transport/helpers.js";
 import { assertNoSecrets, captureOutput, cliEnv, startCli, storedCodexCredential, withCodexEmulator, withHome } from "./helpers.js";
 

@@ -8,12 +8,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { fileURLToPath } from "node:url";
-import { browserLogin } from "../../src/auth/codex/browser-login.js";
-import { codexAuthEndpoints } from "../../src/auth/codex/constants.js";
-import type { OAuthCredential } from "../../src/auth/credential.js";
-import { CredentialStore } from "../../src/auth/store/index.js";
-import { startEmulator, type Emulator, type EmulatorOptions } from "../../src/emulator/index.js";
-import { usageWritesSettled } from "../../src/providers/chatgpt-codex-usage.js";
+import { browserLogin } from "#src/auth/codex/browser-login.js";
+import { codexAuthEndpoints } from "#src/auth/codex/constants.js";
+import type { OAuthCredential } from "#src/auth/credential.js";
+import { CredentialStore } from "#src/auth/store/index.js";
+import { startEmulator, type Emulator, type EmulatorOptions } from "#src/emulator/index.js";
+import { usageWritesSettled } from "#src/providers/chatgpt-codex-usage.js";
 
 const BIN = fileURLToPath(new URL("../../../bin/codex-provider.js", import.meta.url));
 

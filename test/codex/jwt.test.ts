@@ -2,9 +2,9 @@
 // padding) decoded correctly, the claim paths and peer fallbacks, and which token wins.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { identityFromTokens } from "../../src/auth/codex/tokens.js";
-import { oauthIdentity } from "../../src/auth/codex/auth-source.js";
-import { chatGptClaims, decodeJwtPayload } from "../../src/auth/oauth/jwt.js";
+import { identityFromTokens } from "#src/auth/codex/tokens.js";
+import { oauthIdentity } from "#src/auth/codex/auth-source.js";
+import { chatGptClaims, decodeJwtPayload } from "#src/auth/oauth/jwt.js";
 import { base64Url, unsignedJwt } from "./fixtures/jwt.js";
 
 const AUTH = "https://api.openai.com/auth";

@@ -3,11 +3,12 @@
 // at the Codex token endpoint, usage-limit classification, and the model catalog.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { Emulator } from "../../src/emulator/index.js";
-import { exitCodeFor, ProviderError } from "../../src/errors.js";
-import { CODEX_DEFAULT_INSTRUCTIONS, FALLBACK_MODELS, type CodexProvider } from "../../src/providers/chatgpt-codex.js";
-import { createProvider, type CreateProviderOptions } from "../../src/providers/registry.js";
-import type { InputItem } from "../../src/types.js";
+import type { Emulator } from "#src/emulator/index.js";
+import { exitCodeFor } from "#src/cli/exit-codes.js";
+import { ProviderError } from "#src/errors.js";
+import { CODEX_DEFAULT_INSTRUCTIONS, FALLBACK_MODELS, type CodexProvider } from "#src/providers/chatgpt-codex.js";
+import { createProvider, type CreateProviderOptions } from "#src/providers/registry.js";
+import type { InputItem } from "#src/types.js";
 import { freePorts, signIn, storedCodexCredential, withCodexEmulator, withHome } from "./helpers.js";
 
 function codexProvider(emu: Emulator, home: string, options: CreateProviderOptions = {}): CodexProvider {

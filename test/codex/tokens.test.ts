@@ -5,10 +5,10 @@ import assert from "node:assert/strict";
 import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import { test } from "node:test";
-import { codexAuthEndpoints } from "../../src/auth/codex/constants.js";
-import { exchangeCode, refreshCodexTokens, revokeCodexToken } from "../../src/auth/codex/tokens.js";
-import type { OAuthCredential } from "../../src/auth/credential.js";
-import { ProviderError } from "../../src/errors.js";
+import { codexAuthEndpoints } from "#src/auth/codex/constants.js";
+import { exchangeCode, refreshCodexTokens, revokeCodexToken } from "#src/auth/codex/tokens.js";
+import type { OAuthCredential } from "#src/auth/credential.js";
+import { ProviderError } from "#src/errors.js";
 import { unsignedJwt } from "./fixtures/jwt.js";
 
 interface Captured {

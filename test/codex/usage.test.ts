@@ -2,9 +2,9 @@
 // fallback to the x-codex-* headers of the last response saved by another process.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { usageBar, windowName } from "../../src/cli/commands/usage.js";
-import { parseWhamUsage } from "../../src/providers/chatgpt-codex-usage.js";
-import { createProvider } from "../../src/providers/registry.js";
+import { usageBar, windowName } from "#src/cli/commands/usage.js";
+import { parseWhamUsage } from "#src/providers/chatgpt-codex-usage.js";
+import { createProvider } from "#src/providers/registry.js";
 import { cliEnv, freePorts, runCli, signIn, withCodexEmulator, withHome } from "./helpers.js";
 
 test("bars, window names by length, and wham/usage parsing", () => {

@@ -4,8 +4,8 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable, Writable } from "node:stream";
-import { main } from "../../src/cli/main.js";
-import type { CliContext } from "../../src/cli/context.js";
+import { main } from "#src/cli/main.js";
+import type { CliContext } from "#src/cli/context.js";
 
 export interface MainRun {
   code: number;

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { parseConfigText } from "../../src/config/load.js";
+import { parseConfigText } from "#src/config/load.js";
 import { runMain, withConfig } from "./helpers.js";
 
 const LITERAL_TOKEN = "sk-literal-bearer-token-0123456789";

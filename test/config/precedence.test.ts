@@ -3,9 +3,9 @@
 // really reach the wire.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { CredentialStore } from "../../src/auth/store/index.js";
-import { SETTING_KEYS, SETTINGS, type SettingKey } from "../../src/config/settings.js";
-import type { Emulator } from "../../src/emulator/index.js";
+import { CredentialStore } from "#src/auth/store/index.js";
+import { SETTING_KEYS, SETTINGS, type SettingKey } from "#src/config/settings.js";
+import type { Emulator } from "#src/emulator/index.js";
 import { runCli } from "../cli/run-cli.js";
 import { withEmulator } from "../transport/helpers.js";
 import { runMain, withConfig } from "./helpers.js";

@@ -4,8 +4,8 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { it } from "node:test";
-import { parseConfigText } from "../../src/config/load.js";
-import { SETTING_KEYS, SETTINGS } from "../../src/config/settings.js";
+import { parseConfigText } from "#src/config/load.js";
+import { SETTING_KEYS, SETTINGS } from "#src/config/settings.js";
 
 const README = readFileSync(fileURLToPath(new URL("../../../README.md", import.meta.url)), "utf8");
 

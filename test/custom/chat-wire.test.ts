@@ -2,10 +2,10 @@
 // shape, and chunk streams mapped to the same typed events as Responses streams.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { ProviderError } from "../../src/errors.js";
-import { buildChatBody } from "../../src/transport/chat-request.js";
-import { ChatEventMapper } from "../../src/transport/chat-events.js";
-import type { StreamEvent } from "../../src/types.js";
+import { ProviderError } from "#src/errors.js";
+import { buildChatBody } from "#src/wire/chat-request.js";
+import { ChatEventMapper } from "#src/wire/chat-events.js";
+import type { StreamEvent } from "#src/types.js";
 
 function mapper() {
   return new ChatEventMapper({ requestId: "req_1", rateLimits: () => undefined });

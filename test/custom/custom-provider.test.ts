@@ -2,11 +2,11 @@
 // Responses server and a Chat Completions server, with the same typed events.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { Emulator } from "../../src/emulator/index.js";
-import { ProviderError } from "../../src/errors.js";
-import type { CustomProviderConfig } from "../../src/providers/custom.js";
-import { createProvider } from "../../src/providers/registry.js";
-import type { FunctionTool, StreamEvent } from "../../src/types.js";
+import type { Emulator } from "#src/emulator/index.js";
+import { ProviderError } from "#src/errors.js";
+import type { CustomProviderConfig } from "#src/config/providers.js";
+import { createProvider } from "#src/providers/registry.js";
+import type { FunctionTool, StreamEvent } from "#src/types.js";
 import { collect, fakeClock, withEmulator } from "../transport/helpers.js";
 
 const WEATHER: FunctionTool = {

@@ -6,7 +6,7 @@ import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { createRemoteJWKSet, decodeJwt, jwtVerify } from "jose";
-import { createAuthEmulator, type AuthEmulator, type AuthEmulatorOptions } from "../../src/emulator/auth/index.js";
+import { createAuthEmulator, type AuthEmulator, type AuthEmulatorOptions } from "#src/emulator/auth/index.js";
 
 const CODEX_CLIENT = "app_EMoamEEZ73f0CkXaXp7hrann";
 const SIWC_SCOPE = "openid profile email offline_access resource.invoke chatgpt.tokens.use.direct";

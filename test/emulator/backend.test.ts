@@ -1,7 +1,7 @@
 // /backend-api: Codex responses, models and usage (PROTOCOL §4.14–4.19).
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { type Emulator, startEmulator } from "../../src/emulator/index.js";
+import { type Emulator, startEmulator } from "#src/emulator/index.js";
 import { codexToken, jsonEvents, post } from "./helpers.js";
 
 const body = {

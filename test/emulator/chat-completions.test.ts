@@ -1,7 +1,7 @@
 // /v1/chat/completions wire details over raw HTTP.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { type Emulator, startEmulator } from "../../src/emulator/index.js";
+import { type Emulator, startEmulator } from "#src/emulator/index.js";
 import { parseSse, post } from "./helpers.js";
 
 describe("chat completions", () => {

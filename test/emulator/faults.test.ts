@@ -1,7 +1,7 @@
 // Fault injection: per-request header, instance queue and admin routes, over raw HTTP.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { type Emulator, startEmulator } from "../../src/emulator/index.js";
+import { type Emulator, startEmulator } from "#src/emulator/index.js";
 import { codexToken, eventually, jsonEvents, parseSse, post, siwcToken } from "./helpers.js";
 
 const req = { model: "gpt-5.5", input: "one two three four five six", stream: true };

@@ -2,7 +2,7 @@
 // PROTOCOL §3.4–3.5 and §4.3–4.5 against the mounted auth half), and a small SSE
 // reader that follows the standard's line rules so framing faults can be checked.
 import { createHash, randomBytes, randomUUID } from "node:crypto";
-import type { Emulator } from "../../src/emulator/index.js";
+import type { Emulator } from "#src/emulator/index.js";
 
 export const CODEX_CLIENT_ID = "app_EMoamEEZ73f0CkXaXp7hrann";
 const SIWC_SCOPES = "openid profile email offline_access resource.invoke chatgpt.tokens.use.direct";

@@ -1,7 +1,7 @@
 // /v1/responses and /v1/models with a Platform API key (PROTOCOL §2, §5, §8.4).
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { type Emulator, startEmulator } from "../../src/emulator/index.js";
+import { type Emulator, startEmulator } from "#src/emulator/index.js";
 import { jsonEvents, post } from "./helpers.js";
 
 const weatherTool = {

@@ -1,7 +1,7 @@
 // /v1 with a Sign-in-with-ChatGPT access token (PROTOCOL §3.8–3.9).
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { type Emulator, startEmulator } from "../../src/emulator/index.js";
+import { type Emulator, startEmulator } from "#src/emulator/index.js";
 import { jsonEvents, post, siwcToken } from "./helpers.js";
 
 const good = { model: "gpt-5.5", store: false, stream: true, instructions: "Be brief.", input: [{ role: "user", content: "hello" }] };

@@ -8,7 +8,7 @@ import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { startEmulator } from "../../src/emulator/index.js";
+import { startEmulator } from "#src/emulator/index.js";
 import { post } from "./load-client.js";
 import { startServe } from "./serve-process.js";
 

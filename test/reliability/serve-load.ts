@@ -7,7 +7,7 @@ import { Agent } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { startEmulator } from "../../src/emulator/index.js";
+import { startEmulator } from "#src/emulator/index.js";
 import { post, runPool } from "./load-client.js";
 import { startServe } from "./serve-process.js";
 

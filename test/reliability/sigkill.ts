@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { setTimeout as sleep } from "node:timers/promises";
-import { CredentialStore } from "../../src/auth/store/index.js";
+import { CredentialStore } from "#src/auth/store/index.js";
 import { padFor, readTally } from "./fixtures/tally.js";
 
 const WORKER = fileURLToPath(new URL("./fixtures/tally-worker.js", import.meta.url));

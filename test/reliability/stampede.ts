@@ -7,8 +7,8 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { CredentialStore } from "../../src/auth/store/index.js";
-import { startEmulator } from "../../src/emulator/index.js";
+import { CredentialStore } from "#src/auth/store/index.js";
+import { startEmulator } from "#src/emulator/index.js";
 import { signIn, siwcEnv } from "../chatgpt/helpers.js";
 
 const WORKER = fileURLToPath(new URL("./fixtures/stampede-worker.js", import.meta.url));

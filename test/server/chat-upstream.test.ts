@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import OpenAI from "openai";
-import { createProvider } from "../../src/providers/registry.js";
+import { createProvider } from "#src/providers/registry.js";
 import { agentMessage, runCodex, tempCodexHome } from "./codex-runner.js";
 import { assertToolRoundTrip, startStack, type Stack } from "./helpers.js";
 

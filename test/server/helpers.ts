@@ -5,9 +5,9 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Emulator, type EmulatorOptions, startEmulator } from "../../src/emulator/index.js";
+import { type Emulator, type EmulatorOptions, startEmulator } from "#src/emulator/index.js";
 import type OpenAI from "openai";
-import { createServer, type AccessLogEntry, type LocalServer, type ServerOptions } from "../../src/server/index.js";
+import { createServer, type AccessLogEntry, type LocalServer, type ServerOptions } from "#src/server/index.js";
 
 export interface Stack {
   emulator: Emulator;

@@ -6,10 +6,10 @@ import { chmod, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises"
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { HostPolicy, KeyCheck } from "../../src/server/auth-guard.js";
-import { loadOrCreateLocalKey, localKeyPath } from "../../src/server/local-key.js";
-import { ServerError } from "../../src/server/errors.js";
-import { redact } from "../../src/redact.js";
+import { HostPolicy, KeyCheck } from "#src/server/auth-guard.js";
+import { loadOrCreateLocalKey, localKeyPath } from "#src/server/local-key.js";
+import { ServerError } from "#src/wire/server-error.js";
+import { redact } from "#src/redact.js";
 import { rawRequest, startStack, type Stack } from "./helpers.js";
 
 describe("local key and Host guard over real sockets", () => {

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, before, describe, it } from "node:test";
 import OpenAI from "openai";
-import { type Emulator, startEmulator } from "../../src/emulator/index.js";
+import { type Emulator, startEmulator } from "#src/emulator/index.js";
 
 const BIN = fileURLToPath(new URL("../../../bin/codex-provider.js", import.meta.url));
 

@@ -2,12 +2,13 @@
 // typed results -> Chat objects, drop decisions, and ProviderError -> HTTP answers.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { ProviderError } from "../../src/errors.js";
-import type { ResponseResult } from "../../src/types.js";
-import { chatToModelRequest } from "../../src/server/chat-input.js";
-import { ChatChunks, chatCompletion } from "../../src/server/chat-output.js";
-import { errorAnswer, ServerError } from "../../src/server/errors.js";
-import { dropFromBody, dropFromRequest, rejectedParam } from "../../src/server/upstream.js";
+import { ProviderError } from "#src/errors.js";
+import type { ResponseResult } from "#src/types.js";
+import { chatToModelRequest } from "#src/wire/chat-to-request.js";
+import { ChatChunks, chatCompletion } from "#src/wire/chat-response.js";
+import { errorAnswer } from "#src/server/errors.js";
+import { ServerError } from "#src/wire/server-error.js";
+import { dropFromBody, dropFromRequest, rejectedParam } from "#src/server/upstream.js";
 
 const context = { provider: "chatgpt-codex", profile: "default", now: Date.UTC(2026, 0, 1, 12, 0, 0) };
 

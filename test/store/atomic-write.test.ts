@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "node:test";
-import { isProviderError } from "../../src/errors.js";
-import { writeFileAtomic } from "../../src/auth/store/index.js";
+import { isProviderError } from "#src/errors.js";
+import { writeFileAtomic } from "#src/auth/store/index.js";
 import { withHome } from "./helpers.js";
 
 const mode = async (path: string) => (await stat(path)).mode & 0o777;

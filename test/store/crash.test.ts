@@ -4,7 +4,7 @@ import { lstat, readdir } from "node:fs/promises";
 import { dirname } from "node:path";
 import { test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import { CredentialStore } from "../../src/auth/store/index.js";
+import { CredentialStore } from "#src/auth/store/index.js";
 import { padFor, readBig, writeBig } from "./fixtures/profiles.js";
 import { kill, nextMessage, startWorker, withHome } from "./helpers.js";
 

@@ -2,10 +2,10 @@ import assert from "node:assert/strict";
 import { chmod, mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { test } from "node:test";
-import { isProviderError, type ProviderError } from "../../src/errors.js";
-import { clearRegisteredSecrets, redact } from "../../src/redact.js";
-import { CredentialStore } from "../../src/auth/store/index.js";
-import type { ProfileData } from "../../src/auth/credential.js";
+import { isProviderError, type ProviderError } from "#src/errors.js";
+import { clearRegisteredSecrets, redact } from "#src/redact.js";
+import { CredentialStore } from "#src/auth/store/index.js";
+import type { ProfileData } from "#src/auth/credential.js";
 import { COUNTER_KEY, increment, readCount } from "./fixtures/profiles.js";
 import { exited, startWorker, withHome } from "./helpers.js";
 

@@ -4,9 +4,9 @@ import { hostname } from "node:os";
 import { dirname, join } from "node:path";
 import { test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
-import { isProviderError } from "../../src/errors.js";
-import { CredentialStore, DEFAULT_TIMEOUT_MS, withFileLock } from "../../src/auth/store/index.js";
-import { OAUTH_REQUEST_TIMEOUT_MS } from "../../src/auth/oauth/token-client.js";
+import { isProviderError } from "#src/errors.js";
+import { CredentialStore, DEFAULT_TIMEOUT_MS, withFileLock } from "#src/auth/store/index.js";
+import { OAUTH_REQUEST_TIMEOUT_MS } from "#src/auth/oauth/token-client.js";
 import { increment } from "./fixtures/profiles.js";
 import { kill, nextMessage, startWorker, withHome } from "./helpers.js";
 

@@ -9,9 +9,9 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { CredentialStore } from "../../src/auth/store/index.js";
-import { startEmulator, type Emulator } from "../../src/emulator/index.js";
-import { isProviderError } from "../../src/errors.js";
+import { CredentialStore } from "#src/auth/store/index.js";
+import { startEmulator, type Emulator } from "#src/emulator/index.js";
+import { isProviderError } from "#src/errors.js";
 import { runCli } from "../cli/run-cli.js";
 
 const OTHER_UID = 65534;

@@ -1,8 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { classifyHttpError, retryAfterMs } from "../../src/transport/classify.js";
-import { ResponsesEventMapper } from "../../src/transport/responses-events.js";
-import { ProviderError } from "../../src/errors.js";
+import { classifyHttpError, retryAfterMs } from "#src/transport/classify.js";
+import { ResponsesEventMapper } from "#src/wire/responses-events.js";
+import { ProviderError } from "#src/errors.js";
 
 const NOW = Date.UTC(2026, 0, 1, 12, 0, 0);
 

@@ -1,7 +1,7 @@
-import { startEmulator, type Emulator, type EmulatorOptions } from "../../src/emulator/index.js";
-import { createProvider, type CreateProviderOptions } from "../../src/providers/registry.js";
-import type { Clock } from "../../src/transport/retry.js";
-import type { StreamEvent } from "../../src/types.js";
+import { startEmulator, type Emulator, type EmulatorOptions } from "#src/emulator/index.js";
+import { createProvider, type CreateProviderOptions } from "#src/providers/registry.js";
+import type { Clock } from "#src/transport/retry.js";
+import type { StreamEvent } from "#src/types.js";
 
 /** A clock whose sleeps return at once and advance time; records every delay. */
 export function fakeClock(): Clock & { sleeps: number[] } {

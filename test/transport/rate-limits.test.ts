@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { parseDurationMs, parseRateLimitEvent, parseRateLimitHeaders } from "../../src/transport/rate-limits.js";
+import { parseDurationMs, parseRateLimitEvent, parseRateLimitHeaders } from "#src/transport/rate-limits.js";
 
 test("Go-style durations", () => {
   assert.equal(parseDurationMs("1s"), 1000);

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { backoffDelay, DEFAULT_RETRY_POLICY, nextDelay, type Clock } from "../../src/transport/retry.js";
-import { ProviderError } from "../../src/errors.js";
+import { backoffDelay, DEFAULT_RETRY_POLICY, nextDelay, type Clock } from "#src/transport/retry.js";
+import { ProviderError } from "#src/errors.js";
 
 const retryable = new ProviderError("server_error", "boom", { retryable: true });
 

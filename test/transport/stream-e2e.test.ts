@@ -2,7 +2,7 @@
 // fault, abort, retry counts and backoff bounds (fake clock).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { ProviderError } from "../../src/errors.js";
+import { ProviderError } from "#src/errors.js";
 import { collect, fakeClock, inferenceRequests, platformProvider, withEmulator } from "./helpers.js";
 
 const weatherTool = {

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { fingerprint, maskEmail, redact, registerSecret } from "../../src/redact.js";
-import { ProviderError } from "../../src/errors.js";
+import { fingerprint, maskEmail, redact, registerSecret } from "#src/redact.js";
+import { ProviderError } from "#src/errors.js";
 
 const JWT = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ1c2VyLTEyMyIsImV4cCI6MTc2NzIyNTYwMH0.c2lnbmF0dXJlLWJ5dGVz";
 

@@ -4,7 +4,8 @@
 import { ProviderError } from "../../errors.js";
 import { getJson } from "../../transport/json-request.js";
 import type { AccessTokenCredential } from "../credential.js";
-import { StaticAuthSource, type AuthSource } from "../source.js";
+import type { AuthSource } from "../../transport/auth-source.js";
+import { StaticAuthSource } from "../static-source.js";
 import { ACCESS_TOKEN_ADMIN_URL, type CodexAuthEndpoints } from "./constants.js";
 import { clientHeaders, type CodexIdentity } from "./headers.js";
 

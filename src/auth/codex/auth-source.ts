@@ -8,7 +8,7 @@ import { fingerprint } from "../../redact.js";
 import type { OAuthCredential } from "../credential.js";
 import { chatGptClaims, decodeJwtPayload } from "../oauth/jwt.js";
 import { OAuthAuthSource } from "../oauth-source.js";
-import type { AuthSource } from "../source.js";
+import type { AuthSource } from "../../transport/auth-source.js";
 import type { CredentialStore } from "../store/index.js";
 import { AccessTokenAuthSource, accessTokenIdentity, checkAccessTokenShape, whoami } from "./access-token.js";
 import { codexAuthEndpoints, codexLoginCommand } from "./constants.js";

@@ -3,7 +3,7 @@
 // its `issuer` must be exactly the one we asked, or an impostor could name its own keys.
 import { ProviderError } from "../../errors.js";
 import { getJson } from "../../transport/json-request.js";
-import type { AuthSource } from "../source.js";
+import type { AuthSource } from "../../transport/auth-source.js";
 
 export interface DiscoveryDocument {
   issuer: string;

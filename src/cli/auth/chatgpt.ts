@@ -9,11 +9,13 @@ import { loginWithChatGpt } from "../../auth/siwc/login.js";
 import { revokeCredential } from "../../auth/siwc/revoke.js";
 import { hostIdPath } from "../../auth/store/index.js";
 import { credentialsDir, stateHome } from "../../config/paths.js";
-import { ExitCode, ProviderError } from "../../errors.js";
+import { ProviderError } from "../../errors.js";
+import { ExitCode } from "../exit-codes.js";
 import { maskEmail } from "../../redact.js";
 import { parseFlags } from "../args.js";
 import type { CliContext } from "../context.js";
-import { formatDuration, style } from "../format.js";
+import { formatDuration } from "../../time-format.js";
+import { style } from "../format.js";
 import type { AuthCli, CommonAuthFlags } from "./types.js";
 
 const LOGIN_TIMEOUT_MS = 5 * 60_000;

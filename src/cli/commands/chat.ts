@@ -4,7 +4,8 @@
 // rather than a process signal; piped input gets the process signal instead.
 import { createInterface, type Interface } from "node:readline";
 import { SETTING_FLAGS, SETTING_FLAGS_HELP } from "../../config/settings.js";
-import { exitCodeFor, ProviderError } from "../../errors.js";
+import { ProviderError } from "../../errors.js";
+import { exitCodeFor } from "../exit-codes.js";
 import { COMMON_FLAGS, parseFlags } from "../args.js";
 import { ChatSession, SLASH_HELP } from "../chat/session.js";
 import type { CliContext, Command } from "../context.js";

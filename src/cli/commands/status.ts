@@ -1,7 +1,6 @@
 import { cliStore } from "../credential-store.js";
 import { ProviderError } from "../../errors.js";
-import type { CustomProviderConfig } from "../../providers/custom.js";
-import { SHARED_AUTH_KINDS } from "../../providers/shared-auth.js";
+import { SHARED_AUTH_KINDS, type CustomProviderConfig } from "../../config/providers.js";
 import { COMMON_FLAGS, parseFlags } from "../args.js";
 import { loadAuthCli } from "../auth/dispatch.js";
 import { AUTH_CLI, type CommonAuthFlags, type ProviderStatus } from "../auth/types.js";

@@ -7,7 +7,8 @@ import type { CodexUsageReport } from "../../providers/chatgpt-codex-usage.js";
 import type { RateLimitWindow } from "../../types.js";
 import { COMMON_FLAGS, parseFlags } from "../args.js";
 import type { Command } from "../context.js";
-import { formatDuration, formatReset, style } from "../format.js";
+import { formatDuration, formatReset } from "../../time-format.js";
+import { style } from "../format.js";
 import { openProvider } from "../open-provider.js";
 
 const BAR_WIDTH = 20;

@@ -2,8 +2,8 @@
 // final result. Success only on `response.completed`; `response.failed` and `error`
 // become classified ProviderErrors; `response.incomplete` ends with a stop reason.
 import type { FunctionCall, RateLimitSnapshot, ResponseResult, StopReason, StreamEvent, Usage } from "../types.js";
-import { classifyFacts, errorFacts } from "./classify.js";
-import { parseRateLimitEvent } from "./rate-limits.js";
+import { classifyFacts, errorFacts } from "../transport/classify.js";
+import { parseRateLimitEvent } from "../transport/rate-limits.js";
 
 type Json = Record<string, unknown>;
 

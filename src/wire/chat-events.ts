@@ -5,8 +5,8 @@
 // after a `finish_reason`: anything less is a truncated stream, never a success.
 import { ProviderError } from "../errors.js";
 import type { FunctionCall, ResponseResult, StopReason, StreamEvent, Usage } from "../types.js";
-import { classifyFacts, errorFacts } from "./classify.js";
-import type { EventMapper, MapperContext } from "./response-stream.js";
+import { classifyFacts, errorFacts } from "../transport/classify.js";
+import type { EventMapper, MapperContext } from "../transport/response-stream.js";
 import { parseUsage } from "./responses-events.js";
 
 type Json = Record<string, unknown>;

@@ -5,7 +5,7 @@
 // `client_metadata`, …) have no Chat counterpart: they are dropped and named, so
 // Codex CLI still works against a Chat-only server without its apply_patch tool.
 import type { FunctionTool, InputItem, ModelRequest, ReasoningEffort, ReasoningSummary, ToolChoice, Verbosity } from "../types.js";
-import { ServerError } from "./errors.js";
+import { ServerError } from "./server-error.js";
 
 type Json = Record<string, unknown>;
 

@@ -8,7 +8,7 @@
 // header; fields whose loss would change the answer's meaning or shape (`n` > 1,
 // `stop`, `logprobs`, audio, web search, legacy `functions`) are a 400.
 import type { ContentPart, FunctionTool, InputItem, ModelRequest, ReasoningEffort, ToolChoice, Verbosity } from "../types.js";
-import { ServerError } from "./errors.js";
+import { ServerError } from "./server-error.js";
 
 type Json = Record<string, unknown>;
 

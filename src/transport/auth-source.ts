@@ -1,0 +1,14 @@
+// AuthSource: the only auth surface the transport sees. It turns a credential into
+// request headers and gets one chance to repair things after a 401. It is declared
+// here, by its consumer; auth/ implements it (static, stored, OAuth, Codex sources).
+export interface AuthSource {
+  /** Headers to attach to the next request (refreshing first when needed). */
+  headers(signal?: AbortSignal): Promise<Record<string, string>>;
+  /**
+   * Called once after a 401. Resolves true when the credential changed (re-read or
+   * refreshed) and the request should be retried; false when retrying is pointless.
+   */
+  unauthorized(signal?: AbortSignal): Promise<boolean>;
+  /** A short description for errors and `status`, never containing the secret. */
+  readonly description: string;
+}
