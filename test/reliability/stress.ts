@@ -5,7 +5,7 @@
 import { execFileSync } from "node:child_process";
 import { cpus, totalmem } from "node:os";
 import { canaryScenario } from "./canary.js";
-import { hostileScenario } from "./hostile.js";
+import { assertRejected, hostileScenario } from "./hostile.js";
 import { serveLoadScenario } from "./serve-load.js";
 import { sigkillScenario } from "./sigkill.js";
 import { stampedeScenario } from "./stampede.js";
@@ -14,7 +14,14 @@ const SCENARIOS: Array<[string, () => Promise<unknown>]> = [
   ["sigkill", () => sigkillScenario({ kills: 210, writers: 4 })],
   ["stampede", () => stampedeScenario({ processes: 8, calls: 25, rounds: 5 })],
   ["serveLoad", () => serveLoadScenario({ requests: 10_000, concurrency: 200, warmup: 3000 })],
-  ["hostile", () => hostileScenario()],
+  [
+    "hostile",
+    async () => {
+      const figures = await hostileScenario();
+      assertRejected(figures);
+      return figures;
+    },
+  ],
   ["canary", () => canaryScenario()],
 ];
 
