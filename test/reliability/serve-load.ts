@@ -24,7 +24,11 @@ export interface ServeLoadFigures {
 
 export const RSS_GROWTH_LIMIT = 1.2;
 
-export async function serveLoadScenario(options: { requests: number; concurrency: number; warmup: number }): Promise<ServeLoadFigures> {
+/**
+ * `checkMemory`: the heap needs a few thousand requests at full concurrency to reach
+ * its working size, so the RSS bound means something only after a long warm-up.
+ */
+export async function serveLoadScenario(options: { requests: number; concurrency: number; warmup: number; checkMemory: boolean }): Promise<ServeLoadFigures> {
   const emu = await startEmulator();
   const home = await mkdtemp(join(tmpdir(), "cp-stress-serve-"));
   const env = { PATH: process.env.PATH ?? "", HOME: home, CODEX_PROVIDER_HOME: home, CODEX_PROVIDER_API_URL: emu.apiUrl, OPENAI_API_KEY: emu.apiKey, NO_COLOR: "1" };
@@ -58,7 +62,7 @@ export async function serveLoadScenario(options: { requests: number; concurrency
       rssRatio: rssAfterWarmup && rssAfterLoad ? Math.round((rssAfterLoad / rssAfterWarmup) * 100) / 100 : 0,
     };
     assert.equal(errors, 0, "every request completed");
-    if (rssAfterWarmup !== undefined) assert.ok(figures.rssRatio <= RSS_GROWTH_LIMIT, `RSS grew ${figures.rssRatio}× (${figures.rssAfterWarmupMB} -> ${figures.rssAfterLoadMB} MB)`);
+    if (options.checkMemory && rssAfterWarmup !== undefined) assert.ok(figures.rssRatio <= RSS_GROWTH_LIMIT, `RSS grew ${figures.rssRatio}× (${figures.rssAfterWarmupMB} -> ${figures.rssAfterLoadMB} MB)`);
     return figures;
   } finally {
     agent.destroy();
