@@ -1,5 +1,6 @@
 // Provider `chatgpt`: Sign in with ChatGPT (SIWC) tokens against api.openai.com/v1
-// (PROTOCOL §3). The plan rules of §3.8 are enforced here, before any network call.
+// (docs/protocol.md#sign-in-with-chatgpt). The plan rules of docs/protocol.md#siwc-inference are enforced
+// here, before any network call.
 import type { OAuthCredential } from "../auth/credential.js";
 import { OAuthAuthSource } from "../auth/oauth-source.js";
 import { enablePlanUsageHint, loginCommand, PLAN_SCOPE, PROVIDER_ID, siwcIssuer } from "../auth/siwc/constants.js";
@@ -9,6 +10,7 @@ import type { ModelInfo } from "../types.js";
 import { getJson } from "../transport/json-request.js";
 import { applyResponsesPolicy, buildResponsesBody, toInputItems, type ResponsesPolicy } from "../wire/responses-request.js";
 import { ResponsesEventMapper } from "../wire/responses-events.js";
+import { withClientVersion } from "./catalog-client-version.js";
 import { OPENAI_DEFAULT_MODEL, platformBaseUrl } from "./openai.js";
 import { joinUrl, providerFromSpec, type Provider, type ProviderContext } from "./provider.js";
 import { DeferredAuthSource } from "./shared-auth.js";
@@ -16,7 +18,7 @@ import { DeferredAuthSource } from "./shared-auth.js";
 const STATELESS = "ChatGPT plan requests keep no server state (store:false); send the full history in input instead";
 const OMIT = "it must be omitted with ChatGPT plan usage (Sign in with ChatGPT)";
 
-/** §3.8 "must be omitted", with the reason shown to the user. */
+/** docs/protocol.md#siwc-inference "must be omitted", with the reason shown to the user. */
 const SIWC_REJECTS: Record<string, string> = {
   background: "background responses need server-side storage, which ChatGPT plan usage does not allow",
   conversation: STATELESS,
@@ -40,13 +42,16 @@ const SIWC_REJECTS: Record<string, string> = {
 export const SIWC_POLICY: ResponsesPolicy = {
   rejects: SIWC_REJECTS,
   forced: { store: false },
-  // Stateless multi-turn: reasoning comes back encrypted so it can be replayed (§2).
+  // Stateless multi-turn: reasoning comes back encrypted so it can be replayed (docs/protocol.md#platform-api-key).
   include: ["reasoning.encrypted_content"],
-  // §3.8: explicit system-role items are rejected; developer messages are the equivalent.
+  // docs/protocol.md#siwc-inference: explicit system-role items are rejected; developer messages are the equivalent.
   systemAsDeveloper: true,
 };
 
-/** §3.8: hosted tools plan usage does not cover. Function, custom, namespace and web search tools pass. */
+/**
+ * docs/protocol.md#siwc-inference: hosted tools plan usage does not cover. Function, custom, namespace and
+ * web search tools pass.
+ */
 const UNSUPPORTED_TOOLS = new Set(["image_generation", "file_search", "code_interpreter", "computer", "computer_use", "computer_use_preview", "mcp", "tool_search"]);
 
 function rejectUnsupportedTools(body: Record<string, unknown>): Record<string, unknown> {
@@ -60,13 +65,33 @@ function rejectUnsupportedTools(body: Record<string, unknown>): Record<string, u
   return body;
 }
 
-/** A pass-through body under the SIWC rules; `input` must be an item array (§3.8). */
-function prepareSiwcBody(body: Record<string, unknown>): Record<string, unknown> {
-  const input = typeof body.input === "string" ? toInputItems(body.input, true) : body.input;
-  return rejectUnsupportedTools(applyResponsesPolicy({ ...body, input }, SIWC_POLICY));
+/** Tool types the SIWC preview does not take at the top level. */
+const GROUPED_TOOL_TYPES = new Set(["function", "custom"]);
+
+/**
+ * The SIWC preview limitations page: "Group function/custom tools in namespaces or supply
+ * them through `additional_tools` input items." Flat function and custom tools move into
+ * one `additional_tools` item (role `developer`, the only role the Responses reference
+ * allows for it) at the head of `input`; namespaces and hosted tools stay in `tools`.
+ * Runs after `rejectUnsupportedTools`, so a rejected `tools[i]` names the caller's index.
+ */
+function groupFlatTools(body: Record<string, unknown>): Record<string, unknown> {
+  const tools = Array.isArray(body.tools) ? (body.tools as Array<{ type?: unknown }>) : [];
+  const grouped = tools.filter((tool) => GROUPED_TOOL_TYPES.has(String(tool?.type)));
+  if (grouped.length === 0) return body;
+  const kept = tools.filter((tool) => !GROUPED_TOOL_TYPES.has(String(tool?.type)));
+  const { tools: _tools, ...rest } = body;
+  const input = Array.isArray(body.input) ? (body.input as unknown[]) : [];
+  return { ...rest, ...(kept.length ? { tools: kept } : {}), input: [{ type: "additional_tools", role: "developer", tools: grouped }, ...input] };
 }
 
-/** `{models:[{slug, display_name, visibility}]}`: only entries meant for pickers (§3.8). */
+/** A pass-through body under the SIWC rules; `input` must be an item array (docs/protocol.md#siwc-inference). */
+function prepareSiwcBody(body: Record<string, unknown>): Record<string, unknown> {
+  const input = typeof body.input === "string" ? toInputItems(body.input, true) : body.input;
+  return groupFlatTools(rejectUnsupportedTools(applyResponsesPolicy({ ...body, input }, SIWC_POLICY)));
+}
+
+/** `{models:[{slug, display_name, visibility}]}`: only entries meant for pickers (docs/protocol.md#siwc-inference). */
 export function parseSiwcModels(body: unknown): ModelInfo[] {
   const models = (body as { models?: unknown })?.models;
   if (!Array.isArray(models)) throw new ProviderError("protocol_error", "The model list had no `models` array.");
@@ -75,7 +100,7 @@ export function parseSiwcModels(body: unknown): ModelInfo[] {
     .map((m) => ({ id: m.slug, displayName: typeof m.display_name === "string" ? m.display_name : undefined }));
 }
 
-/** §3.6: SIWC requests carry only the bearer token; no account header is documented. */
+/** docs/protocol.md#siwc-refresh: SIWC requests carry only the bearer token; no account header is documented. */
 function siwcHeaders(credential: OAuthCredential, profile: string): Record<string, string> {
   if (credential.planUsageEnabled === false) {
     throw new ProviderError("login_required", `Plan usage is disabled for this ChatGPT sign-in: the scope ${PLAN_SCOPE} was not granted, so model calls are refused.`, {
@@ -112,11 +137,11 @@ export function chatgptProvider(context: ProviderContext): Provider {
       url: joinUrl(baseUrl, "responses"),
       auth,
       headers,
-      buildBody: (request, model) => rejectUnsupportedTools(buildResponsesBody(request, SIWC_POLICY, model)),
+      buildBody: (request, model) => groupFlatTools(rejectUnsupportedTools(buildResponsesBody(request, SIWC_POLICY, model))),
       prepareBody: prepareSiwcBody,
       createMapper: (mapperContext) => new ResponsesEventMapper(mapperContext),
       async listModels(signal) {
-        const { body } = await getJson(joinUrl(baseUrl, "models"), { auth, headers, signal });
+        const { body } = await getJson(withClientVersion(joinUrl(baseUrl, "models")), { auth, headers, signal });
         return parseSiwcModels(body);
       },
     },

@@ -1,7 +1,7 @@
-// The Sign in with ChatGPT browser login (PROTOCOL §3.3–§3.5), end to end: host id,
-// discovery, loopback listener, authorize URL, callback, code exchange, ID-token
-// validation, then one store write. Nothing is written before every check passed,
-// so a timeout, Ctrl-C or failed check leaves the previous credential untouched.
+// The Sign in with ChatGPT browser login (docs/protocol.md#siwc-registration to
+// docs/protocol.md#siwc-callback), end to end: host id, discovery, loopback listener, authorize URL,
+// callback, code exchange, ID-token validation, then one store write. Nothing is written before every check
+// passed, so a timeout, Ctrl-C or failed check leaves the previous credential untouched.
 import type { Env } from "../../config/paths.js";
 import { isProviderError, ProviderError } from "../../errors.js";
 import { emptyProfile, type OAuthCredential, type ProfileData } from "../credential.js";
@@ -11,7 +11,7 @@ import { discover } from "../oauth/discovery.js";
 import { validateIdToken } from "../oauth/id-token.js";
 import { CredentialStore, readOrCreateHostId } from "../store/index.js";
 import { buildAuthorizeUrl } from "./authorize.js";
-import { APP_NAME, DYNAMIC_CLIENT_ID, PROVIDER_ID, redirectUri, SIWC_SCOPES, siwcIssuer } from "./constants.js";
+import { APP_NAME, DYNAMIC_CLIENT_ID, PROVIDER_ID, redirectUri, siwcIssuer } from "./constants.js";
 import { exchangeCode, expiresAt, grantedScopes } from "./tokens.js";
 
 export interface SiwcLoginOptions {
@@ -48,7 +48,7 @@ function savedClient(data: ProfileData): { clientId: string; subject?: string } 
 export async function loginWithChatGpt(options: SiwcLoginOptions): Promise<SiwcLoginResult> {
   const issuer = siwcIssuer(options.env);
   const store = new CredentialStore({ home: options.home, onWarning: options.onWarning });
-  // §3.3: the host id exists before the first sign-in and never changes.
+  // docs/protocol.md#siwc-registration: the host id exists before the first sign-in and never changes.
   const hostId = await readOrCreateHostId(options.home);
   const data = await store.read(options.profile).catch((error: unknown) => {
     // A corrupt file is replaced (and kept aside) by the write below.
@@ -81,7 +81,7 @@ export async function loginWithChatGpt(options: SiwcLoginOptions): Promise<SiwcL
       state,
       nonce,
       codeChallenge: pkce.challenge,
-      // §3.4: re-request a scope the user declined last time.
+      // docs/protocol.md#siwc-authorize: re-request a scope the user declined last time.
       reconsent: current?.type === "oauth" && current.planUsageEnabled === false,
     });
     await options.present(url, server.port);
@@ -105,7 +105,10 @@ export async function loginWithChatGpt(options: SiwcLoginOptions): Promise<SiwcL
       hint: "Pick the same account in the browser, or use another profile for the other account (--profile NAME).",
     });
   }
-  const scopes = (tokens.scope ?? callback.params.get("scope") ?? SIWC_SCOPES.join(" ")).split(" ").filter(Boolean);
+  // Plan permission comes only from the scopes the token response grants (SIWC sign-in
+  // guide, docs/protocol.md#siwc-callback), never from what we asked for or what the callback echoes: a response
+  // without `scope` grants nothing we can rely on.
+  const scopes = (tokens.scope ?? "").split(" ").filter(Boolean);
   const credential: OAuthCredential = {
     type: "oauth",
     accessToken: tokens.accessToken,
@@ -131,7 +134,10 @@ export async function loginWithChatGpt(options: SiwcLoginOptions): Promise<SiwcL
   return { credential, registered: saved === undefined };
 }
 
-/** §3.3/§3.5: a new registration must return the issued id; a returning one must not change it. */
+/**
+ * docs/protocol.md#siwc-registration and docs/protocol.md#siwc-callback: a new registration must return the
+ * issued id; a returning one must not change it.
+ */
 function issuedClientId(params: URLSearchParams, saved: string | undefined): string {
   const returned = params.get("client_id") ?? undefined;
   if (saved) {

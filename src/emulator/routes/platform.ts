@@ -1,6 +1,6 @@
 // api.openai.com/v1 Responses and model list, for both credentials that reach them:
-// a Platform key gets the full parameter set (§2), a SIWC token the plan rules of
-// §3.8 with plan usage accounting (§3.9).
+// a Platform key gets the full parameter set (docs/protocol.md#platform-api-key), a SIWC token the plan rules of
+// docs/protocol.md#siwc-inference with plan usage accounting (docs/protocol.md#siwc-errors).
 import type { EmulatorContext } from "../context.js";
 import { type HttpError, invalidJsonBody, openaiError, platformQuotaExceeded, siwcError, siwcUsageLimit } from "../errors.js";
 import type { Exchange } from "../http.js";
@@ -16,7 +16,7 @@ export async function handleModels(ex: Exchange, ctx: EmulatorContext): Promise<
   if (!caller) return;
   const gate = await faultGate(ex, ctx, usageErrors(caller), { inference: false, streaming: false });
   if (!gate) return;
-  ex.sendJson(200, caller.kind === "siwc" ? siwcModelList() : platformModelList());
+  ex.sendJson(200, caller.kind === "siwc" ? siwcModelList(ex.url.searchParams.get("client_version")) : platformModelList());
 }
 
 export async function handleResponses(ex: Exchange, ctx: EmulatorContext): Promise<void> {
