@@ -64,8 +64,14 @@ export function checkStateHome(home: string): void {
     requireOwnedAndProtected(home, link, "the state directory");
     return;
   }
-  const target = realpathSync(home);
-  requireOwnedAndProtected(target, statSync(target), "the state directory", `${home} -> ${target}`);
+  const target = realpathOrDangling(home);
+  let stats: Stats;
+  try {
+    stats = statSync(target);
+  } catch {
+    throw unsafePathError(`the state directory ${home} is a symbolic link to ${target}`, `Point it at an existing directory that only you own, or remove it: rm ${quote(home)}`);
+  }
+  requireOwnedAndProtected(target, stats, "the state directory", `${home} -> ${target}`);
 }
 
 /**

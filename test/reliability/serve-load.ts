@@ -15,7 +15,7 @@ export interface ServeLoadFigures {
   requests: number;
   concurrency: number;
   errors: number;
-  seconds: number;
+  loadSeconds: number;
   requestsPerSecond: number;
   rssAfterWarmupMB: number;
   rssAfterLoadMB: number;
@@ -55,7 +55,7 @@ export async function serveLoadScenario(options: { requests: number; concurrency
       requests: options.requests,
       concurrency: options.concurrency,
       errors,
-      seconds: Math.round(seconds * 10) / 10,
+      loadSeconds: Math.round(seconds * 10) / 10,
       requestsPerSecond: Math.round(options.requests / seconds),
       rssAfterWarmupMB: mb(rssAfterWarmup),
       rssAfterLoadMB: mb(rssAfterLoad),

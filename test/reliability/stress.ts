@@ -42,7 +42,8 @@ for (const [name, run] of SCENARIOS) {
   const t0 = Date.now();
   process.stderr.write(`stress: ${name}…\n`);
   try {
-    report[name] = { passed: true, seconds: Math.round((Date.now() - t0) / 100) / 10, ...((await run()) as object) };
+    const figures = (await run()) as object;
+    report[name] = { passed: true, seconds: Math.round((Date.now() - t0) / 100) / 10, ...figures };
   } catch (error) {
     failed++;
     report[name] = { passed: false, seconds: Math.round((Date.now() - t0) / 100) / 10, error: (error as Error).message };

@@ -22,7 +22,7 @@ export interface LockHolder {
 
 export type HolderState = "running" | "gone" | "other-host";
 
-const ownStart = processStartOf(process.pid);
+const ownStart = procStat(process.pid)?.start;
 
 export function currentHolder(): LockHolder {
   return {
@@ -62,10 +62,10 @@ export function holderState(holder: LockHolder): HolderState {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ESRCH") return "gone";
   }
-  if (holder.processStart !== undefined) {
-    const start = processStartOf(holder.pid);
-    if (start !== undefined && start !== holder.processStart) return "gone"; // pid reused
-  }
+  const proc = procStat(holder.pid);
+  // A killed process stays a zombie until its parent reaps it: it holds nothing.
+  if (proc?.state === "Z") return "gone";
+  if (holder.processStart !== undefined && proc && proc.start !== holder.processStart) return "gone"; // pid reused
   return "running";
 }
 
@@ -75,13 +75,14 @@ export function describeHolder(holder: LockHolder): string {
     : `process ${holder.pid} on host ${holder.host} (since ${holder.since})`;
 }
 
-/** Field 22 of /proc/<pid>/stat (starttime); undefined where there is no /proc. */
-function processStartOf(pid: number): string | undefined {
+/** State (field 3) and start time (field 22) from /proc/<pid>/stat; undefined where there is no /proc. */
+function procStat(pid: number): { state: string; start: string } | undefined {
   if (process.platform !== "linux") return undefined;
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
     // The command name (field 2) may contain spaces and parentheses: split after its last ')'.
-    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return { state: fields[0], start: fields[19] };
   } catch {
     return undefined;
   }
