@@ -3,7 +3,8 @@ export { createProvider, type CreateProviderOptions } from "./providers/registry
 export { BUILTIN_PROVIDERS } from "./config/providers.js";
 export type { Provider } from "./providers/provider.js";
 export { ResponseStream } from "./transport/response-stream.js";
-export type { TransportOptions, RetryInfo } from "./transport/response-stream.js";
+export type { TransportOptions } from "./transport/response-stream.js";
+export type { Notice, NoticeCode, NoticeHandler } from "./notice.js";
 export type { RetryPolicy, Clock } from "./transport/retry.js";
 export { ProviderError, isProviderError, type ErrorCode } from "./errors.js";
 export { ExitCode, exitCodeFor } from "./cli/exit-codes.js";

@@ -1,7 +1,7 @@
 // Provider `chatgpt-codex` (EXPERIMENTAL): the ChatGPT backend's Codex endpoint,
 // `POST {CODEX_PROVIDER_CHATGPT_URL}/codex/responses` (docs/protocol.md#codex-headers to
 // docs/protocol.md#codex-errors). OpenAI offers no stability contract for third-party use of this endpoint,
-// so the provider says so once per process.
+// so the provider says so through the caller's onNotice hook.
 import { randomUUID } from "node:crypto";
 import { codexAuthSource } from "../auth/codex/auth-source.js";
 import { codexHeaders } from "../auth/codex/headers.js";
@@ -70,19 +70,14 @@ export interface CodexProvider extends Provider {
   usage(options?: { signal?: AbortSignal }): Promise<CodexUsageReport>;
 }
 
-let noticeShown = false;
-
-/**
- * One line on stderr per process, unless `quiet` or the config's experimental_notice
- * switch is off (CODEX_PROVIDER_EXPERIMENTAL_NOTICE=0, read here too for library users).
- */
+/** Told through onNotice each time the provider is created; the CLI shows it once per process. */
 function experimentalNotice(context: ProviderContext): void {
-  const off = ["0", "false"].includes(context.env.CODEX_PROVIDER_EXPERIMENTAL_NOTICE?.toLowerCase() ?? "");
-  if (noticeShown || context.options.quiet || off) return;
-  noticeShown = true;
-  process.stderr.write(
-    "codex-provider: chatgpt-codex is EXPERIMENTAL (ChatGPT-backed): it uses ChatGPT's Codex backend, which has no stability contract for other clients and may change or break without notice.\n",
-  );
+  context.transport.onNotice?.({
+    code: "experimental_provider",
+    provider: "chatgpt-codex",
+    message:
+      "chatgpt-codex is EXPERIMENTAL (ChatGPT-backed): it uses ChatGPT's Codex backend, which has no stability contract for other clients and may change or break without notice.",
+  });
 }
 
 /** `…/backend-api`, `…/backend-api/codex` and `…/backend-api/codex/responses` all name the same backend. */
@@ -154,14 +149,11 @@ export function chatgptCodexProvider(context: ProviderContext): CodexProvider {
     headersFor: (identity) => codexHeaders(identity, { sessionId, extra }),
   });
   const jsonAuth = acceptingJson(auth);
-  const warn = (message: string) => {
-    if (transport.onWarning) transport.onWarning(message);
-    else if (!context.options.quiet) process.stderr.write(`codex-provider: warning: ${message}\n`);
-  };
+  const warn = (message: string) => transport.onNotice?.({ code: "warning", message });
   const lastUsage = new LastUsageFile(context.home, context.profile);
   // Catalog and usage are looked at, not worked with: one retry at most, then a fallback.
   const jsonRetry = { ...transport.retry, maxRetries: Math.min(1, transport.retry?.maxRetries ?? 1) };
-  const getOptions = (signal?: AbortSignal) => ({ auth: jsonAuth, signal, clock: transport.clock, retry: jsonRetry });
+  const getOptions = (signal?: AbortSignal) => ({ auth: jsonAuth, signal, clock: transport.clock, retry: jsonRetry, onNotice: transport.onNotice });
 
   const provider = providerFromSpec(
     {

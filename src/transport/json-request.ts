@@ -4,6 +4,7 @@ import type { AuthSource } from "./auth-source.js";
 import { ProviderError } from "../errors.js";
 import { classifyHttpError } from "./classify.js";
 import { send } from "./http.js";
+import type { NoticeHandler } from "../notice.js";
 import { RetryBudget, type Clock, type RetryPolicy } from "./retry.js";
 
 export interface JsonRequestOptions {
@@ -13,10 +14,11 @@ export interface JsonRequestOptions {
   retry?: Partial<RetryPolicy>;
   clock?: Clock;
   timeoutMs?: number;
+  onNotice?: NoticeHandler;
 }
 
 export async function getJson(url: string, options: JsonRequestOptions): Promise<{ body: unknown; headers: Record<string, string> }> {
-  const budget = new RetryBudget(options.retry, options.clock);
+  const budget = new RetryBudget(options.retry, options.clock, options.onNotice);
   let authRetried = false;
   for (;;) {
     try {

@@ -2,6 +2,7 @@
 // with jitter, server-requested delays honoured when reasonable, a total time budget,
 // and an abortable sleep. The clock is injectable so tests need not wait.
 import { ProviderError } from "../errors.js";
+import type { NoticeHandler } from "../notice.js";
 
 export interface RetryPolicy {
   /** Retries after the first attempt. */
@@ -65,12 +66,6 @@ export function backoffDelay(
   return Math.round(exponential * factor);
 }
 
-export interface RetryInfo {
-  retry: number;
-  delayMs: number;
-  error: ProviderError;
-}
-
 /** One call's retry state (attempts made, time spent), shared by streams and JSON calls. */
 export class RetryBudget {
   private retries = 0;
@@ -80,7 +75,7 @@ export class RetryBudget {
   constructor(
     policy: Partial<RetryPolicy> | undefined,
     private readonly clock: Clock = systemClock,
-    private readonly onRetry?: (info: RetryInfo) => void,
+    private readonly onNotice?: NoticeHandler,
   ) {
     this.policy = { ...DEFAULT_RETRY_POLICY, ...policy };
     this.startedAt = clock.now();
@@ -91,7 +86,8 @@ export class RetryBudget {
     const delay = nextDelay(this.policy, this.retries, this.startedAt, error, this.clock);
     if (delay === undefined) throw error;
     this.retries += 1;
-    this.onRetry?.({ retry: this.retries, delayMs: delay, error });
+    const wait = delay < 1000 ? "<1 s" : `${Math.round(delay / 1000)} s`;
+    this.onNotice?.({ code: "retry", message: `${error.message} — retry ${this.retries} in ${wait}`, retry: this.retries, delayMs: delay, error });
     await this.clock.sleep(delay, signal);
   }
 }

@@ -16,7 +16,7 @@ describe("chatgpt through the AI SDK adapter", () => {
   before(async () => {
     const home = await tempHome();
     await signIn(fx.emu, home);
-    codex = createCodexProvider({ provider: "chatgpt", home, env: siwcEnv(fx.emu, home), quiet: true });
+    codex = createCodexProvider({ provider: "chatgpt", home, env: siwcEnv(fx.emu, home) });
   });
 
   it("a tool loop on chatgpt: the call, the tool's result in the next step, tools sent as additional_tools", async () => {

@@ -40,7 +40,7 @@ describe("chatgpt inference", () => {
       env: siwcEnv(fx.emu, home),
       home,
       retry: { baseDelayMs: 1, maxDelayMs: 5 },
-      onRetry: ({ error }) => retries.push(error.upstreamCode ?? error.code),
+      onNotice: (n) => n.code === "retry" && retries.push(n.error.upstreamCode ?? n.error.code),
     });
   });
 

@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { startSpinner } from "#src/cli/spinner.js";
+import { StderrWriter } from "#src/cli/stderr.js";
 import { withEmulator } from "../transport/helpers.js";
 import { runCli } from "./run-cli.js";
 import { sink } from "../config/helpers.js";
@@ -12,7 +13,7 @@ const FRAME = /[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]/;
 describe("spinner", () => {
   it("writes nothing when stderr is not a terminal", async () => {
     const err = sink();
-    const spinner = startSpinner({ stderr: err.stream, stderrIsTTY: false, color: true }, "waiting");
+    const spinner = startSpinner({ stderr: new StderrWriter(err.stream), stderrIsTTY: false, color: true }, "waiting");
     await new Promise((resolve) => setTimeout(resolve, 200));
     spinner.stop();
     assert.equal(err.text(), "");
@@ -20,7 +21,7 @@ describe("spinner", () => {
 
   it("animates on a terminal, without colour codes when colour is off, and erases itself", async () => {
     const err = sink();
-    const spinner = startSpinner({ stderr: err.stream, stderrIsTTY: true, color: false }, "waiting");
+    const spinner = startSpinner({ stderr: new StderrWriter(err.stream), stderrIsTTY: true, color: false }, "waiting");
     await new Promise((resolve) => setTimeout(resolve, 200));
     spinner.stop();
     spinner.stop();
@@ -33,7 +34,7 @@ describe("spinner", () => {
 
   it("uses colour only when the context allows it", () => {
     const err = sink();
-    startSpinner({ stderr: err.stream, stderrIsTTY: true, color: true }, "waiting").stop();
+    startSpinner({ stderr: new StderrWriter(err.stream), stderrIsTTY: true, color: true }, "waiting").stop();
     assert.match(err.text(), /\x1b\[36m/);
   });
 
