@@ -5,9 +5,7 @@
 // Refusals are `config_error` (exit 2) and say how to fix the modes.
 import { chmodSync, lstatSync, realpathSync, statSync, type Stats } from "node:fs";
 import { ProviderError } from "../errors.js";
-
-/** Called with a one-line message when a loose but safe mode was tightened. */
-export type PermissionWarning = (message: string) => void;
+import type { NoticeHandler } from "../notice.js";
 
 // Windows has no POSIX owners or modes; the checks do not apply there.
 const uid = process.getuid?.();
@@ -76,10 +74,10 @@ export function checkStateHome(home: string): void {
 
 /**
  * Check a directory that holds secrets (`credentials/`): a real directory, owned and
- * protected; read or search access for others is removed with a warning. Returns
+ * protected; read or search access for others is removed with a warning notice. Returns
  * false when it does not exist yet.
  */
-export function checkPrivateDir(dir: string, onWarning?: PermissionWarning): boolean {
+export function checkPrivateDir(dir: string, onNotice?: NoticeHandler): boolean {
   if (uid === undefined) return true;
   let stats: Stats;
   try {
@@ -101,7 +99,7 @@ export function checkPrivateDir(dir: string, onWarning?: PermissionWarning): boo
   requireOwnedAndProtected(dir, stats, "the credentials directory");
   if ((stats.mode & 0o077) !== 0) {
     chmodSync(dir, 0o700);
-    onWarning?.(`tightened ${dir} from mode ${octal(stats.mode)} to 0700: it holds your credentials`);
+    onNotice?.({ code: "warning", message: `tightened ${dir} from mode ${octal(stats.mode)} to 0700: it holds your credentials` });
   }
   return true;
 }

@@ -140,15 +140,15 @@ describe("StrictModes on the state directory", { skip: posix ? false : "POSIX mo
     assert.equal((await stat(join(dir, "default.json"))).mode & 0o777, 0o600);
   });
 
-  it("the library reports a tightened mode through onWarning, not the terminal", async () => {
+  it("the library reports a tightened mode as a warning notice, not on the terminal", async () => {
     const home = await signedInHome();
     await chmod(join(home, "credentials"), 0o750);
     const warnings: string[] = [];
-    const store = new CredentialStore({ home, onWarning: (message) => warnings.push(message) });
+    const store = new CredentialStore({ home, onNotice: (notice) => warnings.push(`${notice.code}: ${notice.message}`) });
     const data = await store.read("default");
     assert.equal(data.credentials.openai?.type, "api-key");
     assert.equal(warnings.length, 1);
-    assert.match(warnings[0], /tightened .*credentials from mode 0750 to 0700/);
+    assert.match(warnings[0], /^warning: tightened .*credentials from mode 0750 to 0700/);
   });
 });
 

@@ -11,8 +11,8 @@ import {
   octal,
   requireOwnedAndProtected,
   unsafePathError,
-  type PermissionWarning,
 } from "../../config/state-permissions.js";
+import type { NoticeHandler } from "../../notice.js";
 import { emptyProfile, type ProfileData } from "../credential.js";
 import { removeTempFiles, writeFileAtomic } from "./atomic-write.js";
 import { withFileLock, type LockOptions } from "./lock.js";
@@ -24,8 +24,8 @@ export interface CredentialStoreOptions {
   home: string;
   /** Lock timing; every process sharing `home` must use the same `staleMs`. */
   lock?: LockOptions;
-  /** Told (one line) when a too-open mode on the store was tightened. */
-  onWarning?: PermissionWarning;
+  /** Told with a one-line `warning` notice when a too-open mode on the store was tightened. */
+  onNotice?: NoticeHandler;
 }
 
 export interface ModifyOptions {
@@ -51,21 +51,21 @@ type Loaded =
 export class CredentialStore {
   readonly #home: string;
   readonly #lock: LockOptions;
-  readonly #onWarning: PermissionWarning | undefined;
+  readonly #onNotice: NoticeHandler | undefined;
   /** The directories passed the checks; only their owner could change that since. */
   #dirsChecked = false;
 
   constructor(options: CredentialStoreOptions) {
     this.#home = options.home;
     this.#lock = options.lock ?? {};
-    this.#onWarning = options.onWarning;
+    this.#onNotice = options.onNotice;
   }
 
   /** StrictModes on the state directory and `credentials/` before trusting either. */
   #checkDirs(): void {
     if (this.#dirsChecked) return;
     checkStateHome(this.#home);
-    this.#dirsChecked = checkPrivateDir(credentialsDir(this.#home), this.#onWarning);
+    this.#dirsChecked = checkPrivateDir(credentialsDir(this.#home), this.#onNotice);
   }
 
   filePath(profile: string): string {
@@ -85,7 +85,7 @@ export class CredentialStore {
   async read(profile: string): Promise<ProfileData> {
     const file = this.filePath(profile);
     this.#checkDirs();
-    const loaded = await loadProfile(file, this.#onWarning);
+    const loaded = await loadProfile(file, this.#onNotice);
     if (loaded.kind === "corrupt") throw corruptError(file, loaded.problem);
     return loaded.kind === "ok" ? loaded.data : emptyProfile();
   }
@@ -109,7 +109,7 @@ export class CredentialStore {
       async ({ signal }) => {
         // Holding the lock, any temp file for this profile is a crashed writer's.
         await removeTempFiles(file);
-        const loaded = await loadProfile(file, this.#onWarning);
+        const loaded = await loadProfile(file, this.#onNotice);
         if (loaded.kind === "corrupt" && !options.recoverCorrupt) throw corruptError(file, loaded.problem);
         const data = loaded.kind === "ok" ? loaded.data : emptyProfile();
         const before = loaded.kind === "corrupt" ? undefined : serialize(data);
@@ -154,7 +154,7 @@ function serialize(data: ProfileData): string {
   return `${JSON.stringify(data, null, 2)}\n`;
 }
 
-async function loadProfile(file: string, onWarning: PermissionWarning | undefined): Promise<Loaded> {
+async function loadProfile(file: string, onNotice: NoticeHandler | undefined): Promise<Loaded> {
   let text: string;
   try {
     const handle = await open(file, READ_NO_FOLLOW);
@@ -167,7 +167,7 @@ async function loadProfile(file: string, onWarning: PermissionWarning | undefine
       // mode. Tighten it so the exposure ends now.
       if (!isWindows && (stat.mode & 0o077) !== 0) {
         await handle.chmod(0o600);
-        onWarning?.(`tightened ${file} from mode ${octal(stat.mode)} to 0600: it holds your credentials`);
+        onNotice?.({ code: "warning", message: `tightened ${file} from mode ${octal(stat.mode)} to 0600: it holds your credentials` });
       }
       text = await handle.readFile("utf8");
     } finally {

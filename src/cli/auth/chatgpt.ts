@@ -1,6 +1,7 @@
 // `login|logout|status --provider chatgpt`: Sign in with ChatGPT in the browser
 // (docs/protocol.md#sign-in-with-chatgpt). The flow lives in src/auth/siwc; this file is the terminal side.
 import { cliStore } from "../credential-store.js";
+import { noticePrinter } from "../open-provider.js";
 import { join } from "node:path";
 import type { OAuthCredential } from "../../auth/credential.js";
 import { openBrowser } from "../../auth/login/open-browser.js";
@@ -73,7 +74,7 @@ async function login(args: string[], common: CommonAuthFlags, context: CliContex
         write(context.stderr, s.dim(`Waiting for the sign-in to finish in the browser (times out after ${formatDuration(LOGIN_TIMEOUT_MS)}; Ctrl-C cancels)…`));
       },
       onRecovered: (backup) => write(context.stderr, `warning: the credential file was unreadable; kept it as ${backup}`),
-      onWarning: (message) => write(context.stderr, `warning: ${message}`),
+      onNotice: noticePrinter(context, { quiet: false, experimentalNotice: false }),
     });
     return reportLogin(credential, registered, common, context);
   });
