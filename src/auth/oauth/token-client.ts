@@ -16,6 +16,14 @@ export interface OAuthHttpResponse {
   headers: Record<string, string>;
 }
 
+/**
+ * Per-phase timeout of an OAuth POST (headers, then body idle). A refresh runs while
+ * holding the credential lock, so both phases together stay below the lock wait
+ * (DEFAULT_TIMEOUT_MS in auth/store/lock.ts): a waiter never gives up on a holder
+ * that is still within its refresh.
+ */
+export const OAUTH_REQUEST_TIMEOUT_MS = 10_000;
+
 export async function postOAuth(
   url: string,
   fields: Record<string, string | undefined>,
@@ -33,8 +41,8 @@ export async function postOAuth(
     },
     body,
     signal: options.signal,
-    headersTimeoutMs: options.timeoutMs ?? 30_000,
-    idleTimeoutMs: options.timeoutMs ?? 30_000,
+    headersTimeoutMs: options.timeoutMs ?? OAUTH_REQUEST_TIMEOUT_MS,
+    idleTimeoutMs: options.timeoutMs ?? OAUTH_REQUEST_TIMEOUT_MS,
   });
   // Token, device and revoke answers are a few hundred bytes; nothing legitimate comes near the bound.
   const text = response.status >= 400 ? await readErrorExcerpt(response) : await readBoundedText(response, OAUTH_BODY_BYTES, `The answer from ${new URL(url).origin}${new URL(url).pathname}`);
