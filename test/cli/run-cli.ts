@@ -6,8 +6,8 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import type { Emulator } from "#src/emulator/index.js";
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
-export const BIN = resolve(root, "bin/codex-provider.js");
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
+export const BIN = resolve(ROOT, "bin/codex-provider.js");
 
 export interface CliRun {
   code: number | null;
