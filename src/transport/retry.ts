@@ -71,31 +71,6 @@ export interface RetryInfo {
   error: ProviderError;
 }
 
-/** One call's retry state (attempts made, time spent), shared by streams and JSON calls. */
-export class RetryBudget {
-  private retries = 0;
-  private readonly policy: RetryPolicy;
-  private readonly startedAt: number;
-
-  constructor(
-    policy: Partial<RetryPolicy> | undefined,
-    private readonly clock: Clock = systemClock,
-    private readonly onRetry?: (info: RetryInfo) => void,
-  ) {
-    this.policy = { ...DEFAULT_RETRY_POLICY, ...policy };
-    this.startedAt = clock.now();
-  }
-
-  /** Waits before the next attempt, or rethrows `error` when it must not be retried. */
-  async backoff(error: ProviderError, signal?: AbortSignal): Promise<void> {
-    const delay = nextDelay(this.policy, this.retries, this.startedAt, error, this.clock);
-    if (delay === undefined) throw error;
-    this.retries += 1;
-    this.onRetry?.({ retry: this.retries, delayMs: delay, error });
-    await this.clock.sleep(delay, signal);
-  }
-}
-
 /** Decides, for one failed attempt, whether and how long to wait before the next. */
 export function nextDelay(
   policy: RetryPolicy,
