@@ -2,8 +2,10 @@
 export { createProvider, type CreateProviderOptions } from "./providers/registry.js";
 export { BUILTIN_PROVIDERS } from "./config/providers.js";
 export type { Provider } from "./providers/provider.js";
+export type { CodexProvider } from "./providers/chatgpt-codex.js";
+export type { CodexUsageReport } from "./providers/chatgpt-codex-usage.js";
 export { ResponseStream } from "./transport/response-stream.js";
-export type { TransportOptions, RetryInfo } from "./transport/response-stream.js";
+export type { CallOptions, TransportOptions, RetryInfo } from "./transport/response-stream.js";
 export type { RetryPolicy, Clock } from "./transport/retry.js";
 export { ProviderError, isProviderError, type ErrorCode } from "./errors.js";
 export { ExitCode, exitCodeFor } from "./cli/exit-codes.js";

@@ -270,3 +270,16 @@ test("a caller's prompt_cache_key carries its session headers, on built and forw
     assert.equal(forwarded.headers["session-id"], "conversation-43");
   });
 });
+
+test("per-call headers reach the backend next to the session headers a body implies, and win over them", async () => {
+  await withSignedIn(async (emu, home) => {
+    const provider = codexProvider(emu, home);
+    await provider.complete({ input: "hi", promptCacheKey: "conversation-44" }, { headers: { "x-trace-id": "trace-1" } });
+    await provider.stream({ input: "hi", promptCacheKey: "conversation-45" }, { headers: { "x-client-request-id": "mine" } }).result();
+    const [first, second] = backendCalls(emu);
+    assert.equal(first.headers["x-trace-id"], "trace-1");
+    assert.equal(first.headers["session-id"], "conversation-44");
+    assert.equal(second.headers["x-client-request-id"], "mine");
+    assert.equal(second.headers["session-id"], "conversation-45");
+  });
+});

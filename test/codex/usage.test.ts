@@ -71,6 +71,10 @@ test("usage endpoint unreachable: falls back to the last response's x-codex head
       const result = await provider.complete({ input: "hello" });
       const used = result.rateLimits!.primary!.usedPercent;
       assert.ok(used > 0);
+      // The library form of `codex-provider usage`, typed on createProvider's chatgpt-codex provider.
+      const report = await provider.usage();
+      assert.equal(report.source, "usage-endpoint");
+      assert.equal(report.rateLimits.primary?.windowMinutes, 300);
 
       const [dead] = await freePorts(1);
       const env = cliEnv(emu, home, { CODEX_PROVIDER_CHATGPT_URL: `http://127.0.0.1:${dead}/backend-api` });
