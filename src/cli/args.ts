@@ -27,12 +27,6 @@ export function parseFlags<T extends Options>(
   }
 }
 
-export function oneOf<T extends string>(value: string | undefined, allowed: readonly T[], flag: string): T | undefined {
-  if (value === undefined) return undefined;
-  if ((allowed as readonly string[]).includes(value)) return value as T;
-  throw new ProviderError("config_error", `--${flag} must be one of ${allowed.join(", ")} (got "${value}").`);
-}
-
 /**
  * A secret piped on stdin (never argv, so it stays out of shell history and process
  * lists). A terminal is refused rather than echoing the secret as it is typed.

@@ -43,7 +43,7 @@ export type AnswerItem =
   | { type: "message"; id: string; pieces: string[] }
   | { type: "function_call"; id: string; callId: string; name: string; pieces: string[] };
 
-export interface Usage {
+interface Usage {
   input_tokens: number;
   input_tokens_details: { cached_tokens: number };
   output_tokens: number;

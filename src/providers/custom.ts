@@ -22,7 +22,7 @@ import { sharedOpenAIAuth } from "./shared-auth.js";
  * every custom provider (§8.2) — stateless, encrypted reasoning for replay, developer
  * rather than system messages — which also satisfies ChatGPT-plan tokens (§3.8).
  */
-export const SHARED_AUTH_POLICY: ResponsesPolicy = {
+const SHARED_AUTH_POLICY: ResponsesPolicy = {
   rejects: {},
   forced: { store: false },
   include: ["reasoning.encrypted_content"],

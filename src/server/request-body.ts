@@ -8,7 +8,7 @@ import zlib from "node:zlib";
 import { ServerError } from "../wire/server-error.js";
 
 /** Large enough for base64 images in a long agent transcript. */
-export const MAX_BODY_BYTES = 64 * 1024 * 1024;
+const MAX_BODY_BYTES = 64 * 1024 * 1024;
 
 // zstd exists from Node 22.15; older Nodes answer 415 for it.
 const DECODERS: Record<string, (() => Transform) | undefined> = {

@@ -96,7 +96,7 @@ export async function playBrowser(authorizeUrl: string, tamper?: (url: URL) => v
 }
 
 /** The authorize URL line the CLI printed on stderr, if any yet. */
-export function authorizeLine(stderr: string, emu: Emulator): string | undefined {
+function authorizeLine(stderr: string, emu: Emulator): string | undefined {
   return stderr.split("\n").find((line) => line.startsWith(`${emu.authUrl}/api/accounts/authorize?`));
 }
 

@@ -95,7 +95,7 @@ export function spawnCliInPty(args: string[], env: Record<string, string | undef
 
 const CSI = /\x1b\[[0-9;?]*[A-Za-z]/g;
 
-export function stripAnsi(text: string): string {
+function stripAnsi(text: string): string {
   return text.replace(CSI, "");
 }
 

@@ -10,11 +10,11 @@ import { ACCESS_TOKEN_ADMIN_URL, type CodexAuthEndpoints } from "./constants.js"
 import { clientHeaders, type CodexIdentity } from "./headers.js";
 
 /** Values other than `at-…` are agent-identity assertions, which are not a public contract (§4.13). */
-export function isCodexAccessToken(token: string): boolean {
+function isCodexAccessToken(token: string): boolean {
   return token.startsWith("at-");
 }
 
-export function accessTokenRejected(detail?: string): ProviderError {
+function accessTokenRejected(detail?: string): ProviderError {
   return new ProviderError(
     "invalid_credentials",
     `The Codex access token was rejected${detail ? ` (${detail})` : ""}: it has expired or was revoked, and access tokens cannot be refreshed.`,

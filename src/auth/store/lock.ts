@@ -26,8 +26,8 @@ export interface HeldLock {
   signal: AbortSignal;
 }
 
-export const DEFAULT_STALE_MS = 10_000;
-export const DEFAULT_TIMEOUT_MS = 30_000;
+const DEFAULT_STALE_MS = 10_000;
+const DEFAULT_TIMEOUT_MS = 30_000;
 const MAX_BACKOFF_MS = 250;
 
 /** Tail of each path's queue; it never rejects. */
