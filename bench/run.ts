@@ -24,7 +24,7 @@ function sse(type: string, payload: Record<string, unknown>, seq: number): strin
   return `event: ${type}\ndata: ${JSON.stringify({ type, sequence_number: seq, ...payload })}\n\n`;
 }
 
-/** The PROTOCOL §8.4 event set with `deltas` text deltas, pre-rendered once. */
+/** The server event set (docs/protocol.md#server-event-set) with `deltas` text deltas, pre-rendered once. */
 function renderStream(deltas: number): Buffer {
   let seq = 0;
   const item = { id: "msg_1", type: "message", role: "assistant", status: "in_progress", content: [] };

@@ -1,7 +1,7 @@
-// AuthSource for OAuth credentials: proactive refresh before expiry (skew), one
-// reactive refresh after a 401, single flight in-process, and the store's
-// cross-process lock with a double-checked re-read so a token another process
-// already rotated is adopted instead of refreshed again (PROTOCOL §4.9, §9).
+// AuthSource for OAuth credentials: proactive refresh before expiry (skew), one reactive refresh after a 401,
+// single flight in-process, and the store's cross-process lock with a double-checked re-read so a token
+// another process already rotated is adopted instead of refreshed again (docs/protocol.md#codex-refresh,
+// docs/protocol.md#peer-weaknesses).
 import { ProviderError } from "../errors.js";
 import { registerSecret } from "../redact.js";
 import type { OAuthCredential } from "./credential.js";

@@ -1,5 +1,5 @@
 // `config import-codex`: a Codex CLI config.toml -> our config. Provider tables map key
-// by key (PROTOCOL §8.2); everything that has no counterpart is listed, never guessed
+// by key (docs/protocol.md#codex-cli-client); everything that has no counterpart is listed, never guessed
 // and never echoed (Codex may hold a literal bearer token).
 import { BUILTIN_PROVIDERS, type CustomProviderConfig } from "./providers.js";
 import { validateConfig, type ConfigData } from "./schema.js";

@@ -1,7 +1,8 @@
 // Error responses in the two body shapes the real servers use: the OpenAI
-// `{"error":{message,type,param,code}}` envelope (§2, §3.9, §4.19) and the backend's
-// bare `{"detail":…}` (§4.16, §4.19). Routes and faults build errors only here so
-// every path that reports, say, a rate limit reports it identically.
+// `{"error":{message,type,param,code}}` envelope (docs/protocol.md#platform-api-key,
+// docs/protocol.md#siwc-errors, docs/protocol.md#codex-errors) and the backend's bare `{"detail":…}`
+// (docs/protocol.md#codex-rejected-fields, docs/protocol.md#codex-errors). Routes and faults build errors
+// only here so every path that reports, say, a rate limit reports it identically.
 
 /** A complete HTTP error answer: status, JSON body and any extra headers. */
 export interface HttpError {
@@ -38,7 +39,10 @@ export function invalidApiKey(key: string | undefined): HttpError {
   return openaiError(401, message, key ? "invalid_api_key" : null);
 }
 
-/** 429 with both retry headers; the message carries the delay too because Codex parses it (§4.20). */
+/**
+ * 429 with both retry headers; the message carries the delay too because Codex parses it
+ * (docs/protocol.md#codex-retry-reference).
+ */
 export function rateLimited(retryAfterMs: number, includeHeaders: boolean): HttpError {
   const message =
     `Rate limit reached for requests per min (RPM): Limit 500, Used 500, Requested 1. ` +
@@ -49,7 +53,10 @@ export function rateLimited(retryAfterMs: number, includeHeaders: boolean): Http
   return openaiError(429, message, "rate_limit_exceeded", { type: "requests", headers });
 }
 
-/** "20ms" below a second, "1.5s" above: the two forms Codex's regex accepts (§4.20). */
+/**
+ * "20ms" below a second, "1.5s" above: the two forms Codex's regex accepts
+ * (docs/protocol.md#codex-retry-reference).
+ */
 function formatDelay(ms: number): string {
   return ms < 1000 ? `${Math.round(ms)}ms` : `${Number((ms / 1000).toFixed(3))}s`;
 }
@@ -73,7 +80,7 @@ export const overloaded = (): HttpError =>
   openaiError(503, "The server is overloaded or not ready yet.", "server_is_overloaded", { type: "server_error" });
 
 /**
- * SIWC errors (§3.9). The docs name only the codes; `type` repeats the code for the
+ * SIWC errors (docs/protocol.md#siwc-errors). The docs name only the codes; `type` repeats the code for the
  * 429/503 signals (like `insufficient_quota`) and is `invalid_request_error` for
  * request-shape problems, which is what the Platform does for its own codes.
  */

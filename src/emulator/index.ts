@@ -1,6 +1,6 @@
 // The built-in emulator: one loopback HTTP server standing in for api.openai.com/v1,
 // auth.openai.com (the auth half, mounted at /auth) and chatgpt.com/backend-api. It is
-// an independent reading of PROTOCOL.md, used by tests, benchmarks, the demo and the
+// an independent reading of docs/protocol.md, used by tests, benchmarks, the demo and the
 // `codex-provider emulator` command.
 import { randomBytes } from "node:crypto";
 import type { AddressInfo } from "node:net";

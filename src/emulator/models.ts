@@ -1,6 +1,7 @@
-// The emulated model catalog and its three wire shapes: the Platform list (§2), the
-// SIWC list (§3.8) and the backend catalog (§4.17). One table keeps them consistent,
-// and inference routes validate `model` and `reasoning.effort` against it.
+// The emulated model catalog and its three wire shapes: the Platform list
+// (docs/protocol.md#platform-api-key), the SIWC list (docs/protocol.md#siwc-inference) and the backend
+// catalog (docs/protocol.md#codex-models-and-usage). One table keeps them consistent, and inference routes
+// validate `model` and `reasoning.effort` against it.
 import { createHash } from "node:crypto";
 import { type HttpError, openaiError } from "./errors.js";
 
@@ -18,8 +19,8 @@ export interface EmulatedModel {
 
 const GPT5X = ["none", "low", "medium", "high", "xhigh"];
 
-// Ids are illustrative 2026 snapshots (§0: never hard-code them in clients). Effort
-// lists follow §4.16: no `minimal` on GPT-5.x, no `none` on codex models.
+// Ids are illustrative 2026 snapshots (docs/protocol.md#conventions: never hard-code them in clients). Effort
+// lists follow docs/protocol.md#codex-rejected-fields: no `minimal` on GPT-5.x, no `none` on codex models.
 const MODELS: readonly EmulatedModel[] = [
   { slug: "gpt-5.5", displayName: "GPT-5.5", efforts: GPT5X, platform: true, chatgpt: "list", created: 1772000000 },
   { slug: "gpt-5.4", displayName: "GPT-5.4", efforts: GPT5X, platform: true, chatgpt: "list", created: 1766000000 },
@@ -37,7 +38,7 @@ export function findModel(slug: unknown, audience: "platform" | "chatgpt"): Emul
   return MODELS.find((m) => m.slug === slug && (audience === "platform" ? m.platform : m.chatgpt !== undefined));
 }
 
-/** The 400 for a `reasoning.effort` this model does not take (§4.16), if any. */
+/** The 400 for a `reasoning.effort` this model does not take (docs/protocol.md#codex-rejected-fields), if any. */
 export function effortError(model: EmulatedModel, reasoning: unknown): HttpError | undefined {
   const effort = (reasoning as { effort?: unknown } | null | undefined)?.effort;
   if (effort === undefined || effort === null || model.efforts.includes(String(effort))) return undefined;
@@ -73,7 +74,8 @@ const backendCatalog = JSON.stringify({
     display_name: m.displayName,
     supported_reasoning_levels: m.efforts.map((effort) => ({ effort, description: `${effort} reasoning effort` })),
     default_reasoning_level: m.efforts.includes("medium") ? "medium" : m.efforts[0],
-    // §4.17 names `service_tiers` without a shape; plain tier ids are the least committal.
+    // docs/protocol.md#codex-models-and-usage names `service_tiers` without a shape; plain tier ids are the
+    // least committal.
     service_tiers: ["priority", "flex"],
     priority: index,
     visibility: m.chatgpt,

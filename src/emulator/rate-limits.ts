@@ -1,8 +1,9 @@
-// Usage accounting the clients can observe: the Platform's per-minute
-// `x-ratelimit-*` headers (§2), and ChatGPT-plan usage shared by SIWC and the Codex
-// backend (§3.1), surfaced as `x-codex-*` headers (§4.18), `wham/usage` (§4.17) and
-// the usage-limit 429 (§4.19). Numbers move with every accepted request so clients
-// that display or react to them can be tested.
+// Usage accounting the clients can observe: the Platform's per-minute `x-ratelimit-*` headers
+// (docs/protocol.md#platform-api-key), and ChatGPT-plan usage shared by SIWC and the Codex backend
+// (docs/protocol.md#siwc-eligibility), surfaced as `x-codex-*` headers (docs/protocol.md#codex-rate-limits),
+// `wham/usage` (docs/protocol.md#codex-models-and-usage) and the usage-limit 429
+// (docs/protocol.md#codex-errors). Numbers move with every accepted request so clients that display or react
+// to them can be tested.
 import { nowSeconds } from "./ids.js";
 
 const MINUTE_MS = 60_000;
@@ -121,7 +122,7 @@ function round1(n: number): number {
   return Math.round(n * 10) / 10;
 }
 
-/** §4.18 header family `x-codex-`. */
+/** docs/protocol.md#codex-rate-limits header family `x-codex-`. */
 export function codexHeaders(s: UsageSnapshot): Record<string, string> {
   return {
     "x-codex-primary-used-percent": String(s.primaryUsedPercent),
@@ -141,7 +142,7 @@ export function codexHeaders(s: UsageSnapshot): Record<string, string> {
   };
 }
 
-/** §4.17 `GET /backend-api/wham/usage`, the same numbers as the headers. */
+/** docs/protocol.md#codex-models-and-usage `GET /backend-api/wham/usage`, the same numbers as the headers. */
 export function whamUsage(s: UsageSnapshot): unknown {
   const window = (usedPercent: number, minutes: number, resetAfter: number, resetAt: number) => ({
     used_percent: usedPercent,
@@ -161,7 +162,7 @@ export function whamUsage(s: UsageSnapshot): unknown {
   };
 }
 
-/** §4.19 usage-limit body of the backend. */
+/** docs/protocol.md#codex-errors usage-limit body of the backend. */
 export function usageLimitReachedBody(s: UsageSnapshot): unknown {
   return {
     error: {

@@ -1,6 +1,6 @@
 // `encrypted_content` for reasoning items. The real blob is opaque and bound to the
 // account (and model) that produced it; replaying it elsewhere fails with
-// `invalid_encrypted_content` (§4.19). Here it is an HMAC-signed note naming the
+// `invalid_encrypted_content` (docs/protocol.md#codex-errors). Here it is an HMAC-signed note naming the
 // principal, so the emulator can tell its own blobs for this caller from anything else.
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 

@@ -1,6 +1,6 @@
-// Rendering an answer in the Responses wire format: the response object (returned
-// as-is when not streaming) and the full streaming event set of §8.4 / §5.2–5.3,
-// with `sequence_number` counting from 0 and exactly one terminal event.
+// Rendering an answer in the Responses wire format: the response object (returned as-is when not streaming)
+// and the full streaming event set of docs/protocol.md#server-event-set / docs/protocol.md#event-order and
+// docs/protocol.md#event-payloads, with `sequence_number` counting from 0 and exactly one terminal event.
 import type { ContentFault } from "./faults.js";
 import { newId, nowSeconds } from "./ids.js";
 import type { Answer, AnswerItem } from "./responder.js";

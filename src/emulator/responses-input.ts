@@ -1,8 +1,8 @@
-// Reading a Responses request body (Platform, SIWC and the Codex backend share the
-// shape): turn `input`, `tools`, `reasoning` and `include` into the responder's Turn,
-// and enforce the replay rules every variant has (§2, §4.15): a tool result needs its
-// tool call, replayed reasoning must be our own `encrypted_content` for this caller,
-// and bare server ids only resolve against stored items.
+// Reading a Responses request body (Platform, SIWC and the Codex backend share the shape): turn `input`,
+// `tools`, `reasoning` and `include` into the responder's Turn, and enforce the replay rules every variant
+// has (docs/protocol.md#platform-api-key, docs/protocol.md#codex-body): a tool result needs its tool call,
+// replayed reasoning must be our own `encrypted_content` for this caller, and bare server ids only resolve
+// against stored items.
 import { type HttpError, openaiError } from "./errors.js";
 import type { ReasoningSeal } from "./reasoning-seal.js";
 import type { FunctionTool, ToolChoice, Turn } from "./responder.js";
@@ -107,7 +107,7 @@ function outputText(output: unknown): string {
   return typeof output === "string" ? output : textOf(output);
 }
 
-/** §3.8: tools may also arrive as `additional_tools` input items. */
+/** docs/protocol.md#siwc-inference: tools may also arrive as `additional_tools` input items. */
 function additionalTools(item: Item): unknown[] {
   return itemType(item) === "additional_tools" && Array.isArray(item.tools) ? item.tools : [];
 }

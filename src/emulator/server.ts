@@ -110,7 +110,7 @@ function flatHeaders(req: IncomingMessage): Record<string, string> {
   return out;
 }
 
-/** The request body as text, decoded per Content-Encoding (Codex may send zstd, §4.14). */
+/** The request body as text, decoded per Content-Encoding (Codex may send zstd, docs/protocol.md#codex-headers). */
 async function readBody(req: IncomingMessage): Promise<string | HttpError> {
   const chunks: Buffer[] = [];
   let size = 0;

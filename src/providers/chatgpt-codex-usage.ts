@@ -1,4 +1,4 @@
-// Plan usage of the ChatGPT backend: the `wham/usage` answer (PROTOCOL §4.17) read into
+// Plan usage of the ChatGPT backend: the `wham/usage` answer (docs/protocol.md#codex-models-and-usage) read into
 // the shared RateLimitSnapshot, and the last `x-codex-*` snapshot a response carried,
 // kept in the state directory so `codex-provider usage` can fall back to it from
 // another process. The file holds percentages and times only, no secrets.

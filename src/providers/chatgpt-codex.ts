@@ -1,7 +1,7 @@
 // Provider `chatgpt-codex` (EXPERIMENTAL): the ChatGPT backend's Codex endpoint,
-// `POST {CODEX_PROVIDER_CHATGPT_URL}/codex/responses` (PROTOCOL §4.14–4.19). OpenAI
-// offers no stability contract for third-party use of this endpoint, so the provider
-// says so once per process.
+// `POST {CODEX_PROVIDER_CHATGPT_URL}/codex/responses` (docs/protocol.md#codex-headers to
+// docs/protocol.md#codex-errors). OpenAI offers no stability contract for third-party use of this endpoint,
+// so the provider says so once per process.
 import { randomUUID } from "node:crypto";
 import { codexAuthSource } from "../auth/codex/auth-source.js";
 import { codexHeaders } from "../auth/codex/headers.js";
@@ -18,11 +18,14 @@ import { providerFromSpec, type Provider, type ProviderContext } from "./provide
 export const CODEX_DEFAULT_CHATGPT_URL = "https://chatgpt.com/backend-api";
 /** Used only when neither flag, env nor config names a model. */
 export const CODEX_DEFAULT_MODEL = "gpt-5.5";
-/** The backend answers `Instructions are required` without them (§4.15); sent when the request has none. */
+/**
+ * The backend answers `Instructions are required` without them (docs/protocol.md#codex-body); sent when the
+ * request has none.
+ */
 export const CODEX_DEFAULT_INSTRUCTIONS = "You are a helpful assistant.";
 /**
- * `client_version` for the catalog. It names a Codex release (the one PROTOCOL.md
- * observed), not ours: the server may filter models by it, and peers pin one too.
+ * `client_version` for the catalog. It names a Codex release (the one observed in
+ * docs/protocol.md#codex-cli-client), not ours: the server may filter models by it, and peers pin one too.
  */
 export const CATALOG_CLIENT_VERSION = "0.169.0";
 /**
@@ -39,7 +42,10 @@ export const FALLBACK_MODELS: readonly ModelInfo[] = [
 const UNSUPPORTED = 'the ChatGPT Codex backend answers "Unsupported parameter"';
 const STATELESS = "the backend stores nothing (store:false); send the whole history, replaying result.output items as {type:\"raw\"} inputs";
 
-/** §4.15–4.16: what the backend forces and what it refuses, checked before any network call. */
+/**
+ * docs/protocol.md#codex-body and docs/protocol.md#codex-rejected-fields: what the backend forces and what it
+ * refuses, checked before any network call.
+ */
 export const CODEX_POLICY: ResponsesPolicy = {
   rejects: {
     max_output_tokens: `${UNSUPPORTED}; the model decides the answer length`,

@@ -1,5 +1,6 @@
 // Provider `chatgpt`: Sign in with ChatGPT (SIWC) tokens against api.openai.com/v1
-// (PROTOCOL §3). The plan rules of §3.8 are enforced here, before any network call.
+// (docs/protocol.md#sign-in-with-chatgpt). The plan rules of docs/protocol.md#siwc-inference are enforced
+// here, before any network call.
 import type { OAuthCredential } from "../auth/credential.js";
 import { OAuthAuthSource } from "../auth/oauth-source.js";
 import { enablePlanUsageHint, loginCommand, PLAN_SCOPE, PROVIDER_ID, siwcIssuer } from "../auth/siwc/constants.js";
@@ -16,7 +17,7 @@ import { DeferredAuthSource } from "./shared-auth.js";
 const STATELESS = "ChatGPT plan requests keep no server state (store:false); send the full history in input instead";
 const OMIT = "it must be omitted with ChatGPT plan usage (Sign in with ChatGPT)";
 
-/** §3.8 "must be omitted", with the reason shown to the user. */
+/** docs/protocol.md#siwc-inference "must be omitted", with the reason shown to the user. */
 const SIWC_REJECTS: Record<string, string> = {
   background: "background responses need server-side storage, which ChatGPT plan usage does not allow",
   conversation: STATELESS,
@@ -40,13 +41,16 @@ const SIWC_REJECTS: Record<string, string> = {
 export const SIWC_POLICY: ResponsesPolicy = {
   rejects: SIWC_REJECTS,
   forced: { store: false },
-  // Stateless multi-turn: reasoning comes back encrypted so it can be replayed (§2).
+  // Stateless multi-turn: reasoning comes back encrypted so it can be replayed (docs/protocol.md#platform-api-key).
   include: ["reasoning.encrypted_content"],
-  // §3.8: explicit system-role items are rejected; developer messages are the equivalent.
+  // docs/protocol.md#siwc-inference: explicit system-role items are rejected; developer messages are the equivalent.
   systemAsDeveloper: true,
 };
 
-/** §3.8: hosted tools plan usage does not cover. Function, custom, namespace and web search tools pass. */
+/**
+ * docs/protocol.md#siwc-inference: hosted tools plan usage does not cover. Function, custom, namespace and
+ * web search tools pass.
+ */
 const UNSUPPORTED_TOOLS = new Set(["image_generation", "file_search", "code_interpreter", "computer", "computer_use", "computer_use_preview", "mcp", "tool_search"]);
 
 function rejectUnsupportedTools(body: Record<string, unknown>): Record<string, unknown> {
@@ -60,13 +64,13 @@ function rejectUnsupportedTools(body: Record<string, unknown>): Record<string, u
   return body;
 }
 
-/** A pass-through body under the SIWC rules; `input` must be an item array (§3.8). */
+/** A pass-through body under the SIWC rules; `input` must be an item array (docs/protocol.md#siwc-inference). */
 function prepareSiwcBody(body: Record<string, unknown>): Record<string, unknown> {
   const input = typeof body.input === "string" ? toInputItems(body.input, true) : body.input;
   return rejectUnsupportedTools(applyResponsesPolicy({ ...body, input }, SIWC_POLICY));
 }
 
-/** `{models:[{slug, display_name, visibility}]}`: only entries meant for pickers (§3.8). */
+/** `{models:[{slug, display_name, visibility}]}`: only entries meant for pickers (docs/protocol.md#siwc-inference). */
 export function parseSiwcModels(body: unknown): ModelInfo[] {
   const models = (body as { models?: unknown })?.models;
   if (!Array.isArray(models)) throw new ProviderError("protocol_error", "The model list had no `models` array.");
@@ -75,7 +79,7 @@ export function parseSiwcModels(body: unknown): ModelInfo[] {
     .map((m) => ({ id: m.slug, displayName: typeof m.display_name === "string" ? m.display_name : undefined }));
 }
 
-/** §3.6: SIWC requests carry only the bearer token; no account header is documented. */
+/** docs/protocol.md#siwc-refresh: SIWC requests carry only the bearer token; no account header is documented. */
 function siwcHeaders(credential: OAuthCredential, profile: string): Record<string, string> {
   if (credential.planUsageEnabled === false) {
     throw new ProviderError("login_required", `Plan usage is disabled for this ChatGPT sign-in: the scope ${PLAN_SCOPE} was not granted, so model calls are refused.`, {

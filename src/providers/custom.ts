@@ -1,7 +1,7 @@
 // Custom providers from `[providers.NAME]`: any OpenAI-compatible server, speaking the
 // Responses API or Chat Completions (`wire_api`), authenticated by an env variable
-// (`env_key`), by the user's own OpenAI credential (`requires_openai_auth`, PROTOCOL
-// §8.2), or not at all (local servers such as Ollama).
+// (`env_key`), by the user's own OpenAI credential (`requires_openai_auth`,
+// docs/protocol.md#codex-cli-client), or not at all (local servers such as Ollama).
 import type { AuthSource } from "../transport/auth-source.js";
 import { StaticAuthSource } from "../auth/static-source.js";
 import { ProviderError } from "../errors.js";
@@ -19,8 +19,8 @@ import { sharedOpenAIAuth } from "./shared-auth.js";
 
 /**
  * The body rules when the user's own OpenAI credential is attached: what Codex sends to
- * every custom provider (§8.2) — stateless, encrypted reasoning for replay, developer
- * rather than system messages — which also satisfies ChatGPT-plan tokens (§3.8).
+ * every custom provider (docs/protocol.md#codex-cli-client) — stateless, encrypted reasoning for replay, developer
+ * rather than system messages — which also satisfies ChatGPT-plan tokens (docs/protocol.md#siwc-inference).
  */
 const SHARED_AUTH_POLICY: ResponsesPolicy = {
   rejects: {},

@@ -1,4 +1,4 @@
-// Provider `openai`: Platform API key against /v1/responses (PROTOCOL §2).
+// Provider `openai`: Platform API key against /v1/responses (docs/protocol.md#platform-api-key).
 import type { AuthSource } from "../transport/auth-source.js";
 import { ProviderError } from "../errors.js";
 import type { ModelInfo } from "../types.js";

@@ -1,5 +1,5 @@
 // `requires_openai_auth = true` on a custom provider: send the user's own OpenAI
-// credential (PROTOCOL §8.2), exactly as the built-in provider that owns it would —
+// credential (docs/protocol.md#codex-cli-client), exactly as the built-in provider that owns it would —
 // API key, Sign in with ChatGPT, or the Codex sign-in with its account header and
 // refresh. Without an explicit `auth`, the first credential present in
 // SHARED_AUTH_KINDS order is used, with a warning when there are several.

@@ -1,7 +1,7 @@
 // POST /v1/chat/completions: translated to our ModelRequest, sent through the
 // provider like any library call, and translated back from the typed events. A
 // failure after the stream started is sent as `data: {"error":…}`, which the openai
-// SDK turns into an APIError (PROTOCOL §8.1); no `[DONE]` follows it.
+// SDK turns into an APIError (docs/protocol.md#openai-sdk-clients); no `[DONE]` follows it.
 import { randomBytes } from "node:crypto";
 import type { ResponseResult } from "../types.js";
 import { chatToModelRequest } from "../wire/chat-to-request.js";

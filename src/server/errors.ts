@@ -1,7 +1,7 @@
 // Every failure the local server answers with, in OpenAI's error envelope
 // `{"error":{message,type,param,code}}` and with a status real clients act on: the
-// openai SDK retries by status unless `x-should-retry` says otherwise (PROTOCOL §7),
-// and Codex reads `type: "usage_limit_reached"` + `resets_at` from a 429 (§4.19).
+// openai SDK retries by status unless `x-should-retry` says otherwise (docs/protocol.md#retry),
+// and Codex reads `type: "usage_limit_reached"` + `resets_at` from a 429 (docs/protocol.md#codex-errors).
 import { ProviderError, type ErrorCode } from "../errors.js";
 import { redact } from "../redact.js";
 import { formatDuration } from "../time-format.js";

@@ -1,7 +1,7 @@
 // The provider's model list, cached, so an unknown model is a fast 404 in OpenAI's
 // shape instead of whatever each upstream says (the SIWC path answers a 400). A model
 // missing from a list older than a minute triggers one refetch (the catalog changes
-// weekly, §0); if the list cannot be fetched at all, requests go through unchecked
+// weekly, docs/protocol.md#conventions); if the list cannot be fetched at all, requests go through unchecked
 // and the upstream decides.
 import { ProviderError } from "../errors.js";
 import type { Provider } from "../providers/provider.js";

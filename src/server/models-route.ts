@@ -1,5 +1,6 @@
-// GET /v1/models and /v1/models/{id} in the Platform's list shape, whatever shape the
-// provider's catalog had (PROTOCOL §2, §3.8, §4.17); and GET /health.
+// GET /v1/models and /v1/models/{id} in the Platform's list shape, whatever shape the provider's catalog had
+// (docs/protocol.md#platform-api-key, docs/protocol.md#siwc-inference,
+// docs/protocol.md#codex-models-and-usage); and GET /health.
 import type { ModelInfo } from "../types.js";
 import { VERSION } from "../version.js";
 import { ServerError } from "../wire/server-error.js";

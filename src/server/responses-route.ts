@@ -1,9 +1,9 @@
-// POST /v1/responses. A provider that speaks Responses gets the client's body as is
-// (after its own policy, PROTOCOL §3.8/§4.15) and its events come back untouched —
-// Codex's custom, namespace and web_search tools and every event type included. A
-// Chat Completions provider gets the body translated, and the answer is rebuilt as
-// Responses events. The HTTP status is chosen only after the upstream accepted the
-// request, so a usage limit or login problem is a real 429/401, not an event in a 200.
+// POST /v1/responses. A provider that speaks Responses gets the client's body as is (after its own policy,
+// docs/protocol.md#siwc-inference and docs/protocol.md#codex-body) and its events come back untouched —
+// Codex's custom, namespace and web_search tools and every event type included. A Chat Completions provider
+// gets the body translated, and the answer is rebuilt as Responses events. The HTTP status is chosen only
+// after the upstream accepted the request, so a usage limit or login problem is a real 429/401, not an event
+// in a 200.
 import { isProviderError } from "../errors.js";
 import { toInputItems } from "../wire/responses-request.js";
 import type { ResponseResult, StreamEvent } from "../types.js";
@@ -37,7 +37,7 @@ export async function handleResponses(ctx: RouteContext): Promise<void> {
 
 async function open(ctx: RouteContext, body: Json, model: string): Promise<Answering> {
   const upstream: Json = { ...body };
-  // A bare string is one user message; the ChatGPT paths accept only the array form (§3.8).
+  // A bare string is one user message; the ChatGPT paths accept only the array form (docs/protocol.md#siwc-inference).
   if (typeof upstream.input === "string") upstream.input = toInputItems(upstream.input, true);
   try {
     const opened = await openUpstream(

@@ -1,4 +1,4 @@
-// Server-sent events to one client, LF-framed (PROTOCOL §8.4). Writes wait for the
+// Server-sent events to one client, LF-framed (docs/protocol.md#server-event-set). Writes wait for the
 // socket to drain, so a slow client slows its own upstream read instead of growing
 // our memory; a comment line keeps idle connections (long reasoning) alive through
 // proxies without being an event any client sees.

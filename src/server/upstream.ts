@@ -1,12 +1,11 @@
 // Opening the upstream call, and what to do about request fields it rejects.
 //
-// A field is dropped (and named in `x-codex-provider-dropped-params`) only when the
-// answer stays a correct answer to the request without it: sampling knobs, output
-// caps, bookkeeping and caching hints (PROTOCOL §3.8 "must be omitted", §4.16
-// "rejects"), and hosted tools the upstream cannot run (Codex always offers
-// `tool_search`, which plan usage refuses): the model answers without that tool. A
-// field that changes what the request means — `previous_response_id`, `conversation`,
-// `background`, `prompt`, `top_logprobs`, `stop`, audio — is a 400.
+// A field is dropped (and named in `x-codex-provider-dropped-params`) only when the answer stays a correct
+// answer to the request without it: sampling knobs, output caps, bookkeeping and caching hints
+// (docs/protocol.md#siwc-inference "must be omitted", docs/protocol.md#codex-rejected-fields "rejects"), and
+// hosted tools the upstream cannot run (Codex always offers `tool_search`, which plan usage refuses): the
+// model answers without that tool. A field that changes what the request means — `previous_response_id`,
+// `conversation`, `background`, `prompt`, `top_logprobs`, `stop`, audio — is a 400.
 //
 // Rejections come from the provider's own policy (thrown before any network call) or
 // from the upstream (an HTTP 400 "Unsupported parameter"); either way nothing has been
@@ -42,7 +41,8 @@ const MAX_DROPS = 16;
 export function rejectedParam(error: unknown): string | undefined {
   if (!(error instanceof ProviderError) || (error.code !== "unsupported_parameter" && error.code !== "bad_request")) return undefined;
   if (error.param) return error.param;
-  // The Codex backend answers `{"detail":"Unsupported parameter: max_output_tokens"}` (§4.16).
+  // The Codex backend answers `{"detail":"Unsupported parameter: max_output_tokens"}`
+  // (docs/protocol.md#codex-rejected-fields).
   return /unsupported parameter:?\s*'?([A-Za-z_][\w.]*)/i.exec(error.message)?.[1];
 }
 

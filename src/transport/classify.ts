@@ -1,6 +1,7 @@
-// Structural error classification (PROTOCOL §3.9, §4.19, §6): HTTP status, the
-// `error.code`/`error.type` of JSON bodies, `{"detail": …}` bodies, `x-error-json`,
-// and in-stream `error` / `response.failed` payloads all land in one ProviderError.
+// Structural error classification (docs/protocol.md#siwc-errors, docs/protocol.md#codex-errors,
+// docs/protocol.md#error-classification): HTTP status, the `error.code`/`error.type` of JSON bodies,
+// `{"detail": …}` bodies, `x-error-json`, and in-stream `error` / `response.failed` payloads all land in one
+// ProviderError.
 import { ProviderError, type ErrorCode } from "../errors.js";
 import type { RateLimitSnapshot } from "../types.js";
 
@@ -39,7 +40,7 @@ export function errorFacts(payload: unknown, status?: number): ErrorFacts {
     facts.message = str(body.error_description) ?? str(body.message);
   } else {
     // Prefer the specific `code`, except that the Codex backend puts its usage-limit
-    // kinds in `type` (PROTOCOL §4.19).
+    // kinds in `type` (docs/protocol.md#codex-errors).
     const type = str(source.type);
     facts.code = type === "usage_limit_reached" || type === "usage_not_included" ? type : (str(source.code) ?? type);
     facts.message = str(source.message) ?? str(source.error_description);
@@ -84,7 +85,7 @@ interface Rule {
   hint?: string;
 }
 
-// Terminal vs retryable follows PROTOCOL §6; codes are matched before statuses.
+// Terminal vs retryable follows docs/protocol.md#error-classification; codes are matched before statuses.
 const CODE_RULES: Record<string, Rule> = {
   usage_limit_reached: { code: "usage_limit_reached", retryable: false },
   usage_not_included: {
@@ -131,7 +132,8 @@ const CODE_RULES: Record<string, Rule> = {
     message: () => "The backend rejected the ChatGPT workspace (invalid_workspace_selected). Sign in to the right workspace.",
   },
   server_error: { code: "server_error", retryable: true },
-  // Request-content problems (PROTOCOL §4.19, §6): fix the request, never retry.
+  // Request-content problems (docs/protocol.md#codex-errors, docs/protocol.md#error-classification): fix the
+  // request, never retry.
   invalid_prompt: { code: "bad_request", retryable: false },
   bio_policy: { code: "bad_request", retryable: false },
   cyber_policy: {

@@ -1,5 +1,5 @@
-// Rate-limit headers of both backends folded into one RateLimitSnapshot:
-// Platform `x-ratelimit-*` (PROTOCOL §2) and ChatGPT backend `x-codex-*` (§4.18),
+// Rate-limit headers of both backends folded into one RateLimitSnapshot: Platform `x-ratelimit-*`
+// (docs/protocol.md#platform-api-key) and ChatGPT backend `x-codex-*` (docs/protocol.md#codex-rate-limits),
 // plus the in-band `codex.rate_limits` event.
 import type { RateLimitSnapshot, RateLimitWindow } from "../types.js";
 
@@ -108,7 +108,7 @@ function eventWindow(value: unknown): RateLimitWindow | undefined {
   };
 }
 
-/** The in-band `codex.rate_limits` SSE event (PROTOCOL §4.18). */
+/** The in-band `codex.rate_limits` SSE event (docs/protocol.md#codex-rate-limits). */
 export function parseRateLimitEvent(event: Record<string, unknown>): RateLimitSnapshot {
   const limits = (event.rate_limits ?? {}) as Record<string, unknown>;
   const snapshot: RateLimitSnapshot = {};

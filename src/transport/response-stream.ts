@@ -215,7 +215,7 @@ function mapBatch(
       try {
         json = JSON.parse(message.data) as Json;
       } catch {
-        // PROTOCOL §5.1: log and skip undecodable lines; the terminal check still guards truncation.
+        // docs/protocol.md#sse-framing: log and skip undecodable lines; the terminal check still guards truncation.
         options.onWarning?.(`Skipped an undecodable stream event (${message.data.length} bytes).`);
         continue;
       }

@@ -1,4 +1,4 @@
-// Backoff policy (PROTOCOL §7 recommendation): bounded attempts, exponential delay
+// Backoff policy (docs/protocol.md#retry recommendation): bounded attempts, exponential delay
 // with jitter, server-requested delays honoured when reasonable, a total time budget,
 // and an abortable sleep. The clock is injectable so tests need not wait.
 import { ProviderError } from "../errors.js";

@@ -1,6 +1,6 @@
-// Responses stream events (PROTOCOL §5.2-5.4) -> typed StreamEvents, accumulating the
-// final result. Success only on `response.completed`; `response.failed` and `error`
-// become classified ProviderErrors; `response.incomplete` ends with a stop reason.
+// Responses stream events (docs/protocol.md#event-order to docs/protocol.md#terminal-events) -> typed
+// StreamEvents, accumulating the final result. Success only on `response.completed`; `response.failed` and
+// `error` become classified ProviderErrors; `response.incomplete` ends with a stop reason.
 import type { FunctionCall, RateLimitSnapshot, ResponseResult, StopReason, StreamEvent, Usage } from "../types.js";
 import { classifyFacts, errorFacts } from "../transport/classify.js";
 import { parseRateLimitEvent } from "../transport/rate-limits.js";

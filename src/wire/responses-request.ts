@@ -1,5 +1,6 @@
-// ModelRequest -> Responses API body. Each provider passes a policy naming the body
-// fields its endpoint rejects and the values it forces (PROTOCOL §2, §3.8, §4.15-4.16).
+// ModelRequest -> Responses API body. Each provider passes a policy naming the body fields its endpoint
+// rejects and the values it forces (docs/protocol.md#platform-api-key, docs/protocol.md#siwc-inference,
+// docs/protocol.md#codex-body and docs/protocol.md#codex-rejected-fields).
 import { ProviderError } from "../errors.js";
 import type { ContentPart, InputItem, ModelRequest } from "../types.js";
 
@@ -39,7 +40,7 @@ function contentParts(content: string | ContentPart[], role: string): Record<str
   );
 }
 
-/** Server item ids cannot be replayed when the server keeps no state (PROTOCOL §4.15). */
+/** Server item ids cannot be replayed when the server keeps no state (docs/protocol.md#codex-body). */
 function stripServerIds(item: Record<string, unknown>): Record<string, unknown> {
   if (item.type === "item_reference") return item;
   const { id: _id, ...rest } = item;

@@ -1,5 +1,5 @@
 // Typed StreamEvents -> Responses stream events, for upstreams that do not speak
-// Responses (Chat Completions providers). Emits the "full" event set of PROTOCOL §8.4
+// Responses (Chat Completions providers). Emits the "full" event set of docs/protocol.md#server-event-set
 // — created, item added, content part added, deltas, the matching `.done` events,
 // item done, and one terminal event with `output` and `usage` — which satisfies Codex
 // CLI and both openai SDK entry points.

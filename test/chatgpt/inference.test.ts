@@ -1,5 +1,5 @@
-// Model calls with a SIWC token against the emulator: the §3.8 body rules (checked
-// before any network call), the §3.9 error classes, and the filtered model list.
+// Model calls with a SIWC token against the emulator: the docs/protocol.md#siwc-inference body rules (checked
+// before any network call), the docs/protocol.md#siwc-errors error classes, and the filtered model list.
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import { ProviderError } from "#src/errors.js";

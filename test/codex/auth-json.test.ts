@@ -1,4 +1,4 @@
-// Codex auth.json interop (PROTOCOL §4.12): import → export byte-compatible fields,
+// Codex auth.json interop (docs/protocol.md#codex-auth-file): import → export byte-compatible fields,
 // 0600 and atomic, the API-key mode, refusals that never echo file contents, and the
 // real Codex CLI (0.169.0, when installed) accepting what export-codex writes.
 import assert from "node:assert/strict";

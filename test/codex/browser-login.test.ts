@@ -19,7 +19,7 @@ import {
   withHome,
 } from "./helpers.js";
 
-test("the authorize URL carries Codex's parameters in Codex's order (PROTOCOL §4.3)", () => {
+test("the authorize URL carries Codex's parameters in Codex's order (docs/protocol.md#codex-browser-login)", () => {
   const url = new URL(
     codexAuthorizeUrl(codexAuthEndpoints({}), {
       redirectUri: "http://localhost:1455/auth/callback",

@@ -1,4 +1,4 @@
-// Device-code sign-in (PROTOCOL §4.7) over real sockets: approval through the emulator's
+// Device-code sign-in (docs/protocol.md#codex-device-code) over real sockets: approval through the emulator's
 // device page played by the test, and every other state — denied, expired (server and
 // our 15-minute limit), not enabled, slow_down, and cancellation.
 import assert from "node:assert/strict";

@@ -1,4 +1,4 @@
-// JWT claim extraction for the Codex sign-in (PROTOCOL §4.8): base64url (`-`, `_`, no
+// JWT claim extraction for the Codex sign-in (docs/protocol.md#jwt-claims): base64url (`-`, `_`, no
 // padding) decoded correctly, the claim paths and peer fallbacks, and which token wins.
 import assert from "node:assert/strict";
 import { test } from "node:test";

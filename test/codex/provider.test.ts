@@ -1,6 +1,7 @@
 // The chatgpt-codex provider against the emulator's ChatGPT backend: wire shape
-// (PROTOCOL §4.14–4.16), stateless multi-turn with encrypted reasoning, refresh on 401
-// at the Codex token endpoint, usage-limit classification, and the model catalog.
+// (docs/protocol.md#codex-headers to docs/protocol.md#codex-rejected-fields), stateless multi-turn with
+// encrypted reasoning, refresh on 401 at the Codex token endpoint, usage-limit classification, and the model
+// catalog.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { Emulator } from "#src/emulator/index.js";
@@ -37,7 +38,7 @@ async function withSignedIn(
   }));
 }
 
-test("headers and body match PROTOCOL §4.14–4.15", async () => {
+test("headers and body match docs/protocol.md#codex-headers and docs/protocol.md#codex-body", async () => {
   await withSignedIn(async (emu, home) => {
     const provider = codexProvider(emu, home);
     const result = await provider.complete({ input: "Say hello", reasoning: { effort: "medium" }, text: { verbosity: "low" } });

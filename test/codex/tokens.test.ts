@@ -1,6 +1,6 @@
-// The exact requests sent to the Codex token and revoke endpoints (PROTOCOL §4.5, §4.9,
-// §4.11), captured by a local server: the emulator checks them but does not record
-// auth-server bodies.
+// The exact requests sent to the Codex token and revoke endpoints (docs/protocol.md#codex-code-exchange,
+// docs/protocol.md#codex-refresh, docs/protocol.md#codex-revocation), captured by a local server: the
+// emulator checks them but does not record auth-server bodies.
 import assert from "node:assert/strict";
 import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -69,7 +69,7 @@ test("refresh: Codex's JSON body with refresh_reason and no scope; a missing ref
   });
 });
 
-test("refresh errors follow §4.10: reused is terminal, 5xx is transient", async () => {
+test("refresh errors follow docs/protocol.md#refresh-failures: reused is terminal, 5xx is transient", async () => {
   await withTokenServer({ status: 401, body: { error: { code: "refresh_token_reused", message: "already used" } } }, async (base) => {
     await assert.rejects(refreshCodexTokens(codexAuthEndpoints({ CODEX_PROVIDER_AUTH_URL: base }), stored, "proactive_expiry", "codex-provider login --provider chatgpt-codex"), (error: ProviderError) => {
       assert.equal(error.code, "refresh_token_reused");

@@ -1,4 +1,4 @@
-// `codex-provider usage`: bars from the usage endpoint (PROTOCOL §4.17), and the
+// `codex-provider usage`: bars from the usage endpoint (docs/protocol.md#codex-models-and-usage), and the
 // fallback to the x-codex-* headers of the last response saved by another process.
 import assert from "node:assert/strict";
 import { test } from "node:test";

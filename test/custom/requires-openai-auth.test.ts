@@ -1,6 +1,6 @@
 // `requires_openai_auth = true`: a custom provider sends the user's own OpenAI
 // credential — API key (env or stored), Sign in with ChatGPT, or the Codex sign-in —
-// the way the built-in provider owning it would (PROTOCOL §8.2).
+// the way the built-in provider owning it would (docs/protocol.md#codex-cli-client).
 import assert from "node:assert/strict";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";

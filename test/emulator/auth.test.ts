@@ -176,7 +176,7 @@ describe("SIWC", () => {
     assert.equal(decodeJwt(again.tokens.id_token).aud, first.clientId);
   });
 
-  it("answers the token fields of §3.6 with a documented access token", async () => {
+  it("answers the token fields of docs/protocol.md#siwc-refresh with a documented access token", async () => {
     const { clientId, tokens } = await siwcSignIn(h);
     assert.equal(tokens.token_type, "Bearer");
     assert.equal(tokens.expires_in, 3600);

@@ -1,4 +1,4 @@
-// /backend-api: Codex responses, models and usage (PROTOCOL §4.14–4.19).
+// /backend-api: Codex responses, models and usage (docs/protocol.md#codex-headers to docs/protocol.md#codex-errors).
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { type Emulator, startEmulator } from "#src/emulator/index.js";

@@ -1,5 +1,6 @@
 // Shared test helpers: tokens obtained the way a client would (the OAuth flows of
-// PROTOCOL §3.4–3.5 and §4.3–4.5 against the mounted auth half), and a small SSE
+// docs/protocol.md#siwc-authorize, docs/protocol.md#siwc-callback, docs/protocol.md#codex-browser-login and
+// docs/protocol.md#codex-code-exchange against the mounted auth half), and a small SSE
 // reader that follows the standard's line rules so framing faults can be checked.
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import type { Emulator } from "#src/emulator/index.js";
@@ -19,7 +20,10 @@ async function form(url: string, fields: Record<string, string>): Promise<Record
   return body;
 }
 
-/** A SIWC access token via dynamic registration + PKCE (§3.3–3.5). */
+/**
+ * A SIWC access token via dynamic registration + PKCE (docs/protocol.md#siwc-registration to
+ * docs/protocol.md#siwc-callback).
+ */
 export async function siwcToken(emu: Emulator, scope = SIWC_SCOPES): Promise<string> {
   const discovery = (await (await fetch(`${emu.authUrl}/.well-known/openid-configuration`)).json()) as Record<string, string>;
   const { verifier, challenge } = pkce();
@@ -50,7 +54,10 @@ export async function siwcToken(emu: Emulator, scope = SIWC_SCOPES): Promise<str
   return tokens.access_token as string;
 }
 
-/** A Codex-client access token via browser PKCE login (§4.3, §4.5). */
+/**
+ * A Codex-client access token via browser PKCE login (docs/protocol.md#codex-browser-login,
+ * docs/protocol.md#codex-code-exchange).
+ */
 export async function codexToken(emu: Emulator): Promise<string> {
   const { verifier, challenge } = pkce();
   const redirectUri = "http://localhost:1455/auth/callback";

@@ -1,4 +1,5 @@
-// /v1/responses and /v1/models with a Platform API key (PROTOCOL §2, §5, §8.4).
+// /v1/responses and /v1/models with a Platform API key (docs/protocol.md#platform-api-key,
+// docs/protocol.md#responses-streaming, docs/protocol.md#server-event-set).
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { type Emulator, startEmulator } from "#src/emulator/index.js";
@@ -66,7 +67,7 @@ describe("platform /v1", () => {
     assert.equal(Number(second.headers.get("x-ratelimit-remaining-requests")), remaining - 1);
   });
 
-  it("streams the full §8.4 event set with LF framing and sequence numbers", async () => {
+  it("streams the full event set (docs/protocol.md#server-event-set) with LF framing and sequence numbers", async () => {
     const res = await post(url, emu.apiKey, { model: "gpt-5.5", input: [{ role: "user", content: [{ type: "input_text", text: "Say hi" }] }], stream: true });
     assert.equal(res.status, 200);
     assert.match(res.headers.get("content-type") ?? "", /^text\/event-stream/);
@@ -187,7 +188,8 @@ describe("platform /v1", () => {
     const tampered = await post(url, emu.apiKey, { ...replay, input: [{ type: "reasoning", summary: [], encrypted_content: `${reasoning.encrypted_content}x` }] });
     assert.equal(tampered.status, 400);
 
-    // A bare rs_ id with store:false cannot be resolved (§2, §4.15).
+    // A bare rs_ id with store:false cannot be resolved (docs/protocol.md#platform-api-key,
+    // docs/protocol.md#codex-body).
     const bare = await post(url, emu.apiKey, { model: "gpt-5.5", store: false, input: [{ type: "reasoning", id: reasoning.id, summary: [] }, { role: "user", content: "x" }] });
     assert.equal(bare.status, 404);
     assert.match(((await bare.json()) as any).error.message, /Items are not persisted when `store` is set to false/);

@@ -1,5 +1,5 @@
 // The openai npm SDK (v6) as a client: both Responses streaming entry points,
-// non-streaming calls, Chat Completions, and error classes (PROTOCOL §8.1).
+// non-streaming calls, Chat Completions, and error classes (docs/protocol.md#openai-sdk-clients).
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import OpenAI from "openai";

@@ -1,4 +1,4 @@
-// /v1 with a Sign-in-with-ChatGPT access token (PROTOCOL §3.8–3.9).
+// /v1 with a Sign-in-with-ChatGPT access token (docs/protocol.md#siwc-inference and docs/protocol.md#siwc-errors).
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { type Emulator, startEmulator } from "#src/emulator/index.js";

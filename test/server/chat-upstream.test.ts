@@ -1,6 +1,6 @@
 // A custom provider that speaks only Chat Completions (`wire_api = "chat"`) behind the
 // server's Responses endpoint: the body is translated, the answer rebuilt as the full
-// Responses event set (PROTOCOL §8.4), so the openai SDK and Codex CLI work with it.
+// Responses event set (docs/protocol.md#server-event-set), so the openai SDK and Codex CLI work with it.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import OpenAI from "openai";

@@ -1,8 +1,8 @@
-// The server in front of the ChatGPT-plan providers (signed in through the real flows
-// against the emulator): fields the plan paths reject are dropped and named in a
-// header when that is safe and refused when not (PROTOCOL §3.8, §4.16), Codex CLI's
-// `tool_search` tool is dropped for plan usage, usage limits become a 429 with the
-// reset time, and a missing sign-in is a 401 with the login command.
+// The server in front of the ChatGPT-plan providers (signed in through the real flows against the emulator):
+// fields the plan paths reject are dropped and named in a header when that is safe and refused when not
+// (docs/protocol.md#siwc-inference, docs/protocol.md#codex-rejected-fields), Codex CLI's `tool_search` tool
+// is dropped for plan usage, usage limits become a 429 with the reset time, and a missing sign-in is a 401
+// with the login command.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import OpenAI from "openai";

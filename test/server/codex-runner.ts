@@ -1,6 +1,6 @@
 // Runs the real Codex CLI (@openai/codex, native binary from npm) against the local
 // server with a custom provider: `wire_api = "responses"` and `env_key` holding the
-// local key (PROTOCOL §8.2). Offline, loopback only, with a throwaway CODEX_HOME.
+// local key (docs/protocol.md#codex-cli-client). Offline, loopback only, with a throwaway CODEX_HOME.
 import { spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { createRequire } from "node:module";
@@ -27,7 +27,7 @@ export function tempCodexHome(): { path: string } {
 }
 
 export function runCodex(baseUrl: string, codexHome: string, key: string, prompt: string, model = "gpt-5.5"): Promise<CodexRun> {
-  // No retries: a failure should show at once, not after Codex's backoff (§4.20).
+  // No retries: a failure should show at once, not after Codex's backoff (docs/protocol.md#codex-retry-reference).
   const provider = `{name="codex-provider",base_url="${baseUrl}",wire_api="responses",env_key="CODEX_PROVIDER_KEY",request_max_retries=0,stream_max_retries=0}`;
   const args = [CODEX, "exec", "--json", "--ephemeral", "--skip-git-repo-check", "-m", model, "-c", "model_provider=codex-provider", "-c", `model_providers.codex-provider=${provider}`, prompt];
   // A clean environment: no real credentials or config of the machine running the tests.

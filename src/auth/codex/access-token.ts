@@ -1,4 +1,4 @@
-// Codex access tokens (`at-…`, PROTOCOL §4.13): Business/Enterprise, workspace-scoped,
+// Codex access tokens (`at-…`, docs/protocol.md#codex-access-tokens): Business/Enterprise, workspace-scoped,
 // never refreshed. `whoami` names the workspace; a rejected token is terminal and the
 // error says where to create a new one.
 import { ProviderError } from "../../errors.js";
@@ -9,7 +9,10 @@ import { StaticAuthSource } from "../static-source.js";
 import { ACCESS_TOKEN_ADMIN_URL, type CodexAuthEndpoints } from "./constants.js";
 import { clientHeaders, type CodexIdentity } from "./headers.js";
 
-/** Values other than `at-…` are agent-identity assertions, which are not a public contract (§4.13). */
+/**
+ * Values other than `at-…` are agent-identity assertions, which are not a public contract
+ * (docs/protocol.md#codex-access-tokens).
+ */
 function isCodexAccessToken(token: string): boolean {
   return token.startsWith("at-");
 }

@@ -1,4 +1,4 @@
-// Codex CLI's `auth.json` (PROTOCOL §4.12): read and validate one for import, and
+// Codex CLI's `auth.json` (docs/protocol.md#codex-auth-file): read and validate one for import, and
 // write our sign-in in its layout for export. Problems name fields, never values.
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -29,7 +29,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-/** §4.12: explicit `auth_mode`, else inferred from which fields are present. */
+/** docs/protocol.md#codex-auth-file: explicit `auth_mode`, else inferred from which fields are present. */
 function authMode(file: Record<string, unknown>): string {
   if (typeof file.auth_mode === "string") return file.auth_mode;
   if (file.personal_access_token !== undefined) return "personalAccessToken";

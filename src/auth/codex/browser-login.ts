@@ -1,7 +1,7 @@
-// Browser sign-in with the Codex client (PROTOCOL §4.3–4.5): PKCE + state, a loopback
-// listener on 1455 then 1457 (never another port: the token endpoint refuses
-// unregistered redirects), the authorize URL in Codex's parameter order, the code
-// exchange, and the workspace restriction check.
+// Browser sign-in with the Codex client (docs/protocol.md#codex-browser-login to
+// docs/protocol.md#codex-code-exchange): PKCE + state, a loopback listener on 1455 then 1457 (never another
+// port: the token endpoint refuses unregistered redirects), the authorize URL in Codex's parameter order, the
+// code exchange, and the workspace restriction check.
 import type { Env } from "../../config/paths.js";
 import { ProviderError } from "../../errors.js";
 import { ORIGINATOR } from "../../version.js";
@@ -20,7 +20,7 @@ export interface AuthorizeParams {
   workspaceIds?: string[];
 }
 
-/** The authorize URL with Codex's parameters in Codex's order (§4.3). */
+/** The authorize URL with Codex's parameters in Codex's order (docs/protocol.md#codex-browser-login). */
 export function codexAuthorizeUrl(endpoints: CodexAuthEndpoints, params: AuthorizeParams): string {
   const query = new URLSearchParams({
     response_type: "code",
@@ -109,7 +109,10 @@ export async function browserLogin(options: BrowserLoginOptions): Promise<OAuthC
   }
 }
 
-/** §4.3: with a workspace restriction, a sign-in into any other workspace is refused and nothing is stored. */
+/**
+ * docs/protocol.md#codex-browser-login: with a workspace restriction, a sign-in into any other workspace is
+ * refused and nothing is stored.
+ */
 export function checkWorkspace(credential: OAuthCredential, workspaceIds: string[] | undefined): void {
   if (!workspaceIds?.length) return;
   if (credential.accountId && workspaceIds.includes(credential.accountId)) return;

@@ -1,6 +1,6 @@
-// The Codex CLI's OAuth client and where its endpoints live (PROTOCOL §4.2, §4.7,
-// §4.13). Every URL derives from one base, CODEX_PROVIDER_AUTH_URL, so the whole
-// login can point at the emulator.
+// The Codex CLI's OAuth client and where its endpoints live (docs/protocol.md#codex-oauth-client,
+// docs/protocol.md#codex-device-code, docs/protocol.md#codex-access-tokens). Every URL derives from one base,
+// CODEX_PROVIDER_AUTH_URL, so the whole login can point at the emulator.
 import type { Env } from "../../config/paths.js";
 
 /** The Codex CLI's public OAuth client (no secret). Its redirect allow-list is server-side. */
@@ -14,11 +14,14 @@ const DEFAULT_CODEX_AUTH_URL = "https://auth.openai.com";
  */
 export const CODEX_SCOPES = "openid profile email offline_access";
 
-/** The only loopback ports registered for the Codex client; any other fails at the token endpoint with 403 (§4.4). */
+/**
+ * The only loopback ports registered for the Codex client; any other fails at the token endpoint with 403
+ * (docs/protocol.md#codex-callback-ports).
+ */
 export const CODEX_CALLBACK_PORTS: readonly number[] = [1455, 1457];
 export const CODEX_CALLBACK_PATH = "/auth/callback";
 
-/** Where Business/Enterprise users create Codex access tokens (§4.13). */
+/** Where Business/Enterprise users create Codex access tokens (docs/protocol.md#codex-access-tokens). */
 export const ACCESS_TOKEN_ADMIN_URL = "https://chatgpt.com/admin/access-tokens";
 
 export interface CodexAuthEndpoints {
@@ -30,7 +33,7 @@ export interface CodexAuthEndpoints {
   deviceToken: string;
   /** The page the user opens to type the device code. */
   deviceVerification: string;
-  /** The redirect_uri of the device-code exchange; never visited (§4.7 step 5). */
+  /** The redirect_uri of the device-code exchange; never visited (docs/protocol.md#codex-device-code step 5). */
   deviceRedirect: string;
   whoami: string;
 }

@@ -1,4 +1,4 @@
-// Device-code sign-in for SSH, containers and WSL (PROTOCOL §4.7; not RFC 8628): get a
+// Device-code sign-in for SSH, containers and WSL (docs/protocol.md#codex-device-code; not RFC 8628): get a
 // user code, show it, poll at the server's interval until the user approves it in a
 // browser elsewhere, then exchange the server-generated PKCE pair like a browser code.
 import { ProviderError } from "../../errors.js";
@@ -32,7 +32,10 @@ interface UserCode {
   intervalMs: number;
 }
 
-/** `interval` arrives as a string of seconds (§4.7); anything unreadable means the default. */
+/**
+ * `interval` arrives as a string of seconds (docs/protocol.md#codex-device-code); anything unreadable means
+ * the default.
+ */
 function pollInterval(value: unknown): number {
   const seconds = typeof value === "number" ? value : typeof value === "string" ? Number(value) : NaN;
   return Number.isFinite(seconds) && seconds >= 0 ? Math.max(MIN_INTERVAL_MS, seconds * 1000) : DEFAULT_INTERVAL_MS;
@@ -78,7 +81,7 @@ async function poll(endpoints: CodexAuthEndpoints, code: UserCode, signal?: Abor
   }
   const facts = errorFacts(response.json, response.status);
   if (facts.code === "slow_down") return { kind: "slow_down" };
-  // Codex reads 403 and 404 as "not approved yet" (§4.7).
+  // Codex reads 403 and 404 as "not approved yet" (docs/protocol.md#codex-device-code).
   if (response.status === 403 || response.status === 404) return { kind: "pending" };
   if (facts.code === "expired_token" || facts.code === "deviceauth_expired") {
     throw new ProviderError("login_failed", "The device code expired before it was approved. Run the login again for a new code.", { upstreamCode: facts.code });

@@ -1,5 +1,5 @@
 // The one place that derives ChatGPT-backend request headers from a credential
-// (PROTOCOL §4.14). OAuth sign-ins and Codex access tokens both reduce to an identity;
+// (docs/protocol.md#codex-headers). OAuth sign-ins and Codex access tokens both reduce to an identity;
 // everything else about the request comes from the session.
 import { release } from "node:os";
 import { ORIGINATOR, VERSION } from "../../version.js";

@@ -1,5 +1,7 @@
-// The Codex client's token endpoint: code exchange (§4.5), refresh (§4.9, §4.10) and
-// revocation (§4.11), and turning a token response into the stored credential (§4.8).
+// The Codex client's token endpoint: code exchange (docs/protocol.md#codex-code-exchange), refresh
+// (docs/protocol.md#codex-refresh, docs/protocol.md#refresh-failures) and revocation
+// (docs/protocol.md#codex-revocation), and turning a token response into the stored credential
+// (docs/protocol.md#jwt-claims).
 import { ProviderError } from "../../errors.js";
 import type { OAuthCredential } from "../credential.js";
 import { chatGptClaims, decodeJwtPayload } from "../oauth/jwt.js";
@@ -10,7 +12,10 @@ import { clientHeaders } from "./headers.js";
 
 const REVOKE_TIMEOUT_MS = 10_000;
 
-/** §4.5: prefer `error_description`, then `error.message`, then the code; never the raw body (it may echo a code). */
+/**
+ * docs/protocol.md#codex-code-exchange: prefer `error_description`, then `error.message`, then the code;
+ * never the raw body (it may echo a code).
+ */
 function exchangeErrorText(response: OAuthHttpResponse): string {
   const json = response.json ?? {};
   const inner = json.error;
@@ -23,7 +28,7 @@ function exchangeErrorText(response: OAuthHttpResponse): string {
 
 /**
  * Exchange an authorization code (browser or device flow) for tokens. Form-encoded,
- * without `state` (§4.5); Codex needs all three tokens, so all three are required.
+ * without `state` (docs/protocol.md#codex-code-exchange); Codex needs all three tokens, so all three are required.
  */
 export async function exchangeCode(
   endpoints: CodexAuthEndpoints,
@@ -69,7 +74,7 @@ export function identityFromTokens(tokens: { accessToken: string; idToken?: stri
     planType: id.planType ?? access.planType,
     email: id.email ?? access.email,
     subject: id.subject ?? access.subject,
-    // The lifetime is undocumented and varies (§4.9): trust `exp`, then `expires_in`.
+    // The lifetime is undocumented and varies (docs/protocol.md#codex-refresh): trust `exp`, then `expires_in`.
     expiresAt: access.expiresAt ?? (tokens.expiresIn !== undefined ? now + tokens.expiresIn * 1000 : undefined),
   });
 }
@@ -118,7 +123,7 @@ export async function refreshCodexTokens(
 }
 
 /**
- * Best-effort revocation (§4.11): the refresh token when there is one, else the access
+ * Best-effort revocation (docs/protocol.md#codex-revocation): the refresh token when there is one, else the access
  * token. Resolves false on any failure; logout proceeds regardless.
  */
 export async function revokeCodexToken(endpoints: CodexAuthEndpoints, token: { refreshToken?: string; accessToken?: string }): Promise<boolean> {

@@ -1,5 +1,5 @@
 // The issuer's OpenID discovery document (OIDC Discovery 1.0 / RFC 8414). Endpoints
-// the docs do not pin down (JWKS, revocation) are read from it (PROTOCOL §3.2), and
+// the docs do not pin down (JWKS, revocation) are read from it (docs/protocol.md#siwc-discovery), and
 // its `issuer` must be exactly the one we asked, or an impostor could name its own keys.
 import { ProviderError } from "../../errors.js";
 import { getJson } from "../../transport/json-request.js";

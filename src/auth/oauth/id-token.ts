@@ -1,4 +1,4 @@
-// OpenID Connect ID-token validation (OIDC Core §3.1.3.7, PROTOCOL §3.5) with jose:
+// OpenID Connect ID-token validation (OIDC Core §3.1.3.7, docs/protocol.md#siwc-callback) with jose:
 // signature against the issuer's JWKS, `iss`, `aud`, `exp`, then `nonce`. Failures
 // are `login_failed` errors that name the check that failed, never a token value.
 import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload } from "jose";

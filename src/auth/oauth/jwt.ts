@@ -1,4 +1,4 @@
-// Unverified JWT payload decoding (PROTOCOL §4.8): base64url done right, not atob.
+// Unverified JWT payload decoding (docs/protocol.md#jwt-claims): base64url done right, not atob.
 // Signature checks, where needed, happen in id-token validation with jose.
 
 export type JwtClaims = Record<string, unknown>;
@@ -39,7 +39,7 @@ function str(value: unknown): string | undefined {
   return typeof value === "string" && value !== "" ? value : undefined;
 }
 
-/** ChatGPT identity claims, with the peer fallbacks PROTOCOL §4.8 lists. */
+/** ChatGPT identity claims, with the peer fallbacks docs/protocol.md#jwt-claims lists. */
 export function chatGptClaims(claims: JwtClaims | undefined): ChatGptClaims {
   if (!claims) return {};
   const auth = (claims[AUTH_CLAIM] ?? {}) as Record<string, unknown>;

@@ -1,6 +1,6 @@
 // POSTs to OAuth endpoints (token, revoke, device) and the refresh-error taxonomy
-// (PROTOCOL §3.6, §4.10). Bodies and errors never carry token values out: messages
-// come from the server's error code/description and pass through the redactor.
+// (docs/protocol.md#siwc-refresh, docs/protocol.md#refresh-failures). Bodies and errors never carry token
+// values out: messages come from the server's error code/description and pass through the redactor.
 import { ProviderError } from "../../errors.js";
 import { send } from "../../transport/http.js";
 import { errorFacts } from "../../transport/classify.js";

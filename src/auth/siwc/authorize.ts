@@ -1,4 +1,4 @@
-// The SIWC authorization request URL (PROTOCOL §3.4).
+// The SIWC authorization request URL (docs/protocol.md#siwc-authorize).
 import { authorizeEndpoint, DYNAMIC_CLIENT_ID, SIWC_RESOURCE, SIWC_SCOPES } from "./constants.js";
 
 export interface AuthorizeParams {

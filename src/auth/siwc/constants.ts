@@ -1,5 +1,6 @@
-// Sign in with ChatGPT constants (PROTOCOL §3.2–§3.4). Authorize and token URLs are
-// documented literally; everything else comes from the issuer's discovery document.
+// Sign in with ChatGPT constants (docs/protocol.md#siwc-discovery to docs/protocol.md#siwc-authorize).
+// Authorize and token URLs are documented literally; everything else comes from the issuer's discovery
+// document.
 import type { Env } from "../../config/paths.js";
 
 /** Key of the credential in a profile file. */
@@ -29,7 +30,7 @@ export function tokenEndpoint(issuer: string): string {
   return `${issuer}/api/accounts/oauth/token`;
 }
 
-/** §3.4: "Do not substitute with localhost"; only the port varies. */
+/** docs/protocol.md#siwc-authorize: "Do not substitute with localhost"; only the port varies. */
 export function redirectUri(port: number): string {
   return `http://127.0.0.1:${port}${CALLBACK_PATH}`;
 }
@@ -39,7 +40,7 @@ export function loginCommand(profile: string): string {
   return `codex-provider login --provider chatgpt${profile === "default" ? "" : ` --profile ${profile}`}`;
 }
 
-/** How to turn plan usage on after the plan scope was declined (§3.5). */
+/** How to turn plan usage on after the plan scope was declined (docs/protocol.md#siwc-callback). */
 export function enablePlanUsageHint(profile: string): string {
   return `To enable plan usage, sign in again and allow ChatGPT plan usage on the consent page: ${loginCommand(profile)} (or use --provider openai with an API key).`;
 }

@@ -1,7 +1,7 @@
-// The Sign in with ChatGPT browser login (PROTOCOL §3.3–§3.5), end to end: host id,
-// discovery, loopback listener, authorize URL, callback, code exchange, ID-token
-// validation, then one store write. Nothing is written before every check passed,
-// so a timeout, Ctrl-C or failed check leaves the previous credential untouched.
+// The Sign in with ChatGPT browser login (docs/protocol.md#siwc-registration to
+// docs/protocol.md#siwc-callback), end to end: host id, discovery, loopback listener, authorize URL,
+// callback, code exchange, ID-token validation, then one store write. Nothing is written before every check
+// passed, so a timeout, Ctrl-C or failed check leaves the previous credential untouched.
 import type { Env } from "../../config/paths.js";
 import { isProviderError, ProviderError } from "../../errors.js";
 import { emptyProfile, type OAuthCredential, type ProfileData } from "../credential.js";
@@ -46,7 +46,7 @@ function savedClient(data: ProfileData): { clientId: string; subject?: string } 
 export async function loginWithChatGpt(options: SiwcLoginOptions): Promise<SiwcLoginResult> {
   const issuer = siwcIssuer(options.env);
   const store = new CredentialStore({ home: options.home });
-  // §3.3: the host id exists before the first sign-in and never changes.
+  // docs/protocol.md#siwc-registration: the host id exists before the first sign-in and never changes.
   const hostId = await readOrCreateHostId(options.home);
   const data = await store.read(options.profile).catch((error: unknown) => {
     // A corrupt file is replaced (and kept aside) by the write below.
@@ -79,7 +79,7 @@ export async function loginWithChatGpt(options: SiwcLoginOptions): Promise<SiwcL
       state,
       nonce,
       codeChallenge: pkce.challenge,
-      // §3.4: re-request a scope the user declined last time.
+      // docs/protocol.md#siwc-authorize: re-request a scope the user declined last time.
       reconsent: current?.type === "oauth" && current.planUsageEnabled === false,
     });
     await options.present(url, server.port);
@@ -129,7 +129,10 @@ export async function loginWithChatGpt(options: SiwcLoginOptions): Promise<SiwcL
   return { credential, registered: saved === undefined };
 }
 
-/** §3.3/§3.5: a new registration must return the issued id; a returning one must not change it. */
+/**
+ * docs/protocol.md#siwc-registration and docs/protocol.md#siwc-callback: a new registration must return the
+ * issued id; a returning one must not change it.
+ */
 function issuedClientId(params: URLSearchParams, saved: string | undefined): string {
   const returned = params.get("client_id") ?? undefined;
   if (saved) {

@@ -1,4 +1,4 @@
-// Sign-out (PROTOCOL §3.6): revoke the refresh token at the discovered revocation
+// Sign-out (docs/protocol.md#siwc-sign-out): revoke the refresh token at the discovered revocation
 // endpoint (RFC 7009), retrying network errors and 5xx. Never throws for a failed
 // revocation: the caller deletes the local credential anyway and tells the user.
 import { ProviderError } from "../../errors.js";

@@ -1,5 +1,6 @@
-// SIWC token-endpoint calls: code exchange and refresh (PROTOCOL §3.5, §3.6). Both
-// are form posts with the issued client id and the resource; no client secret.
+// SIWC token-endpoint calls: code exchange and refresh (docs/protocol.md#siwc-callback,
+// docs/protocol.md#siwc-refresh). Both are form posts with the issued client id and the resource; no client
+// secret.
 import { ProviderError } from "../../errors.js";
 import { errorFacts } from "../../transport/classify.js";
 import type { OAuthCredential } from "../credential.js";
@@ -32,7 +33,7 @@ export async function exchangeCode(exchange: CodeExchange): Promise<TokenSet> {
   );
   if (response.status !== 200) {
     const { code } = errorFacts(response.json, response.status);
-    // §3.5: invalid_grant means this code is spent; only a new attempt can help.
+    // docs/protocol.md#siwc-callback: invalid_grant means this code is spent; only a new attempt can help.
     throw new ProviderError("login_failed", `The sign-in server refused the authorization code (${code ?? `HTTP ${response.status}`}).`, {
       status: response.status,
       upstreamCode: code,
@@ -43,7 +44,7 @@ export async function exchangeCode(exchange: CodeExchange): Promise<TokenSet> {
 }
 
 /**
- * Refreshes a SIWC credential. Omitting `scope` keeps the grant (§3.6). Terminal
+ * Refreshes a SIWC credential. Omitting `scope` keeps the grant (docs/protocol.md#siwc-refresh). Terminal
  * failures become `login_required`/`refresh_token_reused` with `loginCommand`.
  */
 export async function refreshCredential(issuer: string, credential: OAuthCredential, loginCommand: string): Promise<Partial<OAuthCredential>> {
@@ -56,7 +57,7 @@ export async function refreshCredential(issuer: string, credential: OAuthCredent
       resource: SIWC_RESOURCE,
     },
     // Never tied to a caller's signal: a started refresh must finish so the rotated
-    // refresh token gets saved (PROTOCOL §9.2).
+    // refresh token gets saved (docs/protocol.md#peer-weaknesses).
     { encoding: "form" },
   );
   if (response.status !== 200) throw refreshError(response, loginCommand);
@@ -78,7 +79,7 @@ export function expiresAt(tokens: TokenSet, now = Date.now()): number | undefine
   return typeof exp === "number" ? exp * 1000 : undefined;
 }
 
-/** The scopes and whether they allow spending plan usage (§3.5). */
+/** The scopes and whether they allow spending plan usage (docs/protocol.md#siwc-callback). */
 export function grantedScopes(scopes: string[] | undefined): Pick<OAuthCredential, "scopes" | "planUsageEnabled"> {
   return scopes === undefined ? {} : { scopes, planUsageEnabled: scopes.includes(PLAN_SCOPE) };
 }

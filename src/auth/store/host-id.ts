@@ -1,4 +1,4 @@
-// The persistent, opaque host id sent as SIWC `ext_agent_host_id` (PROTOCOL §3.3).
+// The persistent, opaque host id sent as SIWC `ext_agent_host_id` (docs/protocol.md#siwc-registration).
 // It must exist before the first sign-in and stay the same afterwards.
 import { randomUUID } from "node:crypto";
 import { readFile } from "node:fs/promises";
@@ -7,7 +7,7 @@ import { removeTempFiles, writeFileAtomic } from "./atomic-write.js";
 import { withFileLock, type LockOptions } from "./lock.js";
 import { storeError } from "./store-error.js";
 
-// Opaque, but one of the URI forms §3.3 allows (urn:uuid, urn:ietf:…, did:key).
+// Opaque, but one of the URI forms docs/protocol.md#siwc-registration allows (urn:uuid, urn:ietf:…, did:key).
 const HOST_ID = /^(?:urn|did):[\x21-\x7e]{1,500}$/;
 
 export function hostIdPath(home: string): string {

@@ -96,7 +96,7 @@ function report(
 async function importCodex(path: string, common: CommonAuthFlags, context: CliContext): Promise<number> {
   const imported = await readCodexAuthFile(path, codexAuthEndpoints(context.env).issuer);
   if (imported.mode === "apikey") {
-    // §4.12: an API-key login belongs to the Platform provider.
+    // docs/protocol.md#codex-auth-file: an API-key login belongs to the Platform provider.
     await save(context, common.profile, "openai", { type: "api-key", key: imported.apiKey, savedAt: new Date().toISOString() });
     const key = fingerprint(imported.apiKey);
     context.stdout.write(
@@ -198,7 +198,7 @@ ${wrapped(`With --import-codex: ${ROTATION_WARNING}`, "    ")}
       delete data.credentials[CODEX_PROVIDER_ID];
       return credential;
     });
-    // §4.11: best effort, after the local copy is gone; it ends every copy of this sign-in.
+    // docs/protocol.md#codex-revocation: best effort, after the local copy is gone; it ends every copy of this sign-in.
     const revoked = removed?.type === "oauth" && !values["no-revoke"] ? await revokeCodexToken(codexAuthEndpoints(context.env), removed) : false;
     if (common.json) {
       context.stdout.write(`${JSON.stringify({ provider: CODEX_PROVIDER_ID, profile: common.profile, removed: removed !== undefined, revoked })}\n`);

@@ -1,5 +1,5 @@
 // `login|logout|status --provider chatgpt`: Sign in with ChatGPT in the browser
-// (PROTOCOL §3). The flow lives in src/auth/siwc; this file is the terminal side.
+// (docs/protocol.md#sign-in-with-chatgpt). The flow lives in src/auth/siwc; this file is the terminal side.
 import { join } from "node:path";
 import type { OAuthCredential } from "../../auth/credential.js";
 import { openBrowser } from "../../auth/login/open-browser.js";
@@ -29,7 +29,7 @@ function callbackPorts(flag: string | undefined): number[] {
   return [port];
 }
 
-/** SIWC has no device flow (§3.1): headless machines get a signed-in credential file. */
+/** SIWC has no device flow (docs/protocol.md#siwc-eligibility): headless machines get a signed-in credential file. */
 function headlessHint(context: CliContext, profile: string): string {
   const home = stateHome(context.env);
   return (
@@ -97,7 +97,7 @@ function reportLogin(credential: OAuthCredential, registered: boolean, common: C
     write(context.stdout, `Signed in to ChatGPT as ${account} (profile ${common.profile})${registered ? "; registered codex-provider as a new app" : ""}.`);
   }
   if (enabled) return ExitCode.ok;
-  // §3.5: the sign-in is kept, but a model call would be refused; say what is missing.
+  // docs/protocol.md#siwc-callback: the sign-in is kept, but a model call would be refused; say what is missing.
   write(context.stderr, `warning: plan usage is disabled: the scope ${PLAN_SCOPE} was not granted, so model calls will be refused.`);
   write(context.stderr, enablePlanUsageHint(common.profile));
   return ExitCode.auth;
@@ -112,7 +112,7 @@ async function logout(args: string[], common: CommonAuthFlags, context: CliConte
     return ExitCode.ok;
   }
   const outcome = await revokeCredential(siwcIssuer(context.env), credential);
-  // §3.6: delete the tokens, keep the account→client mapping and the host id.
+  // docs/protocol.md#siwc-sign-out: delete the tokens, keep the account→client mapping and the host id.
   await store.modify(common.profile, (data) => {
     delete data.credentials[PROVIDER_ID];
   });

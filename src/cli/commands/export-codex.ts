@@ -1,5 +1,5 @@
 // `codex-provider export-codex [PATH]`: our chatgpt-codex sign-in as a Codex CLI
-// auth.json (PROTOCOL §4.12), written atomically with mode 0600.
+// auth.json (docs/protocol.md#codex-auth-file), written atomically with mode 0600.
 import { access } from "node:fs/promises";
 import { defaultCodexAuthPath, writeCodexAuthFile } from "../../auth/codex/auth-json.js";
 import { CODEX_PROVIDER_ID } from "../../auth/codex/auth-source.js";

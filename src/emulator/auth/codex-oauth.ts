@@ -1,4 +1,5 @@
-// The Codex CLI's OAuth client (§4.2–4.5, 4.9–4.11): authorize, token (code + refresh)
+// The Codex CLI's OAuth client (docs/protocol.md#codex-oauth-client to docs/protocol.md#codex-code-exchange,
+// docs/protocol.md#codex-refresh to docs/protocol.md#codex-revocation): authorize, token (code + refresh)
 // and revoke under /oauth/.
 import type { ServerResponse } from "node:http";
 import { CODEX_CLIENT_ID, type AuthContext, type Route } from "./context.js";
@@ -31,7 +32,7 @@ export function codexRoutes(ctx: AuthContext): Route[] {
     const unknown = scopes.filter((s) => !CODEX_SCOPES.includes(s));
     if (unknown.length > 0) return ["invalid_scope", `unsupported scope: ${unknown.join(" ")}`];
     if (!q.state) return ["invalid_request", "state is required"];
-    // The real server probably tolerates their absence, but §4.3 makes these part of
+    // The real server probably tolerates their absence, but docs/protocol.md#codex-browser-login makes these part of
     // looking like the Codex client, so a client that drops them should fail here.
     if (q.id_token_add_organizations !== "true") return ["invalid_request", "id_token_add_organizations=true is expected"];
     if (q.codex_cli_simplified_flow !== "true") return ["invalid_request", "codex_cli_simplified_flow=true is expected"];
@@ -43,7 +44,7 @@ export function codexRoutes(ctx: AuthContext): Route[] {
     ctx.stats.authorizeRequests++;
     const q = queryParams(url);
     if (q.client_id !== CODEX_CLIENT_ID) throw oauthError(400, "invalid_client", "unknown client_id");
-    // §4.4: any localhost port passes /authorize; only the token endpoint enforces the
+    // docs/protocol.md#codex-callback-ports: any localhost port passes /authorize; only the token endpoint enforces the
     // registered ports. Anything not shaped like the loopback callback is refused here.
     const redirectUri = q.redirect_uri;
     if (!redirectUri || redirectPort(LOOPBACK_REDIRECT, redirectUri) === undefined) {
@@ -54,8 +55,9 @@ export function codexRoutes(ctx: AuthContext): Route[] {
     const problem = authorizeProblem(q);
     if (problem) return fail(...problem);
     if (q.allowed_workspace_id !== undefined) {
-      // The workspace picker offers only the listed workspaces; the user has one. PROTOCOL
-      // is silent on the server's answer: we redirect with §4.21's text so the client stops.
+      // The workspace picker offers only the listed workspaces; the user has one.
+      // docs/protocol.md#codex-browser-login is silent on the server's answer: we redirect
+      // with the text in docs/protocol.md#login-errors so the client stops.
       const allowed = q.allowed_workspace_id.split(",").map((id) => id.trim());
       if (!allowed.includes(ctx.user.accountId)) return fail("access_denied", "No eligible ChatGPT workspaces found.");
     }
@@ -72,12 +74,13 @@ export function codexRoutes(ctx: AuthContext): Route[] {
   }
 
   async function exchangeCode(res: ServerResponse, params: Record<string, string>): Promise<void> {
-    // A code request with `state` is refused: PROTOCOL §4.5 warns clients off sending it.
+    // A code request with `state` is refused: docs/protocol.md#codex-code-exchange warns clients off sending it.
     if (params.state !== undefined) throw oauthError(400, "invalid_request", "unexpected parameter: state");
     const redirectUri = params.redirect_uri;
     const port = redirectPort(LOOPBACK_REDIRECT, redirectUri);
     if (port !== undefined && !ctx.settings.codexRedirectPorts.includes(port)) {
-      // §4.4: an unregistered port gets through /authorize but is refused here with 403.
+      // docs/protocol.md#codex-callback-ports: an unregistered port gets through /authorize but is refused
+      // here with 403.
       throw oauthError(403, "unauthorized_client", "redirect_uri is not registered for this client");
     }
     if (!params.code) throw oauthError(400, "invalid_request", "code is required");
@@ -103,13 +106,13 @@ export function codexRoutes(ctx: AuthContext): Route[] {
     if (!found.ok) {
       if (found.reason === "reused") ctx.stats.refreshReuseDetected++;
       const { code, message } = REFRESH_ERRORS[found.reason];
-      // §4.10: the reuse text was seen with 401 in the nested {"error":{…,"code"}} form;
+      // docs/protocol.md#refresh-failures: the reuse text was seen with 401 in the nested {"error":{…,"code"}} form;
       // an unknown token is the generic 400 invalid_grant in the flat OAuth form.
       throw found.reason === "unknown" ? oauthError(400, code, message) : apiError(401, code, message);
     }
     const family = found.family;
     if (family.provider !== "codex") throw oauthError(400, "invalid_grant", "refresh token was issued to another client");
-    // A legacy `scope` parameter (§4.9) is accepted and ignored: the grant stays as it was.
+    // A legacy `scope` parameter (docs/protocol.md#codex-refresh) is accepted and ignored: the grant stays as it was.
     const refreshToken = ctx.grants.rotateRefreshToken(family);
     sendJson(res, 200, await tokenResponse(ctx, family, { scopes: family.scopes, refreshToken }));
   }
@@ -120,7 +123,8 @@ export function codexRoutes(ctx: AuthContext): Route[] {
       method: "POST",
       path: "/oauth/token",
       handler: async (req, res) => {
-        // §4.9: refresh arrives as JSON (Codex) or form (Pi, peers); the code exchange is form only (§4.5).
+        // docs/protocol.md#codex-refresh: refresh arrives as JSON (Codex) or form (Pi, peers); the code
+        // exchange is form only (docs/protocol.md#codex-code-exchange).
         const { params, encoding } = await readParams(req, ["form", "json"]);
         if (params.grant_type === "authorization_code") ctx.stats.tokenExchanges++;
         if (params.grant_type === "refresh_token") ctx.stats.refreshes++;
@@ -140,10 +144,11 @@ export function codexRoutes(ctx: AuthContext): Route[] {
       path: "/oauth/revoke",
       handler: async (req, res) => {
         ctx.stats.revocations++;
-        // §4.11 documents JSON; form is accepted too, as at any RFC 7009 endpoint.
+        // docs/protocol.md#codex-revocation documents JSON; form is accepted too, as at any RFC 7009 endpoint.
         const { params } = await readParams(req, ["json", "form"]);
         if (!params.token) throw oauthError(400, "invalid_request", "token is required");
-        // `client_id` is only sent with refresh tokens (§4.11); when present it must be ours.
+        // `client_id` is only sent with refresh tokens (docs/protocol.md#codex-revocation); when present it
+        // must be ours.
         if (params.client_id !== undefined && params.client_id !== CODEX_CLIENT_ID) {
           throw oauthError(401, "invalid_client", "unknown client_id");
         }

@@ -21,7 +21,7 @@ export interface AuthContext {
   readonly grants: GrantStore;
   readonly stats: AuthStats;
   readonly controls: AuthControls;
-  /** Opaque SIWC `per_user_salt` (§3.6), fixed per emulator. */
+  /** Opaque SIWC `per_user_salt` (docs/protocol.md#siwc-refresh), fixed per emulator. */
   readonly perUserSalt: string;
   /** The user's personal organization, listed in Codex ID tokens. */
   readonly organizationId: string;
@@ -33,9 +33,9 @@ export interface Route {
   handler(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void>;
 }
 
-/** The public client id of the Codex CLI (§4.2). */
+/** The public client id of the Codex CLI (docs/protocol.md#codex-oauth-client). */
 export const CODEX_CLIENT_ID = "app_EMoamEEZ73f0CkXaXp7hrann";
-/** The audience of every access token, SIWC (§3.6) and Codex alike. */
+/** The audience of every access token, SIWC (docs/protocol.md#siwc-refresh) and Codex alike. */
 export const API_AUDIENCE = "https://api.openai.com/v1";
 export const AUTH_CLAIM = "https://api.openai.com/auth";
 export const PROFILE_CLAIM = "https://api.openai.com/profile";

@@ -1,11 +1,14 @@
-// Codex device-code login (§4.7, not RFC 8628): user code issuance, polling, and the
+// Codex device-code login (docs/protocol.md#codex-device-code, not RFC 8628): user code issuance, polling, and the
 // human page at /codex/device where a test can "play the browser".
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { CODEX_CLIENT_ID, type AuthContext, type Route } from "./context.js";
 import { randomFrom, randomToken, s256 } from "./crypto-util.js";
 import { apiError, escapeHtml, readParams, sendHtml, sendJson } from "./http-util.js";
 
-/** Where device-code logins "redirect" (§4.7 step 5); only ever compared, never visited. */
+/**
+ * Where device-code logins "redirect" (docs/protocol.md#codex-device-code step 5); only ever compared, never
+ * visited.
+ */
 const DEVICE_REDIRECT_PATH = "/deviceauth/callback";
 const DEVICE_SCOPES = ["openid", "profile", "email", "offline_access"];
 // Unambiguous characters (no I/O/0/1), as RFC 8628 §6.1 advises for typed codes.
@@ -46,7 +49,8 @@ export function deviceFlow(ctx: AuthContext): DeviceFlow {
       auth.status = "denied";
       return true;
     }
-    // §4.7 step 4: the server generates the PKCE pair and hands both halves to the poller.
+    // docs/protocol.md#codex-device-code step 4: the server generates the PKCE pair and hands both halves to
+    // the poller.
     const verifier = randomToken(64);
     const challenge = s256(verifier);
     const code = ctx.grants.issueCode({
@@ -62,7 +66,7 @@ export function deviceFlow(ctx: AuthContext): DeviceFlow {
   }
 
   async function issueUserCode(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    // §4.7: 404 is how the real server says device login is not enabled.
+    // docs/protocol.md#codex-device-code: 404 is how the real server says device login is not enabled.
     if (!ctx.settings.deviceCodeEnabled) {
       throw apiError(404, "deviceauth_not_enabled", "Device code login is not enabled for this account.");
     }
@@ -78,7 +82,7 @@ export function deviceFlow(ctx: AuthContext): DeviceFlow {
     byId.set(auth.deviceAuthId, auth);
     byUserCode.set(normalizeUserCode(auth.userCode), auth);
     ctx.stats.deviceCodesIssued++;
-    // `interval` is a string of seconds, as the real server sends it (§4.7).
+    // `interval` is a string of seconds, as the real server sends it (docs/protocol.md#codex-device-code).
     sendJson(res, 200, {
       device_auth_id: auth.deviceAuthId,
       user_code: auth.userCode,
@@ -103,7 +107,7 @@ export function deviceFlow(ctx: AuthContext): DeviceFlow {
       auth.lastPollAt = now;
       if (tooFast) {
         auth.intervalMs += SLOW_DOWN_STEP_MS;
-        // PROTOCOL gives no status for slow_down. Codex reads 403/404 as "pending" and any
+        // docs/protocol.md#codex-device-code gives no status for slow_down. Codex reads 403/404 as "pending" and any
         // other status as fatal, so a real slow_down must be a 403 to keep Codex working;
         // the code tells clients that understand it to add 5 s.
         throw apiError(403, "slow_down", "Polling too frequently; slow down by 5 seconds.");

@@ -56,7 +56,7 @@ export type AccessStatus = "ok" | "unknown" | "expired" | "revoked";
 
 // RFC 6749 §4.1.2 recommends at most 10 minutes for codes.
 const CODE_TTL_MS = 10 * 60_000;
-// §3.6: refresh tokens live 30 days, each rotation starting a fresh 30 days. Codex's
+// docs/protocol.md#siwc-refresh: refresh tokens live 30 days, each rotation starting a fresh 30 days. Codex's
 // lifetime is undocumented; the same is assumed.
 const REFRESH_TTL_MS = 30 * 86_400_000;
 // Refresh-token shapes are our choice: Codex `rt_` + 43 base64url chars, SIWC a prefix
@@ -105,7 +105,7 @@ export class GrantStore {
 
   /**
    * Look a refresh token up. Presenting a rotated one ends the sign-in: the whole family,
-   * including its live access tokens, is revoked (RFC 9700 §4.14, PROTOCOL §3.6).
+   * including its live access tokens, is revoked (RFC 9700 §4.14, docs/protocol.md#siwc-refresh).
    */
   findRefreshToken(token: string): RefreshLookup {
     const record = this.refreshTokens.get(token);

@@ -1,5 +1,7 @@
-// In-process emulation of auth.openai.com, mounted by the emulator's HTTP server under
-// "/auth". An independent reading of PROTOCOL.md §3, §4.2–4.13, §4.21 and §6.
+// In-process emulation of auth.openai.com, mounted by the emulator's HTTP server under "/auth". An
+// independent reading of docs/protocol.md#sign-in-with-chatgpt, docs/protocol.md#codex-oauth-client to
+// docs/protocol.md#codex-access-tokens, docs/protocol.md#login-errors and
+// docs/protocol.md#error-classification.
 import type { ServerResponse } from "node:http";
 import { codexRoutes } from "./codex-oauth.js";
 import type { AuthContext, AuthSettings, Route } from "./context.js";

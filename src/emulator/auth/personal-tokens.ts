@@ -1,4 +1,4 @@
-// Codex access tokens (`at-…`, §4.13): minting for tests and the whoami endpoint.
+// Codex access tokens (`at-…`, docs/protocol.md#codex-access-tokens): minting for tests and the whoami endpoint.
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AuthContext, Route } from "./context.js";
 import { randomToken } from "./crypto-util.js";
@@ -37,7 +37,7 @@ export class PersonalTokens {
     const token = bearerToken(req);
     const check = token?.startsWith("at-") ? this.check(token) : ({ ok: false, reason: "invalid" } as const);
     if (!check.ok) {
-      // 401 bodies as in §4.19.
+      // 401 bodies as in docs/protocol.md#codex-errors.
       if (check.reason === "expired") throw apiError(401, "token_expired", "Provided authentication token is expired.");
       if (check.reason === "revoked") {
         throw apiError(401, "token_invalidated", "Your authentication token has been invalidated. Please try signing in again.");

@@ -1,5 +1,5 @@
-// Sign in with ChatGPT (§3): discovery, JWKS, authorize with dynamic client registration,
-// token (code + refresh) and revocation.
+// Sign in with ChatGPT (docs/protocol.md#sign-in-with-chatgpt): discovery, JWKS, authorize with dynamic
+// client registration, token (code + refresh) and revocation.
 import type { ServerResponse } from "node:http";
 import { API_AUDIENCE, type AuthContext, type Route } from "./context.js";
 import { isValidChallenge, isValidVerifier, randomFrom, s256 } from "./crypto-util.js";
@@ -17,14 +17,14 @@ import { injectedTokenFailure, REFRESH_ERRORS, revokePresentedToken, tokenRespon
 
 const SIWC_SCOPES = ["openid", "profile", "email", "offline_access", "resource.invoke", "chatgpt.tokens.use.direct"];
 const DYNAMIC_CLIENT = "dynamic_agent_client";
-// §3.4: only the port may vary; `localhost` and other paths are refused.
+// docs/protocol.md#siwc-authorize: only the port may vary; `localhost` and other paths are refused.
 const REDIRECT_URI = /^http:\/\/127\.0\.0\.1:([1-9]\d{0,4})\/auth\/callback$/;
-// §3.3 host-id formats: JWK thumbprint URI (RFC 9278), UUID v4 URN, did:key.
+// docs/protocol.md#siwc-registration host-id formats: JWK thumbprint URI (RFC 9278), UUID v4 URN, did:key.
 const HOST_ID =
   /^(?:urn:ietf:params:oauth:jwk-thumbprint:[a-z0-9-]+:[A-Za-z0-9_-]{22,}|urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}|did:key:z[1-9A-HJ-NP-Za-km-z]{20,})$/i;
 const ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
 
-// §3.2 leaves the literal revocation and JWKS URLs unconfirmed and tells clients to read
+// docs/protocol.md#siwc-discovery leaves the literal revocation and JWKS URLs unconfirmed and tells clients to read
 // discovery. The revocation path is deliberately not the guessed `/oauth/revoke`, so a
 // client that hard-codes the guess fails against the emulator.
 const PATHS = {
@@ -38,7 +38,7 @@ const PATHS = {
 type Problem = [error: string, description: string];
 
 export function siwcRoutes(ctx: AuthContext): Route[] {
-  // Issued `oaiapp_…` ids, all bound to the one emulated user. Revocation keeps them (§3.6).
+  // Issued `oaiapp_…` ids, all bound to the one emulated user. Revocation keeps them (docs/protocol.md#siwc-sign-out).
   const clients = new Set<string>();
 
   function discovery(res: ServerResponse): void {
@@ -75,7 +75,7 @@ export function siwcRoutes(ctx: AuthContext): Route[] {
     if (!scopes.includes("openid")) return ["invalid_scope", "scope must include openid"];
     const unknown = scopes.filter((s) => !SIWC_SCOPES.includes(s));
     if (unknown.length > 0) return ["invalid_scope", `unsupported scope: ${unknown.join(" ")}`];
-    // RFC 8707 makes `resource` optional; §3.4 has clients always send it, so we require it.
+    // RFC 8707 makes `resource` optional; docs/protocol.md#siwc-authorize has clients always send it, so we require it.
     if (q.resource !== API_AUDIENCE) return ["invalid_target", `resource must be ${API_AUDIENCE}`];
     // The doc has clients send a fresh state and nonce on every attempt; we insist.
     if (!q.state) return ["invalid_request", "state is required"];
@@ -116,7 +116,7 @@ export function siwcRoutes(ctx: AuthContext): Route[] {
       resource: q.resource,
       nonce: q.nonce,
     });
-    // A returning sign-in gets no `client_id`: §3.5 only promises it on registration.
+    // A returning sign-in gets no `client_id`: docs/protocol.md#siwc-callback only promises it on registration.
     redirect(
       res,
       withQuery(redirectUri, { code, state: q.state, client_id: isNew ? issuedId : undefined, scope: granted.join(" ") }),
@@ -179,7 +179,7 @@ export function siwcRoutes(ctx: AuthContext): Route[] {
       method: "POST",
       path: PATHS.token,
       handler: async (req, res) => {
-        // §3.5/§3.6: form-encoded only.
+        // docs/protocol.md#siwc-callback and docs/protocol.md#siwc-refresh: form-encoded only.
         const { params } = await readParams(req, ["form"]);
         if (params.grant_type === "authorization_code") ctx.stats.tokenExchanges++;
         if (params.grant_type === "refresh_token") ctx.stats.refreshes++;

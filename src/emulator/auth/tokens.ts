@@ -9,7 +9,7 @@ import { HttpError } from "./http-util.js";
 // Five identical bytes always contain one base64-aligned triple; "~~~" encodes to a
 // group ending in "+" (base64url "-") and "???" to one ending in "/" ("_"). Carrying this
 // name in every token guarantees both characters in each payload, so a client that
-// decodes JWTs with plain base64/atob fails every time, not intermittently (§4.8).
+// decodes JWTs with plain base64/atob fails every time, not intermittently (docs/protocol.md#jwt-claims).
 const DISPLAY_NAME = "Ada Emulator ~~~~~ ?????";
 
 const ID_TOKEN_TTL_SECONDS = 3600;
@@ -18,7 +18,7 @@ function nowSeconds(): number {
   return Math.floor(Date.now() / 1000);
 }
 
-/** The `https://api.openai.com/auth` claim of Codex tokens (§4.8). */
+/** The `https://api.openai.com/auth` claim of Codex tokens (docs/protocol.md#jwt-claims). */
 function codexAuthClaim(ctx: AuthContext): Record<string, unknown> {
   const { user } = ctx;
   return {
@@ -47,13 +47,13 @@ async function mintAccessToken(
           ...common,
           aud: API_AUDIENCE,
           scope: scopes.join(" "),
-          // §3.6: opaque to clients.
+          // docs/protocol.md#siwc-refresh: opaque to clients.
           [AUTH_CLAIM]: { per_user_salt: ctx.perUserSalt, encrypted_auth_metadata: randomToken(48) },
           name: DISPLAY_NAME,
         }
       : {
           // Shaped like observed Codex tokens: array `aud`, `scp` list, email only under
-          // the profile claim (so clients exercise the §4.8 email fallback).
+          // the profile claim (so clients exercise the docs/protocol.md#jwt-claims email fallback).
           ...common,
           aud: [API_AUDIENCE],
           scp: [...scopes],
@@ -74,7 +74,7 @@ async function mintIdToken(ctx: AuthContext, family: Family, nonce: string | und
   if (fault === "expired") iat -= 2 * ID_TOKEN_TTL_SECONDS;
   const claims: JWTPayload = {
     iss: fault === "wrong-issuer" ? "https://issuer.invalid" : ctx.issuer(),
-    // §3.5: `aud` is the issued client id. Codex tokens use the array form.
+    // docs/protocol.md#siwc-callback: `aud` is the issued client id. Codex tokens use the array form.
     aud: family.provider === "siwc" ? family.clientId : [family.clientId],
     sub: user.subject,
     email: user.email,
@@ -116,7 +116,7 @@ export async function tokenResponse(
     scope: options.scopes.join(" "),
   };
   if (family.provider === "siwc") {
-    // §3.6 names the field without explaining it. We answer unix seconds halfway through
+    // docs/protocol.md#siwc-refresh names the field without explaining it. We answer unix seconds halfway through
     // the access token's life: the earliest moment a refresh is worthwhile.
     body.earliest_refresh_at = nowSeconds() + Math.floor(access.expiresIn / 2);
   }
@@ -126,8 +126,9 @@ export async function tokenResponse(
 type RefreshFailure = "unknown" | "expired" | "reused" | "revoked";
 
 /**
- * Codes and texts for refresh failures (§3.6, §4.10). The reuse text is the one seen from
- * the real server; the others follow its wording. An unknown token is a plain `invalid_grant`.
+ * Codes and texts for refresh failures (docs/protocol.md#siwc-refresh, docs/protocol.md#refresh-failures).
+ * The reuse text is the one seen from the real server; the others follow its wording. An unknown token is a
+ * plain `invalid_grant`.
  */
 export const REFRESH_ERRORS: Record<RefreshFailure, { code: string; message: string }> = {
   unknown: { code: "invalid_grant", message: "Invalid refresh token." },

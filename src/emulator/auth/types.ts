@@ -17,7 +17,10 @@ export interface AuthEmulatorOptions {
   /** e.g. "http://127.0.0.1:PORT/auth"; a getter because the port is known only after listen. */
   issuer: () => string;
   user?: Partial<EmulatedUser>;
-  /** Default 3600 (SIWC, §3.6) / 864000 (Codex, §4.9); when set it applies to both. */
+  /**
+   * Default 3600 (SIWC, docs/protocol.md#siwc-refresh) / 864000 (Codex, docs/protocol.md#codex-refresh); when
+   * set it applies to both.
+   */
   accessTokenTtlSeconds?: number;
   /** Codex loopback ports registered for `app_EMoa…`; default [1455, 1457]. */
   codexRedirectPorts?: number[];

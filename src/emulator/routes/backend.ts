@@ -1,6 +1,7 @@
-// chatgpt.com/backend-api: the Codex Responses endpoint (§4.14–4.16, §4.19), the
-// model catalog and the usage endpoint (§4.17). Every answer to an authenticated
-// caller carries the `x-codex-*` usage headers of §4.18.
+// chatgpt.com/backend-api: the Codex Responses endpoint (docs/protocol.md#codex-headers to
+// docs/protocol.md#codex-rejected-fields, docs/protocol.md#codex-errors), the model catalog and the usage
+// endpoint (docs/protocol.md#codex-models-and-usage). Every answer to an authenticated caller carries the
+// `x-codex-*` usage headers of docs/protocol.md#codex-rate-limits.
 import type { EmulatorContext } from "../context.js";
 import { detailError, type HttpError, openaiError } from "../errors.js";
 import type { Exchange } from "../http.js";
@@ -12,10 +13,10 @@ import { responseShell } from "../responses-events.js";
 import type { VerifiedToken } from "./v1-auth.js";
 
 // Plans whose requests must name their workspace; personal plans fall back to the
-// personal quota without the header (§4.14).
+// personal quota without the header (docs/protocol.md#codex-headers).
 const WORKSPACE_PLANS = new Set(["team", "business", "enterprise", "hc", "education", "edu"]);
 
-// §4.16; `previous_response_id` because nothing is stored (store is always false).
+// docs/protocol.md#codex-rejected-fields; `previous_response_id` because nothing is stored (store is always false).
 const REJECTED_PARAMS = ["max_output_tokens", "max_completion_tokens", "temperature", "top_p", "prompt_cache_retention", "previous_response_id"];
 
 export async function handleCodexResponses(ex: Exchange, ctx: EmulatorContext): Promise<void> {
@@ -79,14 +80,17 @@ async function authenticate(ex: Exchange, ctx: EmulatorContext): Promise<Verifie
   return verdict;
 }
 
-// The backend's 401 texts (§4.19); the code for an unreadable token is our choice.
+// The backend's 401 texts (docs/protocol.md#codex-errors); the code for an unreadable token is our choice.
 function tokenRejected(reason: "expired" | "invalid" | "revoked"): HttpError {
   if (reason === "expired") return openaiError(401, "Provided authentication token is expired.", "token_expired");
   if (reason === "revoked") return openaiError(401, "Your authentication token has been invalidated. Please try signing in again.", "token_invalidated");
   return openaiError(401, "Could not parse your authentication token. Please try signing in again.", "token_invalid");
 }
 
-/** §4.15–4.16 request rules, in the order a client most plausibly trips them. */
+/**
+ * docs/protocol.md#codex-body and docs/protocol.md#codex-rejected-fields request rules, in the order a client
+ * most plausibly trips them.
+ */
 function validate(body: Record<string, unknown>): HttpError | undefined {
   if (body.store !== false) return detailError(400, "Store must be set to false");
   if (body.stream !== true) return detailError(400, "Stream must be set to true");

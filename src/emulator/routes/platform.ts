@@ -1,6 +1,6 @@
 // api.openai.com/v1 Responses and model list, for both credentials that reach them:
-// a Platform key gets the full parameter set (§2), a SIWC token the plan rules of
-// §3.8 with plan usage accounting (§3.9).
+// a Platform key gets the full parameter set (docs/protocol.md#platform-api-key), a SIWC token the plan rules of
+// docs/protocol.md#siwc-inference with plan usage accounting (docs/protocol.md#siwc-errors).
 import type { EmulatorContext } from "../context.js";
 import { type HttpError, invalidJsonBody, openaiError, platformQuotaExceeded, siwcError, siwcUsageLimit } from "../errors.js";
 import type { Exchange } from "../http.js";

@@ -1,5 +1,5 @@
-// What a SIWC (ChatGPT plan) token may send to /v1/responses (§3.8), answered with
-// `subscription_sharing_unsupported_capability` and the offending `param` (§3.9).
+// What a SIWC (ChatGPT plan) token may send to /v1/responses (docs/protocol.md#siwc-inference), answered with
+// `subscription_sharing_unsupported_capability` and the offending `param` (docs/protocol.md#siwc-errors).
 import { type HttpError, siwcError } from "../errors.js";
 import { itemType } from "../responses-input.js";
 

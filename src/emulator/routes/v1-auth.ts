@@ -1,7 +1,7 @@
-// Who is calling api.openai.com/v1: a Platform key (§2) or a SIWC access token
-// (§3.8). Keys are matched against the accepted set; anything else is handed to the
+// Who is calling api.openai.com/v1: a Platform key (docs/protocol.md#platform-api-key) or a SIWC access token
+// (docs/protocol.md#siwc-inference). Keys are matched against the accepted set; anything else is handed to the
 // auth half to verify. A verified token without `chatgpt.tokens.use.direct` (or a
-// token of another kind) is refused as §3.9 prescribes.
+// token of another kind) is refused as docs/protocol.md#siwc-errors prescribes.
 import type { AuthEmulator } from "../auth/index.js";
 import type { EmulatorContext } from "../context.js";
 import { invalidApiKey, openaiError, siwcError } from "../errors.js";
@@ -32,7 +32,7 @@ export async function authenticateV1(ex: Exchange, ctx: EmulatorContext): Promis
   const verdict = await ctx.auth.verifyAccessToken(credential);
   if (!verdict.ok) {
     if (verdict.reason === "expired") ex.fail(openaiError(401, "Provided authentication token is expired.", "token_expired"));
-    // §3.9: a revoked grant reads as an invalid user; re-sign-in is the remedy.
+    // docs/protocol.md#siwc-errors: a revoked grant reads as an invalid user; re-sign-in is the remedy.
     else if (verdict.reason === "revoked") ex.fail(siwcError(401, "subscription_sharing_invalid_user", "The ChatGPT sign-in for this app is no longer valid. Please sign in again."));
     else ex.fail(invalidApiKey(credential));
     return undefined;
