@@ -3,7 +3,7 @@
 // keystrokes to the helper's stdin, the helper copies them to the pty master and copies
 // everything the CLI prints back to Node.
 import { spawn, spawnSync } from "node:child_process";
-import { BIN } from "./run-cli.js";
+import { BIN } from "../support/cli.js";
 
 const PTY_HELPER = `
 import fcntl, os, pty, select, struct, sys, termios

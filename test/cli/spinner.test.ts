@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { startSpinner, type Repeat } from "#src/cli/spinner.js";
 import { withEmulator } from "../transport/helpers.js";
-import { runCli } from "./run-cli.js";
+import { runCli } from "../support/cli.js";
 import { sink } from "../config/helpers.js";
 
 const FRAME = /[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]/;

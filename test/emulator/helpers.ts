@@ -122,13 +122,3 @@ export function post(url: string, credential: string | undefined, body: unknown,
   });
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Wait until `check` holds (recorded outcomes settle on socket close, just after the client sees it). */
-export async function eventually(check: () => boolean, timeoutMs = 2000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error("condition not reached in time");
-    await sleep(5);
-  }
-}

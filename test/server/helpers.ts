@@ -118,4 +118,4 @@ export function rawRequest(url: string, options: { method?: string; headers?: Re
   });
 }
 
-export { eventually, jsonEvents } from "../emulator/helpers.js";
+export { jsonEvents } from "../emulator/helpers.js";

@@ -6,7 +6,8 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { isProviderError } from "#src/errors.js";
 import { CredentialStore, withFileLock } from "#src/auth/store/index.js";
 import { increment } from "./fixtures/profiles.js";
-import { kill, nextMessage, startWorker, withHome } from "./helpers.js";
+import { kill, nextMessage, startWorker } from "./helpers.js";
+import { withHome } from "../support/home.js";
 
 test("in-process callers run one at a time, in call order", () =>
   withHome(async (home) => {
