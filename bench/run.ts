@@ -6,6 +6,7 @@
 //   memory    RSS per open (idle) stream, 400 concurrent streams
 //   startup   `--version` vs `node -e 0`; `import("codex-provider")` vs bare node;
 //             each with and without NODE_EXTRA_CA_CERTS
+//   redact    1 MB of prose and of base64, patterns only vs 64 registered secrets
 import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
@@ -16,6 +17,7 @@ import { createParser } from "eventsource-parser";
 import OpenAI from "openai";
 import { request as undiciRequest } from "undici";
 import { createProvider } from "#src/index.js";
+import { benchRedact } from "./redact.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const KEY = "sk-proj-benchbenchbenchbenchbench";
@@ -281,6 +283,7 @@ async function main(): Promise<void> {
     log(`  [${label}] node -e 0: ${bare.toFixed(1)}   --version: ${version.toFixed(1)} (${ratio(version, bare)}, target ≤ 1.5×)   import("codex-provider"): +${(importLib - importBare).toFixed(1)} ms over bare (target ≤ 30)`);
   }
   results.startupMs = startup;
+  results.redact = benchRedact(log, quick);
 
   fixed.server.close();
   fixed.server.closeAllConnections();

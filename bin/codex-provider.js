@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `--version` is answered before loading the CLI, so it costs no more than starting Node.
 const args = process.argv.slice(2);
-if (args.length === 1 && ["--version", "-V", "version"].includes(args[0])) {
+if (args.length === 1 && ["--version", "-v", "-V", "version"].includes(args[0])) {
   const { VERSION } = await import("../dist/version.js");
   process.stdout.write(`${VERSION}\n`);
 } else {

@@ -1,32 +1,56 @@
 // The one place that knows what a secret looks like. Every secret the process loads
-// is registered here, so its exact value is masked even where no pattern would match;
-// the patterns catch secrets we never saw (e.g. in upstream error bodies).
+// is registered here, so its value is masked even where no pattern would match, and
+// so is any fragment of 16 or more of its characters (an upstream error that quotes
+// "…the last 29 characters of your key" must not pass). The patterns stay as the
+// backstop for secrets we never saw (e.g. in upstream error bodies).
 import { createHash } from "node:crypto";
+import { SecretIndex } from "./secret-index.js";
 
 const MASK = "[REDACTED]";
 const MIN_REGISTERED_LENGTH = 8;
-const registered = new Set<string>();
-let registeredPattern: RegExp | undefined;
+/**
+ * The registry is bounded (a long-running `serve` registers every rotated token):
+ * past either limit the least recently registered secrets are forgotten. Tokens in
+ * use are registered again whenever they are loaded, which keeps them recent.
+ */
+export const MAX_REGISTERED_SECRETS = 64;
+export const MAX_REGISTERED_CHARS = 128 * 1024;
 
-/** Remember a secret value so `redact` masks it wherever it appears. */
+/** Insertion order = recency: re-registering moves a secret to the end. */
+const registered = new Map<string, true>();
+let registeredChars = 0;
+let index: SecretIndex | undefined;
+let shortPattern: RegExp | null | undefined;
+
+/** Remember a secret value so `redact` masks it, and its long fragments, wherever they appear. */
 export function registerSecret(value: string | undefined | null): void {
-  if (!value || value.length < MIN_REGISTERED_LENGTH || registered.has(value)) return;
-  registered.add(value);
-  registeredPattern = undefined;
+  // No credential comes near the upper bound; it keeps the index's positions small.
+  if (!value || value.length < MIN_REGISTERED_LENGTH || value.length > SecretIndex.MAX_SECRET_LENGTH) return;
+  if (registered.delete(value)) registeredChars -= value.length;
+  registered.set(value, true);
+  registeredChars += value.length;
+  for (const oldest of registered.keys()) {
+    if (registered.size <= MAX_REGISTERED_SECRETS && registeredChars <= MAX_REGISTERED_CHARS) break;
+    if (oldest === value) break;
+    registered.delete(oldest);
+    registeredChars -= oldest.length;
+  }
+  index = undefined;
+  shortPattern = undefined;
 }
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
-function registeredRegExp(): RegExp | undefined {
-  if (registered.size === 0) return undefined;
-  if (!registeredPattern) {
+/** Secrets too short to have a 16-character fragment are matched whole. */
+function shortSecrets(): RegExp | null {
+  if (shortPattern === undefined) {
     // Longest first so a secret that contains another is masked whole.
-    const alternatives = [...registered].sort((a, b) => b.length - a.length).map(escapeRegExp);
-    registeredPattern = new RegExp(alternatives.join("|"), "g");
+    const short = [...registered.keys()].filter((s) => s.length < SecretIndex.FRAGMENT).sort((a, b) => b.length - a.length);
+    shortPattern = short.length ? new RegExp(short.map(escapeRegExp).join("|"), "g") : null;
   }
-  return registeredPattern;
+  return shortPattern;
 }
 
 const PATTERNS: Array<[RegExp, string]> = [
@@ -49,12 +73,16 @@ const PATTERNS: Array<[RegExp, string]> = [
   [/([?&#](?:code|state|nonce|token|user_code)=)[^&#\s"']+/g, `$1${MASK}`],
 ];
 
-/** Mask every registered secret and every secret-shaped substring. */
+/** Mask every registered secret, every long fragment of one, and every secret-shaped substring. */
 export function redact(text: string): string {
   if (!text) return text;
   let out = text;
-  const exact = registeredRegExp();
-  if (exact) out = out.replace(exact, MASK);
+  if (registered.size > 0) {
+    index ??= new SecretIndex([...registered.keys()].filter((s) => s.length >= SecretIndex.FRAGMENT));
+    out = index.mask(out, MASK);
+    const short = shortSecrets();
+    if (short) out = out.replace(short, MASK);
+  }
   for (const [pattern, replacement] of PATTERNS) out = out.replace(pattern, replacement);
   return out;
 }
@@ -75,5 +103,7 @@ export function maskEmail(email: string | undefined): string | undefined {
 /** Test hook: forget registered secrets. */
 export function clearRegisteredSecrets(): void {
   registered.clear();
-  registeredPattern = undefined;
+  registeredChars = 0;
+  index = undefined;
+  shortPattern = undefined;
 }

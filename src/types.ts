@@ -79,8 +79,17 @@ export interface RateLimitSnapshot {
   secondary?: RateLimitWindow;
   credits?: { hasCredits?: boolean; unlimited?: boolean; balance?: string };
   planType?: string;
-  /** Extra `x-codex-<family>-*` limit families, by family name. */
+  /**
+   * Extra limit families besides the main (`codex`) one, by family name: the `<family>`
+   * of `x-codex-<family>-*` headers, an in-band event's or `wham/usage` entry's limit id
+   * without its `codex_` prefix (`codex_bengalfox` → `bengalfox`). A family literally
+   * named `secondary` is possible (`x-codex-secondary-primary-used-percent`).
+   */
   families?: Record<string, { primary?: RateLimitWindow; secondary?: RateLimitWindow; limitName?: string }>;
+  /** `x-codex-active-limit`: the limit id a usage-limit 429 is about (`codex` = the main windows). */
+  activeLimit?: string;
+  /** `wham/usage` `rate_limit_reached_type.type`, e.g. `rate_limit_reached`, `workspace_member_credits_depleted`. */
+  limitReachedType?: string;
   requestId?: string;
 }
 

@@ -8,7 +8,7 @@ import type { OAuthCredential } from "./credential.js";
 import type { AuthSource } from "../transport/auth-source.js";
 import type { CredentialStore } from "./store/index.js";
 
-export type RefreshReason = "proactive_expiry" | "unauthorized_recovery";
+type RefreshReason = "proactive_expiry" | "unauthorized_recovery";
 
 export interface OAuthSourceOptions {
   store: CredentialStore;
@@ -16,7 +16,7 @@ export interface OAuthSourceOptions {
   /** Key of the credential in the profile (the provider id). */
   providerId: string;
   /** Calls the token endpoint; returns the fields to replace. Throws ProviderError. */
-  refresh(credential: OAuthCredential, reason: RefreshReason): Promise<Partial<OAuthCredential>>;
+  refresh(credential: OAuthCredential): Promise<Partial<OAuthCredential>>;
   /** Header derivation for this provider (Authorization, account id, …). */
   headersFor(credential: OAuthCredential): Record<string, string>;
   /** Shown in errors: the exact command that signs in again. */
@@ -129,7 +129,7 @@ export class OAuthAuthSource implements AuthSource {
       const changed = stored.accessToken !== usedAccessToken;
       if (changed && (reason === "unauthorized_recovery" || !this.needsRefresh(stored))) return stored;
       try {
-        const patch = await this.options.refresh(stored, reason);
+        const patch = await this.options.refresh(stored);
         const next: OAuthCredential = { ...stored, ...patch, lastRefresh: new Date(this.now()).toISOString() };
         delete next.refreshFailure;
         data.credentials[providerId] = next;

@@ -2,6 +2,7 @@
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { ProviderError } from "../errors.js";
 import { registerSecret } from "../redact.js";
+import { closest } from "./suggest.js";
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
 
@@ -23,7 +24,11 @@ export function parseFlags<T extends Options>(
     return parseArgs({ args, options, allowPositionals, strict: true });
   } catch (error) {
     const message = error instanceof Error ? error.message.replace(/\. To specify a positional.*$/s, ".") : String(error);
-    throw new ProviderError("config_error", message, { hint: "Run the command with --help to see its options." });
+    const unknown = /^Unknown option '(--?[^'=]+)/.exec(message)?.[1];
+    const flags = Object.entries(options).flatMap(([name, option]) => [`--${name}`, ...(option.short ? [`-${option.short}`] : [])]);
+    const suggestion = unknown && closest(unknown, flags);
+    const help = "Run the command with --help to see its options.";
+    throw new ProviderError("config_error", message, { hint: suggestion ? `Did you mean ${suggestion}? ${help}` : help });
   }
 }
 
@@ -41,8 +46,17 @@ export async function readSecretFromStdin(stdin: NodeJS.ReadableStream & { isTTY
   return secret;
 }
 
+/** Far above any prompt a model accepts; a bigger stdin is refused rather than held in memory. */
+export const STDIN_LIMIT_BYTES = 16 * 1024 * 1024;
+
 export async function readStdin(stdin: NodeJS.ReadableStream): Promise<string> {
   const chunks: Buffer[] = [];
-  for await (const chunk of stdin) chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer));
+  let size = 0;
+  for await (const chunk of stdin) {
+    const buffer = typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer);
+    size += buffer.length;
+    if (size > STDIN_LIMIT_BYTES) throw new ProviderError("config_error", `stdin is larger than ${STDIN_LIMIT_BYTES / 1024 / 1024} MiB; send less.`);
+    chunks.push(buffer);
+  }
   return Buffer.concat(chunks).toString("utf8");
 }

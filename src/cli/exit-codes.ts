@@ -10,6 +10,8 @@ export const ExitCode = {
   auth: 3,
   limit: 4,
   network: 5,
+  /** Ctrl-C: 128 + SIGINT, as shells report an interrupted command. */
+  interrupted: 130,
 } as const;
 
 export function exitCodeFor(error: unknown): number {
@@ -17,6 +19,7 @@ export function exitCodeFor(error: unknown): number {
   switch (error.code) {
     case "config_error":
     case "unsupported_parameter":
+    case "model_not_found":
       return ExitCode.usage;
     case "login_required":
     case "refresh_token_reused":

@@ -4,6 +4,10 @@ import { ExitCode, exitCodeFor } from "./exit-codes.js";
 import { VERSION } from "../version.js";
 import { processContext, type CliContext, type Command } from "./context.js";
 import { formatError } from "./format.js";
+import { closest } from "./suggest.js";
+
+/** Kept in step with bin/codex-provider.js, which answers these before loading the CLI. */
+const VERSION_ARGS = ["--version", "-v", "-V", "version"];
 
 type Loader = () => Promise<{ command: Command; loginHelp?: () => Promise<string> }>;
 
@@ -44,8 +48,10 @@ Examples:
 Run \`codex-provider <command> --help\` for a command's options and examples.
 Settings come from flags, then env, then $CODEX_PROVIDER_HOME/config.toml
 (\`codex-provider config show\` tells which). Colour only on a terminal, never with NO_COLOR.
-Global: --version, --help, --verbose (error details). Exit codes: 0 ok, 1 failure,
-2 bad usage/config, 3 not logged in, 4 usage limit reached, 5 network/server failure.
+Global: --version (-v, -V), --help, --verbose (error details). Exit codes: 0 ok, 1 failure,
+2 bad usage/config/unknown model, 3 not logged in, 4 usage limit reached,
+5 network/server failure, 130 Ctrl-C. A reader closing stdout early (| head) ends a
+command quietly with exit 0.
 `;
 }
 
@@ -57,13 +63,15 @@ export async function main(argv: string[], context: CliContext = processContext(
     context.stdout.write(usage());
     return name === undefined ? ExitCode.usage : ExitCode.ok;
   }
-  if (name === "--version" || name === "-V" || name === "version") {
+  if (VERSION_ARGS.includes(name)) {
     context.stdout.write(`${VERSION}\n`);
     return ExitCode.ok;
   }
   const entry = COMMANDS[name];
   if (!entry) {
-    context.stderr.write(`error: unknown command "${name}"\nRun \`codex-provider --help\` for the list of commands.\n`);
+    const suggestion = closest(name, Object.keys(COMMANDS));
+    const guess = suggestion ? ` Did you mean "${suggestion}"?` : "";
+    context.stderr.write(`error: unknown command "${name}".${guess}\nRun \`codex-provider --help\` for the list of commands.\n`);
     return ExitCode.usage;
   }
   const module = await entry.load();

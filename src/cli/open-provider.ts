@@ -1,10 +1,10 @@
 // Builds the provider a command asked for: settings resolved flag > env > config.toml >
-// default, custom providers from the config, retry notices and warnings on stderr.
+// default, custom providers from the config; the library's notices printed on stderr.
 import { loadConfig, type LoadedConfig } from "../config/load.js";
 import { resolveSettings, urlEnv, type SettingKey, type Settings } from "../config/settings.js";
 import { createProvider } from "../providers/registry.js";
 import type { Provider } from "../providers/provider.js";
-import { formatDuration } from "../time-format.js";
+import type { NoticeHandler } from "../notice.js";
 import { style } from "./format.js";
 import type { CliContext } from "./context.js";
 
@@ -30,10 +30,6 @@ export function cliSettings(flags: ProviderFlags, context: CliContext): CliSetti
 }
 
 export function providerFor({ settings, config }: CliSettings, flags: ProviderFlags, context: CliContext): Provider {
-  const s = style(context.color);
-  const warn = (message: string) => {
-    if (!flags.quiet) context.stderr.write(s.dim(`warning: ${message}\n`));
-  };
   return createProvider({
     provider: settings.provider.value,
     profile: settings.profile.value,
@@ -41,16 +37,31 @@ export function providerFor({ settings, config }: CliSettings, flags: ProviderFl
     // Providers read their base URLs from env variables; a flag or config value goes there.
     env: withUrls(context, settings).env,
     customProviders: config.data.providers,
-    quiet: Boolean(flags.quiet) || settings.experimental_notice.value === false,
     retry: { maxRetries: settings.max_retries.value },
     headersTimeoutMs: settings.request_timeout_ms.value,
     idleTimeoutMs: settings.idle_timeout_ms.value,
-    onRetry: ({ retry, delayMs, error }) => {
-      if (flags.quiet) return;
-      context.stderr.write(s.dim(`${error.message} — retry ${retry} in ${formatDuration(delayMs).replace(/^0 s$/, "<1 s")}\n`));
-    },
-    onWarning: warn,
+    onNotice: noticePrinter(context, { quiet: Boolean(flags.quiet), experimentalNotice: settings.experimental_notice.value !== false }),
   });
+}
+
+/** Experimental-provider notices already printed by this process, by provider. */
+const experimentalShown = new Set<string>();
+
+/** The library's notices, one line each on the CLI's stderr writer; --quiet silences them. */
+export function noticePrinter(context: CliContext, options: { quiet: boolean; experimentalNotice: boolean }): NoticeHandler {
+  const s = style(context.color);
+  return (notice) => {
+    if (options.quiet) return;
+    if (notice.code === "experimental_provider") {
+      if (!options.experimentalNotice || experimentalShown.has(notice.provider)) return;
+      experimentalShown.add(notice.provider);
+      context.stderr.write(s.yellow(`codex-provider: ${notice.message}\n`));
+    } else if (notice.code === "warning") {
+      context.stderr.write(s.dim(`warning: ${notice.message}\n`));
+    } else {
+      context.stderr.write(s.dim(`${notice.message}\n`));
+    }
+  };
 }
 
 export function openProvider(flags: ProviderFlags, context: CliContext): Provider {

@@ -1,4 +1,5 @@
-// A one-line spinner on stderr while waiting (first token, login). Only on a terminal:
+// A one-line spinner on stderr while waiting (first token, login), drawn as the stderr
+// writer's status line so any other stderr line erases it first. Only on a terminal:
 // piped or redirected stderr gets nothing, so logs and scripts stay clean. Colour
 // follows the context (never with NO_COLOR); the spinner itself is not colour.
 import type { StreamEvent } from "../types.js";
@@ -21,7 +22,6 @@ export interface Spinner {
 
 const FRAMES = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
 const INTERVAL_MS = 80;
-const CLEAR_LINE = "\r\x1b[K";
 
 const NONE: Spinner = { stop() {} };
 
@@ -39,7 +39,7 @@ export function startSpinner(context: Pick<CliContext, "stderr" | "stderrIsTTY" 
   if (!context.stderrIsTTY) return NONE;
   const s = style(context.color);
   let frame = 0;
-  const draw = () => context.stderr.write(`${CLEAR_LINE}${s.cyan(FRAMES[frame++ % FRAMES.length])} ${s.dim(label)}`);
+  const draw = () => context.stderr.showStatus(`${s.cyan(FRAMES[frame++ % FRAMES.length])} ${s.dim(label)}`);
   draw();
   const cancel = repeat(draw, INTERVAL_MS);
   let running = true;
@@ -48,7 +48,7 @@ export function startSpinner(context: Pick<CliContext, "stderr" | "stderrIsTTY" 
       if (!running) return;
       running = false;
       cancel();
-      context.stderr.write(CLEAR_LINE);
+      context.stderr.clearStatus();
     },
   };
 }

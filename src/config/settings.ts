@@ -67,6 +67,8 @@ interface SettingSpec<T> {
   default?: T;
   /** One line of help. */
   doc: string;
+  /** Read only by `serve` (its help lists it; ask and chat take no such flag). */
+  serveOnly?: boolean;
 }
 
 function spec<T>(s: SettingSpec<T>): SettingSpec<T> {
@@ -86,6 +88,10 @@ export const SETTINGS = {
   auth_url: spec({ kind: urlKind(), env: ["CODEX_PROVIDER_AUTH_URL"], flag: "auth-url", arg: "<url>", default: "https://auth.openai.com", doc: "OAuth server" }),
   chatgpt_url: spec({ kind: urlKind(), env: ["CODEX_PROVIDER_CHATGPT_URL"], flag: "chatgpt-url", arg: "<url>", default: "https://chatgpt.com/backend-api", doc: "ChatGPT backend" }),
   experimental_notice: spec({ kind: boolKind(), env: ["CODEX_PROVIDER_EXPERIMENTAL_NOTICE"], flag: "no-experimental-notice", default: true, doc: "no notice for experimental providers" }),
+  // Each client connection holds a file descriptor (and usually an upstream one too):
+  // the cap keeps a flood of idle sockets from starving real clients.
+  max_connections: spec({ kind: intKind(1, 65_535), env: ["CODEX_PROVIDER_MAX_CONNECTIONS"], flag: "max-connections", arg: "<n>", default: 256, doc: "client connections serve keeps open at once; more get a 503", serveOnly: true }),
+  max_request_body_mib: spec({ kind: intKind(1, 1024), env: ["CODEX_PROVIDER_MAX_REQUEST_BODY_MIB"], flag: "max-request-body", arg: "<MiB>", default: 32, doc: "largest request body serve accepts (after decompression); larger is a 413", serveOnly: true }),
 };
 
 export type SettingKey = keyof typeof SETTINGS;
@@ -95,7 +101,7 @@ export const SETTING_KEYS = Object.keys(SETTINGS) as SettingKey[];
 /** The URL settings, each forwarded to providers through the env variable they read. */
 const URL_SETTINGS = ["api_url", "auth_url", "chatgpt_url"] as const satisfies readonly SettingKey[];
 
-/** Flags of the settings, for parseFlags. `--no-experimental-notice` is the only way a flag turns a switch off. */
+/** Flags of the settings every provider command takes, for parseFlags. `--no-experimental-notice` is the only way a flag turns a switch off. */
 export const SETTING_FLAGS = {
   provider: { type: "string", short: "p" },
   profile: { type: "string" },
@@ -111,19 +117,28 @@ export const SETTING_FLAGS = {
   "no-experimental-notice": { type: "boolean" },
 } as const;
 
+/** Flags of the settings only `serve` reads. */
+export const SERVE_SETTING_FLAGS = {
+  "max-connections": { type: "string" },
+  "max-request-body": { type: "string" },
+} as const;
+
 function helpColumns(key: SettingKey): [string, string] {
   const { flag, arg, doc, default: fallback } = SETTINGS[key] as SettingSpec<unknown>;
-  const short = (SETTING_FLAGS[flag as keyof typeof SETTING_FLAGS] as { short?: string }).short;
+  const short = (SETTING_FLAGS[flag as keyof typeof SETTING_FLAGS] as { short?: string } | undefined)?.short;
   const showDefault = fallback !== undefined && typeof fallback !== "boolean";
   return [`${short ? `-${short}, ` : "    "}--${flag}${arg ? ` ${arg}` : ""}`, `${doc}${showDefault ? ` (default: ${fallback})` : ""}`];
 }
 
-/** Help text for SETTING_FLAGS, shared by every command that takes them. */
-export const SETTING_FLAGS_HELP = (() => {
-  const rows = SETTING_KEYS.map(helpColumns);
+/** Help text for the flags of `keys`. */
+export function settingsHelp(keys: readonly SettingKey[]): string {
+  const rows = keys.map(helpColumns);
   const width = Math.max(...rows.map(([left]) => left.length)) + 2;
   return `Settings (flag > env > config.toml > default; see \`codex-provider config show\`):\n${rows.map(([left, right]) => `  ${left.padEnd(width)}${right}`).join("\n")}`;
-})();
+}
+
+/** Help text for SETTING_FLAGS, shared by every command that takes them. */
+export const SETTING_FLAGS_HELP = settingsHelp(SETTING_KEYS.filter((key) => !(SETTINGS[key] as SettingSpec<unknown>).serveOnly));
 
 type Source = "flag" | "env" | "config" | "default";
 

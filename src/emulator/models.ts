@@ -14,6 +14,11 @@ export interface EmulatedModel {
   platform: boolean;
   /** Offered to ChatGPT-plan tokens (SIWC and the Codex backend), with this visibility. */
   chatgpt?: "list" | "hide";
+  /**
+   * ChatGPT catalogs list the model only to clients whose `client_version` reaches this
+   * (openai/codex models.rs: `minimal_client_version`, and the query it sends).
+   */
+  minimalClientVersion?: readonly [number, number, number];
   created: number;
 }
 
@@ -22,7 +27,7 @@ const GPT5X = ["none", "low", "medium", "high", "xhigh"];
 // Ids are illustrative 2026 snapshots (docs/protocol.md#conventions: never hard-code them in clients). Effort
 // lists follow docs/protocol.md#codex-rejected-fields: no `minimal` on GPT-5.x, no `none` on codex models.
 const MODELS: readonly EmulatedModel[] = [
-  { slug: "gpt-5.5", displayName: "GPT-5.5", efforts: GPT5X, platform: true, chatgpt: "list", created: 1772000000 },
+  { slug: "gpt-5.5", displayName: "GPT-5.5", efforts: GPT5X, platform: true, chatgpt: "list", minimalClientVersion: [0, 160, 0], created: 1772000000 },
   { slug: "gpt-5.4", displayName: "GPT-5.4", efforts: GPT5X, platform: true, chatgpt: "list", created: 1766000000 },
   { slug: "gpt-5.4-mini", displayName: "GPT-5.4 mini", efforts: ["none", "low", "medium", "high"], platform: true, chatgpt: "list", created: 1766000000 },
   { slug: "gpt-5.3-codex", displayName: "GPT-5.3 Codex", efforts: ["low", "medium", "high", "xhigh"], platform: true, chatgpt: "list", created: 1762000000 },
@@ -61,9 +66,27 @@ export function platformModelList(): unknown {
   };
 }
 
-export function siwcModelList(): unknown {
+/** `0.169.0` → [0,169,0]; anything else (absent, malformed) is undefined. */
+function parseVersion(text: string | null | undefined): [number, number, number] | undefined {
+  const match = /^(\d+)\.(\d+)\.(\d+)$/.exec(text?.trim() ?? "");
+  return match ? [Number(match[1]), Number(match[2]), Number(match[3])] : undefined;
+}
+
+/** Whether a catalog asked for with `client_version` may show the model; no version shows only unrestricted ones. */
+function reachable(model: EmulatedModel, clientVersion: string | null | undefined): boolean {
+  if (!model.minimalClientVersion) return true;
+  const version = parseVersion(clientVersion);
+  if (!version) return false;
+  for (let i = 0; i < 3; i++) {
+    if (version[i] !== model.minimalClientVersion[i]) return version[i] > model.minimalClientVersion[i];
+  }
+  return true;
+}
+
+/** SIWC `/v1/models` (docs/protocol.md#siwc-inference), filtered by the `client_version` query parameter. */
+export function siwcModelList(clientVersion: string | null): unknown {
   return {
-    models: MODELS.filter((m) => m.chatgpt).map((m) => ({ slug: m.slug, display_name: m.displayName, visibility: m.chatgpt })),
+    models: MODELS.filter((m) => m.chatgpt && reachable(m, clientVersion)).map((m) => ({ slug: m.slug, display_name: m.displayName, visibility: m.chatgpt })),
   };
 }
 

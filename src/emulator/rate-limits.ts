@@ -122,9 +122,21 @@ function round1(n: number): number {
   return Math.round(n * 10) / 10;
 }
 
+// A second metered limit besides the plan's main one, as the backend reports per-model
+// limits: its own header family `x-codex-<family>-*` with a `-limit-name`
+// (openai/codex codex-api/src/rate_limits.rs), and an `additional_rate_limits` entry in
+// wham/usage keyed by `metered_feature` (backend-client/src/client.rs). Nothing here
+// spends it, so it stays at 0 %; clients must keep it apart from the main windows.
+const EXTRA_LIMIT = { id: "codex_bengalfox", header: "bengalfox", name: "GPT-5.3-Codex-Spark", windowMinutes: 300 };
+
 /** docs/protocol.md#codex-rate-limits header family `x-codex-`. */
 export function codexHeaders(s: UsageSnapshot): Record<string, string> {
+  const extra = `x-codex-${EXTRA_LIMIT.header}`;
   return {
+    [`${extra}-primary-used-percent`]: "0",
+    [`${extra}-primary-window-minutes`]: String(EXTRA_LIMIT.windowMinutes),
+    [`${extra}-primary-reset-at`]: String(s.primaryResetAt),
+    [`${extra}-limit-name`]: EXTRA_LIMIT.name,
     "x-codex-primary-used-percent": String(s.primaryUsedPercent),
     "x-codex-secondary-used-percent": String(s.secondaryUsedPercent),
     "x-codex-primary-window-minutes": String(PRIMARY_WINDOW_MINUTES),
@@ -159,6 +171,19 @@ export function whamUsage(s: UsageSnapshot): unknown {
       secondary_window: window(s.secondaryUsedPercent, SECONDARY_WINDOW_MINUTES, s.secondaryResetAfterSeconds, s.secondaryResetAt),
     },
     credits: { has_credits: false, unlimited: false, balance: "0" },
+    rate_limit_reached_type: s.limitReached ? { type: "rate_limit_reached" } : null,
+    additional_rate_limits: [
+      {
+        limit_name: EXTRA_LIMIT.name,
+        metered_feature: EXTRA_LIMIT.id,
+        rate_limit: {
+          allowed: true,
+          limit_reached: false,
+          primary_window: window(0, EXTRA_LIMIT.windowMinutes, s.primaryResetAfterSeconds, s.primaryResetAt),
+          secondary_window: null,
+        },
+      },
+    ],
   };
 }
 

@@ -5,7 +5,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { writeFileAtomic } from "../auth/store/index.js";
-import { parseRateLimitEvent } from "../transport/rate-limits.js";
+import { familyKey, parseRateLimitEvent } from "../transport/rate-limits.js";
 import type { RateLimitSnapshot, RateLimitWindow } from "../types.js";
 
 export interface CodexUsageReport {
@@ -34,21 +34,43 @@ function usageWindow(value: unknown, now: number): RateLimitWindow | undefined {
   const resetAfter = num(w.reset_after_seconds);
   return {
     usedPercent,
-    windowMinutes: seconds === undefined ? undefined : Math.round(seconds / 60),
+    // Rounded up, as Codex does (backend-client/src/client.rs `window_minutes_from_seconds`).
+    windowMinutes: seconds === undefined || seconds <= 0 ? undefined : Math.ceil(seconds / 60),
     resetsAt: resetAt !== undefined ? resetAt * 1000 : resetAfter !== undefined ? now + resetAfter * 1000 : undefined,
   };
 }
 
-/** `{plan_type, rate_limit:{primary_window, secondary_window}, credits}` → snapshot; windows without data are dropped. */
+function windowsOf(value: unknown, now: number): { primary?: RateLimitWindow; secondary?: RateLimitWindow } {
+  const limits = (value && typeof value === "object" ? value : {}) as Json;
+  return { primary: usageWindow(limits.primary_window, now), secondary: usageWindow(limits.secondary_window, now) };
+}
+
+/** Bounds what a hostile answer can make us keep. */
+const MAX_ADDITIONAL_LIMITS = 32;
+
+/**
+ * `{plan_type, rate_limit:{primary_window, secondary_window}, credits,
+ * rate_limit_reached_type:{type}, additional_rate_limits:[{limit_name, metered_feature,
+ * rate_limit}]}` → snapshot (openai/codex backend-client/src/client.rs); windows without
+ * data are dropped, each additional limit becomes a family keyed by its metered feature.
+ */
 export function parseWhamUsage(body: unknown, now = Date.now()): RateLimitSnapshot {
   const json = (body && typeof body === "object" ? body : {}) as Json;
-  const limits = (json.rate_limit ?? {}) as Json;
   // Plan and credits have the same shape as in the in-band `codex.rate_limits` event.
   const snapshot = parseRateLimitEvent({ plan_type: json.plan_type, credits: json.credits });
-  const primary = usageWindow(limits.primary_window, now);
-  const secondary = usageWindow(limits.secondary_window, now);
+  const { primary, secondary } = windowsOf(json.rate_limit, now);
   if (primary) snapshot.primary = primary;
   if (secondary) snapshot.secondary = secondary;
+  const reached = (json.rate_limit_reached_type as Json | null | undefined)?.type;
+  if (typeof reached === "string") snapshot.limitReachedType = reached;
+  const additional = Array.isArray(json.additional_rate_limits) ? json.additional_rate_limits.slice(0, MAX_ADDITIONAL_LIMITS) : [];
+  for (const entry of additional as Json[]) {
+    const id = typeof entry?.metered_feature === "string" ? entry.metered_feature : undefined;
+    const key = familyKey(id);
+    if (key === undefined) continue;
+    const limitName = typeof entry.limit_name === "string" ? entry.limit_name : undefined;
+    snapshot.families = { ...snapshot.families, [key]: { ...windowsOf(entry.rate_limit, now), limitName } };
+  }
   return snapshot;
 }
 

@@ -1,7 +1,7 @@
 // Provider `chatgpt-codex` (EXPERIMENTAL): the ChatGPT backend's Codex endpoint,
 // `POST {CODEX_PROVIDER_CHATGPT_URL}/codex/responses` (docs/protocol.md#codex-headers to
 // docs/protocol.md#codex-errors). OpenAI offers no stability contract for third-party use of this endpoint,
-// so the provider says so once per process.
+// so the provider says so through the caller's onNotice hook.
 import { randomUUID } from "node:crypto";
 import { codexAuthSource } from "../auth/codex/auth-source.js";
 import { codexHeaders } from "../auth/codex/headers.js";
@@ -12,6 +12,7 @@ import { applyResponsesPolicy, buildResponsesBody, type ResponsesPolicy } from "
 import { ResponsesEventMapper } from "../wire/responses-events.js";
 import type { CallOptions, EventMapper, MapperContext } from "../transport/response-stream.js";
 import type { ModelInfo, ModelRequest, RateLimitSnapshot } from "../types.js";
+import { withClientVersion } from "./catalog-client-version.js";
 import { LastUsageFile, parseWhamUsage, type CodexUsageReport } from "./chatgpt-codex-usage.js";
 import { providerFromSpec, type Provider, type ProviderContext } from "./provider.js";
 
@@ -23,11 +24,6 @@ export const CODEX_DEFAULT_MODEL = "gpt-5.5";
  * request has none.
  */
 export const CODEX_DEFAULT_INSTRUCTIONS = "You are a helpful assistant.";
-/**
- * `client_version` for the catalog. It names a Codex release (the one observed in
- * docs/protocol.md#codex-cli-client), not ours: the server may filter models by it, and peers pin one too.
- */
-export const CATALOG_CLIENT_VERSION = "0.169.0";
 /**
  * Shown, with a warning, only when the catalog cannot be reached. A 2026 snapshot of
  * what the backend served; it goes stale, which is why the live catalog comes first.
@@ -53,6 +49,9 @@ export const CODEX_POLICY: ResponsesPolicy = {
     temperature: `${UNSUPPORTED}; sampling is fixed for these models`,
     top_p: `${UNSUPPORTED}; sampling is fixed for these models`,
     prompt_cache_retention: UNSUPPORTED,
+    // Stripped before every backend call by CLIProxyAPI (codex_executor.go) as well.
+    safety_identifier: UNSUPPORTED,
+    stream_options: UNSUPPORTED,
     previous_response_id: STATELESS,
   },
   forced: { store: false },
@@ -71,19 +70,14 @@ export interface CodexProvider extends Provider {
   usage(options?: Pick<CallOptions, "signal">): Promise<CodexUsageReport>;
 }
 
-let noticeShown = false;
-
-/**
- * One line on stderr per process, unless `quiet` or the config's experimental_notice
- * switch is off (CODEX_PROVIDER_EXPERIMENTAL_NOTICE=0, read here too for library users).
- */
+/** Told through onNotice each time the provider is created; the CLI shows it once per process. */
 function experimentalNotice(context: ProviderContext): void {
-  const off = ["0", "false"].includes(context.env.CODEX_PROVIDER_EXPERIMENTAL_NOTICE?.toLowerCase() ?? "");
-  if (noticeShown || context.options.quiet || off) return;
-  noticeShown = true;
-  process.stderr.write(
-    "codex-provider: chatgpt-codex is EXPERIMENTAL (ChatGPT-backed): it uses ChatGPT's Codex backend, which has no stability contract for other clients and may change or break without notice.\n",
-  );
+  context.transport.onNotice?.({
+    code: "experimental_provider",
+    provider: "chatgpt-codex",
+    message:
+      "chatgpt-codex is EXPERIMENTAL (ChatGPT-backed): it uses ChatGPT's Codex backend, which has no stability contract for other clients and may change or break without notice.",
+  });
 }
 
 /** `…/backend-api`, `…/backend-api/codex` and `…/backend-api/codex/responses` all name the same backend. */
@@ -155,14 +149,11 @@ export function chatgptCodexProvider(context: ProviderContext): CodexProvider {
     headersFor: (identity) => codexHeaders(identity, { sessionId, extra }),
   });
   const jsonAuth = acceptingJson(auth);
-  const warn = (message: string) => {
-    if (transport.onWarning) transport.onWarning(message);
-    else if (!context.options.quiet) process.stderr.write(`codex-provider: warning: ${message}\n`);
-  };
+  const warn = (message: string) => transport.onNotice?.({ code: "warning", message });
   const lastUsage = new LastUsageFile(context.home, context.profile);
   // Catalog and usage are looked at, not worked with: one retry at most, then a fallback.
   const jsonRetry = { ...transport.retry, maxRetries: Math.min(1, transport.retry?.maxRetries ?? 1) };
-  const getOptions = (signal?: AbortSignal) => ({ auth: jsonAuth, signal, clock: transport.clock, retry: jsonRetry });
+  const getOptions = (signal?: AbortSignal) => ({ auth: jsonAuth, signal, clock: transport.clock, retry: jsonRetry, onNotice: transport.onNotice });
 
   const provider = providerFromSpec(
     {
@@ -190,7 +181,7 @@ export function chatgptCodexProvider(context: ProviderContext): CodexProvider {
         ),
       async listModels(signal) {
         try {
-          const { body } = await getJson(`${root}/codex/models?client_version=${CATALOG_CLIENT_VERSION}`, getOptions(signal));
+          const { body } = await getJson(withClientVersion(`${root}/codex/models`), getOptions(signal));
           return parseCodexModels(body);
         } catch (error) {
           if (!(error instanceof ProviderError) || !UNREACHABLE.has(error.code)) throw error;

@@ -10,6 +10,7 @@ import type { ModelInfo } from "../types.js";
 import { getJson } from "../transport/json-request.js";
 import { applyResponsesPolicy, buildResponsesBody, toInputItems, type ResponsesPolicy } from "../wire/responses-request.js";
 import { ResponsesEventMapper } from "../wire/responses-events.js";
+import { withClientVersion } from "./catalog-client-version.js";
 import { OPENAI_DEFAULT_MODEL, platformBaseUrl } from "./openai.js";
 import { joinUrl, providerFromSpec, type Provider, type ProviderContext } from "./provider.js";
 import { DeferredAuthSource } from "./shared-auth.js";
@@ -64,10 +65,30 @@ function rejectUnsupportedTools(body: Record<string, unknown>): Record<string, u
   return body;
 }
 
+/** Tool types the SIWC preview does not take at the top level. */
+const GROUPED_TOOL_TYPES = new Set(["function", "custom"]);
+
+/**
+ * The SIWC preview limitations page: "Group function/custom tools in namespaces or supply
+ * them through `additional_tools` input items." Flat function and custom tools move into
+ * one `additional_tools` item (role `developer`, the only role the Responses reference
+ * allows for it) at the head of `input`; namespaces and hosted tools stay in `tools`.
+ * Runs after `rejectUnsupportedTools`, so a rejected `tools[i]` names the caller's index.
+ */
+function groupFlatTools(body: Record<string, unknown>): Record<string, unknown> {
+  const tools = Array.isArray(body.tools) ? (body.tools as Array<{ type?: unknown }>) : [];
+  const grouped = tools.filter((tool) => GROUPED_TOOL_TYPES.has(String(tool?.type)));
+  if (grouped.length === 0) return body;
+  const kept = tools.filter((tool) => !GROUPED_TOOL_TYPES.has(String(tool?.type)));
+  const { tools: _tools, ...rest } = body;
+  const input = Array.isArray(body.input) ? (body.input as unknown[]) : [];
+  return { ...rest, ...(kept.length ? { tools: kept } : {}), input: [{ type: "additional_tools", role: "developer", tools: grouped }, ...input] };
+}
+
 /** A pass-through body under the SIWC rules; `input` must be an item array (docs/protocol.md#siwc-inference). */
 function prepareSiwcBody(body: Record<string, unknown>): Record<string, unknown> {
   const input = typeof body.input === "string" ? toInputItems(body.input, true) : body.input;
-  return rejectUnsupportedTools(applyResponsesPolicy({ ...body, input }, SIWC_POLICY));
+  return groupFlatTools(rejectUnsupportedTools(applyResponsesPolicy({ ...body, input }, SIWC_POLICY)));
 }
 
 /** `{models:[{slug, display_name, visibility}]}`: only entries meant for pickers (docs/protocol.md#siwc-inference). */
@@ -116,11 +137,11 @@ export function chatgptProvider(context: ProviderContext): Provider {
       url: joinUrl(baseUrl, "responses"),
       auth,
       headers,
-      buildBody: (request, model) => rejectUnsupportedTools(buildResponsesBody(request, SIWC_POLICY, model)),
+      buildBody: (request, model) => groupFlatTools(rejectUnsupportedTools(buildResponsesBody(request, SIWC_POLICY, model))),
       prepareBody: prepareSiwcBody,
       createMapper: (mapperContext) => new ResponsesEventMapper(mapperContext),
       async listModels(signal) {
-        const { body } = await getJson(joinUrl(baseUrl, "models"), { auth, headers, signal });
+        const { body } = await getJson(withClientVersion(joinUrl(baseUrl, "models")), { auth, headers, signal });
         return parseSiwcModels(body);
       },
     },

@@ -78,8 +78,8 @@ export function customProvider(
   builtinAuth: (kind: SharedAuthKind) => AuthSource,
 ): Provider {
   const { env, transport } = context;
-  for (const warning of customProviderWarnings(name, config)) transport.onWarning?.(warning);
-  if (config.experimental && !context.options.quiet) transport.onWarning?.(`provider "${name}" is marked experimental.`);
+  for (const message of customProviderWarnings(name, config)) transport.onNotice?.({ code: "warning", message });
+  if (config.experimental) transport.onNotice?.({ code: "experimental_provider", provider: name, message: `provider "${name}" is marked experimental.` });
 
   const auth = config.requires_openai_auth
     ? sharedOpenAIAuth({
@@ -90,7 +90,7 @@ export function customProvider(
         apiKeyOption: context.options.apiKey,
         store: context.store,
         builtin: builtinAuth,
-        onWarning: transport.onWarning,
+        onNotice: transport.onNotice,
       })
     : config.env_key
       ? envKeyAuth(name, config.env_key, config, env)

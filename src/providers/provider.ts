@@ -26,7 +26,6 @@ export interface ProviderContext {
     baseUrl?: string;
     model?: string;
     headers?: Record<string, string>;
-    quiet?: boolean;
   };
   transport: TransportOptions;
 }

@@ -24,8 +24,6 @@ export interface CreateProviderOptions extends TransportOptions {
   home?: string;
   env?: Env;
   baseUrl?: string;
-  /** Suppress the once-per-process experimental notice. */
-  quiet?: boolean;
   /** Model used when a request names none. */
   model?: string;
   /** Extra headers sent with every request. */
@@ -93,7 +91,7 @@ export function createProvider(options: CreateProviderOptions = {}): Provider {
       const custom = options.customProviders?.[id];
       if (custom) {
         // requires_openai_auth borrows the built-in provider's auth, without its experimental notice.
-        return customProvider(id, custom, context, (kind) => createProvider({ ...options, provider: kind, customProviders: undefined, quiet: true }).auth);
+        return customProvider(id, custom, context, (kind) => createProvider({ ...options, provider: kind, customProviders: undefined, onNotice: undefined }).auth);
       }
       const known = [...BUILTIN_PROVIDERS, ...Object.keys(options.customProviders ?? {})];
       throw new ProviderError("config_error", `Unknown provider "${id}". Known providers: ${known.join(", ")}.`, {

@@ -8,6 +8,7 @@ import type { CredentialStore } from "../auth/store/index.js";
 import type { Env } from "../config/paths.js";
 import { SHARED_AUTH_KINDS, type SharedAuthKind } from "../config/providers.js";
 import { ProviderError } from "../errors.js";
+import type { NoticeHandler } from "../notice.js";
 
 /** An AuthSource decided on first use (it may need the store); a failed decision is retried next time. */
 export class DeferredAuthSource implements AuthSource {
@@ -46,7 +47,7 @@ export interface SharedAuthOptions {
   store(): Promise<CredentialStore>;
   /** The auth source of the built-in provider owning that credential. */
   builtin(kind: SharedAuthKind): AuthSource;
-  onWarning?(message: string): void;
+  onNotice?: NoticeHandler;
 }
 
 function loginCommand(kind: SharedAuthKind, profile: string): string {
@@ -78,10 +79,12 @@ export function sharedOpenAIAuth(options: SharedAuthOptions): AuthSource {
       });
     }
     if (others.length > 0) {
-      options.onWarning?.(
-        `provider "${providerName}": several credentials are available (${[first, ...others].join(", ")}); using ${first}. ` +
+      options.onNotice?.({
+        code: "warning",
+        message:
+          `provider "${providerName}": several credentials are available (${[first, ...others].join(", ")}); using ${first}. ` +
           `Set auth = "<one of them>" under [providers.${providerName}] to choose.`,
-      );
+      });
     }
     return options.builtin(first);
   }, `OpenAI credential (profile ${profile})`);

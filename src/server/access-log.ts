@@ -2,6 +2,7 @@
 // Never a credential, and never prompt or answer text unless the operator asked for
 // bodies (`--log-bodies`); even then bodies pass through the redactor.
 import { redact } from "../redact.js";
+import { logField as field, terminalSafe } from "./log-text.js";
 import type { Usage } from "../types.js";
 
 export interface AccessLogEntry {
@@ -65,14 +66,24 @@ export class RequestRecord {
   }
 }
 
-/** `POST /v1/responses 200 gpt-5.5 812ms tokens=12/34 dropped=temperature req_ab12` */
+/**
+ * One text line per request; every value a client or upstream chose (model, dropped
+ * parameter names, error codes, the body) is escaped, so no request can forge a line
+ * or send escape sequences to the operator's terminal:
+ * `POST /v1/responses 200 gpt-5.5 812ms tokens=12/34 dropped=temperature req_ab12`
+ */
 export function formatAccessLine(entry: AccessLogEntry): string {
-  const parts = [entry.time, entry.method, entry.path, String(entry.status), entry.model ?? "-", `${entry.ms}ms`];
+  const parts = [entry.time, field(entry.method), field(entry.path), String(entry.status), entry.model === undefined ? "-" : field(entry.model), `${entry.ms}ms`];
   if (entry.inputTokens !== undefined) parts.push(`tokens=${entry.inputTokens}/${entry.outputTokens ?? 0}`);
-  if (entry.dropped) parts.push(`dropped=${entry.dropped.join(",")}`);
-  if (entry.error) parts.push(`error=${entry.error}`);
+  if (entry.dropped) parts.push(`dropped=${entry.dropped.map(field).join(",")}`);
+  if (entry.error) parts.push(`error=${field(entry.error)}`);
   if (entry.clientAborted) parts.push("client-aborted");
   parts.push(entry.requestId);
-  if (entry.body !== undefined) parts.push(`body=${entry.body}`);
+  if (entry.body !== undefined) parts.push(`body=${field(entry.body)}`);
   return parts.join(" ");
+}
+
+/** The entry as one JSON line; JSON already escapes C0 controls, the rest are escaped too. */
+export function formatAccessJson(entry: AccessLogEntry): string {
+  return terminalSafe(JSON.stringify(entry));
 }

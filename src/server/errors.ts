@@ -4,6 +4,7 @@
 // and Codex reads `type: "usage_limit_reached"` + `resets_at` from a 429 (docs/protocol.md#codex-errors).
 import { ProviderError, type ErrorCode } from "../errors.js";
 import { redact } from "../redact.js";
+import { terminalSafe } from "./log-text.js";
 import { formatDuration } from "../time-format.js";
 import { ServerError } from "../wire/server-error.js";
 
@@ -94,16 +95,19 @@ function fromProviderError(error: ProviderError, context: ErrorContext): ErrorAn
   };
 }
 
+/** The HTTP answer for an error the server raised itself. */
+export function serverErrorAnswer(error: ServerError): ErrorAnswer {
+  const status = error.status;
+  return {
+    status,
+    headers: { "x-should-retry": "false", ...error.options.headers },
+    body: { error: { message: error.message, type: error.options.type ?? errorType(status, "bad_request"), param: error.options.param ?? null, code: error.code } },
+  };
+}
+
 /** The HTTP answer for anything a handler threw. Unknown errors become an opaque 500. */
 export function errorAnswer(error: unknown, context: ErrorContext): ErrorAnswer {
-  if (error instanceof ServerError) {
-    const status = error.status;
-    return {
-      status,
-      headers: { "x-should-retry": "false", ...error.options.headers },
-      body: { error: { message: error.message, type: error.options.type ?? errorType(status, "bad_request"), param: error.options.param ?? null, code: error.code } },
-    };
-  }
+  if (error instanceof ServerError) return serverErrorAnswer(error);
   if (error instanceof ProviderError) return fromProviderError(error, context);
   return {
     status: 500,
@@ -112,7 +116,13 @@ export function errorAnswer(error: unknown, context: ErrorContext): ErrorAnswer 
   };
 }
 
-/** One line for the server log about an unexpected (non-typed) failure, redacted. */
+/**
+ * An unexpected (non-typed) failure for the server log, redacted. Its message may quote
+ * a request, so it is escaped to one line; the stack frames below it are our own.
+ */
 export function describeUnexpected(error: unknown): string {
-  return redact(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  if (!(error instanceof Error)) return redact(terminalSafe(String(error)));
+  const head = `${error.name}: ${error.message}`;
+  const frames = error.stack?.startsWith(head) ? error.stack.slice(head.length) : "";
+  return redact(terminalSafe(head) + frames);
 }

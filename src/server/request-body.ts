@@ -1,14 +1,15 @@
 // Reading a JSON request body: optional Content-Encoding, a size cap applied after
-// decompression (so a small compressed body cannot expand without bound), and
-// OpenAI's wording for an unparseable body.
+// decompression (so a small compressed body cannot expand without bound), strict
+// UTF-8, and OpenAI's error shape for each way a body can be bad. A refused body is
+// never torn down with its socket: the rest is read and discarded (node:http's
+// request timeout bounds that), so the client gets its 400/413 instead of a reset.
 import type { IncomingMessage } from "node:http";
-import { pipeline } from "node:stream/promises";
-import { Writable, type Transform } from "node:stream";
+import type { Transform } from "node:stream";
 import zlib from "node:zlib";
 import { ServerError } from "../wire/server-error.js";
 
 /** Large enough for base64 images in a long agent transcript. */
-const MAX_BODY_BYTES = 64 * 1024 * 1024;
+export const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024;
 
 // zstd exists from Node 22.15; older Nodes answer 415 for it.
 const DECODERS: Record<string, (() => Transform) | undefined> = {
@@ -18,28 +19,64 @@ const DECODERS: Record<string, (() => Transform) | undefined> = {
   zstd: (zlib as unknown as { createZstdDecompress?: () => Transform }).createZstdDecompress,
 };
 
-async function readText(req: IncomingMessage, limit: number): Promise<string> {
+function tooLarge(limit: number): ServerError {
+  const size = limit % (1024 * 1024) === 0 ? `${limit / (1024 * 1024)} MiB` : `${limit} bytes`;
+  return new ServerError(413, `Request body larger than ${size}.`, "request_too_large");
+}
+
+const ABORTED = () => new ServerError(400, "The request body ended early: the client closed the connection.", "request_aborted");
+
+/** The body's bytes after Content-Encoding, at most `limit` of them. */
+function readBytes(req: IncomingMessage, limit: number): Promise<Buffer> {
   const encoding = (req.headers["content-encoding"] ?? "identity").trim().toLowerCase();
   const decoder = encoding === "identity" ? undefined : DECODERS[encoding];
-  if (encoding !== "identity" && !decoder) throw new ServerError(415, `Unsupported Content-Encoding: ${encoding}.`, "unsupported_encoding");
-  const chunks: Buffer[] = [];
-  let size = 0;
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, callback) {
+  if (encoding !== "identity" && !decoder) return Promise.reject(new ServerError(415, `Unsupported Content-Encoding: ${encoding}.`, "unsupported_encoding"));
+  if (Number(req.headers["content-length"]) > limit && !decoder) return Promise.reject(tooLarge(limit));
+
+  return new Promise((resolve, reject) => {
+    const decoded = decoder?.();
+    const source = decoded ? req.pipe(decoded) : req;
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let settled = false;
+    const settle = (error?: ServerError) => {
+      if (settled) return;
+      settled = true;
+      if (!error) return resolve(Buffer.concat(chunks, size));
+      chunks.length = 0;
+      if (decoded) {
+        req.unpipe(decoded);
+        decoded.destroy();
+      }
+      source.off("data", onData);
+      // Discard the rest so the answer reaches a client that is still sending.
+      req.resume();
+      reject(error);
+    };
+    const onData = (chunk: Buffer) => {
       size += chunk.length;
-      if (size > limit) return callback(new ServerError(413, `Request body larger than ${limit / (1024 * 1024)} MiB.`, "request_too_large"));
+      if (size > limit) return settle(tooLarge(limit));
       chunks.push(chunk);
-      callback();
-    },
+    };
+    source.on("data", onData);
+    source.once("end", () => settle());
+    // The client went away before the body was complete.
+    req.once("error", () => settle(ABORTED()));
+    req.once("close", () => {
+      if (!req.complete) settle(ABORTED());
+    });
+    decoded?.once("error", () => settle(new ServerError(400, `Could not decode the ${encoding} request body.`, "invalid_body")));
   });
+}
+
+const UTF8 = new TextDecoder("utf-8", { fatal: true });
+
+function decodeUtf8(bytes: Buffer): string {
   try {
-    await (decoder ? pipeline(req, decoder(), sink) : pipeline(req, sink));
-  } catch (error) {
-    if (error instanceof ServerError) throw error;
-    if (decoder && !req.destroyed) throw new ServerError(400, `Could not decode the ${encoding} request body.`, "invalid_body");
-    throw error;
+    return UTF8.decode(bytes);
+  } catch {
+    throw new ServerError(400, "The request body is not valid UTF-8; JSON bodies must be UTF-8.", "invalid_body");
   }
-  return Buffer.concat(chunks).toString("utf8");
 }
 
 export interface JsonBody {
@@ -48,8 +85,8 @@ export interface JsonBody {
   text: string;
 }
 
-export async function readJsonBody(req: IncomingMessage, limit = MAX_BODY_BYTES): Promise<JsonBody> {
-  const text = await readText(req, limit);
+export async function readJsonBody(req: IncomingMessage, limit: number): Promise<JsonBody> {
+  const text = decodeUtf8(await readBytes(req, limit));
   let value: unknown;
   try {
     value = JSON.parse(text);

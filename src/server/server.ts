@@ -1,24 +1,22 @@
-// The local OpenAI-compatible server: guards (Host, Origin, local key), routing,
-// one access-log entry per request, and a graceful close that lets in-flight streams
-// finish for a grace period before aborting them (which cancels their upstream calls).
-import { randomBytes } from "node:crypto";
-import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+// The local OpenAI-compatible server, assembled from its parts: the provider and the
+// guards (Host, Origin, local key), the routes, per-request handling with one
+// access-log entry each, the listener, and a graceful close (in-flight.ts).
+import { createServer as createHttpServer } from "node:http";
 import { stateHome, type Env } from "../config/paths.js";
-import { ProviderError } from "../errors.js";
 import { createProvider, type CreateProviderOptions } from "../providers/registry.js";
 import type { Provider } from "../providers/provider.js";
-import { RequestRecord, type AccessLogEntry } from "./access-log.js";
-import { CorsPolicy, forbiddenHost, HostPolicy, KeyCheck } from "./auth-guard.js";
-import { handleChatCompletions } from "./chat-route.js";
-import { describeUnexpected, type ErrorContext } from "./errors.js";
-import { ServerError } from "../wire/server-error.js";
+import type { AccessLogEntry } from "./access-log.js";
+import { CorsPolicy, HostPolicy, KeyCheck } from "./auth-guard.js";
+import { DEFAULT_CONNECTION_LIMITS, guardConnections, httpTimeouts, type ConnectionLimits } from "./connection-limits.js";
+import { InFlight } from "./in-flight.js";
+import { DEFAULT_HOST, DEFAULT_PORT, listen } from "./listen.js";
 import { loadOrCreateLocalKey } from "./local-key.js";
 import { ModelCatalog } from "./model-catalog.js";
-import { handleModel, handleModels, healthRoute } from "./models-route.js";
-import { readJsonBody } from "./request-body.js";
-import { handleResponses } from "./responses-route.js";
-import { failure, sendJson, SHUTDOWN, type RouteContext } from "./route-context.js";
+import { DEFAULT_MAX_BODY_BYTES } from "./request-body.js";
+import { requestHandler } from "./request-handler.js";
+import { apiRoutes } from "./router.js";
+
+export { DEFAULT_HOST, DEFAULT_PORT } from "./listen.js";
 
 export interface ServerOptions {
   /** A provider id (`openai` default, `chatgpt`, `chatgpt-codex`, custom) or a ready Provider. */
@@ -44,6 +42,10 @@ export interface ServerOptions {
   onError?(message: string): void;
   /** How long `close()` waits for in-flight requests by default (10 s). */
   drainTimeoutMs?: number;
+  /** Connection cap and timeouts; each defaults to DEFAULT_CONNECTION_LIMITS. */
+  limits?: Partial<ConnectionLimits>;
+  /** Largest request body after decompression (default 32 MiB); larger is a 413. */
+  maxBodyBytes?: number;
 }
 
 export interface LocalServer {
@@ -60,25 +62,7 @@ export interface LocalServer {
   close(options?: { drainTimeoutMs?: number }): Promise<void>;
 }
 
-export const DEFAULT_PORT = 8787;
-export const DEFAULT_HOST = "127.0.0.1";
 const DEFAULT_DRAIN_MS = 10_000;
-/** After aborting, how long handlers get to write their final error event. */
-const ABORT_FLUSH_MS = 250;
-
-type Handler = (ctx: RouteContext) => Promise<void>;
-
-function decodePathSegment(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    throw new ServerError(400, `Malformed URL path segment: ${segment}`, "invalid_url");
-  }
-}
-
-function urlHost(host: string): string {
-  return host.includes(":") ? `[${host}]` : host;
-}
 
 export async function startServer(options: ServerOptions = {}): Promise<LocalServer> {
   const env = options.env ?? process.env;
@@ -90,119 +74,32 @@ export async function startServer(options: ServerOptions = {}): Promise<LocalSer
       : createProvider({ ...options.providerOptions, provider: options.provider, profile, env, home });
   const apiKey = options.apiKey ?? (await loadOrCreateLocalKey(home));
   const host = options.host ?? DEFAULT_HOST;
-  const hostPolicy = new HostPolicy(host);
-  const keyCheck = new KeyCheck(apiKey);
-  const cors = new CorsPolicy(options.cors ?? []);
-  const catalog = new ModelCatalog(provider);
-  const errorContext: ErrorContext = { provider: provider.id, profile };
-  const inFlight = new Set<AbortController>();
-  /** Ends close()'s current wait early: the last request finished, or close() was called again. */
-  let wake: (() => void) | undefined;
-  let draining = false;
-
-  const routes = new Map<string, Handler>([
-    ["POST /responses", handleResponses],
-    ["POST /chat/completions", handleChatCompletions],
-    ["GET /models", handleModels],
-    ["GET /models/*", handleModel],
-    ["GET /health", healthRoute(() => inFlight.size)],
-  ]);
-
-  function route(method: string, pathname: string): { handler: Handler; param?: string } {
-    // Clients configured with or without `/v1` in their base URL both land here.
-    const path = pathname.replace(/\/+$/, "").replace(/^\/v1(?=\/|$)/, "") || "/";
-    const model = /^\/models\/(.+)$/.exec(path);
-    const key = model ? "/models/*" : path;
-    const handler = routes.get(`${method} ${key}`);
-    if (handler) return { handler, param: model ? decodePathSegment(model[1]) : undefined };
-    const allowed = [...routes.keys()].filter((r) => r.endsWith(` ${key}`)).map((r) => r.split(" ")[0]);
-    if (allowed.length) throw new ServerError(405, `Method ${method} is not allowed on ${pathname}.`, "method_not_allowed", { headers: { allow: allowed.join(", ") } });
-    throw new ServerError(404, `Invalid URL (${method} ${pathname})`, "unknown_url");
-  }
-
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const requestId = `req_${randomBytes(12).toString("hex")}`;
-    const method = req.method ?? "GET";
-    const pathname = new URL(req.url ?? "/", "http://local.invalid").pathname;
-    const record = new RequestRecord(requestId, method, pathname);
-    const controller = new AbortController();
-    inFlight.add(controller);
-    res.setHeader("x-request-id", requestId);
-    res.once("close", () => {
-      inFlight.delete(controller);
-      const clientAborted = !res.writableFinished && !controller.signal.aborted;
-      // The client went away: cancel the upstream request it was waiting for.
-      if (clientAborted) controller.abort();
-      options.onLog?.(record.entry(res.headersSent ? res.statusCode : 499, clientAborted));
-      if (inFlight.size === 0) wake?.();
-    });
-
-    const ctx: RouteContext = {
-      res,
-      signal: controller.signal,
-      provider,
-      catalog,
-      record,
-      errorContext,
-      readBody: async () => {
-        const body = await readJsonBody(req);
-        if (options.logBodies) record.keepBody(body.text);
-        return body.value;
-      },
-    };
-    try {
-      if (draining) throw SHUTDOWN;
-      if (!hostPolicy.allows(req.headers.host)) throw forbiddenHost(req.headers.host);
-      if (cors.handle(req, res)) return;
-      keyCheck.verify(req.headers.authorization);
-      const { handler, param } = route(method, pathname);
-      ctx.param = param;
-      await handler(ctx);
-    } catch (error) {
-      if (!(error instanceof ServerError || error instanceof ProviderError)) options.onError?.(`${requestId}: ${describeUnexpected(error)}`);
-      if (res.headersSent) {
-        res.destroy();
-        return;
-      }
-      if (res.destroyed) return;
-      const answer = failure(ctx, error);
-      sendJson(res, answer.status, answer.body, answer.headers);
-    }
-  }
-
-  const server = createHttpServer((req, res) => void handle(req, res));
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? DEFAULT_PORT, host, () => {
-      server.off("error", reject);
-      resolve();
-    });
+  const limits = { ...DEFAULT_CONNECTION_LIMITS, ...options.limits };
+  const inFlight = new InFlight();
+  const handle = requestHandler({
+    provider,
+    catalog: new ModelCatalog(provider),
+    errorContext: { provider: provider.id, profile },
+    routes: apiRoutes(() => inFlight.size),
+    inFlight,
+    hostPolicy: new HostPolicy(host),
+    keyCheck: new KeyCheck(apiKey),
+    cors: new CorsPolicy(options.cors ?? []),
+    maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    logBodies: options.logBodies,
+    onLog: options.onLog,
+    onError: options.onError,
   });
-  const { port } = server.address() as AddressInfo;
-  const url = `http://${urlHost(host === "0.0.0.0" || host === "::" ? DEFAULT_HOST : host)}:${port}`;
 
+  const server = createHttpServer(httpTimeouts(limits), (req, res) => {
+    // A refused socket already has its 503; whatever it sends after is not answered.
+    if (!connections.admitted(req.socket)) return;
+    connections.requestStarted(req.socket);
+    void handle(req, res);
+  });
+  const connections = guardConnections(server, limits);
+  const url = await listen(server, options.port ?? DEFAULT_PORT, host);
   let closing: Promise<void> | undefined;
-  const waitForInFlight = (ms: number) =>
-    new Promise<void>((resolve) => {
-      if (inFlight.size === 0) return resolve();
-      const timer = setTimeout(resolve, ms);
-      wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
-
-  async function drain(timeoutMs: number): Promise<void> {
-    draining = true;
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    server.closeIdleConnections();
-    await waitForInFlight(timeoutMs);
-    for (const controller of inFlight) controller.abort(SHUTDOWN);
-    await waitForInFlight(ABORT_FLUSH_MS);
-    server.closeAllConnections();
-    await closed;
-  }
-
   return {
     url,
     baseUrl: `${url}/v1`,
@@ -211,8 +108,8 @@ export async function startServer(options: ServerOptions = {}): Promise<LocalSer
     inFlight: () => inFlight.size,
     close(closeOptions = {}) {
       // A second call (a second Ctrl-C) stops waiting for in-flight requests.
-      if (closing) wake?.();
-      return (closing ??= drain(closeOptions.drainTimeoutMs ?? options.drainTimeoutMs ?? DEFAULT_DRAIN_MS));
+      if (closing) inFlight.stopWaiting();
+      return (closing ??= inFlight.drain(server, closeOptions.drainTimeoutMs ?? options.drainTimeoutMs ?? DEFAULT_DRAIN_MS));
     },
   };
 }

@@ -5,7 +5,8 @@
 import { ProviderError } from "../errors.js";
 import type { AuthSource } from "./auth-source.js";
 import { classifyHttpError, type ClassifyContext } from "./classify.js";
-import { DEFAULT_RETRY_POLICY, nextDelay, systemClock, type Clock, type RetryInfo, type RetryPolicy } from "./retry.js";
+import type { NoticeHandler } from "../notice.js";
+import { DEFAULT_RETRY_POLICY, nextDelay, systemClock, type Clock, type RetryPolicy } from "./retry.js";
 
 export interface AttemptOptions {
   /** Absent for calls that carry no credential (token revocation). */
@@ -13,7 +14,8 @@ export interface AttemptOptions {
   signal?: AbortSignal;
   retry?: Partial<RetryPolicy>;
   clock?: Clock;
-  onRetry?(info: RetryInfo): void;
+  /** Told of each retry before its wait (a `retry` notice). */
+  onNotice?: NoticeHandler;
   /** False once a retry would repeat what the caller already has (stream content). */
   canRetry?(): boolean;
 }
@@ -59,7 +61,8 @@ export class Attempts {
     const delay = nextDelay(this.policy, this.retries, this.startedAt, error, this.clock);
     if (delay === undefined) throw error;
     this.retries += 1;
-    this.options.onRetry?.({ retry: this.retries, delayMs: delay, error });
+    const wait = delay < 1000 ? "<1 s" : `${Math.round(delay / 1000)} s`;
+    this.options.onNotice?.({ code: "retry", message: `${error.message} — retry ${this.retries} in ${wait}`, retry: this.retries, delayMs: delay, error });
     await this.clock.sleep(delay, signal);
   }
 }

@@ -4,6 +4,7 @@
 // ProviderError.
 import { ProviderError, type ErrorCode } from "../errors.js";
 import type { RateLimitSnapshot } from "../types.js";
+import { familyKey } from "./rate-limits.js";
 
 const CHATGPT_USAGE_URL = "https://chatgpt.com/settings/usage";
 
@@ -153,6 +154,8 @@ function ruleForStatus(status: number | undefined, facts: ErrorFacts): Rule {
   if (status === undefined) return { code: "server_error", retryable: true };
   if (status === 400 || status === 422) {
     if (facts.message && /unsupported parameter/i.test(facts.message)) return { code: "unsupported_parameter", retryable: false };
+    // The Codex backend's `{"detail": "The '<model>' model is not supported when using Codex with a ChatGPT account."}` (docs/protocol.md#codex-rejected-fields).
+    if (facts.message && /model is not supported when using Codex/i.test(facts.message)) return { code: "model_not_found", retryable: false };
     return { code: "bad_request", retryable: false };
   }
   if (status === 401) return { code: "invalid_credentials", retryable: false };
@@ -188,6 +191,8 @@ export function classifyFacts(facts: ErrorFacts, context: ClassifyContext = {}):
   let message = rule.message?.(facts) ?? facts.message ?? defaultMessage(rule.code, facts.status);
   if (rule.code === "usage_limit_reached" && facts.code === "usage_limit_reached") {
     message = facts.message ?? "You have hit your ChatGPT usage limit.";
+    const limit = activeLimitLabel(context.rateLimits);
+    if (limit) message += ` (limit: ${limit})`;
   }
   if (headers["cf-mitigated"] === "challenge") {
     return new ProviderError(
@@ -209,6 +214,16 @@ export function classifyFacts(facts: ErrorFacts, context: ClassifyContext = {}):
     rateLimits: context.rateLimits,
     hint: rule.hint,
   });
+}
+
+/**
+ * The limit a usage-limit 429 is about when it is not the main one: `x-codex-active-limit`
+ * names it (openai/codex codex-api/src/api_bridge.rs reads that family's windows).
+ */
+function activeLimitLabel(rateLimits: RateLimitSnapshot | undefined): string | undefined {
+  const key = familyKey(rateLimits?.activeLimit);
+  if (key === undefined) return undefined;
+  return rateLimits?.families?.[key]?.limitName ?? rateLimits?.activeLimit;
 }
 
 function defaultMessage(code: ErrorCode, status?: number): string {

@@ -4,6 +4,7 @@ import type { AuthSource } from "./auth-source.js";
 import { ProviderError } from "../errors.js";
 import { Attempts } from "./attempts.js";
 import { send } from "./http.js";
+import type { NoticeHandler } from "../notice.js";
 import type { Clock, RetryPolicy } from "./retry.js";
 
 export interface JsonRequestOptions {
@@ -13,10 +14,11 @@ export interface JsonRequestOptions {
   retry?: Partial<RetryPolicy>;
   clock?: Clock;
   timeoutMs?: number;
+  onNotice?: NoticeHandler;
 }
 
 export async function getJson(url: string, options: JsonRequestOptions): Promise<{ body: unknown; headers: Record<string, string> }> {
-  const attempts = new Attempts({ auth: options.auth, signal: options.signal, retry: options.retry, clock: options.clock });
+  const attempts = new Attempts({ auth: options.auth, signal: options.signal, retry: options.retry, clock: options.clock, onNotice: options.onNotice });
   for (;;) {
     try {
       const response = await send({

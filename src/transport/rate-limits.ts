@@ -64,11 +64,14 @@ export function parseRateLimitHeaders(headers: Headers, now = Date.now()): RateL
   if (secondary) snapshot.secondary = secondary;
   if (primary || secondary) found = true;
 
-  // Extra limit families: any `x-codex-<family>-primary-used-percent` header.
+  // Extra limit families: any `x-codex-<family>-{primary,secondary}-used-percent` header.
+  // A family may be called `secondary` (openai/codex codex-api/src/rate_limits.rs reads
+  // `x-codex-secondary-primary-used-percent` as limit `codex_secondary`); the main
+  // windows' own headers never match, having no family segment.
   for (const name of Object.keys(headers)) {
     if (!name.startsWith("x-codex-")) continue;
     const match = /^x-codex-([a-z0-9_-]+?)-(primary|secondary)-used-percent$/.exec(name);
-    if (!match || match[1] === "primary" || match[1] === "secondary") continue;
+    if (!match) continue;
     const family = match[1];
     const prefix = `x-codex-${family}`;
     snapshot.families ??= {};
@@ -86,6 +89,11 @@ export function parseRateLimitHeaders(headers: Headers, now = Date.now()): RateL
   const balance = headers["x-codex-credits-balance"];
   if (hasCredits !== undefined || unlimited !== undefined || balance !== undefined) {
     snapshot.credits = { hasCredits, unlimited, balance };
+    found = true;
+  }
+  const active = headers["x-codex-active-limit"]?.trim();
+  if (active) {
+    snapshot.activeLimit = normalizeLimitId(active);
     found = true;
   }
   if (headers["x-codex-plan-type"]) {
@@ -108,14 +116,37 @@ function eventWindow(value: unknown): RateLimitWindow | undefined {
   };
 }
 
-/** The in-band `codex.rate_limits` SSE event (docs/protocol.md#codex-rate-limits). */
+/** Codex's limit ids: lower case, `_` for `-` (`codex-bengalfox` → `codex_bengalfox`). */
+export function normalizeLimitId(id: string): string {
+  return id.trim().toLowerCase().replace(/-/g, "_");
+}
+
+/** The `families` key of a limit id, or undefined for the main (`codex`) limit. */
+export function familyKey(limitId: string | undefined): string | undefined {
+  const id = limitId === undefined ? "codex" : normalizeLimitId(limitId);
+  if (id === "codex" || id === "") return undefined;
+  return id.startsWith("codex_") ? id.slice("codex_".length) : id;
+}
+
+/**
+ * The in-band `codex.rate_limits` SSE event (docs/protocol.md#codex-rate-limits). Its windows belong to the
+ * limit named by `metered_limit_name`, else `limit_name`, else the main `codex` limit
+ * (openai/codex rate_limits.rs `parse_rate_limit_event`): another family's event fills
+ * `families`, never the main windows.
+ */
 export function parseRateLimitEvent(event: Record<string, unknown>): RateLimitSnapshot {
   const limits = (event.rate_limits ?? {}) as Record<string, unknown>;
   const snapshot: RateLimitSnapshot = {};
   const primary = eventWindow(limits.primary);
   const secondary = eventWindow(limits.secondary);
-  if (primary) snapshot.primary = primary;
-  if (secondary) snapshot.secondary = secondary;
+  const limitId = [event.metered_limit_name, event.limit_name].find((v): v is string => typeof v === "string" && v.trim() !== "");
+  const family = familyKey(limitId);
+  if (family !== undefined) {
+    if (primary || secondary) snapshot.families = { [family]: { primary, secondary } };
+  } else {
+    if (primary) snapshot.primary = primary;
+    if (secondary) snapshot.secondary = secondary;
+  }
   if (event.credits && typeof event.credits === "object") {
     const c = event.credits as Record<string, unknown>;
     snapshot.credits = {
@@ -135,5 +166,12 @@ export function mergeRateLimits(
 ): RateLimitSnapshot | undefined {
   if (!a) return b;
   if (!b) return a;
-  return { ...a, ...b, families: a.families || b.families ? { ...a.families, ...b.families } : undefined };
+  const families = a.families || b.families ? { ...a.families } : undefined;
+  // Family by family, field by field: an event without a limit name keeps the header's.
+  for (const [name, family] of Object.entries(b.families ?? {})) families![name] = { ...families![name], ...definedFields(family) };
+  return { ...a, ...b, families };
+}
+
+function definedFields<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

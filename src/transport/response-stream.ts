@@ -6,7 +6,8 @@ import type { RateLimitSnapshot, ResponseResult, StreamEvent } from "../types.js
 import { Attempts } from "./attempts.js";
 import { send } from "./http.js";
 import { mergeRateLimits, parseRateLimitHeaders } from "./rate-limits.js";
-import type { Clock, RetryInfo, RetryPolicy } from "./retry.js";
+import type { Clock, RetryPolicy } from "./retry.js";
+import type { NoticeHandler } from "../notice.js";
 import { parseSse, type SseMessage } from "./sse.js";
 
 type Json = Record<string, unknown>;
@@ -32,8 +33,6 @@ export interface Endpoint {
   createMapper(context: MapperContext): EventMapper;
 }
 
-export type { RetryInfo };
-
 export interface TransportOptions {
   retry?: Partial<RetryPolicy>;
   clock?: Clock;
@@ -41,9 +40,8 @@ export interface TransportOptions {
   idleTimeoutMs?: number;
   /** Default 60 s. */
   headersTimeoutMs?: number;
-  onRetry?(info: RetryInfo): void;
-  /** Non-fatal protocol oddities (e.g. an unparseable data line that was skipped). */
-  onWarning?(message: string): void;
+  /** Retries, warnings and experimental-provider notices (see Notice); the library prints nothing itself. */
+  onNotice?: NoticeHandler;
 }
 
 const DEFAULT_IDLE_TIMEOUT_MS = 300_000;
@@ -216,7 +214,7 @@ function mapBatch(
         json = JSON.parse(message.data) as Json;
       } catch {
         // docs/protocol.md#sse-framing: log and skip undecodable lines; the terminal check still guards truncation.
-        options.onWarning?.(`Skipped an undecodable stream event (${message.data.length} bytes).`);
+        options.onNotice?.({ code: "warning", message: `Skipped an undecodable stream event (${message.data.length} bytes).` });
         continue;
       }
       if (rawEvents) {
@@ -256,7 +254,7 @@ async function* run(
   const rawEvents = call.rawEvents ?? false;
   const state: StreamState = { delivered: false, createdSent: false, rateLimits: undefined };
   // Once text reached the caller a retry would repeat it: the error surfaces instead.
-  const attempts = new Attempts({ auth: endpoint.auth, signal, retry: options.retry, clock: options.clock, onRetry: options.onRetry, canRetry: () => !state.delivered });
+  const attempts = new Attempts({ auth: endpoint.auth, signal, retry: options.retry, clock: options.clock, onNotice: options.onNotice, canRetry: () => !state.delivered });
 
   for (;;) {
     try {

@@ -65,12 +65,6 @@ export function backoffDelay(
   return Math.round(exponential * factor);
 }
 
-export interface RetryInfo {
-  retry: number;
-  delayMs: number;
-  error: ProviderError;
-}
-
 /** Decides, for one failed attempt, whether and how long to wait before the next. */
 export function nextDelay(
   policy: RetryPolicy,

@@ -18,7 +18,7 @@ async function withCodex(fn: (emu: Emulator, codex: ReturnType<typeof createCode
     withHome(async (home) => {
       await signIn(emu, home, ports);
       const env = { CODEX_PROVIDER_AUTH_URL: emu.authUrl, CODEX_PROVIDER_CHATGPT_URL: emu.chatgptUrl };
-      await fn(emu, createCodexProvider({ provider: "chatgpt-codex", home, env, quiet: true }));
+      await fn(emu, createCodexProvider({ provider: "chatgpt-codex", home, env }));
     }),
   );
 }

@@ -41,7 +41,7 @@ describe("chatgpt inference", () => {
       env: siwcEnv(fx.emu, home),
       home,
       retry: { baseDelayMs: 1, maxDelayMs: 5 },
-      onRetry: ({ error }) => retries.push(error.upstreamCode ?? error.code),
+      onNotice: (n) => n.code === "retry" && retries.push(n.error.upstreamCode ?? n.error.code),
     });
   });
 
@@ -133,11 +133,38 @@ describe("chatgpt inference", () => {
     assert.doesNotMatch(run.stderr, /resets/);
   });
 
+  it("a tool loop: function tools go upstream in an additional_tools item, the call comes back, its output is answered", async () => {
+    const tools = [{ type: "function" as const, name: "lookup_order", description: "Find an order", parameters: { type: "object", properties: { order_id: { type: "string" } } } }];
+    const first = await provider.complete({ input: "please lookup_order 7", tools });
+    assert.equal(first.stopReason, "tool_calls");
+    const [call] = first.functionCalls;
+    assert.equal(call.name, "lookup_order");
+    const sent = lastResponsesBody();
+    assert.equal(sent.tools, undefined, "no flat top-level tools (the SIWC route refuses them)");
+    assert.deepEqual((sent.input as Array<Record<string, unknown>>)[0], {
+      type: "additional_tools",
+      role: "developer",
+      tools: [{ type: "function", name: "lookup_order", description: "Find an order", parameters: tools[0].parameters, strict: null }],
+    });
+
+    const second = await provider.complete({
+      tools,
+      input: [
+        { type: "message", role: "user", content: "please lookup_order 7" },
+        { type: "function_call", callId: call.callId, name: call.name, arguments: call.arguments },
+        { type: "function_call_output", callId: call.callId, output: "shipped" },
+      ],
+    });
+    assert.equal(second.text, "Hello from the emulator. The tool returned: shipped");
+    assert.deepEqual((lastResponsesBody().input as Array<{ type: string }>).map((item) => item.type), ["additional_tools", "message", "function_call", "function_call_output"]);
+  });
+
   it("lists only models with visibility \"list\", with display names", async () => {
     const models = await provider.listModels();
     assert.ok(models.length >= 2);
     assert.ok(models.every((m) => typeof m.displayName === "string"));
-    assert.ok(models.some((m) => m.id === "gpt-5.5" && m.displayName === "GPT-5.5"));
+    assert.ok(models.some((m) => m.id === "gpt-5.5" && m.displayName === "GPT-5.5"), "the catalog is asked for with client_version");
+    assert.match(fx.emu.requests.filter((r) => r.path.startsWith("/v1/models")).at(-1)!.path, /^\/v1\/models\?client_version=\d+\.\d+\.\d+$/);
     assert.equal(models.find((m) => m.id === "codex-auto-review"), undefined, "hidden models are filtered out");
 
     const run = await runCli(["models", "--provider", "chatgpt", "--json"], { env: siwcEnv(fx.emu, home), inherit: false });

@@ -144,6 +144,19 @@ describe("chatgpt login (CLI child process, browser played by the test)", () => 
     assert.equal((await readCredential(home)).planUsageEnabled, true);
   });
 
+  it("plan permission comes only from the token response: the callback's full scope list does not grant it", async () => {
+    const { home, env } = await freshEnv();
+    // The callback echoes every requested scope; the token response lists none.
+    fx.emu.auth.controls.omitTokenScope = true;
+    const run = await cliLogin(fx.emu, env);
+    assert.equal(run.code, 3, run.stderr);
+    assert.match(new URL(run.authorizeUrl!).searchParams.get("scope")!, new RegExp(PLAN_SCOPE.replace(/\./g, "\\.")));
+    assert.match(run.stderr, /plan usage is disabled/);
+    const credential = await readCredential(home);
+    assert.equal(credential.planUsageEnabled, false);
+    assert.deepEqual(credential.scopes, []);
+  });
+
   it("Ctrl-C while waiting for the browser cancels cleanly (exit 130) and saves nothing", async () => {
     const { home, env } = await freshEnv();
     let interrupted = false;

@@ -103,6 +103,50 @@ describe("chatgpt token refresh", () => {
     assert.match(status.stdout, /Sign in again: codex-provider login --provider chatgpt/);
   });
 
+  const transientFailures = [
+    {
+      name: "a Cloudflare 403 challenge page",
+      status: 403,
+      body: "<!DOCTYPE html><html><head><title>Just a moment...</title></head><body>Checking your browser. Cloudflare Ray ID: 8f3a</body></html>",
+      headers: { "content-type": "text/html; charset=UTF-8", server: "cloudflare" },
+    },
+    { name: "a 503", status: 503, body: { error: "temporarily_unavailable", error_description: "try later" } },
+    { name: "a 400 without a known code", status: 400, body: { error: "invalid_request", error_description: "unexpected" } },
+  ];
+  for (const failure of transientFailures) {
+    it(`${failure.name} during refresh is transient: retried, exit 5, nothing persisted; the next process refreshes again`, async () => {
+      const home = await signedInHome();
+      const env = siwcEnv(fx.emu, home);
+      await expireLocally(home);
+      const refreshes = fx.emu.auth.stats.refreshes;
+      // More failures than one call's retry budget allows.
+      fx.emu.auth.controls.failNextTokenRequests = { count: 1000, status: failure.status, body: failure.body, headers: failure.headers };
+      const first = await runCli(["ask", "--provider", "chatgpt", "hi"], env);
+      fx.emu.auth.controls.failNextTokenRequests = undefined;
+      assert.equal(first.code, 5, first.stderr);
+      assert.match(first.stderr, /token endpoint failed \(HTTP \d+/);
+      assert.doesNotMatch(first.stderr, /Sign in again|Just a moment|Ray ID/);
+      assert.ok(fx.emu.auth.stats.refreshes - refreshes > 1, "the refresh was retried within the call");
+      assert.equal((await readCredential(home)).refreshFailure, undefined, "a transient failure is never written to the store");
+
+      const second = await runCli(["ask", "--provider", "chatgpt", "--quiet", "again"], env);
+      assert.equal(second.code, 0, second.stderr);
+      assert.match(second.stdout, /Hello from the emulator/);
+    });
+  }
+
+  it("a 400 invalid_grant (documented code) is terminal: exit 3, persisted, no retry", async () => {
+    const home = await signedInHome();
+    const env = siwcEnv(fx.emu, home);
+    await expireLocally(home);
+    const refreshes = fx.emu.auth.stats.refreshes;
+    fx.emu.auth.controls.failNextTokenRequests = { count: 1, status: 400, body: { error: "invalid_grant", error_description: "Invalid refresh token." } };
+    const run = await runCli(["ask", "--provider", "chatgpt", "hi"], env);
+    assert.equal(run.code, 3, run.stderr);
+    assert.equal(fx.emu.auth.stats.refreshes - refreshes, 1);
+    assert.equal((await readCredential(home)).refreshFailure?.code, "invalid_grant");
+  });
+
   it("a stale copy of a rotated refresh token ends in refresh_token_reused (exit 3), not a loop", async () => {
     const home = await signedInHome();
     const env = siwcEnv(fx.emu, home);

@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { startSpinner, type Repeat } from "#src/cli/spinner.js";
+import { StderrWriter } from "#src/cli/stderr.js";
 import { withEmulator } from "../transport/helpers.js";
 import { runCli } from "../support/cli.js";
 import { sink } from "../config/helpers.js";
@@ -24,7 +25,7 @@ describe("spinner", () => {
   it("writes nothing when stderr is not a terminal", () => {
     const err = sink();
     const timer = manualRepeat();
-    const spinner = startSpinner({ stderr: err.stream, stderrIsTTY: false, color: true }, "waiting", timer.repeat);
+    const spinner = startSpinner({ stderr: new StderrWriter(err.stream), stderrIsTTY: false, color: true }, "waiting", timer.repeat);
     assert.equal(timer.state.tick, undefined, "no timer at all");
     spinner.stop();
     assert.equal(err.text(), "");
@@ -33,7 +34,7 @@ describe("spinner", () => {
   it("animates on a terminal, without colour codes when colour is off, and erases itself", () => {
     const err = sink();
     const timer = manualRepeat();
-    const spinner = startSpinner({ stderr: err.stream, stderrIsTTY: true, color: false }, "waiting", timer.repeat);
+    const spinner = startSpinner({ stderr: new StderrWriter(err.stream), stderrIsTTY: true, color: false }, "waiting", timer.repeat);
     assert.equal(timer.state.interval, 80);
     timer.ticks(2);
     spinner.stop();
@@ -48,7 +49,7 @@ describe("spinner", () => {
 
   it("uses colour only when the context allows it", () => {
     const err = sink();
-    startSpinner({ stderr: err.stream, stderrIsTTY: true, color: true }, "waiting").stop();
+    startSpinner({ stderr: new StderrWriter(err.stream), stderrIsTTY: true, color: true }, "waiting").stop();
     assert.match(err.text(), /\x1b\[36m/);
   });
 

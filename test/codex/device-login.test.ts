@@ -141,14 +141,15 @@ test("abort while waiting: rejects at once with `aborted`", async () => {
   });
 });
 
-test("CLI Ctrl-C during the device wait cancels cleanly: message, exit 1, nothing stored", async () => {
+test("CLI Ctrl-C during the device wait cancels cleanly: message, exit 130, nothing stored", async () => {
   await withCodexEmulator({ auth: { devicePollIntervalSeconds: 5 } }, async (emu) =>
     withHome(async (home) => {
       const run = startCli(["login", "--provider", "chatgpt-codex", "--device"], { env: cliEnv(emu, home), inherit: false });
       await run.waitForStderr(USER_CODE);
       run.child.kill("SIGINT");
-      assert.equal(await run.exit, 1);
-      assert.match(run.stderr(), /Sign-in cancelled; nothing was saved\./);
+      assert.equal(await run.exit, 130);
+      assert.match(run.stderr(), /^Sign-in cancelled; nothing was saved\.$/m);
+      assert.doesNotMatch(run.stderr(), /error:/);
       assert.doesNotMatch(run.stderr(), /\n\s+at /, "no stack trace");
       assert.equal(await storedCodexCredential(home), undefined);
     }),

@@ -18,7 +18,6 @@ function codexProvider(emu: Emulator, home: string, options: CreateProviderOptio
     provider: "chatgpt-codex",
     home,
     env: { CODEX_PROVIDER_AUTH_URL: emu.authUrl, CODEX_PROVIDER_CHATGPT_URL: emu.chatgptUrl },
-    quiet: true,
     retry: { baseDelayMs: 1, maxRetries: 2 },
     ...options,
   }) as CodexProvider;
@@ -230,7 +229,7 @@ test("models fall back to the documented built-in list, with a warning, when the
   await withSignedIn(async (emu, home) => {
     const [dead] = await freePorts(1);
     const warnings: string[] = [];
-    const provider = codexProvider(emu, home, { baseUrl: `http://127.0.0.1:${dead}/backend-api`, onWarning: (m) => warnings.push(m) });
+    const provider = codexProvider(emu, home, { baseUrl: `http://127.0.0.1:${dead}/backend-api`, onNotice: (n) => n.code === "warning" && warnings.push(n.message) });
     const models = await provider.listModels();
     assert.deepEqual(models.map((m) => m.id), FALLBACK_MODELS.map((m) => m.id));
     assert.equal(warnings.length, 1);

@@ -7,6 +7,7 @@ import type { AddressInfo } from "node:net";
 import { test } from "node:test";
 import { codexAuthEndpoints } from "#src/auth/codex/constants.js";
 import { exchangeCode, refreshCodexTokens, revokeCodexToken } from "#src/auth/codex/tokens.js";
+import { refreshError } from "#src/auth/oauth/token-client.js";
 import type { OAuthCredential } from "#src/auth/credential.js";
 import { ProviderError } from "#src/errors.js";
 import { unsignedJwt } from "./fixtures/jwt.js";
@@ -46,10 +47,10 @@ const stored: OAuthCredential = {
   accountId: "acc-1",
 };
 
-test("refresh: Codex's JSON body with refresh_reason and no scope; a missing refresh_token keeps the old one", async () => {
+test("refresh: Codex's JSON RefreshRequest (client_id, grant_type, refresh_token only: no refresh_reason, no scope); a missing refresh_token keeps the old one", async () => {
   const access = unsignedJwt({ exp: 2_000_000_000, [AUTH]: { chatgpt_account_id: "acc-1", chatgpt_plan_type: "pro" } });
   await withTokenServer({ status: 200, body: { access_token: access, expires_in: 3600, token_type: "Bearer" } }, async (base, captured) => {
-    const patch = await refreshCodexTokens(codexAuthEndpoints({ CODEX_PROVIDER_AUTH_URL: base }), stored, "unauthorized_recovery", "login");
+    const patch = await refreshCodexTokens(codexAuthEndpoints({ CODEX_PROVIDER_AUTH_URL: base }), stored, "login");
     const [request] = captured;
     assert.equal(request.path, "/oauth/token");
     assert.equal(request.headers["content-type"], "application/json");
@@ -59,7 +60,6 @@ test("refresh: Codex's JSON body with refresh_reason and no scope; a missing ref
       client_id: "app_EMoamEEZ73f0CkXaXp7hrann",
       grant_type: "refresh_token",
       refresh_token: stored.refreshToken,
-      refresh_reason: "unauthorized_recovery",
     });
     assert.equal(patch.accessToken, access);
     assert.equal(patch.refreshToken, undefined, "not replaced: the old refresh token stays");
@@ -71,15 +71,51 @@ test("refresh: Codex's JSON body with refresh_reason and no scope; a missing ref
 
 test("refresh errors follow docs/protocol.md#refresh-failures: reused is terminal, 5xx is transient", async () => {
   await withTokenServer({ status: 401, body: { error: { code: "refresh_token_reused", message: "already used" } } }, async (base) => {
-    await assert.rejects(refreshCodexTokens(codexAuthEndpoints({ CODEX_PROVIDER_AUTH_URL: base }), stored, "proactive_expiry", "codex-provider login --provider chatgpt-codex"), (error: ProviderError) => {
+    await assert.rejects(refreshCodexTokens(codexAuthEndpoints({ CODEX_PROVIDER_AUTH_URL: base }), stored, "codex-provider login --provider chatgpt-codex"), (error: ProviderError) => {
       assert.equal(error.code, "refresh_token_reused");
       assert.match(error.hint!, /login --provider chatgpt-codex/);
       return true;
     });
   });
   await withTokenServer({ status: 502, body: {} }, async (base) => {
-    await assert.rejects(refreshCodexTokens(codexAuthEndpoints({ CODEX_PROVIDER_AUTH_URL: base }), stored, "proactive_expiry", "x"), (error: ProviderError) => error.retryable);
+    await assert.rejects(refreshCodexTokens(codexAuthEndpoints({ CODEX_PROVIDER_AUTH_URL: base }), stored, "x"), (error: ProviderError) => error.retryable);
   });
+});
+
+test("refresh failures: only 401 and the documented codes are terminal; a Cloudflare page, a 5xx or an unknown 400 is transient", () => {
+  const response = (status: number, body: unknown) => ({
+    status,
+    json: typeof body === "object" ? (body as Record<string, unknown>) : undefined,
+    text: typeof body === "string" ? body : JSON.stringify(body),
+    headers: {},
+  });
+  const terminal: Array<[number, unknown]> = [
+    [401, {}],
+    [401, { error: { code: "refresh_token_expired" } }],
+    [400, { error: "invalid_grant", error_description: "Invalid refresh token." }],
+    [400, { error: "refresh_token_invalidated" }],
+    [400, { error: "invalid_refresh_token" }],
+    [400, { error: "token_expired" }],
+    [401, { error: "invalid_client" }],
+  ];
+  for (const [status, body] of terminal) {
+    const error = refreshError(response(status, body), "login");
+    assert.ok(["login_required", "refresh_token_reused"].includes(error.code), `${status} ${JSON.stringify(body)} is terminal`);
+    assert.equal(error.retryable, false);
+  }
+  const transient: Array<[number, unknown]> = [
+    [403, "<!DOCTYPE html><html><head><title>Just a moment...</title></head><body>Cloudflare Ray ID: 8f1</body></html>"],
+    [503, { error: "temporarily_unavailable" }],
+    [400, { error: "invalid_request", error_description: "something odd" }],
+    [400, {}],
+    [429, { error: { code: "rate_limit_exceeded" } }],
+  ];
+  for (const [status, body] of transient) {
+    const error = refreshError(response(status, body), "login");
+    assert.equal(error.code, "network_error", `${status} ${JSON.stringify(body)} is transient`);
+    assert.equal(error.retryable, true);
+    assert.doesNotMatch(error.message, /<html|Cloudflare Ray/i, "no page content in the message");
+  }
 });
 
 test("code exchange: form-encoded, no state, all three tokens required; error text prefers error_description", async () => {

@@ -36,6 +36,27 @@ test("bars, window names by length, and wham/usage parsing", () => {
   assert.deepEqual(parseWhamUsage({ rate_limit: { primary_window: {} } }), {}, "windows without data are dropped");
 });
 
+test("wham/usage: seconds round up to minutes, additional_rate_limits become families, rate_limit_reached_type is kept", () => {
+  const now = 1_700_000_000_000;
+  const snapshot = parseWhamUsage(
+    {
+      plan_type: "pro",
+      rate_limit: { primary_window: { used_percent: 100, limit_window_seconds: 18_001, reset_at: 1_700_000_100 } },
+      rate_limit_reached_type: { type: "workspace_member_usage_limit_reached" },
+      additional_rate_limits: [
+        { limit_name: "GPT-5.3-Codex-Spark", metered_feature: "codex_bengalfox", rate_limit: { primary_window: { used_percent: 40, limit_window_seconds: 90, reset_at: 1_700_000_200 } } },
+        { limit_name: "ignored: no metered feature", rate_limit: {} },
+      ],
+    },
+    now,
+  );
+  assert.equal(snapshot.primary?.windowMinutes, 301, "ceil, as Codex's window_minutes_from_seconds");
+  assert.equal(snapshot.limitReachedType, "workspace_member_usage_limit_reached");
+  assert.deepEqual(snapshot.families, {
+    bengalfox: { primary: { usedPercent: 40, windowMinutes: 2, resetsAt: 1_700_000_200_000 }, secondary: undefined, limitName: "GPT-5.3-Codex-Spark" },
+  });
+});
+
 test("usage shows both windows as bars with percent and local reset time; --json for scripts", async () => {
   await withCodexEmulator({ usageBudget: 10 }, (emu, ports) =>
     withHome(async (home) => {
@@ -58,6 +79,11 @@ test("usage shows both windows as bars with percent and local reset time; --json
       assert.equal(json.primary.windowMinutes, 300);
       assert.equal(json.secondary.windowMinutes, 10080);
       assert.ok(Date.parse(json.primary.resetsAt) > Date.now());
+      assert.deepEqual(
+        json.additional.map((limit: { id: string; limitName: string; primary: { usedPercent: number } }) => [limit.id, limit.limitName, limit.primary.usedPercent]),
+        [["bengalfox", "GPT-5.3-Codex-Spark", 0]],
+        "the emulator's second metered limit, apart from the main windows",
+      );
 
       const wrong = await runCli(["usage", "--provider", "openai"], { env, inherit: false });
       assert.equal(wrong.code, 2);
@@ -69,7 +95,7 @@ test("usage endpoint unreachable: falls back to the last response's x-codex head
   await withCodexEmulator({}, (emu, ports) =>
     withHome(async (home) => {
       await signIn(emu, home, ports);
-      const provider = createProvider({ provider: "chatgpt-codex", home, quiet: true, env: { CODEX_PROVIDER_AUTH_URL: emu.authUrl, CODEX_PROVIDER_CHATGPT_URL: emu.chatgptUrl } });
+      const provider = createProvider({ provider: "chatgpt-codex", home, env: { CODEX_PROVIDER_AUTH_URL: emu.authUrl, CODEX_PROVIDER_CHATGPT_URL: emu.chatgptUrl } });
       const result = await provider.complete({ input: "hello" });
       const used = result.rateLimits!.primary!.usedPercent;
       assert.ok(used > 0);

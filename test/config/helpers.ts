@@ -6,6 +6,7 @@ import { Readable, Writable } from "node:stream";
 import { main } from "#src/cli/main.js";
 import type { CliContext } from "#src/cli/context.js";
 import { withHome } from "../support/home.js";
+import { StderrWriter } from "#src/cli/stderr.js";
 
 export interface MainRun {
   code: number;
@@ -28,7 +29,7 @@ export function sink(): { stream: Writable; text: () => string } {
 export async function runMain(args: string[], env: Record<string, string | undefined>): Promise<MainRun> {
   const out = sink();
   const err = sink();
-  const context: CliContext = { stdout: out.stream, stderr: err.stream, stdin: Readable.from([]), env, color: false, stderrIsTTY: false };
+  const context: CliContext = { stdout: out.stream, stderr: new StderrWriter(err.stream), stdin: Readable.from([]), env, color: false, stderrIsTTY: false };
   const code = await main(args, context);
   return { code, stdout: out.text(), stderr: err.text() };
 }

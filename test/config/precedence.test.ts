@@ -27,6 +27,8 @@ const LAYERS: Record<SettingKey, [Value, Value, Value]> = {
   chatgpt_url: ["http://cfg.example/backend-api", "http://env.example/backend-api", "http://flag.example/backend-api"],
   // The flag can only switch the notice off, so the env layer switches it on.
   experimental_notice: [false, true, false],
+  max_connections: [10, 20, 30],
+  max_request_body_mib: [1, 2, 3],
 };
 
 const CONFIG =

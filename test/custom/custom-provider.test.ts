@@ -155,7 +155,7 @@ describe("custom provider credentials and models", () => {
         provider: "local",
         env: { EMU_KEY: emu.apiKey },
         customProviders: { local: { base_url: emu.apiUrl, env_key: "EMU_KEY", models: ["gpt-5.4"], experimental: true } },
-        onWarning: (message) => warnings.push(message),
+        onNotice: (notice) => warnings.push(notice.message),
       });
       assert.equal(provider.experimental, true);
       assert.match(warnings.join("\n"), /experimental/);

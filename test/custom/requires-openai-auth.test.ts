@@ -39,7 +39,7 @@ function proxy({ emu, home, env = {}, config = {}, warnings = [] }: Setup) {
     home,
     env: { CODEX_PROVIDER_AUTH_URL: emu.authUrl, CODEX_PROVIDER_API_URL: emu.apiUrl, ...env },
     customProviders: { proxy: { base_url: emu.apiUrl, requires_openai_auth: true, ...config } },
-    onWarning: (message) => warnings.push(message),
+    onNotice: (notice) => warnings.push(notice.message),
   });
 }
 

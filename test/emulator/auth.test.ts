@@ -343,15 +343,18 @@ describe("SIWC", () => {
     assert.equal(unknown.status, 200);
   });
 
-  it("grants overridden scopes once", async () => {
+  it("grants overridden scopes once; the callback echoes the request, only the token response tells the grant", async () => {
     h.auth.controls.grantedScopes = ["openid", "profile", "email", "offline_access"];
     const limited = await siwcSignIn(h);
-    assert.equal(limited.callback.get("scope"), "openid profile email offline_access");
+    assert.equal(limited.callback.get("scope"), SIWC_SCOPE);
     assert.equal(limited.tokens.scope, "openid profile email offline_access");
     const check = await h.auth.verifyAccessToken(limited.tokens.access_token);
     assert.ok(check.ok && !check.scopes.includes("chatgpt.tokens.use.direct"));
     assert.equal(h.auth.controls.grantedScopes, undefined);
     assert.equal((await siwcSignIn(h)).tokens.scope, SIWC_SCOPE);
+    h.auth.controls.omitTokenScope = true;
+    assert.equal((await siwcSignIn(h)).tokens.scope, undefined);
+    assert.equal((await siwcSignIn(h)).tokens.scope, SIWC_SCOPE, "omitting scope applies once");
   });
 
   it("applies ID-token faults", async () => {
@@ -486,7 +489,6 @@ describe("Codex OAuth", () => {
       client_id: CODEX_CLIENT,
       grant_type: "refresh_token",
       refresh_token: tokens!.refresh_token,
-      refresh_reason: "proactive_expiry",
     });
     assert.equal(json.status, 200);
     const second = (await json.json()) as CodexTokens;

@@ -90,6 +90,8 @@ describe("ChatGPT backend", () => {
       [{ ...body, temperature: 0.5 }, "Unsupported parameter: temperature"],
       [{ ...body, top_p: 0.5 }, "Unsupported parameter: top_p"],
       [{ ...body, previous_response_id: "resp_1" }, "Unsupported parameter: previous_response_id"],
+      [{ ...body, safety_identifier: "user-1" }, "Unsupported parameter: safety_identifier"],
+      [{ ...body, stream_options: { include_obfuscation: false } }, "Unsupported parameter: stream_options"],
       [{ ...body, model: "gpt-4o-mini" }, "The 'gpt-4o-mini' model is not supported when using Codex with a ChatGPT account."],
     ];
     for (const [b, detail] of cases) {

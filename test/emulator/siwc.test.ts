@@ -31,6 +31,18 @@ describe("SIWC on /v1", () => {
     assert.ok(models.some((m: any) => m.visibility !== "list"));
   });
 
+  it("filters the catalog by client_version: a model with a minimal client version needs one that reaches it", async () => {
+    const slugs = async (query: string) => {
+      const res = await fetch(`${emu.apiUrl}/models${query}`, { headers: { authorization: `Bearer ${token}` } });
+      return ((await res.json()) as { models: Array<{ slug: string }> }).models.map((m) => m.slug);
+    };
+    assert.equal((await slugs("")).includes("gpt-5.5"), false, "no client_version: only unrestricted models");
+    assert.equal((await slugs("?client_version=0.159.9")).includes("gpt-5.5"), false);
+    assert.equal((await slugs("?client_version=0.160.0")).includes("gpt-5.5"), true);
+    assert.equal((await slugs("?client_version=0.169.0")).includes("gpt-5.5"), true);
+    assert.ok((await slugs("")).includes("gpt-5.4"));
+  });
+
   it("streams a conforming request", async () => {
     const res = await post(url, token, good);
     assert.equal(res.status, 200);
@@ -59,10 +71,35 @@ describe("SIWC on /v1", () => {
       assert.equal(error.code, "subscription_sharing_unsupported_capability", param);
       assert.equal(error.param, param);
     }
-    // Developer messages and function tools are fine.
-    const ok = await post(url, token, { ...good, input: [{ role: "developer", content: "rules" }, ...good.input], tools: [{ type: "function", name: "f", parameters: {} }] });
+    // Developer messages are fine.
+    const ok = await post(url, token, { ...good, input: [{ role: "developer", content: "rules" }, ...good.input] });
     assert.equal(ok.status, 200);
     await ok.text();
+  });
+
+  it("takes function and custom tools only in namespaces or additional_tools items, and calls them from there", async () => {
+    const fn = { type: "function", name: "lookup_order", parameters: { type: "object", properties: { order_id: { type: "string" } } }, strict: null };
+    const prompt = [{ type: "message", role: "user", content: [{ type: "input_text", text: "please lookup_order 7" }] }];
+    for (const [tools, at] of [[[fn], "tools[0]"], [[{ type: "web_search" }, { type: "custom", name: "apply_patch" }], "tools[1]"]] as const) {
+      const flat = await post(url, token, { ...good, input: prompt, tools });
+      assert.equal(flat.status, 400, at);
+      const error = await errorOf(flat);
+      assert.equal(error.code, "subscription_sharing_unsupported_capability");
+      assert.equal(error.param, at);
+      assert.match(error.message, /namespace|additional_tools/);
+    }
+    const developerOnly = await post(url, token, { ...good, input: [{ type: "additional_tools", role: "user", tools: [fn] }, ...prompt] });
+    assert.equal(developerOnly.status, 400);
+    assert.equal((await errorOf(developerOnly)).param, "input[0]");
+
+    const calledFrom = async (body: Record<string, unknown>) => {
+      const res = await post(url, token, body);
+      assert.equal(res.status, 200);
+      const done = jsonEvents(await res.text()).filter((e: any) => e.type === "response.output_item.done").map((e: any) => e.item);
+      return done.find((item: any) => item.type === "function_call")?.name;
+    };
+    assert.equal(await calledFrom({ ...good, input: [{ type: "additional_tools", role: "developer", tools: [fn] }, ...prompt] }), "lookup_order");
+    assert.equal(await calledFrom({ ...good, input: prompt, tools: [{ type: "namespace", name: "orders", description: "Orders", tools: [fn] }] }), "lookup_order");
   });
 
   it("refuses chat completions and unknown routes for plan tokens", async () => {

@@ -20,7 +20,6 @@ describe("Responses endpoint over a Chat Completions provider", () => {
           provider: "local-chat",
           customProviders: { "local-chat": { base_url: emulator.apiUrl, wire_api: "chat", env_key: "LOCAL_KEY" } },
           env: { LOCAL_KEY: emulator.apiKey },
-          quiet: true,
         }),
       }),
     });

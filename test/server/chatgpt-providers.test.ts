@@ -9,7 +9,7 @@ import OpenAI from "openai";
 import { signIn as siwcSignIn } from "../chatgpt/helpers.js";
 import { freePorts, signIn as codexSignIn } from "../codex/helpers.js";
 import { agentMessage, runCodex, tempCodexHome } from "./codex-runner.js";
-import { startStack, type Stack } from "./helpers.js";
+import { assertToolRoundTrip, lookupOrderTool, startStack, type Stack } from "./helpers.js";
 
 function client(stack: Stack, maxRetries = 0): OpenAI {
   return new OpenAI({ baseURL: stack.server.baseUrl, apiKey: stack.server.apiKey, maxRetries });
@@ -57,9 +57,14 @@ describe("provider chatgpt (Sign in with ChatGPT)", () => {
     const run = await runCodex(stack.server.baseUrl, codexHome.path, stack.server.apiKey, "say hi");
     assert.equal(run.code, 0, run.stderr);
     assert.equal(agentMessage(run), 'Hello from the emulator. You asked: "say hi"');
-    const tools = upstreamBodies().at(-1)!.tools as Array<{ type: string }>;
+    const body = upstreamBodies().at(-1)!;
+    const tools = (body.tools ?? []) as Array<{ type: string }>;
     assert.ok(!tools.some((tool) => tool.type === "tool_search"));
-    assert.ok(tools.some((tool) => tool.type === "custom"), "other tool types pass through");
+    assert.ok(!tools.some((tool) => tool.type === "function" || tool.type === "custom"), "no flat function/custom tools at the top level");
+    const [grouped] = body.input as Array<{ type: string; role: string; tools: Array<{ type: string }> }>;
+    assert.equal(grouped.type, "additional_tools");
+    assert.equal(grouped.role, "developer");
+    assert.ok(grouped.tools.some((tool) => tool.type === "custom"), "Codex CLI's custom tools travel in additional_tools");
     assert.deepEqual(stack.logs.at(-1)!.dropped, ["tools[tool_search]"]);
   });
 
@@ -73,6 +78,43 @@ describe("provider chatgpt (Sign in with ChatGPT)", () => {
     assert.equal(error.code, "subscription_sharing_usage_limit_exceeded");
     assert.equal(error.headers.get("x-should-retry"), "false");
     assert.match(error.message, /chatgpt\.com\/settings\/usage/);
+  });
+});
+
+describe("provider chatgpt: tool loops through the openai SDK", () => {
+  let stack: Stack;
+  before(async () => {
+    stack = await startStack({ server: { provider: "chatgpt" }, setup: (emu, home) => siwcSignIn(emu, home) });
+  });
+  after(() => stack.close());
+  const lastUpstream = () => stack.emulator.requests.filter((r) => r.path === "/v1/responses").at(-1)!.body as Record<string, any>;
+  const assertGrouped = () => {
+    const body = lastUpstream();
+    assert.equal(body.tools, undefined, "no flat top-level tools");
+    assert.equal(body.input[0].type, "additional_tools");
+    assert.deepEqual(body.input[0].tools.map((tool: { name: string }) => tool.name), ["lookup_order"]);
+  };
+
+  it("round-trips a Responses tool call", async () => {
+    await assertToolRoundTrip(client(stack));
+    assertGrouped();
+  });
+
+  it("round-trips a Chat Completions tool call", async () => {
+    const tools = [{ type: "function" as const, function: { name: lookupOrderTool.name, description: lookupOrderTool.description, parameters: lookupOrderTool.parameters } }];
+    const messages: OpenAI.Chat.ChatCompletionMessageParam[] = [{ role: "user", content: "please lookup_order 7" }];
+    const first = await client(stack).chat.completions.create({ model: "gpt-5.5", messages, tools });
+    assert.equal(first.choices[0].finish_reason, "tool_calls");
+    const call = first.choices[0].message.tool_calls?.[0];
+    assert.ok(call && call.type === "function" && call.function.name === "lookup_order");
+    assertGrouped();
+    const answer = await client(stack).chat.completions.create({
+      model: "gpt-5.5",
+      tools,
+      messages: [...messages, { role: "assistant", content: null, tool_calls: [call] }, { role: "tool", tool_call_id: call.id, content: "delivered" }],
+    });
+    assert.equal(answer.choices[0].message.content, "Hello from the emulator. The tool returned: delivered");
+    assertGrouped();
   });
 });
 
@@ -96,6 +138,18 @@ describe("provider chatgpt-codex (experimental)", () => {
     const upstream = stack.emulator.requests.filter((r) => r.path === "/backend-api/codex/responses");
     assert.equal(upstream.length, 1);
     assert.ok(upstream[0].headers["chatgpt-account-id"]);
+  });
+
+  it("strips safety_identifier and stream_options from the pass-through and names them in the header", async () => {
+    const params = { model: "gpt-5.5", input: "hi", stream: true as const, safety_identifier: "user-1", stream_options: { include_obfuscation: false } };
+    const { data: stream, response } = await client(stack).responses.create(params).withResponse();
+    let text = "";
+    for await (const event of stream) if (event.type === "response.output_text.delta") text += event.delta;
+    assert.equal(text, 'Hello from the emulator. You asked: "hi"');
+    assert.deepEqual(dropped(response), ["safety_identifier", "stream_options"]);
+    const body = stack.emulator.requests.filter((r) => r.path === "/backend-api/codex/responses").at(-1)!.body as Record<string, unknown>;
+    assert.equal("safety_identifier" in body, false);
+    assert.equal("stream_options" in body, false);
   });
 
   it("reports a usage limit as a 429 with the reset time, in Codex's shape", async () => {

@@ -43,7 +43,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     home,
     port: 0,
     onLog: (entry) => logs.push(entry),
-    providerOptions: { retry: { baseDelayMs: 1, maxDelayMs: 5 }, quiet: true },
+    providerOptions: { retry: { baseDelayMs: 1, maxDelayMs: 5 } },
     ...(typeof options.server === "function" ? options.server(emulator) : options.server),
   });
   return {

@@ -10,7 +10,7 @@ import { after, before, describe, it } from "node:test";
 import OpenAI from "openai";
 import { type Emulator, startEmulator } from "#src/emulator/index.js";
 import { BIN } from "../support/cli.js";
-
+import { startServe } from "./serve-process.js";
 
 
 describe("codex-provider serve", () => {
@@ -40,22 +40,13 @@ describe("codex-provider serve", () => {
     const key = await printKey();
     assert.equal(await printKey(), key);
 
-    const child = spawn(process.execPath, [BIN, "serve", "--json", "--port", "0"], { env });
-    let stdout = "";
-    let stderr = "";
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk));
-    const details = await new Promise<Record<string, any>>((resolve, reject) => {
-      child.stdout.on("data", (chunk: Buffer) => {
-        stdout += chunk;
-        if (stdout.includes("\n")) resolve(JSON.parse(stdout.split("\n")[0]));
-      });
-      child.once("close", () => reject(new Error(`serve exited early: ${stderr}`)));
-    });
+    const serve = await startServe(["--json"], env);
+    const details = serve.details!;
     assert.match(details.baseUrl, /^http:\/\/127\.0\.0\.1:\d+\/v1$/);
     assert.equal(details.provider, "openai");
     assert.equal(details.env.OPENAI_BASE_URL, details.baseUrl);
     assert.match(details.codexConfig, /wire_api = "responses"\nenv_key = "CODEX_PROVIDER_KEY"/);
-    assert.ok(!stdout.includes(key), "the key is not printed with the connection details");
+    assert.ok(!serve.stdout().includes(key), "the key is not printed with the connection details");
 
     const client = new OpenAI({ baseURL: details.baseUrl, apiKey: key, maxRetries: 0 });
     const stream = await client.responses.create({ model: "gpt-5.5", input: "from the cli", stream: true });
@@ -63,9 +54,8 @@ describe("codex-provider serve", () => {
     for await (const event of stream) if (event.type === "response.output_text.delta") text += event.delta;
     assert.equal(text, 'Hello from the emulator. You asked: "from the cli"');
 
-    child.kill("SIGINT");
-    const [code] = await once(child, "close");
-    assert.equal(code, 0);
+    assert.equal(await serve.stop("SIGINT"), 0);
+    const stderr = serve.stderr();
     const log = stderr.split("\n").filter((line) => line.startsWith("{")).map((line) => JSON.parse(line));
     const entry = log.find((e) => e.path === "/v1/responses");
     assert.equal(entry?.status, 200);

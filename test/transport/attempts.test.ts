@@ -4,7 +4,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { Attempts } from "#src/transport/attempts.js";
 import type { AuthSource } from "#src/transport/auth-source.js";
-import type { Clock, RetryInfo } from "#src/transport/retry.js";
+import type { Notice } from "#src/notice.js";
+import type { Clock } from "#src/transport/retry.js";
 import { ProviderError } from "#src/errors.js";
 
 function recordingClock(): Clock & { slept: number[] } {
@@ -50,13 +51,13 @@ test("a 401 the AuthSource cannot repair, or any other status, is thrown classif
 
 test("retryable failures back off within the policy and report each retry; the rest are thrown", async () => {
   const clock = recordingClock();
-  const retries: RetryInfo[] = [];
-  const attempts = new Attempts({ clock, retry: { maxRetries: 2 }, onRetry: (info) => retries.push(info) });
+  const notices: Notice[] = [];
+  const attempts = new Attempts({ clock, retry: { maxRetries: 2 }, onNotice: (notice) => notices.push(notice) });
   await attempts.failed(retryable);
   await attempts.failed(retryable);
   await assert.rejects(attempts.failed(retryable), (error) => error === retryable, "the third failure exceeds maxRetries 2");
   assert.deepEqual(clock.slept, [250, 500]);
-  assert.deepEqual(retries.map((info) => info.retry), [1, 2]);
+  assert.deepEqual(notices.map((notice) => notice.code === "retry" && notice.retry), [1, 2]);
 
   const terminal = new ProviderError("usage_limit_reached", "limit");
   await assert.rejects(new Attempts({ clock }).failed(terminal), (error) => error === terminal);

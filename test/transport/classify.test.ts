@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { classifyHttpError, retryAfterMs } from "#src/transport/classify.js";
+import { parseRateLimitHeaders } from "#src/transport/rate-limits.js";
 import { ResponsesEventMapper } from "#src/wire/responses-events.js";
 import { ProviderError } from "#src/errors.js";
 
@@ -13,6 +14,25 @@ test("Codex usage limit (error.type) is terminal with plan and reset time", () =
   assert.equal(error.retryable, false);
   assert.equal(error.planType, "plus");
   assert.equal(error.resetsAt, NOW + 8040 * 1000);
+});
+
+test("a usage limit on another metered limit names it (x-codex-active-limit)", () => {
+  const headers = {
+    "x-codex-active-limit": "codex_bengalfox",
+    "x-codex-primary-used-percent": "12",
+    "x-codex-bengalfox-primary-used-percent": "100",
+    "x-codex-bengalfox-limit-name": "GPT-5.3-Codex-Spark",
+  };
+  const rateLimits = parseRateLimitHeaders(headers, NOW);
+  assert.equal(rateLimits?.activeLimit, "codex_bengalfox");
+  const error = classifyHttpError(429, headers, JSON.stringify({ error: { type: "usage_limit_reached", message: "The usage limit has been reached" } }), { now: NOW, rateLimits });
+  assert.equal(error.code, "usage_limit_reached");
+  assert.equal(error.message, "The usage limit has been reached (limit: GPT-5.3-Codex-Spark)");
+  assert.equal(error.rateLimits?.primary?.usedPercent, 12, "the main window is not the one that ran out");
+  const main = classifyHttpError(429, { "x-codex-active-limit": "codex" }, JSON.stringify({ error: { type: "usage_limit_reached", message: "The usage limit has been reached" } }), {
+    rateLimits: parseRateLimitHeaders({ "x-codex-active-limit": "codex" }),
+  });
+  assert.equal(main.message, "The usage limit has been reached");
 });
 
 test("only resets_in_seconds still yields a reset time", () => {

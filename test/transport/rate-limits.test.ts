@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { parseDurationMs, parseRateLimitEvent, parseRateLimitHeaders } from "#src/transport/rate-limits.js";
+import { mergeRateLimits, parseDurationMs, parseRateLimitEvent, parseRateLimitHeaders } from "#src/transport/rate-limits.js";
 
 test("Go-style durations", () => {
   assert.equal(parseDurationMs("1s"), 1000);
@@ -65,4 +65,33 @@ test("in-band codex.rate_limits event", () => {
   assert.deepEqual(snap.primary, { usedPercent: 3, windowMinutes: 300, resetsAt: 1_700_000_000_000 });
   assert.equal(snap.planType, "pro");
   assert.equal(snap.credits?.hasCredits, false);
+});
+
+test("a header family literally named `secondary` is a family, not the main secondary window", () => {
+  const snap = parseRateLimitHeaders({
+    "x-codex-primary-used-percent": "12.5",
+    "x-codex-secondary-used-percent": "3",
+    "x-codex-secondary-primary-used-percent": "80",
+    "x-codex-secondary-primary-window-minutes": "1440",
+  })!;
+  assert.equal(snap.primary?.usedPercent, 12.5);
+  assert.equal(snap.secondary?.usedPercent, 3);
+  assert.deepEqual(snap.families?.secondary?.primary, { usedPercent: 80, windowMinutes: 1440, resetsAt: undefined });
+});
+
+test("in-band codex.rate_limits events are keyed by metered_limit_name / limit_name: another family never overwrites the main windows", () => {
+  const fromHeaders = parseRateLimitHeaders({ "x-codex-primary-used-percent": "10", "x-codex-bengalfox-primary-used-percent": "1", "x-codex-bengalfox-limit-name": "Spark" })!;
+  const other = parseRateLimitEvent({ type: "codex.rate_limits", metered_limit_name: "codex_bengalfox", rate_limits: { primary: { used_percent: 95, window_minutes: 300 } } });
+  assert.equal(other.primary, undefined);
+  assert.equal(other.families?.bengalfox?.primary?.usedPercent, 95);
+  const byName = parseRateLimitEvent({ type: "codex.rate_limits", limit_name: "codex-other", rate_limits: { primary: { used_percent: 5 } } });
+  assert.equal(byName.families?.other?.primary?.usedPercent, 5);
+  const main = parseRateLimitEvent({ type: "codex.rate_limits", metered_limit_name: "codex", rate_limits: { primary: { used_percent: 11 } } });
+  assert.equal(main.primary?.usedPercent, 11);
+
+  const merged = mergeRateLimits(mergeRateLimits(fromHeaders, other), byName)!;
+  assert.equal(merged.primary?.usedPercent, 10, "the main window survives another family's event");
+  assert.equal(merged.families?.bengalfox?.primary?.usedPercent, 95);
+  assert.equal(merged.families?.bengalfox?.limitName, "Spark", "the header's limit name is kept");
+  assert.equal(merged.families?.other?.primary?.usedPercent, 5);
 });

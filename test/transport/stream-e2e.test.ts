@@ -80,7 +80,7 @@ test("throttling is retried with the server's delay, then succeeds", async () =>
     emu.setFault({ name: "rate_limit", times: 2, retryAfterMs: 30 });
     const clock = fakeClock();
     const retries: string[] = [];
-    const result = await platformProvider(emu, { clock, onRetry: (r) => retries.push(r.error.code) }).complete({ input: "hi" });
+    const result = await platformProvider(emu, { clock, onNotice: (n) => n.code === "retry" && retries.push(n.error.code) }).complete({ input: "hi" });
     assert.ok(result.text.length > 0);
     assert.deepEqual(retries, ["rate_limited", "rate_limited"]);
     assert.deepEqual(clock.sleeps, [30, 30]);
@@ -176,7 +176,7 @@ test("a malformed data line is skipped with a warning; the answer still complete
   await withEmulator({}, async (emu) => {
     emu.setFault({ name: "malformed", times: 1 });
     const warnings: string[] = [];
-    const result = await platformProvider(emu, { onWarning: (w) => warnings.push(w) }).complete({ input: "hi" });
+    const result = await platformProvider(emu, { onNotice: (n) => warnings.push(n.message) }).complete({ input: "hi" });
     assert.ok(result.text);
     assert.equal(warnings.length, 1);
   });

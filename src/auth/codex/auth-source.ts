@@ -68,7 +68,7 @@ class StoredCodexAuthSource implements AuthSource {
         profile,
         providerId: CODEX_PROVIDER_ID,
         loginCommand,
-        refresh: (current, reason) => refreshCodexTokens(endpoints, current, reason, loginCommand),
+        refresh: (current) => refreshCodexTokens(endpoints, current, loginCommand),
         headersFor: (current) => headersFor(oauthIdentity(current)),
       });
     }

@@ -6,7 +6,6 @@ import { ProviderError } from "../../errors.js";
 import type { OAuthCredential } from "../credential.js";
 import { chatGptClaims, decodeJwtPayload } from "../oauth/jwt.js";
 import { parseTokenSet, postOAuth, refreshError, type OAuthHttpResponse, type TokenSet } from "../oauth/token-client.js";
-import type { RefreshReason } from "../oauth-source.js";
 import { CODEX_CLIENT_ID, type CodexAuthEndpoints } from "./constants.js";
 import { clientHeaders } from "./headers.js";
 
@@ -94,21 +93,16 @@ function credentialFromTokens(tokens: TokenSet, issuer: string, now = Date.now()
 }
 
 /**
- * Refresh for OAuthAuthSource. JSON, not form: we present ourselves as the Codex
- * client, and JSON with `refresh_reason` is what that client sends (obs 0.169.0), so it
- * is the encoding the server has most reason to keep accepting; form is the peers'
- * reading. Fields the server leaves out are kept, as Codex does (a response without
- * `refresh_token` keeps the old one).
+ * Refresh for OAuthAuthSource. JSON with exactly Codex's `RefreshRequest` fields
+ * (client_id, grant_type, refresh_token; openai/codex login/src/auth/manager.rs): we
+ * present ourselves as that client, so its encoding is the one the server has most
+ * reason to keep accepting. Fields the server leaves out are kept, as Codex does (a
+ * response without `refresh_token` keeps the old one).
  */
-export async function refreshCodexTokens(
-  endpoints: CodexAuthEndpoints,
-  credential: OAuthCredential,
-  reason: RefreshReason,
-  loginCommand: string,
-): Promise<Partial<OAuthCredential>> {
+export async function refreshCodexTokens(endpoints: CodexAuthEndpoints, credential: OAuthCredential, loginCommand: string): Promise<Partial<OAuthCredential>> {
   const response = await postOAuth(
     endpoints.token,
-    { client_id: CODEX_CLIENT_ID, grant_type: "refresh_token", refresh_token: credential.refreshToken, refresh_reason: reason },
+    { client_id: CODEX_CLIENT_ID, grant_type: "refresh_token", refresh_token: credential.refreshToken },
     { encoding: "json", headers: clientHeaders() },
   );
   if (response.status !== 200) throw refreshError(response, loginCommand);

@@ -76,6 +76,11 @@ export function parseTokenSet(json: Record<string, unknown> | undefined, require
   return set;
 }
 
+// Codes after which the refresh token can never work again. Codex treats
+// `refresh_token_expired` / `_reused` / `_invalidated` (and any 401) as permanent
+// (openai/codex login/src/auth/manager.rs, `classify_refresh_token_failure`); the SIWC
+// errors-and-recovery page adds `invalid_grant`, `invalid_refresh_token` and
+// `token_expired`. Everything else is transient and must not sign anyone out.
 const TERMINAL_REFRESH: Record<string, string> = {
   refresh_token_expired: "your refresh token has expired",
   refresh_token_reused: "your refresh token was already used (another program sharing this login, such as Codex CLI, may have refreshed it)",
@@ -86,9 +91,11 @@ const TERMINAL_REFRESH: Record<string, string> = {
 };
 
 /**
- * Maps a failed refresh to a ProviderError. Terminal failures are `login_required`
- * (or `refresh_token_reused`) with the command to sign in again; network and 5xx
- * failures stay retryable and keep the credential.
+ * Maps a failed refresh to a ProviderError. Terminal (`login_required` or
+ * `refresh_token_reused`, persisted by the caller): a documented code above,
+ * `invalid_client`, or HTTP 401. Anything else — a proxy's or Cloudflare's 403 page, a
+ * 5xx, a 400 or 429 without a known code — is a retryable `network_error` that keeps
+ * the credential: the next attempt, or the next call, refreshes again.
  */
 export function refreshError(response: OAuthHttpResponse, loginCommand: string): ProviderError {
   const facts = errorFacts(response.json, response.status);
@@ -108,10 +115,11 @@ export function refreshError(response: OAuthHttpResponse, loginCommand: string):
       hint,
     });
   }
-  if (response.status === 401 || response.status === 400 || response.status === 403) {
+  if (response.status === 401) {
     return new ProviderError("login_required", "Your access token could not be refreshed.", { status: response.status, upstreamCode: code, hint });
   }
-  return new ProviderError("network_error", `The token endpoint failed (HTTP ${response.status}); try again shortly.`, {
+  const page = response.json === undefined && response.text.trim() !== "" ? " with a non-JSON page (a proxy or firewall may have answered)" : "";
+  return new ProviderError("network_error", `The token endpoint failed (HTTP ${response.status}${code ? `, ${code}` : ""})${page}; your sign-in is kept, try again shortly.`, {
     status: response.status,
     upstreamCode: code,
     retryable: true,

@@ -11,7 +11,7 @@ import { discover } from "../oauth/discovery.js";
 import { validateIdToken } from "../oauth/id-token.js";
 import { CredentialStore, readOrCreateHostId } from "../store/index.js";
 import { buildAuthorizeUrl } from "./authorize.js";
-import { APP_NAME, DYNAMIC_CLIENT_ID, PROVIDER_ID, redirectUri, SIWC_SCOPES, siwcIssuer } from "./constants.js";
+import { APP_NAME, DYNAMIC_CLIENT_ID, PROVIDER_ID, redirectUri, siwcIssuer } from "./constants.js";
 import { exchangeCode, expiresAt, grantedScopes } from "./tokens.js";
 
 export interface SiwcLoginOptions {
@@ -103,7 +103,10 @@ export async function loginWithChatGpt(options: SiwcLoginOptions): Promise<SiwcL
       hint: "Pick the same account in the browser, or use another profile for the other account (--profile NAME).",
     });
   }
-  const scopes = (tokens.scope ?? callback.params.get("scope") ?? SIWC_SCOPES.join(" ")).split(" ").filter(Boolean);
+  // Plan permission comes only from the scopes the token response grants (SIWC sign-in
+  // guide, docs/protocol.md#siwc-callback), never from what we asked for or what the callback echoes: a response
+  // without `scope` grants nothing we can rely on.
+  const scopes = (tokens.scope ?? "").split(" ").filter(Boolean);
   const credential: OAuthCredential = {
     type: "oauth",
     accessToken: tokens.accessToken,

@@ -14,6 +14,7 @@ import { ProviderError } from "../../errors.js";
 import { fingerprint, maskEmail } from "../../redact.js";
 import { parseFlags, readSecretFromStdin } from "../args.js";
 import type { CliContext } from "../context.js";
+import { cancellableSignIn } from "./cancel.js";
 import type { AuthCli, CommonAuthFlags, ProviderStatus } from "./types.js";
 
 export const LABEL = "chatgpt-codex (experimental, ChatGPT-backed)";
@@ -152,21 +153,6 @@ async function interactiveLogin(
   return report(context, common, { method: values.device ? "a device code" : "the browser", email, accountId, plan: planType, expiresAt });
 }
 
-/** Ctrl-C aborts the sign-in; the listener closes and nothing is saved. */
-async function cancellable<T>(run: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const controller = new AbortController();
-  const onSigint = () => controller.abort();
-  process.once("SIGINT", onSigint);
-  try {
-    return await run(controller.signal);
-  } catch (error) {
-    if (controller.signal.aborted) throw new ProviderError("aborted", "Sign-in cancelled; nothing was saved.");
-    throw error;
-  } finally {
-    process.off("SIGINT", onSigint);
-  }
-}
-
 export const authCli: AuthCli = {
   loginHelp: `  chatgpt-codex (EXPERIMENTAL, ChatGPT-backed: ChatGPT's Codex backend, no stability contract):
       (no flag)              sign in with ChatGPT in the browser (callback on localhost:1455, else 1457)
@@ -188,7 +174,9 @@ ${wrapped(`With --import-codex: ${ROTATION_WARNING}`, "    ")}
     if (modes > 1) throw new ProviderError("config_error", "Choose one of --device, --import-codex and --with-access-token.");
     if (positionals.length > (values["import-codex"] ? 1 : 0)) throw new ProviderError("config_error", `Unexpected argument ${positionals.at(-1)}.`);
     if (values["import-codex"]) return importCodex(positionals[0] ?? defaultCodexAuthPath(context.env), common, context);
-    return cancellable((signal) => (values["with-access-token"] ? withAccessToken(common, context, signal) : interactiveLogin(values, common, context, signal)));
+    return cancellableSignIn(context, (signal) =>
+      values["with-access-token"] ? withAccessToken(common, context, signal) : interactiveLogin(values, common, context, signal),
+    );
   },
 
   async logout(args, common, context) {

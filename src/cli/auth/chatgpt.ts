@@ -15,6 +15,7 @@ import { parseFlags } from "../args.js";
 import type { CliContext } from "../context.js";
 import { formatDuration } from "../../time-format.js";
 import { style } from "../format.js";
+import { cancellableSignIn } from "./cancel.js";
 import type { AuthCli, CommonAuthFlags } from "./types.js";
 
 const LOGIN_TIMEOUT_MS = 5 * 60_000;
@@ -44,20 +45,24 @@ function write(stream: NodeJS.WritableStream, line: string): void {
 }
 
 async function login(args: string[], common: CommonAuthFlags, context: CliContext): Promise<number> {
+  if (args.includes("--device")) {
+    throw new ProviderError("config_error", "Sign in with ChatGPT has no device-code flow (--device is for chatgpt-codex).", {
+      hint:
+        `Over SSH: run with --no-browser, forward the callback port (ssh -L ${DEFAULT_CALLBACK_PORT}:127.0.0.1:${DEFAULT_CALLBACK_PORT} <host>) ` +
+        `and open the printed URL in your local browser. ${headlessHint(context, common.profile)}`,
+    });
+  }
   const { values } = parseFlags(args, { "no-browser": { type: "boolean" }, port: { type: "string" } });
   const ports = callbackPorts(values.port);
   const s = style(context.color);
-  const controller = new AbortController();
-  const onSigint = (): void => controller.abort();
-  process.once("SIGINT", onSigint);
-  try {
+  return cancellableSignIn(context, async (signal) => {
     const { credential, registered } = await loginWithChatGpt({
       env: context.env,
       home: stateHome(context.env),
       profile: common.profile,
       ports,
       timeoutMs: LOGIN_TIMEOUT_MS,
-      signal: controller.signal,
+      signal,
       async present(url) {
         const opened = !values["no-browser"] && (await openBrowser(url, context.env));
         write(context.stderr, opened ? "Opened your browser to sign in with ChatGPT. If it did not open, visit:" : "To sign in with ChatGPT, open this URL in a browser:");
@@ -69,15 +74,7 @@ async function login(args: string[], common: CommonAuthFlags, context: CliContex
       onRecovered: (backup) => write(context.stderr, `warning: the credential file was unreadable; kept it as ${backup}`),
     });
     return reportLogin(credential, registered, common, context);
-  } catch (error) {
-    if (error instanceof ProviderError && error.code === "aborted" && controller.signal.aborted) {
-      write(context.stderr, "Sign-in cancelled; nothing was saved.");
-      return 130;
-    }
-    throw error;
-  } finally {
-    process.removeListener("SIGINT", onSigint);
-  }
+  });
 }
 
 function reportLogin(credential: OAuthCredential, registered: boolean, common: CommonAuthFlags, context: CliContext): number {

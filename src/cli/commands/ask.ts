@@ -8,12 +8,17 @@ import type { Command } from "../context.js";
 import { formatUsage, style } from "../format.js";
 import { cliSettings, providerFor } from "../open-provider.js";
 import { FIRST_OUTPUT, startSpinner } from "../spinner.js";
+import { withServedModels } from "../model-hint.js";
+import { ExitCode } from "../exit-codes.js";
 
 export const command: Command = {
   summary: "Send one prompt and stream the answer",
-  help: `Usage: codex-provider ask [options] <prompt…|->
+  help: `Usage: codex-provider ask [options] <prompt…> [-]
 
 Streams the model's answer to stdout token by token; usage goes to stderr.
+With -, stdin is read too: the words become the first line of the prompt (the
+instruction) and stdin its body; - alone sends stdin as the whole prompt.
+A reader that stops early (| head) ends the command quietly with exit 0.
 
 Options:
   -i, --instructions <txt>  system prompt
@@ -21,13 +26,14 @@ Options:
       --json                one JSON event per line on stdout (for scripts)
   -q, --quiet               no usage, retry notices or spinner on stderr
       --verbose             error details
-  -                         read the prompt from stdin
+  -                         append stdin to the prompt (or, alone, send stdin as the prompt)
 
 ${SETTING_FLAGS_HELP}
 
 Examples:
   OPENAI_API_KEY=sk-… codex-provider ask "Explain SSE in one sentence"
   git diff | codex-provider ask -m gpt-5.5 -r high -i "Review this diff" -
+  echo "long text" | codex-provider ask "Summarise:" -
   codex-provider ask --json "hi" | jq -c 'select(.type=="text_delta")'
   codex-provider ask -p local "hi"        # a [providers.local] from config.toml
   codex-provider ask --json-schema person.schema.json "Invent a person" | jq .name
@@ -41,8 +47,7 @@ Examples:
     const cli = cliSettings(values, context);
     const effort = cli.settings.reasoning_effort.value;
     const verbosity = cli.settings.verbosity.value;
-    let prompt = positionals.join(" ");
-    if (positionals.length === 1 && positionals[0] === "-") prompt = await readStdin(context.stdin);
+    const prompt = await promptFrom(positionals, context.stdin);
     if (!prompt.trim()) {
       throw new ProviderError("config_error", "No prompt given.", { hint: 'Usage: codex-provider ask "your prompt" (or - to read stdin)' });
     }
@@ -87,8 +92,8 @@ Examples:
     } catch (error) {
       if (!endedWithNewline && !values.json) context.stdout.write("\n");
       if (values.json && error instanceof ProviderError) context.stdout.write(`${JSON.stringify({ type: "error", error })}\n`);
-      if (error instanceof ProviderError && error.code === "aborted" && controller.signal.aborted) return 130;
-      throw error;
+      if (error instanceof ProviderError && error.code === "aborted" && controller.signal.aborted) return ExitCode.interrupted;
+      throw await withServedModels(error, provider);
     } finally {
       spinner?.stop();
       process.removeListener("SIGINT", onSigint);
@@ -96,6 +101,14 @@ Examples:
     return 0;
   },
 };
+
+/** The words, then (with `-`) stdin as the body: `git diff | ask "Review:" -` (as llm and sgpt do). */
+async function promptFrom(positionals: string[], stdin: NodeJS.ReadableStream): Promise<string> {
+  const words = positionals.filter((word) => word !== "-").join(" ");
+  if (!positionals.includes("-")) return words;
+  const body = await readStdin(stdin);
+  return words ? `${words}\n\n${body}` : body;
+}
 
 /** A JSON Schema file as a structured-output format; its name comes from the file name. */
 async function readJsonSchema(path: string): Promise<TextFormat> {

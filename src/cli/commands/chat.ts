@@ -12,12 +12,15 @@ import type { CliContext, Command } from "../context.js";
 import { formatError, style } from "../format.js";
 import { cliSettings, providerFor } from "../open-provider.js";
 import { FIRST_OUTPUT, startSpinner } from "../spinner.js";
+import { withServedModels } from "../model-hint.js";
+import type { Provider } from "../../providers/provider.js";
 
 const PROMPT = "› ";
 const CONTINUATION = "… ";
 
 interface Repl {
   session: ChatSession;
+  provider: Provider;
   context: CliContext;
   verbose: boolean;
   /** The answer in flight, if any: Ctrl-C aborts it. */
@@ -57,8 +60,13 @@ async function answer(repl: Repl, prompt: string): Promise<unknown> {
     spinner.stop();
     if (!atLineStart) context.stdout.write("\n");
     const cancelled = controller.signal.aborted && error instanceof ProviderError && error.code === "aborted";
-    context.stderr.write(cancelled ? s.dim("(cancelled — this answer is not kept)\n") : `${formatError(error, repl.verbose)}\n`);
-    return error;
+    if (cancelled) {
+      context.stderr.write(s.dim("(cancelled — this answer is not kept)\n"));
+      return error;
+    }
+    const explained = await withServedModels(error, repl.provider);
+    context.stderr.write(`${formatError(explained, repl.verbose)}\n`);
+    return explained;
   } finally {
     spinner.stop();
     repl.active = undefined;
@@ -115,7 +123,7 @@ Examples:
       verbosity: cli.settings.verbosity.value,
       instructions: values.instructions,
     });
-    const repl: Repl = { session, context, verbose: Boolean(values.verbose) };
+    const repl: Repl = { session, provider, context, verbose: Boolean(values.verbose) };
     const interactive = Boolean(context.stdin.isTTY && (context.stdout as { isTTY?: boolean }).isTTY);
     const s = style(context.color);
     const rl = createInterface({ input: context.stdin, output: context.stdout, terminal: interactive, historySize: 200 });

@@ -7,7 +7,7 @@ import { stringify } from "smol-toml";
 import { convertCodexConfig } from "../../config/import-codex.js";
 import { loadConfig, parseToml, readConfigText } from "../../config/load.js";
 import { codexHome, configFile, stateHome, type Env } from "../../config/paths.js";
-import { SETTING_FLAGS, SETTING_KEYS, SETTINGS, type Settings } from "../../config/settings.js";
+import { SERVE_SETTING_FLAGS, SETTING_FLAGS, SETTING_KEYS, SETTINGS, type Settings } from "../../config/settings.js";
 import { ProviderError } from "../../errors.js";
 import type { CustomProviderConfig } from "../../config/providers.js";
 import { SECRET_HEADER } from "../../providers/custom.js";
@@ -68,7 +68,7 @@ function safeValue(key: keyof Settings, value: unknown): unknown {
 }
 
 function show(args: string[], context: CliContext): number {
-  const { values } = parseFlags(args, { ...SETTING_FLAGS, json: { type: "boolean" } });
+  const { values } = parseFlags(args, { ...SETTING_FLAGS, ...SERVE_SETTING_FLAGS, json: { type: "boolean" } });
   const { settings, config } = cliSettings(values, context);
   const providers = Object.fromEntries(Object.entries(config.data.providers ?? {}).map(([name, p]) => [name, describeProvider(p, context.env)]));
   if (values.json) {

@@ -5,6 +5,7 @@ import { Writable } from "node:stream";
 import { parseFlags } from "../args.js";
 import type { CliContext, Command } from "../context.js";
 import { style } from "../format.js";
+import { StderrWriter } from "../stderr.js";
 
 export const command: Command = {
   summary: "Run a full demo against the built-in emulator (no account needed)",
@@ -52,7 +53,7 @@ Options:
 
       context.stderr.write(s.cyan(`\n$ codex-provider login --provider chatgpt --no-browser\n`));
       const browser = playBrowserOnUrl(context.stderr, `${emulator.authUrl}/api/accounts/authorize?`, (line) => context.stderr.write(s.dim(`${line}\n`)));
-      const signedIn = await main(["login", "--provider", "chatgpt", "--no-browser", "--port", "0", "--quiet"], { ...sub, stderr: browser });
+      const signedIn = await main(["login", "--provider", "chatgpt", "--no-browser", "--port", "0", "--quiet"], { ...sub, stderr: new StderrWriter(browser) });
       if (signedIn !== 0) return signedIn;
       context.stderr.write(s.cyan(`\n$ codex-provider ask --provider chatgpt "${prompt}"\n`));
       const asked = await main(["ask", "--provider", "chatgpt", prompt], sub);
@@ -62,7 +63,7 @@ Options:
       const device = approveDeviceCode(context.stderr, (code) => emulator.auth.resolveDeviceCode(code, "approve"), (line) =>
         context.stderr.write(s.dim(`${line}\n`)),
       );
-      const deviceLogin = await main(["login", "--provider", "chatgpt-codex", "--device"], { ...sub, stderr: device });
+      const deviceLogin = await main(["login", "--provider", "chatgpt-codex", "--device"], { ...sub, stderr: new StderrWriter(device) });
       if (deviceLogin !== 0) return deviceLogin;
       context.stderr.write(s.cyan(`\n$ codex-provider ask --provider chatgpt-codex "${prompt}"\n`));
       const codexAsked = await main(["ask", "--provider", "chatgpt-codex", prompt], sub);

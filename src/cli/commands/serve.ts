@@ -1,6 +1,6 @@
 import { ProviderError } from "../../errors.js";
 import { stateHome, type Env } from "../../config/paths.js";
-import { SETTING_FLAGS, SETTING_FLAGS_HELP } from "../../config/settings.js";
+import { SERVE_SETTING_FLAGS, SETTING_FLAGS, SETTING_KEYS, settingsHelp, type SettingKey } from "../../config/settings.js";
 import { parseFlags } from "../args.js";
 import type { CliContext, Command } from "../context.js";
 import { style } from "../format.js";
@@ -11,10 +11,10 @@ const DRAIN_MS = 10_000;
 const CODEX_ENV_KEY = "CODEX_PROVIDER_KEY";
 
 // Each request names its own model, effort and verbosity, so those settings do not apply.
-const { model: _model, reasoning: _reasoning, verbosity: _verbosity, ...SERVE_SETTING_FLAGS } = SETTING_FLAGS;
-const SERVE_SETTINGS_HELP = SETTING_FLAGS_HELP.split("\n")
-  .filter((line) => !/--(model|reasoning|verbosity) /.test(line))
-  .join("\n");
+const { model: _model, reasoning: _reasoning, verbosity: _verbosity, ...PROVIDER_FLAGS } = SETTING_FLAGS;
+const PER_REQUEST: readonly SettingKey[] = ["model", "reasoning_effort", "verbosity"];
+const SERVE_SETTINGS_HELP = settingsHelp(SETTING_KEYS.filter((key) => !PER_REQUEST.includes(key)));
+const MIB = 1024 * 1024;
 
 export const command: Command = {
   summary: "Serve your credential as a local OpenAI-compatible API",
@@ -46,6 +46,7 @@ Examples:
 `,
   async run(args, context) {
     const { values } = parseFlags(args, {
+      ...PROVIDER_FLAGS,
       ...SERVE_SETTING_FLAGS,
       port: { type: "string" },
       host: { type: "string" },
@@ -57,7 +58,7 @@ Examples:
       verbose: { type: "boolean" },
     });
     const home = stateHome(context.env);
-    const [{ loadOrCreateLocalKey, localKeyPath }, { startServer, DEFAULT_PORT, DEFAULT_HOST }, { formatAccessLine }, { isLoopbackName }] = await Promise.all([
+    const [{ loadOrCreateLocalKey, localKeyPath }, { startServer, DEFAULT_PORT, DEFAULT_HOST }, { formatAccessJson, formatAccessLine }, { isLoopbackName }] = await Promise.all([
       import("../../server/local-key.js"),
       import("../../server/server.js"),
       import("../../server/access-log.js"),
@@ -75,6 +76,7 @@ Examples:
     const serveContext = { ...context, env };
     const { cors, ...flags } = values;
     const settings = cliSettings(flags, serveContext);
+    const bodyMib = settings.settings.max_request_body_mib.value;
     let server;
     try {
       server = await startServer({
@@ -86,7 +88,9 @@ Examples:
         cors,
         logBodies: values["log-bodies"],
         drainTimeoutMs: DRAIN_MS,
-        onLog: values.quiet ? undefined : (entry) => context.stderr.write(`${values.json ? JSON.stringify(entry) : formatAccessLine(entry)}\n`),
+        limits: { maxConnections: settings.settings.max_connections.value },
+        maxBodyBytes: bodyMib === undefined ? undefined : bodyMib * MIB,
+        onLog: values.quiet ? undefined : (entry) => context.stderr.write(`${values.json ? formatAccessJson(entry) : formatAccessLine(entry)}\n`),
         onError: (message) => context.stderr.write(s.red(`error: ${message}\n`)),
       });
     } catch (error) {

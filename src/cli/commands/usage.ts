@@ -96,6 +96,14 @@ Examples:
         primary: windowJson(rateLimits.primary),
         secondary: windowJson(rateLimits.secondary),
         credits: rateLimits.credits,
+        limitReachedType: rateLimits.limitReachedType,
+        // Other metered limits (e.g. a per-model one), by limit id.
+        additional: Object.entries(rateLimits.families ?? {}).map(([id, family]) => ({
+          id,
+          limitName: family.limitName,
+          primary: windowJson(family.primary),
+          secondary: windowJson(family.secondary),
+        })),
         fallbackReason: report.fallbackReason,
       };
       context.stdout.write(`${JSON.stringify(json, null, 2)}\n`);

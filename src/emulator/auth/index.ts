@@ -117,7 +117,7 @@ export async function createAuthEmulator(options: AuthEmulatorOptions): Promise<
       return controls;
     },
     set controls(value) {
-      Object.assign(controls, { grantedScopes: undefined, idTokenFault: null, failNextTokenRequests: undefined }, value);
+      Object.assign(controls, { grantedScopes: undefined, idTokenFault: null, failNextTokenRequests: undefined, omitTokenScope: undefined }, value);
     },
     resolveDeviceCode: (userCode, action) => device.resolve(userCode, action),
     mintCodexAccessToken: (mintOptions) => personal.mint(mintOptions),

@@ -117,9 +117,12 @@ export function siwcRoutes(ctx: AuthContext): Route[] {
       nonce: q.nonce,
     });
     // A returning sign-in gets no `client_id`: docs/protocol.md#siwc-callback only promises it on registration.
+    // The callback's `scope` echoes the request, as the sign-in guide's example callback
+    // does; what was granted is only in the token response, which the guide makes the
+    // sole source of plan permission (docs/protocol.md#siwc-callback).
     redirect(
       res,
-      withQuery(redirectUri, { code, state: q.state, client_id: isNew ? issuedId : undefined, scope: granted.join(" ") }),
+      withQuery(redirectUri, { code, state: q.state, client_id: isNew ? issuedId : undefined, scope: requested.join(" ") }),
     );
   }
 

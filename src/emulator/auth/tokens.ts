@@ -115,6 +115,10 @@ export async function tokenResponse(
     id_token: await mintIdToken(ctx, family, options.nonce),
     scope: options.scopes.join(" "),
   };
+  if (ctx.controls.omitTokenScope) {
+    delete body.scope;
+    ctx.controls.omitTokenScope = undefined;
+  }
   if (family.provider === "siwc") {
     // docs/protocol.md#siwc-refresh names the field without explaining it. We answer unix seconds halfway through
     // the access token's life: the earliest moment a refresh is worthwhile.
@@ -146,7 +150,7 @@ export function injectedTokenFailure(ctx: AuthContext): HttpError | undefined {
   if (!fault || fault.count <= 0) return undefined;
   fault.count -= 1;
   if (fault.count <= 0) ctx.controls.failNextTokenRequests = undefined;
-  return new HttpError(fault.status, fault.body);
+  return new HttpError(fault.status, fault.body, fault.headers);
 }
 
 /**

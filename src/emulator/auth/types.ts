@@ -68,8 +68,14 @@ export interface AuthControls {
   grantedScopes?: string[];
   /** Persistent until changed. */
   idTokenFault?: IdTokenFault | null;
-  /** The next `count` token-endpoint requests answer `status` with `body` (then reset). */
-  failNextTokenRequests?: { count: number; status: number; body: unknown };
+  /** The next token response leaves out `scope` (then reset): a client must not assume the grant. */
+  omitTokenScope?: boolean;
+  /**
+   * The next `count` token-endpoint requests answer `status` with `body` (then reset).
+   * A string body is sent as is, with `headers` (e.g. a `text/html` content type, for
+   * the Cloudflare challenge page a client can meet in front of the real endpoint).
+   */
+  failNextTokenRequests?: { count: number; status: number; body: unknown; headers?: Record<string, string> };
 }
 
 export interface AuthEmulator {

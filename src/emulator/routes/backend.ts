@@ -17,7 +17,19 @@ import type { VerifiedToken } from "./v1-auth.js";
 const WORKSPACE_PLANS = new Set(["team", "business", "enterprise", "hc", "education", "edu"]);
 
 // docs/protocol.md#codex-rejected-fields; `previous_response_id` because nothing is stored (store is always false).
-const REJECTED_PARAMS = ["max_output_tokens", "max_completion_tokens", "temperature", "top_p", "prompt_cache_retention", "previous_response_id"];
+// `safety_identifier` and `stream_options`: CLIProxyAPI deletes both before every call to
+// this endpoint (internal/runtime/executor/codex_executor.go, next to
+// `prompt_cache_retention`), the sign that the backend refuses them like the others.
+const REJECTED_PARAMS = [
+  "max_output_tokens",
+  "max_completion_tokens",
+  "temperature",
+  "top_p",
+  "prompt_cache_retention",
+  "previous_response_id",
+  "safety_identifier",
+  "stream_options",
+];
 
 export async function handleCodexResponses(ex: Exchange, ctx: EmulatorContext): Promise<void> {
   const token = await authenticate(ex, ctx);

@@ -16,7 +16,7 @@ export async function handleModels(ex: Exchange, ctx: EmulatorContext): Promise<
   if (!caller) return;
   const gate = await faultGate(ex, ctx, usageErrors(caller), { inference: false, streaming: false });
   if (!gate) return;
-  ex.sendJson(200, caller.kind === "siwc" ? siwcModelList() : platformModelList());
+  ex.sendJson(200, caller.kind === "siwc" ? siwcModelList(ex.url.searchParams.get("client_version")) : platformModelList());
 }
 
 export async function handleResponses(ex: Exchange, ctx: EmulatorContext): Promise<void> {

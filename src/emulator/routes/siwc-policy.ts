@@ -35,6 +35,12 @@ const UNSUPPORTED_TOOLS = new Set([
   "tool_search",
 ]);
 
+// The preview limitations page: "Group function/custom tools in namespaces or supply
+// them through `additional_tools` input items." A flat one is refused, like any other
+// unsupported capability. The Responses reference's AdditionalTools item allows only
+// role `developer`.
+const UNGROUPED_TOOLS = new Set(["function", "custom"]);
+
 function unsupported(param: string, message: string): HttpError {
   return siwcError(400, "subscription_sharing_unsupported_capability", message, param);
 }
@@ -52,9 +58,17 @@ export function siwcViolation(body: Record<string, unknown>): HttpError | undefi
     return unsupported(`input[${systemAt}].role`, "System messages are not supported with ChatGPT plan usage; use instructions or a developer message.");
   }
   const tools = Array.isArray(body.tools) ? body.tools : [];
-  const toolAt = tools.findIndex((tool) => tool && typeof tool === "object" && UNSUPPORTED_TOOLS.has(String((tool as { type?: unknown }).type)));
-  if (toolAt >= 0) {
-    return unsupported(`tools[${toolAt}]`, `Tool type '${String((tools[toolAt] as { type?: unknown }).type)}' is not supported with ChatGPT plan usage.`);
+  const typeAt = (i: number) => String((tools[i] as { type?: unknown } | null)?.type);
+  const toolAt = tools.findIndex((_, i) => UNSUPPORTED_TOOLS.has(typeAt(i)));
+  if (toolAt >= 0) return unsupported(`tools[${toolAt}]`, `Tool type '${typeAt(toolAt)}' is not supported with ChatGPT plan usage.`);
+  const flatAt = tools.findIndex((_, i) => UNGROUPED_TOOLS.has(typeAt(i)));
+  if (flatAt >= 0) {
+    return unsupported(
+      `tools[${flatAt}]`,
+      `Top-level '${typeAt(flatAt)}' tools are not supported with ChatGPT plan usage; group them in a namespace or supply them through additional_tools input items.`,
+    );
   }
+  const badGroup = body.input.findIndex((item) => item && typeof item === "object" && itemType(item) === "additional_tools" && (item.role !== "developer" || !Array.isArray(item.tools)));
+  if (badGroup >= 0) return unsupported(`input[${badGroup}]`, "additional_tools items need role 'developer' and a tools array.");
   return undefined;
 }

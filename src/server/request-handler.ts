@@ -1,0 +1,82 @@
+// Answering one request: an id and an access-log record, the guards (draining, Host,
+// CORS, local key) in that order, the route, and one error answer for whatever a
+// handler threw. A client that goes away cancels the upstream call it was waiting for.
+import { randomBytes } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { ProviderError } from "../errors.js";
+import type { Provider } from "../providers/provider.js";
+import { RequestRecord, type AccessLogEntry } from "./access-log.js";
+import { forbiddenHost, type CorsPolicy, type HostPolicy, type KeyCheck } from "./auth-guard.js";
+import { ServerError } from "../wire/server-error.js";
+import { describeUnexpected, type ErrorContext } from "./errors.js";
+import type { InFlight } from "./in-flight.js";
+import type { ModelCatalog } from "./model-catalog.js";
+import { readJsonBody } from "./request-body.js";
+import { failure, sendJson, SHUTDOWN, type RouteContext } from "./route-context.js";
+import { matchRoute, type Handler } from "./router.js";
+
+export interface RequestDeps {
+  provider: Provider;
+  catalog: ModelCatalog;
+  errorContext: ErrorContext;
+  routes: ReadonlyMap<string, Handler>;
+  inFlight: InFlight;
+  hostPolicy: HostPolicy;
+  keyCheck: KeyCheck;
+  cors: CorsPolicy;
+  maxBodyBytes: number;
+  logBodies?: boolean;
+  onLog?(entry: AccessLogEntry): void;
+  onError?(message: string): void;
+}
+
+export function requestHandler(deps: RequestDeps): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+  const { inFlight } = deps;
+  return async (req, res) => {
+    const requestId = `req_${randomBytes(12).toString("hex")}`;
+    const method = req.method ?? "GET";
+    const pathname = new URL(req.url ?? "/", "http://local.invalid").pathname;
+    const record = new RequestRecord(requestId, method, pathname);
+    const controller = inFlight.start();
+    res.setHeader("x-request-id", requestId);
+    res.once("close", () => {
+      const clientAborted = !res.writableFinished && !controller.signal.aborted;
+      // The client went away: cancel the upstream request it was waiting for.
+      if (clientAborted) controller.abort();
+      deps.onLog?.(record.entry(res.headersSent ? res.statusCode : 499, clientAborted));
+      inFlight.finish(controller);
+    });
+
+    const ctx: RouteContext = {
+      res,
+      signal: controller.signal,
+      provider: deps.provider,
+      catalog: deps.catalog,
+      record,
+      errorContext: deps.errorContext,
+      readBody: async () => {
+        const body = await readJsonBody(req, deps.maxBodyBytes);
+        if (deps.logBodies) record.keepBody(body.text);
+        return body.value;
+      },
+    };
+    try {
+      if (inFlight.draining) throw SHUTDOWN;
+      if (!deps.hostPolicy.allows(req.headers.host)) throw forbiddenHost(req.headers.host);
+      if (deps.cors.handle(req, res)) return;
+      deps.keyCheck.verify(req.headers.authorization);
+      const { handler, param } = matchRoute(deps.routes, method, pathname);
+      ctx.param = param;
+      await handler(ctx);
+    } catch (error) {
+      if (!(error instanceof ServerError || error instanceof ProviderError)) deps.onError?.(`${requestId}: ${describeUnexpected(error)}`);
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      if (res.destroyed) return;
+      const answer = failure(ctx, error);
+      sendJson(res, answer.status, answer.body, answer.headers);
+    }
+  };
+}

@@ -1,0 +1,47 @@
+// Which handler answers a method and path. Clients configured with or without `/v1`
+// in their base URL land on the same routes; a known path with the wrong method is a
+// 405 with `Allow`, anything else OpenAI's 404 wording.
+import { handleChatCompletions } from "./chat-route.js";
+import { ServerError } from "../wire/server-error.js";
+import { handleModel, handleModels, healthRoute } from "./models-route.js";
+import { handleResponses } from "./responses-route.js";
+import type { RouteContext } from "./route-context.js";
+
+export type Handler = (ctx: RouteContext) => Promise<void>;
+
+export interface RouteMatch {
+  handler: Handler;
+  /** The decoded `{id}` of `/models/{id}`. */
+  param?: string;
+}
+
+/** The server's routes; `/health` reports how many requests are in flight. */
+export function apiRoutes(inFlight: () => number): Map<string, Handler> {
+  return new Map<string, Handler>([
+    ["POST /responses", handleResponses],
+    ["POST /chat/completions", handleChatCompletions],
+    ["GET /models", handleModels],
+    ["GET /models/*", handleModel],
+    ["GET /health", healthRoute(inFlight)],
+  ]);
+}
+
+function decodePathSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new ServerError(400, `Malformed URL path segment: ${segment}`, "invalid_url");
+  }
+}
+
+/** The route for a request, or the ServerError (404/405/400) to answer with. */
+export function matchRoute(routes: ReadonlyMap<string, Handler>, method: string, pathname: string): RouteMatch {
+  const path = pathname.replace(/\/+$/, "").replace(/^\/v1(?=\/|$)/, "") || "/";
+  const model = /^\/models\/(.+)$/.exec(path);
+  const key = model ? "/models/*" : path;
+  const handler = routes.get(`${method} ${key}`);
+  if (handler) return { handler, param: model ? decodePathSegment(model[1]) : undefined };
+  const allowed = [...routes.keys()].filter((r) => r.endsWith(` ${key}`)).map((r) => r.split(" ")[0]);
+  if (allowed.length) throw new ServerError(405, `Method ${method} is not allowed on ${pathname}.`, "method_not_allowed", { headers: { allow: allowed.join(", ") } });
+  throw new ServerError(404, `Invalid URL (${method} ${pathname})`, "unknown_url");
+}
