@@ -47,7 +47,7 @@ export async function readSecretFromStdin(stdin: NodeJS.ReadableStream & { isTTY
 }
 
 /** Far above any prompt a model accepts; a bigger stdin is refused rather than held in memory. */
-export const STDIN_LIMIT_BYTES = 16 * 1024 * 1024;
+const STDIN_LIMIT_BYTES = 16 * 1024 * 1024;
 
 export async function readStdin(stdin: NodeJS.ReadableStream): Promise<string> {
   const chunks: Buffer[] = [];
