@@ -121,7 +121,7 @@ describe("chatgpt token refresh", () => {
       const refreshes = fx.emu.auth.stats.refreshes;
       // More failures than one call's retry budget allows.
       fx.emu.auth.controls.failNextTokenRequests = { count: 1000, status: failure.status, body: failure.body, headers: failure.headers };
-      const first = await runCli(["ask", "--provider", "chatgpt", "hi"], env);
+      const first = await runCli(["ask", "--provider", "chatgpt", "hi"], { env, inherit: false });
       fx.emu.auth.controls.failNextTokenRequests = undefined;
       assert.equal(first.code, 5, first.stderr);
       assert.match(first.stderr, /token endpoint failed \(HTTP \d+/);
@@ -129,7 +129,7 @@ describe("chatgpt token refresh", () => {
       assert.ok(fx.emu.auth.stats.refreshes - refreshes > 1, "the refresh was retried within the call");
       assert.equal((await readCredential(home)).refreshFailure, undefined, "a transient failure is never written to the store");
 
-      const second = await runCli(["ask", "--provider", "chatgpt", "--quiet", "again"], env);
+      const second = await runCli(["ask", "--provider", "chatgpt", "--quiet", "again"], { env, inherit: false });
       assert.equal(second.code, 0, second.stderr);
       assert.match(second.stdout, /Hello from the emulator/);
     });
@@ -141,7 +141,7 @@ describe("chatgpt token refresh", () => {
     await expireLocally(home);
     const refreshes = fx.emu.auth.stats.refreshes;
     fx.emu.auth.controls.failNextTokenRequests = { count: 1, status: 400, body: { error: "invalid_grant", error_description: "Invalid refresh token." } };
-    const run = await runCli(["ask", "--provider", "chatgpt", "hi"], env);
+    const run = await runCli(["ask", "--provider", "chatgpt", "hi"], { env, inherit: false });
     assert.equal(run.code, 3, run.stderr);
     assert.equal(fx.emu.auth.stats.refreshes - refreshes, 1);
     assert.equal((await readCredential(home)).refreshFailure?.code, "invalid_grant");

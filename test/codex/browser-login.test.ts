@@ -154,7 +154,7 @@ test("missing Codex entitlement is reported in the words Codex uses", async () =
 test("CLI Ctrl-C while waiting for the browser: exit 130, one line saying nothing was saved, nothing stored", async () => {
   await withCodexEmulator({}, async (emu, ports) =>
     withHome(async (home) => {
-      const run = startCli(["login", "--provider", "chatgpt-codex", "--no-browser", "--port", ports.join(",")], cliEnv(emu, home));
+      const run = startCli(["login", "--provider", "chatgpt-codex", "--no-browser", "--port", ports.join(",")], { env: cliEnv(emu, home), inherit: false });
       await run.waitForStderr(AUTHORIZE_URL);
       run.child.kill("SIGINT");
       assert.equal(await run.exit, 130, run.stderr());

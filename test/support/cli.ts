@@ -43,7 +43,12 @@ export interface RunningCli {
   result: Promise<CliResult>;
 }
 
+const OPTION_KEYS = new Set(["env", "inherit", "stdin", "timeoutMs", "onStderr"]);
+
 function childEnv(options: CliOptions): Record<string, string> {
+  // An environment passed where the options belong type-checks (index signature); refuse it.
+  const unknown = Object.keys(options).filter((key) => !OPTION_KEYS.has(key));
+  if (unknown.length > 0) throw new Error(`startCli: unknown options ${unknown.join(", ")} (pass an environment as { env })`);
   const merged = options.inherit === false ? { ...options.env } : { ...process.env, NO_COLOR: "1", ...options.env };
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(merged)) if (value !== undefined) env[name] = value;
