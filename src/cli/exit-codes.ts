@@ -19,6 +19,8 @@ export function exitCodeFor(error: unknown): number {
   switch (error.code) {
     case "config_error":
     case "unsupported_parameter":
+    // The proxy refused us (407 credentials, 403 policy): fixed in the proxy settings, not by retrying.
+    case "proxy_error":
     case "model_not_found":
       return ExitCode.usage;
     case "login_required":
@@ -35,6 +37,8 @@ export function exitCodeFor(error: unknown): number {
     case "rate_limited":
     case "stream_truncated":
     case "idle_timeout":
+    // A malformed or oversized answer is the server's failure, as a truncated stream is.
+    case "protocol_error":
       return ExitCode.network;
     default:
       return ExitCode.failure;

@@ -4,6 +4,8 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
+/** The repository root (tests run from dist-test/test/…). */
+export const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 export const BIN = fileURLToPath(new URL("../../../bin/codex-provider.js", import.meta.url));
 
 const DEFAULT_TIMEOUT_MS = 60_000;

@@ -4,7 +4,7 @@ import { SERVE_SETTING_FLAGS, SETTING_FLAGS, SETTING_KEYS, settingsHelp, type Se
 import { parseFlags } from "../args.js";
 import type { CliContext, Command } from "../context.js";
 import { style } from "../format.js";
-import { cliSettings, providerFor } from "../open-provider.js";
+import { cliSettings, noticePrinter, providerFor } from "../open-provider.js";
 
 const DRAIN_MS = 10_000;
 /** The env var Codex reads the local key from (its `env_key`). */
@@ -92,6 +92,7 @@ Examples:
         maxBodyBytes: bodyMib === undefined ? undefined : bodyMib * MIB,
         onLog: values.quiet ? undefined : (entry) => context.stderr.write(`${values.json ? formatAccessJson(entry) : formatAccessLine(entry)}\n`),
         onError: (message) => context.stderr.write(s.red(`error: ${message}\n`)),
+        onNotice: noticePrinter(context, { quiet: Boolean(values.quiet), experimentalNotice: true }),
       });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === "EADDRINUSE") {
