@@ -125,11 +125,11 @@ test("abort rejects with code aborted and closes the request", async () => {
   await withEmulator({ deltaDelayMs: 40 }, async (emu) => {
     const codex = platformCodex(emu);
     const controller = new AbortController();
-    setTimeout(() => controller.abort(), 60);
-    await assert.rejects(
-      generateText({ model: codex("gpt-5.4"), prompt: "Tell me a long story", abortSignal: controller.signal }),
-      (error) => error instanceof ProviderError && error.code === "aborted",
-    );
+    const call = generateText({ model: codex("gpt-5.4"), prompt: "Tell me a long story", abortSignal: controller.signal });
+    // Abort once the request is in flight, not after a fixed delay a busy machine may outrun.
+    await eventually(() => emu.requests.length > 0);
+    controller.abort();
+    await assert.rejects(call, (error) => error instanceof ProviderError && error.code === "aborted");
     await eventually(() => emu.requests[0]?.clientAborted === true);
   });
 });
