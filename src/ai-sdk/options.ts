@@ -1,6 +1,6 @@
 // `providerOptions["codex-provider"]`: the settings the AI SDK's common call options
 // lack. Names follow @ai-sdk/openai's, so switching adapters keeps option code.
-import type { SharedV2ProviderOptions } from "@ai-sdk/provider";
+import type { SharedV4ProviderOptions } from "./spec-v4.js";
 import { choiceKind, REASONING_EFFORTS, VERBOSITIES, type Kind } from "../config/settings.js";
 import { ProviderError } from "../errors.js";
 import type { ReasoningEffort, ReasoningSummary, Verbosity } from "../types.js";
@@ -23,7 +23,7 @@ const OPTION_KINDS: { [K in keyof CodexProviderOptions]-?: Kind<NonNullable<Code
 };
 
 /** Checks every key, so a misspelt option fails instead of silently doing nothing. */
-export function parseProviderOptions(providerOptions: SharedV2ProviderOptions | undefined): CodexProviderOptions {
+export function parseProviderOptions(providerOptions: SharedV4ProviderOptions | undefined): CodexProviderOptions {
   const options: Record<string, unknown> = {};
   const problems: string[] = [];
   for (const [key, value] of Object.entries(providerOptions?.[PROVIDER_KEY] ?? {})) {

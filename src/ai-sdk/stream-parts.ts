@@ -1,12 +1,13 @@
-// Our typed StreamEvents -> AI SDK stream parts. doStream sends these parts as they
-// come; doGenerate collects the very same parts (content.ts), so both agree.
-import type { JSONObject, LanguageModelV2FinishReason, LanguageModelV2StreamPart, LanguageModelV2Usage } from "@ai-sdk/provider";
+// Our typed StreamEvents -> AI SDK stream parts (LanguageModelV4). doStream sends these
+// parts as they come; doGenerate collects the very same parts (content.ts), so both agree.
+import type { JSONObject } from "@ai-sdk/provider";
+import type { LanguageModelV4FinishReason, LanguageModelV4StreamPart, LanguageModelV4Usage } from "./spec-v4.js";
 import type { ResponseResult, StopReason, StreamEvent, Usage } from "../types.js";
 import { PROVIDER_KEY } from "./options.js";
 
-type Part = LanguageModelV2StreamPart;
+type Part = LanguageModelV4StreamPart;
 
-const FINISH_REASONS: Record<StopReason, LanguageModelV2FinishReason> = {
+const FINISH_REASONS: Record<StopReason, LanguageModelV4FinishReason["unified"]> = {
   stop: "stop",
   tool_calls: "tool-calls",
   length: "length",
@@ -102,15 +103,24 @@ function finishPart(result: ResponseResult): Part {
   const metadata = JSON.parse(
     JSON.stringify({ responseId: result.id, requestId: result.requestId, incompleteReason: result.incompleteReason, rateLimits: result.rateLimits }),
   ) as JSONObject;
-  return { type: "finish", finishReason: FINISH_REASONS[result.stopReason], usage: toUsage(result.usage), providerMetadata: { [PROVIDER_KEY]: metadata } };
+  // `raw` is the server's own word where it gave one (`incomplete_details.reason`), as @ai-sdk/openai reports it.
+  const finishReason = { unified: FINISH_REASONS[result.stopReason], raw: result.incompleteReason };
+  return { type: "finish", finishReason, usage: toUsage(result.usage), providerMetadata: { [PROVIDER_KEY]: metadata } };
 }
 
-export function toUsage(usage: Usage | undefined): LanguageModelV2Usage {
+/** A failed call's finish part: the SDK expects one after an `error` part. */
+export const ERROR_FINISH: Part = { type: "finish", finishReason: { unified: "error", raw: undefined }, usage: toUsage(undefined) };
+
+export function toUsage(usage: Usage | undefined): LanguageModelV4Usage {
+  if (!usage) {
+    return {
+      inputTokens: { total: undefined, noCache: undefined, cacheRead: undefined, cacheWrite: undefined },
+      outputTokens: { total: undefined, text: undefined, reasoning: undefined },
+    };
+  }
+  // The wire reports cached and reasoning tokens as parts of the totals; V4 also wants the remainders.
   return {
-    inputTokens: usage?.inputTokens,
-    outputTokens: usage?.outputTokens,
-    totalTokens: usage?.totalTokens,
-    reasoningTokens: usage?.reasoningTokens,
-    cachedInputTokens: usage?.cachedInputTokens,
+    inputTokens: { total: usage.inputTokens, noCache: usage.inputTokens - usage.cachedInputTokens, cacheRead: usage.cachedInputTokens, cacheWrite: undefined },
+    outputTokens: { total: usage.outputTokens, text: usage.outputTokens - usage.reasoningTokens, reasoning: usage.reasoningTokens },
   };
 }

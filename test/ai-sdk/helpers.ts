@@ -2,7 +2,7 @@
 // API, and a tool the emulator will call when the prompt names it.
 import assert from "node:assert/strict";
 import { jsonSchema, tool } from "ai";
-import { createCodexProvider } from "#src/ai-sdk/index.js";
+import { createCodexProvider } from "#src/ai-sdk/v2.js";
 import type { Emulator } from "#src/emulator/index.js";
 import type { CreateProviderOptions } from "#src/providers/registry.js";
 
