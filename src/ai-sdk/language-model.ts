@@ -27,7 +27,7 @@ export class CodexLanguageModel implements LanguageModelV4 {
     const { request, warnings } = toModelRequest(this.modelId, options);
     const mapper = new StreamPartMapper();
     const collected = new ContentCollector();
-    for await (const event of this.upstream.stream(request)) {
+    for await (const event of this.upstream.stream(request, { signal: options.abortSignal })) {
       for (const part of mapper.map(event)) collected.add(part);
     }
     const { content, finishReason, usage, providerMetadata, response } = collected;
@@ -36,7 +36,7 @@ export class CodexLanguageModel implements LanguageModelV4 {
 
   async doStream(options: LanguageModelV4CallOptions): Promise<LanguageModelV4StreamResult> {
     const { request, warnings } = toModelRequest(this.modelId, options);
-    const events = this.upstream.stream(request, { rawEvents: options.includeRawChunks })[Symbol.asyncIterator]();
+    const events = this.upstream.stream(request, { rawEvents: options.includeRawChunks, signal: options.abortSignal })[Symbol.asyncIterator]();
     return { stream: partStream(events, warnings) };
   }
 }

@@ -1,7 +1,7 @@
 // Our typed StreamEvents -> AI SDK stream parts (LanguageModelV4). doStream sends these
 // parts as they come; doGenerate collects the very same parts (content.ts), so both agree.
 import type { JSONObject } from "@ai-sdk/provider";
-import type { LanguageModelV4FinishReason, LanguageModelV4StreamPart, LanguageModelV4Usage } from "./spec-v4.js";
+import type { LanguageModelV4FinishReason, LanguageModelV4StreamPart, LanguageModelV4Usage, SharedV4ProviderMetadata } from "./spec-v4.js";
 import type { ResponseResult, StopReason, StreamEvent, Usage } from "../types.js";
 import { PROVIDER_KEY } from "./options.js";
 
@@ -21,46 +21,47 @@ export class StreamPartMapper {
   private readonly openReasoning = new Set<string>();
   /** Tool calls whose input is streaming: wire item id -> call id. */
   private readonly toolInputs = new Map<string, string>();
+  private sources = 0;
 
   map(event: StreamEvent): Part[] {
     switch (event.type) {
       case "created":
         return [{ type: "response-metadata", id: event.id || undefined, modelId: event.model || undefined }];
-      case "text_delta": {
-        const parts: Part[] = [];
-        if (!this.openText.has(event.itemId)) {
-          // The answer follows the reasoning: Chat Completions streams never say when reasoning ends.
-          parts.push(...this.endReasoning());
-          this.openText.add(event.itemId);
-          parts.push({ type: "text-start", id: event.itemId });
-        }
-        parts.push({ type: "text-delta", id: event.itemId, delta: event.delta });
-        return parts;
-      }
-      case "reasoning_summary_delta": {
-        const parts: Part[] = [];
-        if (!this.openReasoning.has(event.itemId)) {
-          this.openReasoning.add(event.itemId);
-          parts.push({ type: "reasoning-start", id: event.itemId });
-        }
-        parts.push({ type: "reasoning-delta", id: event.itemId, delta: event.delta });
-        return parts;
+      case "text_delta":
+        return this.text(event.itemId, event.delta);
+      // The SDK has no refusal part: the refusal is text, marked in its metadata, so it is
+      // never a silent empty answer; the finish reason says the answer was withheld.
+      case "refusal_delta":
+        return this.text(event.itemId, event.delta, { [PROVIDER_KEY]: { refusal: true } });
+      case "reasoning_summary_delta":
+      case "reasoning_text_delta":
+        return this.reasoning(event.itemId, event.delta);
+      // A preamble is not the answer, and the SDK has no phase: it is shown as reasoning, marked.
+      case "commentary_delta":
+        return this.reasoning(event.itemId, event.delta, { [PROVIDER_KEY]: { phase: "commentary" } });
+      case "annotation": {
+        // As @ai-sdk/openai does: URL citations become url sources; other annotations stay in metadata.
+        const { type, url, title } = event.annotation;
+        if (type !== "url_citation" || typeof url !== "string") return [];
+        return [{ type: "source", sourceType: "url", id: `${event.itemId}:${this.sources++}`, url, title: typeof title === "string" ? title : undefined }];
       }
       case "output_item_done":
         return this.itemDone(event.item);
       case "function_call_start":
         this.toolInputs.set(event.itemId, event.callId);
-        return [{ type: "tool-input-start", id: event.callId, toolName: event.name }];
+        return [{ type: "tool-input-start", id: event.callId, toolName: event.name, ...inputStartKind(event.kind) }];
       case "function_call_arguments_delta": {
         const id = this.toolInputs.get(event.itemId);
         return id === undefined ? [] : [{ type: "tool-input-delta", id, delta: event.delta }];
       }
       case "function_call": {
-        const { callId, name, arguments: input } = event.call;
-        const call: Part = { type: "tool-call", toolCallId: callId, toolName: name, input };
+        const { callId, name, arguments: input, kind } = event.call;
+        // A custom tool's input is free text, not JSON: marked so a caller can tell, and
+        // JSON-encoded in the call, as V4 asks of text inputs (its deltas stay raw text).
+        const call: Part = { type: "tool-call", toolCallId: callId, toolName: name, input: kind === "custom" ? JSON.stringify(input) : input, ...kindMetadata(kind) };
         if ([...this.toolInputs.values()].includes(callId)) return [{ type: "tool-input-end", id: callId }, call];
         // A call whose start was never announced arrives in one piece.
-        const parts: Part[] = [{ type: "tool-input-start", id: callId, toolName: name }];
+        const parts: Part[] = [{ type: "tool-input-start", id: callId, toolName: name, ...inputStartKind(kind) }];
         if (input) parts.push({ type: "tool-input-delta", id: callId, delta: input });
         parts.push({ type: "tool-input-end", id: callId }, call);
         return parts;
@@ -73,6 +74,28 @@ export class StreamPartMapper {
         // rate_limits and usage are repeated in `done`.
         return [];
     }
+  }
+
+  private text(id: string, delta: string, providerMetadata?: SharedV4ProviderMetadata): Part[] {
+    const parts: Part[] = [];
+    if (!this.openText.has(id)) {
+      // The answer follows the reasoning: Chat Completions streams never say when reasoning ends.
+      parts.push(...this.endReasoning());
+      this.openText.add(id);
+      parts.push(providerMetadata ? { type: "text-start", id, providerMetadata } : { type: "text-start", id });
+    }
+    parts.push({ type: "text-delta", id, delta });
+    return parts;
+  }
+
+  private reasoning(id: string, delta: string, providerMetadata?: SharedV4ProviderMetadata): Part[] {
+    const parts: Part[] = [];
+    if (!this.openReasoning.has(id)) {
+      this.openReasoning.add(id);
+      parts.push(providerMetadata ? { type: "reasoning-start", id, providerMetadata } : { type: "reasoning-start", id });
+    }
+    parts.push({ type: "reasoning-delta", id, delta });
+    return parts;
   }
 
   private itemDone(item: Record<string, unknown>): Part[] {
@@ -98,13 +121,31 @@ function end(open: Set<string>, type: "text-end" | "reasoning-end"): Part[] {
   return parts;
 }
 
+/** Metadata marking a custom tool's call, as a field to spread (absent for function calls). */
+function kindMetadata(kind: "function" | "custom" | undefined): { providerMetadata?: SharedV4ProviderMetadata } {
+  return kind === "custom" ? { providerMetadata: { [PROVIDER_KEY]: { kind } } } : {};
+}
+
+/** A custom tool's input start: marked, and its deltas declared raw text rather than JSON. */
+function inputStartKind(kind: "function" | "custom" | undefined): { inputEncoding?: "text"; providerMetadata?: SharedV4ProviderMetadata } {
+  return kind === "custom" ? { inputEncoding: "text", ...kindMetadata(kind) } : {};
+}
+
 function finishPart(result: ResponseResult): Part {
   // JSON round trip: provider metadata must be JSON values, and undefined fields are not.
   const metadata = JSON.parse(
-    JSON.stringify({ responseId: result.id, requestId: result.requestId, incompleteReason: result.incompleteReason, rateLimits: result.rateLimits }),
+    JSON.stringify({
+      responseId: result.id,
+      requestId: result.requestId,
+      incompleteReason: result.incompleteReason,
+      refusal: result.refusal,
+      rateLimits: result.rateLimits,
+    }),
   ) as JSONObject;
+  // A refused answer is withheld by the model's safety behaviour: the nearest finish reason the SDK has.
+  const unified = result.refusal !== undefined && result.stopReason === "stop" ? "content-filter" : FINISH_REASONS[result.stopReason];
   // `raw` is the server's own word where it gave one (`incomplete_details.reason`), as @ai-sdk/openai reports it.
-  const finishReason = { unified: FINISH_REASONS[result.stopReason], raw: result.incompleteReason };
+  const finishReason = { unified, raw: result.incompleteReason };
   return { type: "finish", finishReason, usage: toUsage(result.usage), providerMetadata: { [PROVIDER_KEY]: metadata } };
 }
 

@@ -16,8 +16,10 @@ import type {
   SharedV2ProviderMetadata,
 } from "@ai-sdk/provider";
 import type { CodexLanguageModel } from "./language-model.js";
+import { PROVIDER_KEY } from "./options.js";
 import type {
   LanguageModelV4CallOptions,
+  LanguageModelV4Content,
   LanguageModelV4FinishReason,
   LanguageModelV4Prompt,
   LanguageModelV4StreamPart,
@@ -45,7 +47,7 @@ export class CodexLanguageModelV2 implements LanguageModelV2 {
     const result = await this.model.doGenerate(toV4Options(options));
     return {
       // Text, reasoning, tool calls and sources have one shape in both versions; V4's metadata types are merely wider.
-      content: result.content as LanguageModelV2Content[],
+      content: result.content.map(toV2Content) as LanguageModelV2Content[],
       finishReason: toV2FinishReason(result.finishReason),
       usage: toV2Usage(result.usage),
       providerMetadata: result.providerMetadata as SharedV2ProviderMetadata | undefined,
@@ -74,10 +76,18 @@ function toV2Part(part: LanguageModelV4StreamPart, options: LanguageModelV2CallO
       return { type: "stream-start", warnings: part.warnings.map((warning) => toV2Warning(warning, options)) };
     case "finish":
       return { ...part, finishReason: toV2FinishReason(part.finishReason), usage: toV2Usage(part.usage) } as LanguageModelV2StreamPart;
+    case "tool-call":
+      return toV2Content(part) as LanguageModelV2StreamPart;
     default:
       // Every other part the adapter sends has one shape in both versions.
       return part as LanguageModelV2StreamPart;
   }
+}
+
+/** V2 has no text encoding for tool input: a custom tool's call carries its free text as is. */
+function toV2Content(content: LanguageModelV4Content): LanguageModelV4Content {
+  if (content.type !== "tool-call" || content.providerMetadata?.[PROVIDER_KEY]?.kind !== "custom") return content;
+  return { ...content, input: JSON.parse(content.input) as string };
 }
 
 function toV4Options(options: LanguageModelV2CallOptions): LanguageModelV4CallOptions {
