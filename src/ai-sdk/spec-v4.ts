@@ -26,11 +26,11 @@ interface PartOptions {
   providerOptions?: SharedV4ProviderOptions;
 }
 
-export interface LanguageModelV4TextPart extends PartOptions { type: "text"; text: string }
+interface LanguageModelV4TextPart extends PartOptions { type: "text"; text: string }
 export interface LanguageModelV4ReasoningPart extends PartOptions { type: "reasoning"; text: string }
 export interface LanguageModelV4FilePart extends PartOptions { type: "file"; filename?: string; data: SharedV4FileData; mediaType: string }
-export interface LanguageModelV4ToolCallPart extends PartOptions { type: "tool-call"; toolCallId: string; toolName: string; input: unknown; providerExecuted?: boolean }
-export interface LanguageModelV4ToolResultPart extends PartOptions { type: "tool-result"; toolCallId: string; toolName: string; output: LanguageModelV4ToolResultOutput }
+interface LanguageModelV4ToolCallPart extends PartOptions { type: "tool-call"; toolCallId: string; toolName: string; input: unknown; providerExecuted?: boolean }
+interface LanguageModelV4ToolResultPart extends PartOptions { type: "tool-result"; toolCallId: string; toolName: string; output: LanguageModelV4ToolResultOutput }
 /** Parts the adapter receives but has nothing to send for. */
 interface OtherAssistantPart extends PartOptions {
   type: "custom" | "reasoning-file";
@@ -59,8 +59,8 @@ export type LanguageModelV4Prompt = Array<
     PartOptions
 >;
 
-export type LanguageModelV4FunctionTool = { type: "function"; name: string; description?: string; inputSchema: JSONSchema7; strict?: boolean } & PartOptions;
-export type LanguageModelV4ProviderTool = { type: "provider"; id: `${string}.${string}`; name: string; args: Record<string, unknown> };
+type LanguageModelV4FunctionTool = { type: "function"; name: string; description?: string; inputSchema: JSONSchema7; strict?: boolean } & PartOptions;
+type LanguageModelV4ProviderTool = { type: "provider"; id: `${string}.${string}`; name: string; args: Record<string, unknown> };
 export type LanguageModelV4ToolChoice = { type: "auto" } | { type: "none" } | { type: "required" } | { type: "tool"; toolName: string };
 
 export interface LanguageModelV4CallOptions {
@@ -103,8 +103,8 @@ export interface LanguageModelV4ResponseMetadata {
 type Metadata = { providerMetadata?: SharedV4ProviderMetadata };
 export type LanguageModelV4Text = { type: "text"; text: string } & Metadata;
 export type LanguageModelV4Reasoning = { type: "reasoning"; text: string } & Metadata;
-export type LanguageModelV4ToolCall = { type: "tool-call"; toolCallId: string; toolName: string; input: string; providerExecuted?: boolean; dynamic?: boolean } & Metadata;
-export type LanguageModelV4Source = { type: "source"; sourceType: "url"; id: string; url: string; title?: string } & Metadata;
+type LanguageModelV4ToolCall = { type: "tool-call"; toolCallId: string; toolName: string; input: string; providerExecuted?: boolean; dynamic?: boolean } & Metadata;
+type LanguageModelV4Source = { type: "source"; sourceType: "url"; id: string; url: string; title?: string } & Metadata;
 
 /** The content this adapter produces (the specification has more kinds). */
 export type LanguageModelV4Content = LanguageModelV4Text | LanguageModelV4Reasoning | LanguageModelV4ToolCall | LanguageModelV4Source;
