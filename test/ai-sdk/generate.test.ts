@@ -5,7 +5,7 @@ import { test } from "node:test";
 import { createProviderRegistry, generateText, stepCountIs } from "ai";
 import { ProviderError } from "#src/errors.js";
 import { withEmulator } from "../transport/helpers.js";
-import { bodies, platformCodex, weatherTool } from "./helpers.js";
+import { bodies, platformCodex, sdkWarnings, weatherTool } from "./helpers.js";
 import { eventually } from "../support/poll.js";
 
 test("text, usage and metadata come back; call settings and provider options reach the wire", async () => {
@@ -38,6 +38,7 @@ test("text, usage and metadata come back; call settings and provider options rea
       result.warnings?.map((w) => (w.type === "unsupported-setting" ? w.setting : w.type)),
       ["seed", "stopSequences"],
     );
+    assert.deepEqual(sdkWarnings.slice(-2), result.warnings, "the SDK logged them to the test's hook, not the terminal");
 
     const [body] = bodies(emu);
     assert.equal(body.model, "gpt-5.4");
