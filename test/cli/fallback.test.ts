@@ -2,7 +2,10 @@
 // the ChatGPT sign-in prints one notice line on stderr and the answer comes from the Platform
 // key (exit 0); `--json` carries the fallback event; `status` shows the chain.
 import assert from "node:assert/strict";
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { test } from "node:test";
+import { WINDOWS_FILE } from "#src/providers/exhausted-windows.js";
 import { signIn, tempHome, useEmulator } from "../chatgpt/helpers.js";
 import { runCli } from "./run-cli.js";
 
@@ -47,7 +50,17 @@ test("ask --json carries the fallback event before the answer", async () => {
   assert.equal(events.at(-1)?.type, "done");
 });
 
-test("status shows the chain", async () => {
-  const run = await runCli(["status", "--fallback", "chatgpt,openai"], { env: await env() });
+test("status shows the chain and which entries are out of usage until when", async () => {
+  const childEnv = await env();
+  const run = await runCli(["status", "--fallback", "chatgpt,openai"], { env: childEnv });
   assert.match(run.stdout, /^fallback: chatgpt → openai$/m);
+
+  // What a usage limit with a reset time leaves behind (see the provider test for how it gets there).
+  const resetsAt = Date.now() + 150 * 60_000;
+  await writeFile(join(childEnv.CODEX_PROVIDER_HOME, WINDOWS_FILE), JSON.stringify({ chatgpt: resetsAt }), { mode: 0o600 });
+  const exhausted = await runCli(["status", "--json", "--fallback", "chatgpt,openai"], { env: childEnv });
+  const chain = (JSON.parse(exhausted.stdout) as { fallback: unknown }).fallback;
+  assert.deepEqual(chain, [{ label: "chatgpt", exhaustedUntil: new Date(resetsAt).toISOString() }, { label: "openai" }]);
+  const text = await runCli(["status", "--fallback", "chatgpt,openai"], { env: childEnv });
+  assert.match(text.stdout, /^fallback: chatgpt \(out of usage, resets in 2 h \d+ min, at \d\d:\d\d\) → openai$/m);
 });
