@@ -14,7 +14,7 @@ import { parse as parseToml, stringify as stringifyToml } from "smol-toml";
 import { startEmulator, type Emulator } from "#src/emulator/index.js";
 import { createServer, type LocalServer } from "#src/index.js";
 import { freePorts, signIn as codexSignIn } from "../codex/helpers.js";
-import { ROOT, runCli } from "../cli/run-cli.js";
+import { ROOT, runCli } from "../support/cli.js";
 
 const run = promisify(execFile);
 const README = await readFile(join(ROOT, "README.md"), "utf8");
@@ -45,6 +45,7 @@ const NOT_RUNNABLE: Array<[RegExp, string]> = [
   [/^export OPENAI_BASE_URL=/, "needs a running server; the openai SDK block after it is run here against one"],
   [/^src\/auth\/login\//, "a folder map, not code"],
   [/^codex-provider ask --fallback /, "reads a file at a real plan's limit; test/cli/fallback.test.ts runs ask --fallback against the emulator"],
+  [/^export HTTPS_PROXY=/, "names a corporate proxy; test/transport/proxy.test.ts runs the same variables against a loopback proxy"],
 ];
 
 function verdict(block: Block): string | undefined {
