@@ -139,14 +139,14 @@ export function fallbackProvider(members: readonly FallbackMember[], options: Fa
     experimental: members.some((m) => m.provider.experimental),
     auth: first.provider.auth,
     stream(request, callOptions) {
-      return chain(request.model, request.signal, (member, model) => member.provider.stream(withModel(request, model), callOptions));
+      return chain(request.model, callOptions?.signal, (member, model) => member.provider.stream(withModel(request, model), callOptions));
     },
     streamBody(body, callOptions) {
       const model = typeof body.model === "string" ? body.model : undefined;
       return chain(model, callOptions?.signal, (member, mapped) => member.provider.streamBody(mapped === undefined ? body : { ...body, model: mapped }, callOptions));
     },
-    async complete(request) {
-      return this.stream(request).result();
+    async complete(request, callOptions) {
+      return this.stream(request, callOptions).result();
     },
     listModels(listOptions) {
       return first.provider.listModels(listOptions);

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { WINDOWS_FILE } from "#src/providers/exhausted-windows.js";
 import { signIn, tempHome, useEmulator } from "../chatgpt/helpers.js";
-import { runCli } from "./run-cli.js";
+import { runCli } from "../support/cli.js";
 
 const fixture = useEmulator();
 
