@@ -46,7 +46,7 @@ export function urlKind(): Kind<string> {
 }
 
 /** A list of up to `max` non-empty strings: a TOML array, or comma-separated text. */
-export function listKind(describe: string, max: number): Kind<string[]> {
+function listKind(describe: string, max: number): Kind<string[]> {
   const check = (items: unknown[]) =>
     items.length >= 1 && items.length <= max && items.every((item) => typeof item === "string" && item.trim() !== "") ? (items as string[]).map((item) => item.trim()) : undefined;
   return {

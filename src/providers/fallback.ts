@@ -23,10 +23,10 @@ export interface FallbackEntry {
 export type FallbackEntryInput = string | FallbackEntry;
 
 /** Most entries a chain takes: each is a full request on the way down. */
-export const MAX_FALLBACK_ENTRIES = 8;
+const MAX_FALLBACK_ENTRIES = 8;
 
 /** `chatgpt:work` → { provider: "chatgpt", profile: "work" }. */
-export function parseFallbackEntry(input: FallbackEntryInput): FallbackEntry {
+function parseFallbackEntry(input: FallbackEntryInput): FallbackEntry {
   if (typeof input !== "string") return input;
   const [provider, profile, extra] = input.trim().split(":");
   if (!provider || profile === "" || extra !== undefined) {
@@ -65,7 +65,7 @@ export interface FallbackOptions {
 }
 
 /** The one-line notice for a switch. */
-export function fallbackMessage(step: FallbackSwitch, now = Date.now()): string {
+function fallbackMessage(step: FallbackSwitch, now = Date.now()): string {
   const reset = step.resetsAt === undefined ? "" : ` (${formatReset(step.resetsAt, now)})`;
   const why = step.reason === "exhausted" ? `${step.from} is out of usage${reset}, skipped` : `usage limit reached on ${step.from}${reset}`;
   return `${why}; continuing on ${step.to}${step.model ? ` with ${step.model}` : ""}.`;
