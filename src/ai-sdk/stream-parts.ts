@@ -2,7 +2,7 @@
 // parts as they come; doGenerate collects the very same parts (content.ts), so both agree.
 import type { JSONObject } from "@ai-sdk/provider";
 import type { LanguageModelV4FinishReason, LanguageModelV4StreamPart, LanguageModelV4Usage, SharedV4ProviderMetadata } from "./spec-v4.js";
-import type { ResponseResult, StopReason, StreamEvent, Usage } from "../types.js";
+import type { FallbackSwitch, ResponseResult, StopReason, StreamEvent, Usage } from "../types.js";
 import { PROVIDER_KEY } from "./options.js";
 
 type Part = LanguageModelV4StreamPart;
@@ -22,6 +22,8 @@ export class StreamPartMapper {
   /** Tool calls whose input is streaming: wire item id -> call id. */
   private readonly toolInputs = new Map<string, string>();
   private sources = 0;
+  /** Fallback switches of this call, reported in the finish part's metadata. */
+  private readonly fallbacks: FallbackSwitch[] = [];
 
   map(event: StreamEvent): Part[] {
     switch (event.type) {
@@ -68,8 +70,13 @@ export class StreamPartMapper {
       }
       case "raw":
         return [{ type: "raw", rawValue: event.event }];
+      case "fallback": {
+        const { type: _type, ...step } = event;
+        this.fallbacks.push(step);
+        return [];
+      }
       case "done":
-        return [...this.endReasoning(), ...end(this.openText, "text-end"), finishPart(event.result)];
+        return [...this.endReasoning(), ...end(this.openText, "text-end"), finishPart(event.result, this.fallbacks)];
       default:
         // rate_limits and usage are repeated in `done`.
         return [];
@@ -131,7 +138,7 @@ function inputStartKind(kind: "function" | "custom" | undefined): { inputEncodin
   return kind === "custom" ? { inputEncoding: "text", ...kindMetadata(kind) } : {};
 }
 
-function finishPart(result: ResponseResult): Part {
+function finishPart(result: ResponseResult, fallbacks: readonly FallbackSwitch[]): Part {
   // JSON round trip: provider metadata must be JSON values, and undefined fields are not.
   const metadata = JSON.parse(
     JSON.stringify({
@@ -140,6 +147,8 @@ function finishPart(result: ResponseResult): Part {
       incompleteReason: result.incompleteReason,
       refusal: result.refusal,
       rateLimits: result.rateLimits,
+      // Which entries a fallback chain left and why; `resetsAt` as ISO time.
+      fallback: fallbacks.length ? fallbacks.map((s) => ({ ...s, resetsAt: s.resetsAt === undefined ? undefined : new Date(s.resetsAt).toISOString() })) : undefined,
     }),
   ) as JSONObject;
   // A refused answer is withheld by the model's safety behaviour: the nearest finish reason the SDK has.
