@@ -86,7 +86,7 @@ export interface CliRun {
   exit: Promise<number>;
 }
 
-export function startCli(args: string[], env: Record<string, string>, stdin?: string): CliRun {
+export function startCli(args: string[], env: Record<string, string>, stdin?: string | Uint8Array): CliRun {
   const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ["pipe", "pipe", "pipe"] });
   let out = "";
   let err = "";
@@ -133,7 +133,7 @@ export function startCli(args: string[], env: Record<string, string>, stdin?: st
 }
 
 /** Run the CLI to completion. */
-export async function runCli(args: string[], env: Record<string, string>, stdin?: string): Promise<{ code: number; stdout: string; stderr: string }> {
+export async function runCli(args: string[], env: Record<string, string>, stdin?: string | Uint8Array): Promise<{ code: number; stdout: string; stderr: string }> {
   const run = startCli(args, env, stdin);
   const code = await run.exit;
   return { code, stdout: run.stdout(), stderr: run.stderr() };

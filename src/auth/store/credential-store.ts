@@ -19,8 +19,8 @@ export interface CredentialStoreOptions {
 
 export interface ModifyOptions {
   /**
-   * For fresh logins: a corrupt file is renamed to `<file>.corrupt-<time>` and the
-   * profile starts empty, instead of `modify` throwing.
+   * For fresh logins: a corrupt file is renamed to `<file>.corrupt-<its mtime>` and
+   * the profile starts empty, instead of `modify` throwing.
    */
   recoverCorrupt?: boolean;
   /** Told the backup path after a corrupt file was moved aside and replaced. */
@@ -33,7 +33,7 @@ const isWindows = process.platform === "win32";
 type Loaded =
   | { kind: "missing" }
   | { kind: "ok"; data: ProfileData }
-  | { kind: "corrupt"; problem: string };
+  | { kind: "corrupt"; problem: string; backup: string };
 
 export class CredentialStore {
   readonly #home: string;
@@ -61,7 +61,7 @@ export class CredentialStore {
   async read(profile: string): Promise<ProfileData> {
     const file = this.filePath(profile);
     const loaded = await loadProfile(file);
-    if (loaded.kind === "corrupt") throw corruptError(file, loaded.problem);
+    if (loaded.kind === "corrupt") throw corruptError(file, loaded);
     return loaded.kind === "ok" ? loaded.data : emptyProfile();
   }
 
@@ -84,7 +84,7 @@ export class CredentialStore {
         // Holding the lock, any temp file for this profile is a crashed writer's.
         await removeTempFiles(file);
         const loaded = await loadProfile(file);
-        if (loaded.kind === "corrupt" && !options.recoverCorrupt) throw corruptError(file, loaded.problem);
+        if (loaded.kind === "corrupt" && !options.recoverCorrupt) throw corruptError(file, loaded);
         const data = loaded.kind === "ok" ? loaded.data : emptyProfile();
         const before = loaded.kind === "corrupt" ? undefined : serialize(data);
 
@@ -96,7 +96,7 @@ export class CredentialStore {
         if (problem) throw storeError(`refusing to write ${file}: the updated profile ${problem}`);
         registerProfileSecrets(data);
         signal.throwIfAborted();
-        const backup = loaded.kind === "corrupt" ? await moveAside(file) : undefined;
+        const backup = loaded.kind === "corrupt" ? await moveAside(file, loaded.backup) : undefined;
         await writeFileAtomic(file, after);
         if (backup) options.onRecovered?.(backup);
         return result;
@@ -129,6 +129,7 @@ function serialize(data: ProfileData): string {
 
 async function loadProfile(file: string): Promise<Loaded> {
   let text: string;
+  let modified: Date;
   try {
     const handle = await open(file, "r");
     try {
@@ -138,6 +139,7 @@ async function loadProfile(file: string): Promise<Loaded> {
       // mode. Tighten it so the exposure ends now. Best effort: a file we do not
       // own cannot be changed, yet can still be read.
       if (!isWindows && (stat.mode & 0o077) !== 0) await handle.chmod(0o600).catch(() => undefined);
+      modified = stat.mtime;
       text = await handle.readFile("utf8");
     } finally {
       await handle.close();
@@ -152,27 +154,33 @@ async function loadProfile(file: string): Promise<Loaded> {
     value = JSON.parse(text);
   } catch {
     // The parser's message can quote file contents, i.e. tokens: report no detail.
-    return { kind: "corrupt", problem: text.trim() === "" ? "is empty" : "is not valid JSON" };
+    return { kind: "corrupt", problem: text.trim() === "" ? "is empty" : "is not valid JSON", backup: backupName(file, modified) };
   }
   const problem = profileProblem(value);
-  if (problem) return { kind: "corrupt", problem };
+  if (problem) return { kind: "corrupt", problem, backup: backupName(file, modified) };
   const data = value as ProfileData;
   registerProfileSecrets(data);
   return { kind: "ok", data };
 }
 
-function corruptError(file: string, problem: string): ProviderError {
+function corruptError(file: string, corrupt: { problem: string; backup: string }): ProviderError {
   return storeError(
-    `credential file ${file} ${problem}; it was left unchanged`,
+    `credential file ${file} ${corrupt.problem}; it was left unchanged`,
     undefined,
-    `fix the file, or sign in again to replace it (the damaged file is kept as ${file}.corrupt-<time>)`,
+    `fix the file, or sign in again to replace it (the damaged file is then kept as ${corrupt.backup})`,
   );
 }
 
+/**
+ * Named for when the damaged file was last written, so the error that reports it can
+ * name the backup before a sign-in makes it. No ':' (not allowed in Windows names).
+ */
+function backupName(file: string, modified: Date): string {
+  return `${file}.corrupt-${modified.toISOString().replaceAll(":", "-")}`;
+}
+
 /** Keep a corrupt file's bytes for the user before it is replaced. */
-async function moveAside(file: string): Promise<string> {
-  // No ':' in the name: it is not allowed in Windows file names.
-  const backup = `${file}.corrupt-${new Date().toISOString().replaceAll(":", "-")}`;
+async function moveAside(file: string, backup: string): Promise<string> {
   try {
     await rename(file, backup);
     if (!isWindows) await chmod(backup, 0o600);

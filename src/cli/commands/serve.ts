@@ -5,6 +5,7 @@ import { parseFlags } from "../args.js";
 import type { CliContext, Command } from "../context.js";
 import { style } from "../format.js";
 import { cliSettings, providerFor } from "../open-provider.js";
+import { selectedStatus } from "../provider-status.js";
 
 const DRAIN_MS = 10_000;
 /** The env var Codex reads the local key from (its `env_key`). */
@@ -22,7 +23,9 @@ export const command: Command = {
 
 Runs a local OpenAI-compatible server (Responses, Chat Completions, models) in the
 foreground, so the openai SDKs, Codex CLI and other tools can use the provider's
-credential. Every request needs the local key (Authorization: Bearer <key>).
+credential. Every request needs the local key (Authorization: Bearer <key>), but for
+GET /health without one: a liveness answer, {"status":"ok"}, and nothing else.
+A warning at start says when the provider has no usable credential (see \`status\`).
 Ctrl-C lets in-flight requests finish for ${DRAIN_MS / 1000} s, then stops; a second Ctrl-C stops now.
 
 Options:
@@ -77,6 +80,13 @@ Examples:
     const { cors, ...flags } = values;
     const settings = cliSettings(flags, serveContext);
     const bodyMib = settings.settings.max_request_body_mib.value;
+    const credential = await selectedStatus(settings, serveContext);
+    if (credential && !credential.usable) {
+      const why = credential.unreadable ? "its credential file is unreadable" : credential.loggedIn ? "its credential is not usable" : "you are not signed in";
+      context.stderr.write(
+        s.yellow(`warning: ${settings.settings.provider.value ?? "openai"} has no usable credential (profile ${credential.profile}: ${why}); model requests will fail until you fix it.${credential.hint ? ` → ${credential.hint}` : ""}\n`),
+      );
+    }
     let server;
     try {
       server = await startServer({

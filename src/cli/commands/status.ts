@@ -1,59 +1,19 @@
 import { CredentialStore } from "../../auth/store/index.js";
 import { stateHome } from "../../config/paths.js";
 import { ProviderError } from "../../errors.js";
-import { SHARED_AUTH_KINDS, type CustomProviderConfig } from "../../config/providers.js";
 import { COMMON_FLAGS, parseFlags } from "../args.js";
-import { loadAuthCli } from "../auth/dispatch.js";
-import { AUTH_CLI, type CommonAuthFlags, type ProviderStatus } from "../auth/types.js";
+import { AUTH_CLI, type CommonAuthFlags } from "../auth/types.js";
 import type { CliContext, Command } from "../context.js";
 import { style } from "../format.js";
 import { cliSettings, withUrls } from "../open-provider.js";
-
-/** A custom provider's status also says where it points. */
-type Status = ProviderStatus & { custom?: { baseUrl: string; wireApi: string } };
-
-/** Custom providers need no login of their own: usable when their credential source is. */
-function customStatus(name: string, config: CustomProviderConfig, builtins: ProviderStatus[], context: CliContext, profile: string): Status {
-  const base = {
-    provider: name,
-    profile,
-    experimental: config.experimental ?? false,
-    custom: { baseUrl: config.base_url, wireApi: config.wire_api ?? "responses" },
-  };
-  if (config.requires_openai_auth) {
-    const kind = config.auth ?? SHARED_AUTH_KINDS.find((k) => builtins.find((b) => b.provider === k)?.loggedIn);
-    const owner = builtins.find((b) => b.provider === kind);
-    const usable = owner?.usable ?? false;
-    return {
-      ...base,
-      loggedIn: owner?.loggedIn ?? false,
-      usable,
-      method: `your ${kind ?? "OpenAI"} credential (requires_openai_auth${config.auth ? "" : ", first available"})`,
-      account: owner?.account,
-      plan: owner?.plan,
-      expiresAt: owner?.expiresAt,
-      hint: usable ? undefined : (owner?.hint ?? `sign in to one of: ${SHARED_AUTH_KINDS.join(", ")} (codex-provider login --help)`),
-    };
-  }
-  if (config.env_key) {
-    const set = Boolean(context.env[config.env_key]);
-    return {
-      ...base,
-      loggedIn: set,
-      usable: set,
-      method: `key from ${config.env_key}${set ? "" : " (unset)"}`,
-      hint: set ? undefined : (config.env_key_instructions ?? `export ${config.env_key}=<key>`),
-    };
-  }
-  return { ...base, loggedIn: true, usable: true, method: "no credential needed" };
-}
+import { profileStatuses, type Status } from "../provider-status.js";
 
 function render(statuses: Status[], context: CliContext): void {
   const s = style(context.color);
   for (const st of statuses) {
     const mark = st.usable ? s.green("●") : st.loggedIn ? s.yellow("●") : s.dim("○");
     const label = `${st.provider}${st.experimental ? s.yellow(st.custom ? " (experimental)" : " (experimental, ChatGPT-backed)") : ""}`;
-    const parts = [st.custom ? (st.usable ? "ready" : "not ready") : st.loggedIn ? "signed in" : "not signed in"];
+    const parts = [st.custom ? (st.usable ? "ready" : "not ready") : st.unreadable ? "unreadable" : st.loggedIn ? "signed in" : "not signed in"];
     if (st.method) parts.push(st.method);
     if (st.account) parts.push(st.account);
     if (st.plan) parts.push(`plan ${st.plan}`);
@@ -98,9 +58,7 @@ Examples:
     const statuses: Status[] = [];
     for (const profile of profiles) {
       const common: CommonAuthFlags = { profile, json: Boolean(values.json), quiet: Boolean(values.quiet), verbose: Boolean(values.verbose) };
-      const builtins: ProviderStatus[] = [];
-      for (const id of Object.keys(AUTH_CLI)) builtins.push(await (await loadAuthCli(id)).status(common, authContext));
-      statuses.push(...builtins, ...custom.map(([name, provider]) => customStatus(name, provider, builtins, context, profile)));
+      statuses.push(...(await profileStatuses(common, config, authContext)));
     }
     const usable = statuses.find((st) => st.provider === selected.provider && st.profile === selected.profile)?.usable ?? false;
     if (values.json) {

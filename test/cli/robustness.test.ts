@@ -1,0 +1,142 @@
+// The CLI when something is off, through the real CLI as a child process against the
+// emulator: a corrupt credential file, no credential at `serve` time, non-UTF-8 stdin.
+import assert from "node:assert/strict";
+import { request } from "node:http";
+import { mkdir, mkdtemp, readdir, rm, utimes, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { startEmulator, type Emulator } from "#src/emulator/index.js";
+import { cliEnv, runCli, startCli } from "../codex/helpers.js";
+
+/** GET `url` with exactly these headers (fetch would not let a test set Host). */
+function get(url: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { headers }, (res) => {
+      let body = "";
+      res.on("data", (chunk: Buffer) => (body += chunk.toString()));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+/** serve --json's connection details: its first stdout line. */
+function connection(serve: ReturnType<typeof startCli>): Promise<{ url: string; baseUrl: string }> {
+  return new Promise((resolve) => {
+    let out = "";
+    const onData = (chunk: Buffer) => {
+      out += chunk.toString();
+      if (!out.includes("\n")) return;
+      serve.child.stdout!.off("data", onData);
+      resolve(JSON.parse(out.slice(0, out.indexOf("\n"))));
+    };
+    serve.child.stdout!.on("data", onData);
+  });
+}
+
+describe("CLI robustness", () => {
+  let emu: Emulator;
+  let home: string;
+  let env: Record<string, string>;
+
+  before(async () => {
+    emu = await startEmulator();
+    home = await mkdtemp(join(tmpdir(), "cp-robust-"));
+    env = cliEnv(emu, home, { CODEX_PROVIDER_API_URL: emu.apiUrl });
+  });
+  after(async () => {
+    await emu.close();
+    await rm(home, { recursive: true, force: true });
+  });
+
+  it("refuses non-UTF-8 stdin with exit 2 and sends nothing", async () => {
+    const before = emu.requests.length;
+    const latin1 = Buffer.from("caf\xe9 cr\xe8me\n", "latin1");
+    const run = await runCli(["ask", "-q", "Summarise:", "-"], { ...env, OPENAI_API_KEY: emu.apiKey }, latin1);
+    assert.equal(run.code, 2, run.stderr);
+    assert.match(run.stderr, /stdin is not UTF-8 text; nothing was sent/);
+    assert.equal(emu.requests.length, before, "no request reached the server");
+    const ok = await runCli(["ask", "-q", "-"], { ...env, OPENAI_API_KEY: emu.apiKey }, Buffer.from("café\n"));
+    assert.equal(ok.code, 0, ok.stderr);
+  });
+
+  it("status reports a corrupt credential file for that profile, names its backup, and goes on", async () => {
+    const dir = join(home, "credentials");
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    const corrupt = join(dir, "broken.json");
+    await writeFile(corrupt, "{ not json", { mode: 0o600 });
+    const written = new Date("2026-01-02T03:04:05.678Z");
+    await utimes(corrupt, written, written);
+
+    const run = await runCli(["status", "--json", "-p", "openai"], { ...env, OPENAI_API_KEY: emu.apiKey });
+    assert.equal(run.code, 0, `the selected provider and profile (openai, default) are usable\n${run.stderr}`);
+    const json = JSON.parse(run.stdout) as { profiles: string[]; providers: Array<{ provider: string; profile: string; usable: boolean; unreadable?: boolean; detail?: string; hint?: string }> };
+    assert.deepEqual(json.profiles, ["default", "broken"]);
+    const broken = json.providers.filter((p) => p.profile === "broken" && p.provider !== "openai");
+    assert.equal(broken.length, 2);
+    for (const p of broken) {
+      assert.equal(p.unreadable, true);
+      assert.equal(p.usable, false);
+      assert.match(p.detail ?? "", /is not valid JSON/);
+      assert.ok(p.hint?.includes(`${corrupt}.corrupt-2026-01-02T03-04-05.678Z`), p.hint);
+      assert.doesNotMatch(p.hint ?? "", /<time>/);
+    }
+
+    const human = await runCli(["status", "--profile", "broken"], env);
+    assert.equal(human.code, 3, "the selected profile is unreadable");
+    assert.match(human.stdout, /openai {2}\[profile broken\] {2}unreadable/);
+
+    // Signing in moves the file aside under exactly the name the message gave.
+    const login = await runCli(["login", "-p", "openai", "--with-api-key", "--profile", "broken"], env, `${emu.apiKey}\n`);
+    assert.equal(login.code, 0, login.stderr);
+    assert.ok((await readdir(dir)).includes("broken.json.corrupt-2026-01-02T03-04-05.678Z"));
+  });
+
+  it("serve warns when the provider has no usable credential; keyless GET /health is liveness only", async () => {
+    const serveHome = await mkdtemp(join(tmpdir(), "cp-robust-serve-"));
+    const serve = startCli(["serve", "--port", "0", "--json", "-p", "chatgpt"], { ...env, CODEX_PROVIDER_HOME: serveHome, HOME: serveHome });
+    try {
+      const warning = await serve.waitForStderr(/warning: chatgpt has no usable credential \(profile default: you are not signed in\)[^\n]*\n/, 30_000);
+      assert.match(warning[0], /codex-provider login --provider chatgpt/);
+      const { url, baseUrl } = await connection(serve);
+      const host = new URL(url).host;
+
+      for (const path of [`${url}/health`, `${baseUrl}/health`]) {
+        const live = await get(path, { host });
+        assert.equal(live.status, 200);
+        assert.deepEqual(JSON.parse(live.body), { status: "ok" }, "no details without the key");
+      }
+      assert.equal((await get(`${url}/health`, { host: "evil.example" })).status, 403, "the Host guard still applies");
+      assert.equal((await get(`${baseUrl}/models`, { host })).status, 401, "other routes still need the key");
+      assert.equal((await get(`${url}/health`, { host, authorization: "Bearer wrong" })).status, 401, "a wrong key is still refused");
+
+      const key = (await runCli(["serve", "--print-key"], { ...env, CODEX_PROVIDER_HOME: serveHome })).stdout.trim();
+      const detailed = JSON.parse((await get(`${url}/health`, { host, authorization: `Bearer ${key}` })).body) as { provider: string };
+      assert.equal(detailed.provider, "chatgpt");
+
+      const status = await runCli(["status", "-p", "chatgpt"], { ...env, CODEX_PROVIDER_HOME: serveHome });
+      assert.equal(status.code, 3);
+      assert.match(status.stdout, /chatgpt {2}\[profile default\] {2}not signed in/);
+    } finally {
+      serve.child.kill("SIGTERM");
+      await serve.exit;
+      await rm(serveHome, { recursive: true, force: true });
+    }
+  });
+
+  it("serve starts without a warning when the provider is ready", async () => {
+    const serve = startCli(["serve", "--port", "0", "--json", "-p", "openai"], { ...env, OPENAI_API_KEY: emu.apiKey });
+    try {
+      const { url } = await connection(serve);
+      await get(`${url}/health`, { host: new URL(url).host });
+      // The check runs before the server listens, so a warning would precede this log line.
+      await serve.waitForStderr(/"path":"\/health"/, 30_000);
+    } finally {
+      serve.child.kill("SIGTERM");
+      await serve.exit;
+    }
+    assert.doesNotMatch(serve.stderr(), /no usable credential/);
+  });
+});
