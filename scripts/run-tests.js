@@ -15,5 +15,12 @@ if (files.length === 0) {
   console.error(`no test files under ${root}`);
   process.exit(1);
 }
-const result = spawnSync(process.execPath, ["--test", "--test-concurrency=2", ...files], { stdio: "inherit" });
+// The suite talks to loopback only; a developer's proxy variables must not route it
+// (loopback is proxied unless NO_PROXY names it). The proxy tests set their own.
+const env = { ...process.env };
+for (const name of ["http_proxy", "https_proxy", "all_proxy", "no_proxy", "CODEX_PROVIDER_PROXY"]) {
+  delete env[name];
+  delete env[name.toUpperCase()];
+}
+const result = spawnSync(process.execPath, ["--test", "--test-concurrency=2", ...files], { stdio: "inherit", env });
 process.exit(result.status ?? 1);

@@ -23,6 +23,7 @@ export type ErrorCode =
   | "protocol_error"
   | "aborted"
   | "config_error"
+  | "proxy_error"
   | "credential_store_error"
   | "login_failed";
 

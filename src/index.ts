@@ -6,6 +6,7 @@ export { ResponseStream } from "./transport/response-stream.js";
 export type { TransportOptions } from "./transport/response-stream.js";
 export type { Notice, NoticeCode, NoticeHandler } from "./notice.js";
 export type { RetryPolicy, Clock } from "./transport/retry.js";
+export { configureProxy, type ProxyOptions } from "./transport/proxy.js";
 export { ProviderError, isProviderError, type ErrorCode } from "./errors.js";
 export { ExitCode, exitCodeFor } from "./cli/exit-codes.js";
 export { redact, registerSecret, fingerprint } from "./redact.js";

@@ -68,6 +68,8 @@ const PATTERNS: Array<[RegExp, string]> = [
     /(["']?\b(?:access_token|refresh_token|id_token|id_token_hint|code_verifier|api_key|apiKey|accessToken|refreshToken|idToken|OPENAI_API_KEY|authorization_code|device_auth_id|client_secret)["']?\s*[:=]\s*["']?)([^"'&\s,}]+)/g,
     `$1${MASK}`,
   ],
+  // Credentials in a URL (`http://user:password@proxy:3128`), e.g. a proxy address echoed back.
+  [/\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@"']+:[^\s/?#@"']*@/gi, `$1${MASK}@`],
   // OAuth callback/authorize query parameters (`code` and `state` only in URL form, so
   // JSON error bodies keep their `"code": "usage_limit_reached"`).
   [/([?&#](?:code|state|nonce|token|user_code)=)[^&#\s"']+/g, `$1${MASK}`],

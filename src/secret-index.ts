@@ -67,13 +67,14 @@ export class SecretIndex {
   /** `text` with every stretch of 16+ characters shared with a secret replaced by `mask`. */
   mask(text: string, mask: string): string {
     if (this.windows.size === 0 || text.length < FRAGMENT) return text;
+    const { alphabet, seen } = this;
     let out = "";
     let copied = 0;
     let run = 0;
     let h = 0;
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
-      if (this.alphabet[c] === 0) {
+      if (alphabet[c] === 0) {
         run = 0;
         h = 0;
         continue;
@@ -82,7 +83,7 @@ export class SecretIndex {
       h = roll(h, c, run > FRAGMENT ? text.charCodeAt(i - FRAGMENT) : -1);
       if (run < FRAGMENT) continue;
       const key = h & KEY_BITS;
-      if ((this.seen[(key & (SEEN_BITS - 1)) >>> 5] & (1 << (key & 31))) === 0) continue;
+      if ((seen[(key & (SEEN_BITS - 1)) >>> 5] & (1 << (key & 31))) === 0) continue;
       const match = this.matchAt(text, i - FRAGMENT + 1, key, copied);
       if (!match) continue;
       out += text.slice(copied, match.start) + mask;

@@ -13,6 +13,8 @@ export const COMMON_FLAGS = {
   json: { type: "boolean" },
   quiet: { type: "boolean", short: "q" },
   verbose: { type: "boolean" },
+  // A setting flag every networked command takes (see SETTINGS.proxy).
+  proxy: { type: "string" },
 } as const satisfies Options;
 
 export function parseFlags<T extends Options>(

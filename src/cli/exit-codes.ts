@@ -10,6 +10,8 @@ export const ExitCode = {
   auth: 3,
   limit: 4,
   network: 5,
+  /** The model refused to answer (`ask`): the tool worked, but there is no answer to use. */
+  refused: 6,
   /** Ctrl-C: 128 + SIGINT, as shells report an interrupted command. */
   interrupted: 130,
 } as const;
@@ -19,6 +21,8 @@ export function exitCodeFor(error: unknown): number {
   switch (error.code) {
     case "config_error":
     case "unsupported_parameter":
+    // The proxy refused us (407 credentials, 403 policy): fixed in the proxy settings, not by retrying.
+    case "proxy_error":
     case "model_not_found":
       return ExitCode.usage;
     case "login_required":
@@ -35,6 +39,8 @@ export function exitCodeFor(error: unknown): number {
     case "rate_limited":
     case "stream_truncated":
     case "idle_timeout":
+    // A malformed or oversized answer is the server's failure, as a truncated stream is.
+    case "protocol_error":
       return ExitCode.network;
     default:
       return ExitCode.failure;

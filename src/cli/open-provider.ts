@@ -3,6 +3,7 @@
 import { loadConfig, type LoadedConfig } from "../config/load.js";
 import { resolveSettings, urlEnv, type SettingKey, type Settings } from "../config/settings.js";
 import { createProvider } from "../providers/registry.js";
+import { configureProxy } from "../transport/proxy.js";
 import type { Provider } from "../providers/provider.js";
 import type { NoticeHandler } from "../notice.js";
 import { style } from "./format.js";
@@ -26,6 +27,8 @@ export function cliSettings(flags: ProviderFlags, context: CliContext): CliSetti
     config: topLevel,
     configOrigin: (key: SettingKey) => config.origin([key]),
   });
+  // Every request of this process, model calls and sign-in alike, goes through the same proxy rules.
+  configureProxy({ proxy: settings.proxy.value, proxyOrigin: settings.proxy.origin, env: context.env });
   return { settings, config };
 }
 
@@ -40,6 +43,7 @@ export function providerFor({ settings, config }: CliSettings, flags: ProviderFl
     retry: { maxRetries: settings.max_retries.value },
     headersTimeoutMs: settings.request_timeout_ms.value,
     idleTimeoutMs: settings.idle_timeout_ms.value,
+    maxEventBytes: settings.max_event_bytes.value,
     onNotice: noticePrinter(context, { quiet: Boolean(flags.quiet), experimentalNotice: settings.experimental_notice.value !== false }),
   });
 }

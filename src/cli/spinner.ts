@@ -9,7 +9,10 @@ import { style } from "./format.js";
 /** Stream events that end the wait for a model: the spinner stops at the first of them. */
 export const FIRST_OUTPUT = new Set<StreamEvent["type"]>([
   "text_delta",
+  "commentary_delta",
+  "refusal_delta",
   "reasoning_summary_delta",
+  "reasoning_text_delta",
   "function_call_arguments_delta",
   "function_call",
   "done",

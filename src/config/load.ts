@@ -2,12 +2,13 @@
 // is a `config_error` (exit 2) whose lines each name the file, line and column, the
 // key, and what was expected. No parser excerpt is shown: the file may hold header
 // secrets, and the message says enough to find the spot.
-import { readFileSync } from "node:fs";
+import { closeSync, fstatSync, openSync, readFileSync } from "node:fs";
 import { parse, TomlError } from "smol-toml";
 import { ProviderError } from "../errors.js";
 import { configFile, stateHome, type Env } from "./paths.js";
 import { customProviderWarnings } from "./providers.js";
 import { validateConfig, type ConfigData, type ConfigIssue } from "./schema.js";
+import { checkStateHome, requireOwnedAndProtected } from "./state-permissions.js";
 import { locateKey } from "./toml-locate.js";
 
 export interface LoadedConfig {
@@ -38,14 +39,28 @@ export function formatIssue(file: string, text: string, issue: ConfigIssue): str
   return issue.path.length > 0 ? `${where}: ${dotted(issue.path)}: ${issue.message}` : `${where}: ${issue.message}`;
 }
 
-/** The file's text, or undefined when it does not exist. */
-export function readConfigText(path: string): string | undefined {
+/**
+ * The file's text, or undefined when it does not exist. `strict`: the file must be
+ * yours and writable by no one else, checked on the opened file so that what is
+ * checked is what is read.
+ */
+export function readConfigText(path: string, strict = false): string | undefined {
+  let fd: number;
   try {
-    return readFileSync(path, "utf8");
+    fd = openSync(path, "r");
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "ENOENT") return undefined;
     throw configError(path, [`${path}: cannot read the config file (${code ?? String(error)})`]);
+  }
+  try {
+    if (strict) requireOwnedAndProtected(path, fstatSync(fd), "the config file");
+    return readFileSync(fd, "utf8");
+  } catch (error) {
+    if (error instanceof ProviderError) throw error;
+    throw configError(path, [`${path}: cannot read the config file (${(error as NodeJS.ErrnoException).code ?? String(error)})`]);
+  } finally {
+    closeSync(fd);
   }
 }
 
@@ -69,11 +84,15 @@ export function parseConfigText(path: string, text: string): { data: ConfigData;
 }
 
 /**
- * The config at `path` (default `$CODEX_PROVIDER_HOME/config.toml`). Synchronous: a
- * small local file, read once per command, and callers building providers stay sync.
+ * The config at `path` (default `$CODEX_PROVIDER_HOME/config.toml`, after checking
+ * the state directory's owner and modes). Synchronous: a small local file, read once
+ * per command, and callers building providers stay sync.
  */
-export function loadConfig(env: Env, path = configFile(stateHome(env))): LoadedConfig {
-  const text = readConfigText(path);
+export function loadConfig(env: Env, explicitPath?: string): LoadedConfig {
+  const home = stateHome(env);
+  if (explicitPath === undefined) checkStateHome(home);
+  const path = explicitPath ?? configFile(home);
+  const text = readConfigText(path, true);
   if (text === undefined) return { path, exists: false, data: {}, origin: () => path, warnings: [] };
   const { data, warnings } = parseConfigText(path, text);
   return {

@@ -83,10 +83,13 @@ export const SETTINGS = {
   verbosity: spec({ kind: choiceKind(VERBOSITIES), env: ["CODEX_PROVIDER_VERBOSITY"], flag: "verbosity", arg: "<level>", doc: `answer length: ${VERBOSITIES.join(", ")}` }),
   request_timeout_ms: spec({ kind: intKind(1, 3_600_000), env: ["CODEX_PROVIDER_REQUEST_TIMEOUT_MS"], flag: "request-timeout", arg: "<ms>", default: 60_000, doc: "time to wait for response headers" }),
   idle_timeout_ms: spec({ kind: intKind(1, 3_600_000), env: ["CODEX_PROVIDER_IDLE_TIMEOUT_MS"], flag: "idle-timeout", arg: "<ms>", default: 300_000, doc: "longest silence inside a stream" }),
+  // The default is the transport's DEFAULT_MAX_EVENT_BYTES (config is a leaf layer and cannot import it).
+  max_event_bytes: spec({ kind: intKind(1024, 1024 * 1024 * 1024), env: ["CODEX_PROVIDER_MAX_EVENT_BYTES"], flag: "max-event-bytes", arg: "<bytes>", default: 16 * 1024 * 1024, doc: "largest stream line or event accepted" }),
   max_retries: spec({ kind: intKind(0, 20), env: ["CODEX_PROVIDER_MAX_RETRIES"], flag: "max-retries", arg: "<n>", default: 4, doc: "retries for retryable failures" }),
   api_url: spec({ kind: urlKind(), env: ["CODEX_PROVIDER_API_URL", "OPENAI_BASE_URL"], flag: "api-url", arg: "<url>", default: "https://api.openai.com/v1", doc: "Platform API base URL" }),
   auth_url: spec({ kind: urlKind(), env: ["CODEX_PROVIDER_AUTH_URL"], flag: "auth-url", arg: "<url>", default: "https://auth.openai.com", doc: "OAuth server" }),
   chatgpt_url: spec({ kind: urlKind(), env: ["CODEX_PROVIDER_CHATGPT_URL"], flag: "chatgpt-url", arg: "<url>", default: "https://chatgpt.com/backend-api", doc: "ChatGPT backend" }),
+  proxy: spec({ kind: urlKind(), env: ["CODEX_PROVIDER_PROXY"], flag: "proxy", arg: "<url>", doc: "proxy for every request (default: HTTPS_PROXY, HTTP_PROXY, ALL_PROXY; NO_PROXY applies)" }),
   experimental_notice: spec({ kind: boolKind(), env: ["CODEX_PROVIDER_EXPERIMENTAL_NOTICE"], flag: "no-experimental-notice", default: true, doc: "no notice for experimental providers" }),
   // Each client connection holds a file descriptor (and usually an upstream one too):
   // the cap keeps a flood of idle sockets from starving real clients.
@@ -110,10 +113,12 @@ export const SETTING_FLAGS = {
   verbosity: { type: "string" },
   "request-timeout": { type: "string" },
   "idle-timeout": { type: "string" },
+  "max-event-bytes": { type: "string" },
   "max-retries": { type: "string" },
   "api-url": { type: "string" },
   "auth-url": { type: "string" },
   "chatgpt-url": { type: "string" },
+  proxy: { type: "string" },
   "no-experimental-notice": { type: "boolean" },
 } as const;
 

@@ -32,6 +32,11 @@ export const FAULT_NAMES = [
   "incomplete",
   "error_event",
   "status",
+  // Answer shapes rather than failures (responder.ts AnswerShape).
+  "refusal",
+  "commentary",
+  "annotations",
+  "reasoning_text",
 ] as const;
 export type FaultName = (typeof FAULT_NAMES)[number];
 

@@ -57,7 +57,8 @@ export function createProvider(options: CreateProviderOptions = {}): Provider {
     env,
     home,
     profile: options.profile ?? "default",
-    store: () => (storePromise ??= import("../auth/store/index.js").then(({ CredentialStore }) => new CredentialStore({ home }))),
+    store: () =>
+      (storePromise ??= import("../auth/store/index.js").then(({ CredentialStore }) => new CredentialStore({ home, onNotice: options.onNotice }))),
     options,
     transport: options,
   };

@@ -34,6 +34,7 @@ async function stream(ctx: RouteContext, opened: OpenedStream, chunks: ChatChunk
     await writer.send(chunks.role());
     for await (const event of eventsOf(opened)) {
       if (event.type === "text_delta") await writer.send(chunks.text(event.delta));
+      else if (event.type === "refusal_delta") await writer.send(chunks.refusal(event.delta));
       else if (event.type === "function_call") await writer.send(chunks.toolCall(event.call));
       else if (event.type === "done") {
         ctx.record.usage = event.result.usage;

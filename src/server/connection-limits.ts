@@ -28,6 +28,8 @@ export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = {
 
 /** How long a refused socket may linger so the client reads the 503 before the close. */
 const REFUSED_LINGER_MS = 1_000;
+/** Refusals are reported at most this often, so a flood cannot flood the log too. */
+const REFUSAL_REPORT_MS = 10_000;
 
 /** node:http's own timeouts; it checks them every `connectionsCheckingInterval`. */
 export function httpTimeouts(limits: ConnectionLimits): HttpServerOptions {
@@ -58,16 +60,24 @@ export interface ConnectionGuard {
   requestStarted(socket: Socket): void;
 }
 
-/** Count, time out and cap the server's client connections. */
-export function guardConnections(server: Server, limits: ConnectionLimits): ConnectionGuard {
+/** Count, time out and cap the server's client connections; `warn` hears of refusals. */
+export function guardConnections(server: Server, limits: ConnectionLimits, warn: (message: string) => void): ConnectionGuard {
   const refused = new WeakSet<Socket>();
   const answer = refusal(limits.maxConnections);
   let open = 0;
+  let unreported = 0;
+  let reportedAt = -Infinity;
   server.on("connection", (socket: Socket) => {
     if (open >= limits.maxConnections) {
       refused.add(socket);
       socket.end(answer);
       setTimeout(() => socket.destroy(), REFUSED_LINGER_MS).unref();
+      unreported += 1;
+      if (performance.now() - reportedAt >= REFUSAL_REPORT_MS) {
+        warn(`refused ${unreported} connection(s) with a 503: ${limits.maxConnections} already open (raise --max-connections if these are real clients).`);
+        unreported = 0;
+        reportedAt = performance.now();
+      }
       return;
     }
     open += 1;

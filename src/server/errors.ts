@@ -38,6 +38,8 @@ const STATUS: Record<ErrorCode, number> = {
   idle_timeout: 504,
   aborted: 503,
   config_error: 500,
+  // Our outbound proxy refused us: the gateway (this server) failed, not the client's request.
+  proxy_error: 502,
   credential_store_error: 500,
 };
 

@@ -24,7 +24,7 @@ function tooLarge(limit: number): ServerError {
   return new ServerError(413, `Request body larger than ${size}.`, "request_too_large");
 }
 
-const ABORTED = () => new ServerError(400, "The request body ended early: the client closed the connection.", "request_aborted");
+const aborted = () => new ServerError(400, "The request body ended early: the client closed the connection.", "request_aborted");
 
 /** The body's bytes after Content-Encoding, at most `limit` of them. */
 function readBytes(req: IncomingMessage, limit: number): Promise<Buffer> {
@@ -61,9 +61,9 @@ function readBytes(req: IncomingMessage, limit: number): Promise<Buffer> {
     source.on("data", onData);
     source.once("end", () => settle());
     // The client went away before the body was complete.
-    req.once("error", () => settle(ABORTED()));
+    req.once("error", () => settle(aborted()));
     req.once("close", () => {
-      if (!req.complete) settle(ABORTED());
+      if (!req.complete) settle(aborted());
     });
     decoded?.once("error", () => settle(new ServerError(400, `Could not decode the ${encoding} request body.`, "invalid_body")));
   });

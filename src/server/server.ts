@@ -3,6 +3,7 @@
 // access-log entry each, the listener, and a graceful close (in-flight.ts).
 import { createServer as createHttpServer } from "node:http";
 import { stateHome, type Env } from "../config/paths.js";
+import type { NoticeHandler } from "../notice.js";
 import { createProvider, type CreateProviderOptions } from "../providers/registry.js";
 import type { Provider } from "../providers/provider.js";
 import type { AccessLogEntry } from "./access-log.js";
@@ -40,6 +41,8 @@ export interface ServerOptions {
   onLog?(entry: AccessLogEntry): void;
   /** Unexpected internal failures (redacted). */
   onError?(message: string): void;
+  /** The server's own notices (`warning`: connections refused over the cap, at most one per 10 s). */
+  onNotice?: NoticeHandler;
   /** How long `close()` waits for in-flight requests by default (10 s). */
   drainTimeoutMs?: number;
   /** Connection cap and timeouts; each defaults to DEFAULT_CONNECTION_LIMITS. */
@@ -97,7 +100,7 @@ export async function startServer(options: ServerOptions = {}): Promise<LocalSer
     connections.requestStarted(req.socket);
     void handle(req, res);
   });
-  const connections = guardConnections(server, limits);
+  const connections = guardConnections(server, limits, (message) => options.onNotice?.({ code: "warning", message }));
   const url = await listen(server, options.port ?? DEFAULT_PORT, host);
   let closing: Promise<void> | undefined;
   return {

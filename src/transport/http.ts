@@ -4,6 +4,7 @@
 import http from "node:http";
 import type { IncomingMessage } from "node:http";
 import { ProviderError } from "../errors.js";
+import { proxyFor } from "./proxy.js";
 
 export interface HttpRequest {
   url: string;
@@ -22,7 +23,6 @@ export interface HttpResponse {
   headers: Record<string, string>;
   /** Body chunks; iterate once. Errors surface as ProviderError (`network_error`, `idle_timeout`, `aborted`). */
   body: AsyncIterable<Buffer>;
-  text(): Promise<string>;
   /** Stop reading and release the socket. */
   destroy(): void;
 }
@@ -76,19 +76,22 @@ export async function send(request: HttpRequest): Promise<HttpResponse> {
   if (!isHttps && url.protocol !== "http:") {
     throw new ProviderError("config_error", `Unsupported URL scheme in ${url.origin}`);
   }
-  const client = isHttps ? await loadHttps() : { request: http.request, agent: httpAgent };
+  const proxy = proxyFor(url);
+  // The proxy code (and TLS for tunnels) loads only when a proxy applies.
+  const route = proxy ? (await import("./proxy-connect.js")).proxiedRoute(url, proxy) : undefined;
+  const client = route ?? (isHttps ? await loadHttps() : { request: http.request, agent: httpAgent });
   const { signal } = request;
   if (signal?.aborted) throw abortedError();
 
   return new Promise<HttpResponse>((resolve, reject) => {
-    const headers: Record<string, string | number> = { ...request.headers };
+    const headers: Record<string, string | number> = { ...request.headers, ...route?.headers };
     if (request.body !== undefined) headers["content-length"] = Buffer.byteLength(request.body);
     // Plain options rather than the URL object: node:http converts a URL on every call.
     const req = client.request({
-      protocol: url.protocol,
-      hostname: url.hostname.startsWith("[") ? url.hostname.slice(1, -1) : url.hostname,
-      port: url.port,
-      path: `${url.pathname}${url.search}`,
+      protocol: route?.protocol ?? url.protocol,
+      hostname: route?.hostname ?? (url.hostname.startsWith("[") ? url.hostname.slice(1, -1) : url.hostname),
+      port: route?.port ?? url.port,
+      path: route?.path ?? `${url.pathname}${url.search}`,
       method: request.method,
       headers,
       agent: client.agent,
@@ -119,12 +122,20 @@ export async function send(request: HttpRequest): Promise<HttpResponse> {
       if (settled) return;
       settled = true;
       cleanup();
-      reject(error instanceof ProviderError ? error : networkError(error, url));
+      if (error instanceof ProviderError) reject(error);
+      // In absolute form the socket is the proxy's: a connection failure is the proxy's.
+      else reject(route?.absoluteForm ? route.absoluteForm.unreachable(error) : networkError(error, url));
     });
 
     req.on("response", (res) => {
       settled = true;
       if (headersTimer) clearTimeout(headersTimer);
+      if (res.statusCode === 407 && route?.absoluteForm) {
+        // The proxy answered for itself (absolute form); a tunnel reports its 407 from CONNECT.
+        cleanup();
+        req.destroy();
+        return reject(route.absoluteForm.refused(407));
+      }
       resolve(wrapResponse(res, req, url, request, cleanup));
     });
 
@@ -234,11 +245,6 @@ function wrapResponse(
     status: res.statusCode ?? 0,
     headers: flattenHeaders(res),
     body: { [Symbol.asyncIterator]: body },
-    async text() {
-      const chunks: Buffer[] = [];
-      for await (const chunk of body()) chunks.push(chunk);
-      return Buffer.concat(chunks).toString("utf8");
-    },
     destroy() {
       cleanup();
       res.destroy();

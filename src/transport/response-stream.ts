@@ -4,6 +4,7 @@ import type { AuthSource } from "./auth-source.js";
 import { ProviderError } from "../errors.js";
 import type { RateLimitSnapshot, ResponseResult, StreamEvent } from "../types.js";
 import { classifyHttpError } from "./classify.js";
+import { readErrorExcerpt } from "./body-text.js";
 import { send } from "./http.js";
 import { mergeRateLimits, parseRateLimitHeaders } from "./rate-limits.js";
 import { RetryBudget, type Clock, type RetryPolicy } from "./retry.js";
@@ -40,6 +41,8 @@ export interface TransportOptions {
   idleTimeoutMs?: number;
   /** Default 60 s. */
   headersTimeoutMs?: number;
+  /** Largest SSE line or event (and JSON body) accepted; default 16 MiB. Past it: `protocol_error`. */
+  maxEventBytes?: number;
   /** Retries, warnings and experimental-provider notices (see Notice); the library prints nothing itself. */
   onNotice?: NoticeHandler;
 }
@@ -272,7 +275,7 @@ async function* run(
       state.rateLimits = mergeRateLimits(state.rateLimits, headerLimits);
 
       if (response.status >= 400) {
-        const error = classifyHttpError(response.status, response.headers, await response.text(), { rateLimits: state.rateLimits, requestId });
+        const error = classifyHttpError(response.status, response.headers, await readErrorExcerpt(response), { rateLimits: state.rateLimits, requestId });
         if (response.status === 401 && !authRetried) {
           authRetried = true;
           if (await endpoint.auth.unauthorized(signal)) continue;
@@ -282,12 +285,18 @@ async function* run(
 
       if (headerLimits) yield [{ type: "rate_limits", rateLimits: headerLimits }];
       const mapper = endpoint.createMapper({ requestId, rateLimits: () => state.rateLimits });
-      for await (const batch of parseSse(response.body)) {
-        const { events, failure } = mapBatch(batch, mapper, state, rawEvents, options);
-        // What arrived before a failure event still reaches the caller first.
-        if (events.length > 0) yield events;
-        if (failure !== undefined) throw failure;
-        if (mapper.result) return;
+      try {
+        for await (const batch of parseSse(response.body, options.maxEventBytes)) {
+          const { events, failure } = mapBatch(batch, mapper, state, rawEvents, options);
+          // What arrived before a failure event still reaches the caller first.
+          if (events.length > 0) yield events;
+          if (failure !== undefined) throw failure;
+          if (mapper.result) return;
+        }
+      } catch (error) {
+        // A failed stream (e.g. an oversized line) is not drained for keep-alive: its rest may be endless.
+        response.destroy();
+        throw error;
       }
       throw new ProviderError(
         "stream_truncated",

@@ -1,7 +1,10 @@
-// Server-sent events from a byte stream. Line handling (LF, CRLF, CR; multi-line
-// data; comments) is eventsource-parser's; we add UTF-8 decoding that survives a
-// chunk boundary inside a character, and an end-of-stream flush.
+// Server-sent events from a byte stream. Line handling (LF, CR, CRLF; multi-line
+// data; comments) and the bound on a buffered line or event are eventsource-parser's
+// (`maxBufferSize`); we add UTF-8 decoding that survives a chunk boundary inside a
+// character, an end-of-stream flush, and a typed error when the bound is crossed.
 import { createParser, type EventSourceMessage } from "eventsource-parser";
+import { ProviderError } from "../errors.js";
+import { DEFAULT_MAX_EVENT_BYTES, formatBytes } from "./body-text.js";
 
 export type { EventSourceMessage as SseMessage };
 
@@ -9,17 +12,36 @@ export type { EventSourceMessage as SseMessage };
  * Yields the SSE messages of `body` in batches: every message completed by one
  * network chunk, as soon as that chunk arrives. Batching keeps the per-event cost
  * to one function call instead of one async-generator hop.
+ *
+ * A line or event longer than `maxEventSize` characters (≈ bytes for the ASCII JSON
+ * these streams carry) fails with `protocol_error` as soon as it is crossed, instead
+ * of buffering an endless line until the idle timeout.
  */
-export async function* parseSse(body: AsyncIterable<Uint8Array>): AsyncGenerator<EventSourceMessage[]> {
+export async function* parseSse(body: AsyncIterable<Uint8Array>, maxEventSize = DEFAULT_MAX_EVENT_BYTES): AsyncGenerator<EventSourceMessage[]> {
   const decoder = new TextDecoder("utf-8");
   const pending: EventSourceMessage[] = [];
-  const parser = createParser({ onEvent: (message) => pending.push(message) });
+  let overflow = false;
+  const parser = createParser({
+    onEvent: (message) => pending.push(message),
+    maxBufferSize: maxEventSize,
+    // The parser also reports unknown fields and bad `retry:` values; the SSE spec says to ignore those.
+    onError: (error) => {
+      if (error.type === "max-buffer-size-exceeded") overflow = true;
+    },
+  });
+  const tooLarge = () =>
+    new ProviderError("protocol_error", `A stream event or line is larger than ${formatBytes(maxEventSize)}; the upstream stream is malformed or hostile.`, {
+      hint: "Raise max_event_bytes if the upstream really sends events this large.",
+    });
   for await (const chunk of body) {
     parser.feed(decoder.decode(chunk, { stream: true }));
+    // Events completed before the overflow still reach the caller first.
     if (pending.length > 0) yield pending.splice(0, pending.length);
+    if (overflow) throw tooLarge();
   }
   // A last event without its blank line still counts (servers that end the body
   // right after the final data line); the caller decides whether it was terminal.
   parser.feed(decoder.decode() + "\n\n");
   if (pending.length > 0) yield pending.splice(0, pending.length);
+  if (overflow) throw tooLarge();
 }

@@ -7,18 +7,7 @@ import { join } from "node:path";
 import { spawn } from "node:child_process";
 import { startEmulator, type Emulator } from "#src/emulator/index.js";
 import { VERSION } from "#src/version.js";
-import { BIN, runCli } from "./run-cli.js";
-
-async function envFor(emu: Emulator, extra: Record<string, string | undefined> = {}) {
-  return {
-    CODEX_PROVIDER_HOME: await mkdtemp(join(tmpdir(), "cp-cli-")),
-    CODEX_PROVIDER_API_URL: emu.apiUrl,
-    OPENAI_API_KEY: emu.apiKey,
-    OPENAI_BASE_URL: undefined,
-    CODEX_PROVIDER_PROVIDER: undefined,
-    ...extra,
-  };
-}
+import { BIN, platformEnv as envFor, runCli } from "./run-cli.js";
 
 test("ask streams the answer to stdout and usage to stderr; exit 0", async () => {
   const emu = await startEmulator();

@@ -1,10 +1,13 @@
 // Runs the real CLI (bin/codex-provider.js) as a child process and captures everything.
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { dirname, resolve } from "node:path";
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import type { Emulator } from "#src/emulator/index.js";
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
-export const BIN = resolve(root, "bin/codex-provider.js");
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
+export const BIN = resolve(ROOT, "bin/codex-provider.js");
 
 export interface CliRun {
   code: number | null;
@@ -29,4 +32,16 @@ export function runCli(args: string[], options: { env?: Record<string, string | 
     });
     child.stdin.end(options.input ?? "");
   });
+}
+
+/** A CLI environment pointed at the emulator's Platform API with its key, in a fresh state directory. */
+export async function platformEnv(emu: Emulator, extra: Record<string, string | undefined> = {}): Promise<Record<string, string | undefined>> {
+  return {
+    CODEX_PROVIDER_HOME: await mkdtemp(join(tmpdir(), "cp-cli-")),
+    CODEX_PROVIDER_API_URL: emu.apiUrl,
+    OPENAI_API_KEY: emu.apiKey,
+    OPENAI_BASE_URL: undefined,
+    CODEX_PROVIDER_PROVIDER: undefined,
+    ...extra,
+  };
 }

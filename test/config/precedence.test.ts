@@ -21,10 +21,12 @@ const LAYERS: Record<SettingKey, [Value, Value, Value]> = {
   verbosity: ["low", "medium", "high"],
   request_timeout_ms: [1000, 2000, 3000],
   idle_timeout_ms: [4000, 5000, 6000],
+  max_event_bytes: [65536, 131072, 262144],
   max_retries: [1, 2, 3],
   api_url: ["http://cfg.example/v1", "http://env.example/v1", "http://flag.example/v1"],
   auth_url: ["http://cfg.example/auth", "http://env.example/auth", "http://flag.example/auth"],
   chatgpt_url: ["http://cfg.example/backend-api", "http://env.example/backend-api", "http://flag.example/backend-api"],
+  proxy: ["http://cfg.example:3128", "http://env.example:3128", "http://flag.example:3128"],
   // The flag can only switch the notice off, so the env layer switches it on.
   experimental_notice: [false, true, false],
   max_connections: [10, 20, 30],
@@ -95,7 +97,7 @@ describe("precedence: flag > env > config > default", () => {
       const run = await runMain(["config", "show", "--model", "flag-model"], { CODEX_PROVIDER_HOME: home, CODEX_PROVIDER_VERBOSITY: "high" });
       assert.match(run.stdout, /^model +flag-model +flag --model$/m);
       assert.match(run.stdout, /^verbosity +high +env CODEX_PROVIDER_VERBOSITY$/m);
-      assert.match(run.stdout, new RegExp(`^max_retries +1 +config ${file}:8$`, "m"));
+      assert.match(run.stdout, new RegExp(`^max_retries +1 +config ${file}:${SETTING_KEYS.indexOf("max_retries") + 1}$`, "m"));
     });
   });
 });

@@ -83,5 +83,6 @@ describe("serve against hostile clients", () => {
     } finally {
       await serve.stop();
     }
+    assert.match(serve.stderr(), /^warning: refused 1 connection\(s\) with a 503: 1 already open/m, "the operator hears of refusals");
   });
 });

@@ -1,10 +1,12 @@
 import assert from "node:assert/strict";
-import { rm, stat } from "node:fs/promises";
-import { join } from "node:path";
+import { lstat, mkdir, readlink, rm, stat, symlink } from "node:fs/promises";
+import { hostname } from "node:os";
+import { dirname, join } from "node:path";
 import { test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { isProviderError } from "#src/errors.js";
-import { CredentialStore, withFileLock } from "#src/auth/store/index.js";
+import { CredentialStore, DEFAULT_TIMEOUT_MS, withFileLock } from "#src/auth/store/index.js";
+import { OAUTH_REQUEST_TIMEOUT_MS } from "#src/auth/oauth/token-client.js";
 import { increment } from "./fixtures/profiles.js";
 import { kill, nextMessage, startWorker, withHome } from "./helpers.js";
 
@@ -50,7 +52,7 @@ test("re-entering the same lock throws instead of deadlocking", () =>
     assert.equal(await store.modify("default", () => store.modify("other", increment)), 1);
   }));
 
-test("times out with an actionable message while another process holds the lock", () =>
+test("times out naming the live holder, without advice to delete its lock", () =>
   withHome(async (home) => {
     const holder = startWorker("hold", home);
     try {
@@ -60,10 +62,9 @@ test("times out with an actionable message while another process holds the lock"
       const started = Date.now();
       await assert.rejects(store.modify("default", increment), (error) => {
         assert.ok(isProviderError(error, "credential_store_error"));
-        assert.equal(
-          error.message,
-          `timed out waiting for lock ${file}; if no other codex-provider process is running, delete ${file}.lock`,
-        );
+        assert.ok(error.message.startsWith(`timed out waiting for lock ${file}: it is held by process ${holder.pid} on this host (since `), error.message);
+        assert.match(error.message, /still running; wait for it or stop that process$/);
+        assert.doesNotMatch(error.message, /delete/);
         return true;
       });
       assert.ok(Date.now() - started < 1500);
@@ -72,18 +73,46 @@ test("times out with an actionable message while another process holds the lock"
     }
   }));
 
-test("a lock left by a SIGKILLed process is taken over once stale", () =>
+test("the lock records its holder: pid, host and start time", () =>
   withHome(async (home) => {
-    const staleMs = 2000;
+    const holder = startWorker("hold", home);
+    try {
+      assert.equal(await nextMessage(holder), "holding");
+      const record = JSON.parse(await readlink(`${new CredentialStore({ home }).filePath("default")}.lock`));
+      assert.equal(record.pid, holder.pid);
+      assert.equal(record.host, hostname());
+      assert.ok(Math.abs(Date.parse(record.since) - Date.now()) < 60_000);
+    } finally {
+      await kill(holder);
+    }
+  }));
+
+test("a lock left by a SIGKILLed process on this host is broken at once, not after the stale window", () =>
+  withHome(async (home) => {
+    const staleMs = 10_000;
     const holder = startWorker("hold", home, undefined, staleMs);
     assert.equal(await nextMessage(holder), "holding");
     await kill(holder);
     const store = new CredentialStore({ home, lock: { staleMs } });
-    await stat(`${store.filePath("default")}.lock`); // left behind by the dead holder
+    await lstat(`${store.filePath("default")}.lock`); // left behind by the dead holder
     const started = Date.now();
     assert.equal(await store.modify("default", increment), 1);
     const waited = Date.now() - started;
-    assert.ok(waited < staleMs + 1500, `took ${waited} ms`);
+    assert.ok(waited < 1000, `took ${waited} ms`);
+  }));
+
+test("a lock held from another host is taken over only after the stale window", () =>
+  withHome(async (home) => {
+    const staleMs = 1000;
+    const store = new CredentialStore({ home, lock: { staleMs, timeoutMs: 10_000 } });
+    const lockPath = `${store.filePath("default")}.lock`;
+    await mkdir(dirname(lockPath), { recursive: true });
+    const record = { pid: 1, host: `elsewhere-${hostname()}`, since: new Date().toISOString(), nonce: "x" };
+    await symlink(JSON.stringify(record), lockPath);
+    const started = Date.now();
+    assert.equal(await store.modify("default", increment), 1);
+    const waited = Date.now() - started;
+    assert.ok(waited >= staleMs - 50, `waited the stale window (${waited} ms)`);
   }));
 
 test("an in-process waiter gives up at its timeout without breaking the queue", () =>
@@ -114,3 +143,7 @@ test("a lock lost while held aborts the write", () =>
     );
     await assert.rejects(stat(file), { code: "ENOENT" });
   }));
+
+test("a refresh under the lock (headers, then body) times out before a waiter's lock wait does", () => {
+  assert.ok(2 * OAUTH_REQUEST_TIMEOUT_MS < DEFAULT_TIMEOUT_MS, `${2 * OAUTH_REQUEST_TIMEOUT_MS} ms vs ${DEFAULT_TIMEOUT_MS} ms`);
+});

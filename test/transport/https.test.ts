@@ -2,36 +2,19 @@
 // whose self-signed certificate is trusted through NODE_EXTRA_CA_CERTS, and refused without it.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import { mkdtemp, readFile } from "node:fs/promises";
 import { createServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runCli } from "../cli/run-cli.js";
+import { hasOpenssl, responsesStream, selfSignedCert } from "./tls-fixture.js";
 
-function hasOpenssl(): boolean {
-  try {
-    execFileSync("openssl", ["version"], { stdio: "ignore" });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-const STREAM = [
-  { type: "response.created", response: { id: "resp_tls", model: "gpt-5.5", status: "in_progress", output: [] } },
-  { type: "response.output_text.delta", item_id: "msg_1", output_index: 0, content_index: 0, delta: "over TLS" },
-  { type: "response.completed", response: { id: "resp_tls", status: "completed", output: [], usage: { input_tokens: 1, output_tokens: 2, total_tokens: 3 } } },
-]
-  .map((event, i) => `event: ${event.type}\ndata: ${JSON.stringify({ ...event, sequence_number: i })}\n\n`)
-  .join("");
+const STREAM = responsesStream("resp_tls", "over TLS");
 
 test("https endpoints work when the certificate is trusted and fail clearly when it is not", { skip: hasOpenssl() ? false : "openssl is not installed" }, async () => {
   const dir = await mkdtemp(join(tmpdir(), "cp-tls-"));
-  const key = join(dir, "key.pem");
-  const cert = join(dir, "cert.pem");
-  execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"], { stdio: "ignore" });
+  const { key, cert } = selfSignedCert(dir);
   const seen: string[] = [];
   const server = createServer({ key: await readFile(key), cert: await readFile(cert) }, (req, res) => {
     seen.push(`${req.method} ${req.url} ${req.headers.authorization === "Bearer sk-proj-tlstesttlstesttlstest" ? "authorized" : "anonymous"}`);

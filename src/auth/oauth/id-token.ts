@@ -1,8 +1,10 @@
 // OpenID Connect ID-token validation (OIDC Core §3.1.3.7, docs/protocol.md#siwc-callback) with jose:
 // signature against the issuer's JWKS, `iss`, `aud`, `exp`, then `nonce`. Failures
 // are `login_failed` errors that name the check that failed, never a token value.
-import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload } from "jose";
+import { createRemoteJWKSet, customFetch, errors, jwtVerify, type JWTPayload } from "jose";
 import { ProviderError } from "../../errors.js";
+import { readBoundedText, readErrorExcerpt } from "../../transport/body-text.js";
+import { send } from "../../transport/http.js";
 
 export interface IdTokenExpectations {
   issuer: string;
@@ -25,10 +27,23 @@ const keySets = new Map<string, ReturnType<typeof createRemoteJWKSet>>();
 function keySet(jwksUri: string): ReturnType<typeof createRemoteJWKSet> {
   let set = keySets.get(jwksUri);
   if (!set) {
-    set = createRemoteJWKSet(new URL(jwksUri), { timeoutDuration: 10_000 });
+    set = createRemoteJWKSet(new URL(jwksUri), { timeoutDuration: 10_000, [customFetch]: fetchJwks });
     keySets.set(jwksUri, set);
   }
   return set;
+}
+
+/** A key set is a few kilobytes; the bound only stops a hostile answer. */
+const JWKS_MAX_BYTES = 1024 * 1024;
+
+/**
+ * jose fetches the key set with the global fetch by default, which knows nothing of our
+ * proxy settings or body bounds; this sends it through the transport like every other call.
+ */
+async function fetchJwks(url: string, init: { headers: Headers; signal: AbortSignal }): Promise<Response> {
+  const response = await send({ url, method: "GET", headers: Object.fromEntries(init.headers), signal: init.signal });
+  const body = response.status === 200 ? await readBoundedText(response, JWKS_MAX_BYTES, "The issuer's key set (JWKS)") : await readErrorExcerpt(response);
+  return new Response(body, { status: response.status, headers: { "content-type": response.headers["content-type"] ?? "application/json" } });
 }
 
 /** The verified claims of `idToken`, or a `login_failed` error naming what failed. */

@@ -4,7 +4,10 @@
 import { ProviderError } from "../../errors.js";
 import { send } from "../../transport/http.js";
 import { errorFacts } from "../../transport/classify.js";
+import { readBoundedText, readErrorExcerpt } from "../../transport/body-text.js";
 import { registerSecret } from "../../redact.js";
+
+const OAUTH_BODY_BYTES = 1024 * 1024;
 
 export interface OAuthHttpResponse {
   status: number;
@@ -12,6 +15,14 @@ export interface OAuthHttpResponse {
   text: string;
   headers: Record<string, string>;
 }
+
+/**
+ * Per-phase timeout of an OAuth POST (headers, then body idle). A refresh runs while
+ * holding the credential lock, so both phases together stay below the lock wait
+ * (DEFAULT_TIMEOUT_MS in auth/store/lock.ts): a waiter never gives up on a holder
+ * that is still within its refresh.
+ */
+export const OAUTH_REQUEST_TIMEOUT_MS = 10_000;
 
 export async function postOAuth(
   url: string,
@@ -30,10 +41,11 @@ export async function postOAuth(
     },
     body,
     signal: options.signal,
-    headersTimeoutMs: options.timeoutMs ?? 30_000,
-    idleTimeoutMs: options.timeoutMs ?? 30_000,
+    headersTimeoutMs: options.timeoutMs ?? OAUTH_REQUEST_TIMEOUT_MS,
+    idleTimeoutMs: options.timeoutMs ?? OAUTH_REQUEST_TIMEOUT_MS,
   });
-  const text = await response.text();
+  // Token, device and revoke answers are a few hundred bytes; nothing legitimate comes near the bound.
+  const text = response.status >= 400 ? await readErrorExcerpt(response) : await readBoundedText(response, OAUTH_BODY_BYTES, `The answer from ${new URL(url).origin}${new URL(url).pathname}`);
   let json: Record<string, unknown> | undefined;
   try {
     const parsed = text ? (JSON.parse(text) as unknown) : undefined;

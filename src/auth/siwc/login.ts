@@ -2,6 +2,7 @@
 // docs/protocol.md#siwc-callback), end to end: host id, discovery, loopback listener, authorize URL,
 // callback, code exchange, ID-token validation, then one store write. Nothing is written before every check
 // passed, so a timeout, Ctrl-C or failed check leaves the previous credential untouched.
+import type { NoticeHandler } from "../../notice.js";
 import type { Env } from "../../config/paths.js";
 import { isProviderError, ProviderError } from "../../errors.js";
 import { emptyProfile, type OAuthCredential, type ProfileData } from "../credential.js";
@@ -26,6 +27,8 @@ export interface SiwcLoginOptions {
   present(url: string, port: number): Promise<void> | void;
   /** Told when a corrupt credential file was moved aside. */
   onRecovered?(backupPath: string): void;
+  /** Told (a `warning` notice) when a too-open mode on the credential store was tightened. */
+  onNotice?: NoticeHandler;
 }
 
 export interface SiwcLoginResult {
@@ -45,7 +48,7 @@ function savedClient(data: ProfileData): { clientId: string; subject?: string } 
 
 export async function loginWithChatGpt(options: SiwcLoginOptions): Promise<SiwcLoginResult> {
   const issuer = siwcIssuer(options.env);
-  const store = new CredentialStore({ home: options.home });
+  const store = new CredentialStore({ home: options.home, onNotice: options.onNotice });
   // docs/protocol.md#siwc-registration: the host id exists before the first sign-in and never changes.
   const hostId = await readOrCreateHostId(options.home);
   const data = await store.read(options.profile).catch((error: unknown) => {

@@ -1,9 +1,18 @@
 // The only code that reads or writes credential files: one JSON file per profile
 // under `<home>/credentials/`, mode 0600, replaced atomically under a lock.
-import { chmod, open, readdir, rename } from "node:fs/promises";
+import { constants } from "node:fs";
+import { chmod, open, readdir, readlink, rename } from "node:fs/promises";
 import { join } from "node:path";
 import { ProviderError } from "../../errors.js";
 import { credentialsDir } from "../../config/paths.js";
+import {
+  checkPrivateDir,
+  checkStateHome,
+  octal,
+  requireOwnedAndProtected,
+  unsafePathError,
+} from "../../config/state-permissions.js";
+import type { NoticeHandler } from "../../notice.js";
 import { emptyProfile, type ProfileData } from "../credential.js";
 import { removeTempFiles, writeFileAtomic } from "./atomic-write.js";
 import { withFileLock, type LockOptions } from "./lock.js";
@@ -15,6 +24,8 @@ export interface CredentialStoreOptions {
   home: string;
   /** Lock timing; every process sharing `home` must use the same `staleMs`. */
   lock?: LockOptions;
+  /** Told with a one-line `warning` notice when a too-open mode on the store was tightened. */
+  onNotice?: NoticeHandler;
 }
 
 export interface ModifyOptions {
@@ -29,6 +40,8 @@ export interface ModifyOptions {
 
 const PROFILE_NAME = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,63}$/;
 const isWindows = process.platform === "win32";
+// Opening a credential never follows a symlink (no such flag on Windows).
+const READ_NO_FOLLOW = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0);
 
 type Loaded =
   | { kind: "missing" }
@@ -38,10 +51,21 @@ type Loaded =
 export class CredentialStore {
   readonly #home: string;
   readonly #lock: LockOptions;
+  readonly #onNotice: NoticeHandler | undefined;
+  /** The directories passed the checks; only their owner could change that since. */
+  #dirsChecked = false;
 
   constructor(options: CredentialStoreOptions) {
     this.#home = options.home;
     this.#lock = options.lock ?? {};
+    this.#onNotice = options.onNotice;
+  }
+
+  /** StrictModes on the state directory and `credentials/` before trusting either. */
+  #checkDirs(): void {
+    if (this.#dirsChecked) return;
+    checkStateHome(this.#home);
+    this.#dirsChecked = checkPrivateDir(credentialsDir(this.#home), this.#onNotice);
   }
 
   filePath(profile: string): string {
@@ -60,7 +84,8 @@ export class CredentialStore {
    */
   async read(profile: string): Promise<ProfileData> {
     const file = this.filePath(profile);
-    const loaded = await loadProfile(file);
+    this.#checkDirs();
+    const loaded = await loadProfile(file, this.#onNotice);
     if (loaded.kind === "corrupt") throw corruptError(file, loaded);
     return loaded.kind === "ok" ? loaded.data : emptyProfile();
   }
@@ -78,12 +103,13 @@ export class CredentialStore {
     options: ModifyOptions = {},
   ): Promise<T> {
     const file = this.filePath(profile);
+    this.#checkDirs();
     return withFileLock(
       file,
       async ({ signal }) => {
         // Holding the lock, any temp file for this profile is a crashed writer's.
         await removeTempFiles(file);
-        const loaded = await loadProfile(file);
+        const loaded = await loadProfile(file, this.#onNotice);
         if (loaded.kind === "corrupt" && !options.recoverCorrupt) throw corruptError(file, loaded);
         const data = loaded.kind === "ok" ? loaded.data : emptyProfile();
         const before = loaded.kind === "corrupt" ? undefined : serialize(data);
@@ -108,6 +134,7 @@ export class CredentialStore {
   /** Names of the profiles that have a credential file, sorted. */
   async listProfiles(): Promise<string[]> {
     const dir = credentialsDir(this.#home);
+    this.#checkDirs();
     let names: string[];
     try {
       names = await readdir(dir);
@@ -127,18 +154,22 @@ function serialize(data: ProfileData): string {
   return `${JSON.stringify(data, null, 2)}\n`;
 }
 
-async function loadProfile(file: string): Promise<Loaded> {
+async function loadProfile(file: string, onNotice: NoticeHandler | undefined): Promise<Loaded> {
   let text: string;
   let modified: Date;
   try {
-    const handle = await open(file, "r");
+    const handle = await open(file, READ_NO_FOLLOW);
     try {
+      // Checked on the open file, so what is checked is what is read.
       const stat = await handle.stat();
       if (!stat.isFile()) throw storeError(`${file} is not a regular file; move it out of the way`);
+      requireOwnedAndProtected(file, stat, "a credential file");
       // The file holds bearer tokens; a copy or another tool may have widened its
-      // mode. Tighten it so the exposure ends now. Best effort: a file we do not
-      // own cannot be changed, yet can still be read.
-      if (!isWindows && (stat.mode & 0o077) !== 0) await handle.chmod(0o600).catch(() => undefined);
+      // mode. Tighten it so the exposure ends now.
+      if (!isWindows && (stat.mode & 0o077) !== 0) {
+        await handle.chmod(0o600);
+        onNotice?.({ code: "warning", message: `tightened ${file} from mode ${octal(stat.mode)} to 0600: it holds your credentials` });
+      }
       modified = stat.mtime;
       text = await handle.readFile("utf8");
     } finally {
@@ -146,7 +177,9 @@ async function loadProfile(file: string): Promise<Loaded> {
     }
   } catch (error) {
     if (error instanceof ProviderError) throw error;
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return { kind: "missing" };
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return { kind: "missing" };
+    if (code === "ELOOP") throw await symlinkError(file);
     throw storeError(`could not read ${file}`, error);
   }
   let value: unknown;
@@ -161,6 +194,15 @@ async function loadProfile(file: string): Promise<Loaded> {
   const data = value as ProfileData;
   registerProfileSecrets(data);
   return { kind: "ok", data };
+}
+
+/** A symlinked credential names both paths; it is neither read nor changed. */
+async function symlinkError(file: string): Promise<ProviderError> {
+  const target = await readlink(file).catch(() => "an unreadable target");
+  return unsafePathError(
+    `credential file ${file} is a symbolic link to ${target}; codex-provider reads credentials only from regular files it wrote`,
+    `Remove the link (rm '${file}') and sign in again; if ${target} is your credential file, move it in place of the link.`,
+  );
 }
 
 function corruptError(file: string, corrupt: { problem: string; backup: string }): ProviderError {

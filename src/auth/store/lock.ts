@@ -1,17 +1,26 @@
-// Mutual exclusion for one file across processes (a `<file>.lock` directory managed
-// by proper-lockfile) and within this process (a FIFO queue per path, so callers
-// here wait their turn in memory instead of polling the lock directory).
+// Mutual exclusion for one file across processes and within this process (a FIFO
+// queue per path, so callers here wait their turn in memory instead of polling).
+//
+// The cross-process lock is `<file>.lock`, a symbolic link whose target text is the
+// holder record (pid, host, process start): creating a symlink is atomic and fails if
+// one exists, so the record is there from the first instant (the scheme Emacs uses
+// for its lock files). A waiter reads the record: a holder that is gone from this
+// host is broken at once; a holder on another host keeps the lock while it refreshes
+// the link's mtime, and is taken over after `staleMs` without a refresh.
 import { AsyncLocalStorage } from "node:async_hooks";
+import { randomBytes } from "node:crypto";
+import { lstat, lutimes, readFile, readlink, rename, rm, symlink, writeFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { lock } from "proper-lockfile";
 import { ensurePrivateDir } from "./atomic-write.js";
+import { currentHolder, decodeHolder, describeHolder, encodeHolder, holderState, type LockHolder } from "./lock-holder.js";
 import { storeError } from "./store-error.js";
 
 export interface LockOptions {
   /**
-   * A lock not refreshed for this long belongs to a dead process and is taken over.
-   * Every process sharing a file must use the same value. Minimum 2000 ms.
+   * A lock held from another host (shared home over a network filesystem) and not
+   * refreshed for this long is taken over. Holders on this host are checked by pid
+   * instead. Every process sharing a file must use the same value.
    */
   staleMs?: number;
   /** Give up waiting (in-process queue + lock file) after this long. */
@@ -20,8 +29,8 @@ export interface LockOptions {
 
 export interface HeldLock {
   /**
-   * Aborted if the lock was lost while held (its refresh stalled past the stale
-   * window, so another process may have taken it): do not write after that.
+   * Aborted if the lock was lost while held (another process replaced it, e.g. after
+   * this process stalled past the stale window): do not write after that.
    */
   signal: AbortSignal;
 }
@@ -101,6 +110,12 @@ async function lockAndRun<T>(
   }
 }
 
+type Observed =
+  | { kind: "absent" }
+  | { kind: "held"; raw: string; holder: LockHolder | undefined; ageMs: number };
+
+const isWindows = process.platform === "win32";
+
 async function acquire(
   key: string,
   staleMs: number,
@@ -109,32 +124,105 @@ async function acquire(
 ): Promise<() => Promise<void>> {
   const lockPath = `${key}.lock`;
   await ensurePrivateDir(dirname(key));
+  const mine = encodeHolder(currentHolder());
   let backoff = 5;
   for (;;) {
     try {
-      return await lock(key, {
-        lockfilePath: lockPath,
-        // The target may not exist yet (first login), so it cannot be canonicalized.
-        realpath: false,
-        stale: staleMs,
-        // Refresh the lock's mtime several times per stale window so one slow tick
-        // of the event loop does not let another process take a live lock.
-        update: Math.max(1000, Math.floor(staleMs / 4)),
-        // proper-lockfile's default throws from a timer, crashing the process.
-        onCompromised: (error) =>
-          lost.abort(storeError(`lost the lock ${lockPath} while holding it; not writing ${key}`, error)),
-      });
+      await createLock(lockPath, mine);
+      return holdLock(lockPath, mine, staleMs, lost);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "ELOCKED") throw storeError(`could not lock ${key}`, error);
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw storeError(`could not lock ${key}`, error);
+    }
+    const seen = await observe(lockPath);
+    if (seen.kind === "absent") continue;
+    const state = seen.holder ? holderState(seen.holder) : "other-host";
+    if (state === "gone" || (state === "other-host" && seen.ageMs > staleMs)) {
+      await breakLock(lockPath, seen.raw);
+      continue;
     }
     const remaining = deadline - Date.now();
-    if (remaining <= 0) {
-      throw storeError(
-        `timed out waiting for lock ${key}; if no other codex-provider process is running, delete ${lockPath}`,
-      );
-    }
+    if (remaining <= 0) throw timeoutError(key, lockPath, seen.holder, state === "running");
     // Jittered exponential backoff so several waiting processes do not retry in step.
     await sleep(Math.min(remaining, backoff * (0.5 + Math.random())));
     backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
   }
+}
+
+function timeoutError(key: string, lockPath: string, holder: LockHolder | undefined, running: boolean): Error {
+  const prefix = `timed out waiting for lock ${key}`;
+  if (!holder) return storeError(`${prefix}; if no other codex-provider process is running, delete ${lockPath}`);
+  // A live holder's lock is never to be deleted: that is how two writers collide.
+  if (running) return storeError(`${prefix}: it is held by ${describeHolder(holder)}, which is still running; wait for it or stop that process`);
+  return storeError(
+    `${prefix}: it is held by ${describeHolder(holder)}; if codex-provider is no longer running there, delete ${lockPath}`,
+  );
+}
+
+// Windows creates symlinks only with extra privileges: there the lock is a file
+// created exclusively, with the record written just after.
+async function createLock(lockPath: string, record: string): Promise<void> {
+  if (isWindows) await writeFile(lockPath, record, { flag: "wx", mode: 0o600 });
+  else await symlink(record, lockPath);
+}
+
+async function readLock(lockPath: string): Promise<string> {
+  return isWindows ? readFile(lockPath, "utf8") : readlink(lockPath);
+}
+
+async function observe(lockPath: string): Promise<Observed> {
+  let mtimeMs: number;
+  try {
+    mtimeMs = (await lstat(lockPath)).mtimeMs;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return { kind: "absent" };
+    throw storeError(`could not inspect lock ${lockPath}`, error);
+  }
+  // Not a link (EINVAL): a lock directory from an older codex-provider, judged by age.
+  const raw = await readLock(lockPath).catch((error: NodeJS.ErrnoException) => (error.code === "ENOENT" ? undefined : ""));
+  if (raw === undefined) return { kind: "absent" };
+  return { kind: "held", raw, holder: decodeHolder(raw), ageMs: Date.now() - mtimeMs };
+}
+
+/**
+ * Remove the lock observed as `raw`, and only that one: it is first renamed aside
+ * (atomic, so two breakers cannot both succeed), then checked; a lock someone took
+ * in between is put back.
+ */
+async function breakLock(lockPath: string, raw: string): Promise<void> {
+  const aside = `${lockPath}.broken-${randomBytes(6).toString("hex")}`;
+  try {
+    await rename(lockPath, aside);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return;
+    throw storeError(`could not break the abandoned lock ${lockPath}`, error);
+  }
+  const moved = await readLock(aside).catch(() => "");
+  if (moved !== raw && moved !== "") {
+    // Its holder notices the loss at its next refresh if this fails with EEXIST.
+    await createLock(lockPath, moved).catch(() => undefined);
+  }
+  await rm(aside, { recursive: true, force: true });
+}
+
+function holdLock(lockPath: string, mine: string, staleMs: number, lost: AbortController): () => Promise<void> {
+  const isMine = async () => (await readLock(lockPath).catch(() => undefined)) === mine;
+  // Refresh several times per stale window so one slow tick of the event loop does
+  // not make a live lock look abandoned to another host.
+  const timer = setInterval(() => {
+    void (async () => {
+      if (!(await isMine())) {
+        lost.abort(storeError(`lost the lock ${lockPath} while holding it; not writing ${lockPath.slice(0, -".lock".length)}`));
+        clearInterval(timer);
+        return;
+      }
+      const now = new Date();
+      await lutimes(lockPath, now, now).catch(() => undefined);
+    })();
+  }, Math.max(250, Math.floor(staleMs / 4)));
+  timer.unref();
+  return async () => {
+    clearInterval(timer);
+    // Never remove a lock that is no longer ours.
+    if (await isMine()) await rm(lockPath, { force: true });
+  };
 }

@@ -1,5 +1,6 @@
 // `login|logout|status --provider chatgpt-codex` (EXPERIMENTAL): browser or device-code
 // sign-in with the Codex client, Codex auth.json import, and Codex access tokens.
+import { cliStore } from "../credential-store.js";
 import type { AccessTokenCredential, Credential, OAuthCredential, ProfileData } from "../../auth/credential.js";
 import { checkAccessTokenShape, whoami } from "../../auth/codex/access-token.js";
 import { defaultCodexAuthPath, readCodexAuthFile } from "../../auth/codex/auth-json.js";
@@ -61,7 +62,7 @@ function parsePorts(value: string | undefined): number[] | undefined {
 }
 
 function store(context: CliContext): CredentialStore {
-  return new CredentialStore({ home: stateHome(context.env) });
+  return cliStore(context);
 }
 
 async function save(context: CliContext, profile: string, providerId: string, credential: Credential): Promise<void> {

@@ -1,12 +1,14 @@
 // `login|logout|status --provider chatgpt`: Sign in with ChatGPT in the browser
 // (docs/protocol.md#sign-in-with-chatgpt). The flow lives in src/auth/siwc; this file is the terminal side.
+import { cliStore } from "../credential-store.js";
+import { noticePrinter } from "../open-provider.js";
 import { join } from "node:path";
 import type { OAuthCredential } from "../../auth/credential.js";
 import { openBrowser } from "../../auth/login/open-browser.js";
 import { DEFAULT_CALLBACK_PORT, enablePlanUsageHint, loginCommand, PLAN_SCOPE, PROVIDER_ID, siwcIssuer } from "../../auth/siwc/constants.js";
 import { loginWithChatGpt } from "../../auth/siwc/login.js";
 import { revokeCredential } from "../../auth/siwc/revoke.js";
-import { CredentialStore, hostIdPath } from "../../auth/store/index.js";
+import { hostIdPath } from "../../auth/store/index.js";
 import { credentialsDir, stateHome } from "../../config/paths.js";
 import { ProviderError } from "../../errors.js";
 import { ExitCode } from "../exit-codes.js";
@@ -72,6 +74,7 @@ async function login(args: string[], common: CommonAuthFlags, context: CliContex
         write(context.stderr, s.dim(`Waiting for the sign-in to finish in the browser (times out after ${formatDuration(LOGIN_TIMEOUT_MS)}; Ctrl-C cancels)…`));
       },
       onRecovered: (backup) => write(context.stderr, `warning: the credential file was unreadable; kept it as ${backup}`),
+      onNotice: noticePrinter(context, { quiet: false, experimentalNotice: false }),
     });
     return reportLogin(credential, registered, common, context);
   });
@@ -102,7 +105,7 @@ function reportLogin(credential: OAuthCredential, registered: boolean, common: C
 
 async function logout(args: string[], common: CommonAuthFlags, context: CliContext): Promise<number> {
   parseFlags(args, {});
-  const store = new CredentialStore({ home: stateHome(context.env) });
+  const store = cliStore(context);
   const credential = (await store.read(common.profile)).credentials[PROVIDER_ID];
   if (credential?.type !== "oauth") {
     write(context.stdout, common.json ? JSON.stringify({ provider: PROVIDER_ID, profile: common.profile, removed: false }) : "Not signed in to ChatGPT.");
@@ -139,7 +142,7 @@ export const authCli: AuthCli = {
 
   async status(common, context) {
     const base = { provider: PROVIDER_ID, profile: common.profile, experimental: false };
-    const credential = (await new CredentialStore({ home: stateHome(context.env) }).read(common.profile)).credentials[PROVIDER_ID];
+    const credential = (await cliStore(context).read(common.profile)).credentials[PROVIDER_ID];
     if (credential?.type !== "oauth") return { ...base, loggedIn: false, usable: false, hint: loginCommand(common.profile) };
     const signedIn = {
       ...base,

@@ -9,12 +9,15 @@ export interface SplitArgs {
   rest: string[];
   /** --profile was given on the command line. */
   profileFlag: boolean;
+  /** --proxy, a setting flag: applied to the sign-in's requests by authArgs. */
+  proxy?: string;
 }
 
 export function splitAuthArgs(args: string[]): SplitArgs {
   const common: CommonAuthFlags = { profile: "default", json: false, quiet: false, verbose: false };
   let profileFlag = false;
   let provider: string | undefined;
+  let proxy: string | undefined;
   const rest: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
@@ -29,21 +32,24 @@ export function splitAuthArgs(args: string[]): SplitArgs {
       common.profile = value();
       profileFlag = true;
     }
+    else if (flag === "--proxy") proxy = value();
     else if (flag === "--json") common.json = true;
     else if (flag === "--quiet" || flag === "-q") common.quiet = true;
     else if (flag === "--verbose") common.verbose = true;
     else rest.push(arg);
   }
-  return { provider, common, rest, profileFlag };
+  return { provider, common, rest, profileFlag, proxy };
 }
 
-/** splitAuthArgs, with the profile from CODEX_PROVIDER_PROFILE or config.toml when no flag names one. */
+/**
+ * splitAuthArgs, with the profile from CODEX_PROVIDER_PROFILE or config.toml when no flag
+ * names one; resolving the settings also applies the proxy (flag, env or config).
+ */
 export async function authArgs(args: string[], context: CliContext): Promise<SplitArgs> {
   const split = splitAuthArgs(args);
-  if (!split.profileFlag) {
-    const { cliSettings } = await import("../open-provider.js");
-    split.common.profile = cliSettings({}, context).settings.profile.value ?? "default";
-  }
+  const { cliSettings } = await import("../open-provider.js");
+  const { settings } = cliSettings({ proxy: split.proxy }, context);
+  if (!split.profileFlag) split.common.profile = settings.profile.value ?? "default";
   return split;
 }
 

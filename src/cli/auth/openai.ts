@@ -1,7 +1,6 @@
 // `login --provider openai --with-api-key`: store a Platform key read from stdin
 // (never from argv, so it stays out of shell history and process lists).
-import { CredentialStore } from "../../auth/store/index.js";
-import { stateHome } from "../../config/paths.js";
+import { cliStore } from "../credential-store.js";
 import { ProviderError } from "../../errors.js";
 import { fingerprint } from "../../redact.js";
 import { createProvider } from "../../providers/registry.js";
@@ -25,7 +24,7 @@ export const authCli: AuthCli = {
     if (!values["no-verify"]) {
       await createProvider({ provider: "openai", apiKey: key, env: context.env, retry: { maxRetries: 1 } }).listModels();
     }
-    const store = new CredentialStore({ home: stateHome(context.env) });
+    const store = cliStore(context);
     await store.modify(
       common.profile,
       (data) => {
@@ -39,7 +38,7 @@ export const authCli: AuthCli = {
   },
 
   async logout(_args, common, context) {
-    const store = new CredentialStore({ home: stateHome(context.env) });
+    const store = cliStore(context);
     const removed = await store.modify(common.profile, (data) => {
       const had = data.credentials.openai !== undefined;
       delete data.credentials.openai;
@@ -54,7 +53,7 @@ export const authCli: AuthCli = {
     if (context.env.OPENAI_API_KEY) {
       return { ...base, loggedIn: true, usable: true, method: `API key from OPENAI_API_KEY (${fingerprint(context.env.OPENAI_API_KEY)})` };
     }
-    const data = await new CredentialStore({ home: stateHome(context.env) }).read(common.profile);
+    const data = await cliStore(context).read(common.profile);
     const credential = data.credentials.openai;
     if (credential?.type === "api-key") {
       return { ...base, loggedIn: true, usable: true, method: `stored API key (${fingerprint(credential.key)})` };

@@ -64,7 +64,7 @@ function describeProvider(config: CustomProviderConfig, env: Env): Record<string
 
 /** A setting's value as shown: URLs lose their credentials, other values stay as they are. */
 function safeValue(key: keyof Settings, value: unknown): unknown {
-  return typeof value === "string" && key.endsWith("_url") ? safeUrl(value) : value;
+  return typeof value === "string" && (key.endsWith("_url") || key === "proxy") ? safeUrl(value) : value;
 }
 
 function show(args: string[], context: CliContext): number {

@@ -40,6 +40,9 @@ Options:
         CODEX_PROVIDER_AUTH_URL: emulator.authUrl,
         CODEX_PROVIDER_CHATGPT_URL: emulator.chatgptUrl,
         OPENAI_API_KEY: emulator.apiKey,
+        // Loopback is proxied unless NO_PROXY names it; the demo only talks to its own emulator.
+        no_proxy: "*",
+        NO_PROXY: "*",
       };
       const sub: CliContext = { ...context, env };
       const prompt = values.prompt ?? "What does codex-provider do?";

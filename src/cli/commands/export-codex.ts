@@ -1,11 +1,10 @@
 // `codex-provider export-codex [PATH]`: our chatgpt-codex sign-in as a Codex CLI
 // auth.json (docs/protocol.md#codex-auth-file), written atomically with mode 0600.
+import { cliStore } from "../credential-store.js";
 import { access } from "node:fs/promises";
 import { defaultCodexAuthPath, writeCodexAuthFile } from "../../auth/codex/auth-json.js";
 import { CODEX_PROVIDER_ID } from "../../auth/codex/auth-source.js";
 import { codexLoginCommand } from "../../auth/codex/constants.js";
-import { CredentialStore } from "../../auth/store/index.js";
-import { stateHome } from "../../config/paths.js";
 import { ProviderError } from "../../errors.js";
 import { maskEmail } from "../../redact.js";
 import { parseFlags } from "../args.js";
@@ -42,7 +41,7 @@ Examples:
     if (positionals.length > 1) throw new ProviderError("config_error", `Unexpected argument ${positionals[1]}.`);
     const profile = values.profile ?? "default";
     const path = positionals[0] ?? defaultCodexAuthPath(context.env);
-    const credential = (await new CredentialStore({ home: stateHome(context.env) }).read(profile)).credentials[CODEX_PROVIDER_ID];
+    const credential = (await cliStore(context).read(profile)).credentials[CODEX_PROVIDER_ID];
     if (credential?.type !== "oauth") {
       throw new ProviderError("login_required", `No chatgpt-codex ChatGPT sign-in to export (profile ${profile}).`, {
         hint:

@@ -4,7 +4,7 @@ import { SERVE_SETTING_FLAGS, SETTING_FLAGS, SETTING_KEYS, settingsHelp, type Se
 import { parseFlags } from "../args.js";
 import type { CliContext, Command } from "../context.js";
 import { style } from "../format.js";
-import { cliSettings, providerFor } from "../open-provider.js";
+import { cliSettings, noticePrinter, providerFor } from "../open-provider.js";
 import { selectedStatus } from "../provider-status.js";
 
 const DRAIN_MS = 10_000;
@@ -102,6 +102,7 @@ Examples:
         maxBodyBytes: bodyMib === undefined ? undefined : bodyMib * MIB,
         onLog: values.quiet ? undefined : (entry) => context.stderr.write(`${values.json ? formatAccessJson(entry) : formatAccessLine(entry)}\n`),
         onError: (message) => context.stderr.write(s.red(`error: ${message}\n`)),
+        onNotice: noticePrinter(context, { quiet: Boolean(values.quiet), experimentalNotice: true }),
       });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === "EADDRINUSE") {

@@ -1,5 +1,4 @@
-import { CredentialStore } from "../../auth/store/index.js";
-import { stateHome } from "../../config/paths.js";
+import { cliStore } from "../credential-store.js";
 import { ProviderError } from "../../errors.js";
 import { COMMON_FLAGS, parseFlags } from "../args.js";
 import { AUTH_CLI, type CommonAuthFlags } from "../auth/types.js";
@@ -52,7 +51,7 @@ Examples:
     // Every profile with credentials, unless one was chosen (flag, env or config).
     const profiles =
       settings.profile.source === "default"
-        ? [...new Set([selected.profile, ...(await new CredentialStore({ home: stateHome(context.env) }).listProfiles())])]
+        ? [...new Set([selected.profile, ...(await cliStore(context).listProfiles())])]
         : [selected.profile];
     const authContext = withUrls(context, settings);
     const statuses: Status[] = [];

@@ -5,11 +5,11 @@ import { constants } from "node:fs";
 import { access, stat } from "node:fs/promises";
 import { CODEX_PROVIDER_ID } from "../../auth/codex/auth-source.js";
 import type { Credential } from "../../auth/credential.js";
-import { CredentialStore } from "../../auth/store/index.js";
 import { discoveryUrl } from "../../auth/oauth/discovery.js";
 import { siwcIssuer } from "../../auth/siwc/constants.js";
 import { loadConfig, type LoadedConfig } from "../../config/load.js";
 import { configFile, stateHome, type Env } from "../../config/paths.js";
+import { checkStateHome, octal } from "../../config/state-permissions.js";
 import { resolveSettings, urlEnv, type SettingKey, type Settings } from "../../config/settings.js";
 import { ProviderError } from "../../errors.js";
 import { codexBackendRoot, CODEX_DEFAULT_CHATGPT_URL } from "../../providers/chatgpt-codex.js";
@@ -17,6 +17,7 @@ import { platformBaseUrl } from "../../providers/openai.js";
 import { redact } from "../../redact.js";
 import type { CommonAuthFlags } from "../auth/types.js";
 import type { CliContext } from "../context.js";
+import { cliStore } from "../credential-store.js";
 import { ExitCode } from "../exit-codes.js";
 import { profileStatuses, type Status } from "../provider-status.js";
 import { probe, type ProbeResult } from "./probe.js";
@@ -136,11 +137,17 @@ async function checkHome(path: string, env: Env): Promise<DoctorReport["home"]> 
   }
   if (!info.isDirectory()) return { ok: false, path, from, exists: true, writable: false, hint: `${path} is not a directory: point CODEX_PROVIDER_HOME at a directory` };
   const writable = await access(path, constants.W_OK).then(() => true, () => false);
-  const mode = process.platform === "win32" ? undefined : (info.mode & 0o777).toString(8).padStart(4, "0");
-  // Credentials are 0600 files, but a group- or world-writable home lets others swap them.
-  const openToOthers = mode !== undefined && (info.mode & 0o022) !== 0;
-  const hint = !writable ? `cannot write to ${path}: sign-ins would fail (fix its owner or permissions)` : openToOthers ? `others can write to ${path}: chmod 700 ${path}` : undefined;
-  return { ok: writable && !openToOthers, path, from, exists: true, mode, writable, hint };
+  const mode = process.platform === "win32" ? undefined : octal(info.mode);
+  // The same StrictModes check every command makes before trusting the directory.
+  let unsafe: string | undefined;
+  try {
+    checkStateHome(path);
+  } catch (error) {
+    if (!(error instanceof ProviderError)) throw error;
+    unsafe = `${error.message}. ${error.hint ?? ""}`.trim();
+  }
+  const hint = unsafe ?? (writable ? undefined : `cannot write to ${path}: sign-ins would fail (fix its owner or permissions)`);
+  return { ok: writable && !unsafe, path, from, exists: true, mode, writable, hint };
 }
 
 async function credentialReports(profile: string, config: LoadedConfig | undefined, context: CliContext): Promise<CredentialReport[]> {
@@ -149,7 +156,7 @@ async function credentialReports(profile: string, config: LoadedConfig | undefin
   const statuses = await profileStatuses(common, config ?? empty, context);
   let stored: Partial<Record<string, Credential>> = {};
   try {
-    stored = (await new CredentialStore({ home: stateHome(context.env) }).read(profile)).credentials;
+    stored = (await cliStore(context).read(profile)).credentials;
   } catch {
     // Already reported per provider as unreadable by profileStatuses.
   }
