@@ -2,7 +2,7 @@
 // emulator: a corrupt credential file, no credential at `serve` time, non-UTF-8 stdin.
 import assert from "node:assert/strict";
 import { request } from "node:http";
-import { mkdir, mkdtemp, readdir, rm, utimes, writeFile } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, readdir, rm, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -138,5 +138,55 @@ describe("CLI robustness", () => {
       await serve.exit;
     }
     assert.doesNotMatch(serve.stderr(), /no usable credential/);
+  });
+  // Each sign-in flow, checked before it shows a URL or a device code or contacts the auth server.
+  const flows = [
+    ["login", "-p", "chatgpt"],
+    ["login", "-p", "chatgpt-codex"],
+    ["login", "-p", "chatgpt-codex", "--device"],
+  ];
+
+  for (const args of flows) {
+    it(`${args.join(" ")} refuses an unusable state directory before the user approves anything`, async () => {
+      const scratch = await mkdtemp(join(tmpdir(), "cp-robust-home-"));
+      try {
+        // credentials/ is a file: nothing could be saved.
+        await writeFile(join(scratch, "credentials"), "not a directory");
+        const before = emu.requests.length;
+        const run = await runCli(args, { ...env, CODEX_PROVIDER_HOME: scratch, HOME: scratch });
+        assert.equal(run.code, 2, run.stderr);
+        assert.match(run.stderr, /credentials is not a directory/);
+        assert.doesNotMatch(run.stderr, /oauth\/authorize|device|code/i, "no URL or device code was shown");
+        assert.equal(emu.requests.slice(before).filter((r) => r.path.startsWith("/auth")).length, 0, "the auth server was not contacted");
+      } finally {
+        await rm(scratch, { recursive: true, force: true });
+      }
+    });
+  }
+
+  it("an unwritable state directory fails the sign-in before the browser", { skip: process.getuid?.() === 0 ? "root writes anywhere: the mode cannot make the directory unwritable" : false }, async () => {
+    const scratch = await mkdtemp(join(tmpdir(), "cp-robust-ro-"));
+    await chmod(scratch, 0o500);
+    try {
+      const run = await runCli(["login", "-p", "chatgpt"], { ...env, CODEX_PROVIDER_HOME: scratch, HOME: scratch });
+      assert.notEqual(run.code, 0);
+      assert.match(run.stderr, /cannot (create|write in) .*EACCES/);
+      assert.doesNotMatch(run.stderr, /oauth\/authorize/);
+    } finally {
+      await chmod(scratch, 0o700);
+      await rm(scratch, { recursive: true, force: true });
+    }
+  });
+
+  it("CODEX_PROVIDER_HOME pointing at a file names the home, not config.toml", async () => {
+    const file = join(home, "not-a-dir");
+    await writeFile(file, "x");
+    for (const args of [["status"], ["login", "-p", "chatgpt"], ["ask", "hi"], ["doctor"]]) {
+      const run = await runCli(args, { ...env, CODEX_PROVIDER_HOME: file, OPENAI_API_KEY: emu.apiKey });
+      assert.equal(run.code, 2, `${args.join(" ")}: ${run.stdout}${run.stderr}`);
+      const output = run.stdout + run.stderr;
+      assert.match(output, new RegExp(`the state directory ${file.replaceAll(".", "\\.")} is not a directory`), args.join(" "));
+      assert.doesNotMatch(output, /config\.toml.*ENOTDIR|ENOTDIR/, args.join(" "));
+    }
   });
 });

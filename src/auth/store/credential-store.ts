@@ -1,7 +1,7 @@
 // The only code that reads or writes credential files: one JSON file per profile
 // under `<home>/credentials/`, mode 0600, replaced atomically under a lock.
 import { constants } from "node:fs";
-import { chmod, open, readdir, readlink, rename } from "node:fs/promises";
+import { chmod, mkdir, open, readdir, readlink, rename, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { ProviderError } from "../../errors.js";
 import { credentialsDir } from "../../config/paths.js";
@@ -129,6 +129,33 @@ export class CredentialStore {
       },
       this.#lock,
     );
+  }
+
+  /**
+   * Proves now that `profile` could be saved: the directories exist (created
+   * owner-only), pass their checks, and take a new file. A sign-in calls this before
+   * it shows the user anything, so an approved login is never lost to a directory
+   * that cannot be written.
+   */
+  async checkWritable(profile: string): Promise<void> {
+    const file = this.filePath(profile);
+    const dir = credentialsDir(this.#home);
+    const hint = "Make it a directory you own and can write, or set CODEX_PROVIDER_HOME to one.";
+    this.#checkDirs();
+    try {
+      await mkdir(dir, { recursive: true, mode: 0o700 });
+    } catch (error) {
+      throw storeError(`cannot create ${dir}`, error, hint);
+    }
+    this.#checkDirs();
+    // Not a `.json` name, so listProfiles never shows it even if a crash leaves it.
+    const probe = `${file}.writable-${process.pid}`;
+    try {
+      await (await open(probe, "wx", 0o600)).close();
+      await unlink(probe);
+    } catch (error) {
+      throw storeError(`cannot write in ${dir}`, error, hint);
+    }
   }
 
   /** Names of the profiles that have a credential file, sorted. */
