@@ -21,7 +21,7 @@ interface DoctorJson {
   config: { ok: boolean; settings: Record<string, { value?: string; source: string; origin?: string }> };
   credentials: Array<{ provider: string; usable: boolean; signedIn: boolean; kind?: string; scopes?: string[]; lastRefresh?: string; expiresAt?: string }>;
   network: Record<string, string>;
-  endpoints: Array<{ name: string; url: string; reachable: boolean; status?: number; error?: string; skewMs?: number }>;
+  endpoints: Array<{ name: string; url: string; via: string; reachable: boolean; status?: number; error?: string; skewMs?: number }>;
   clock: { ok: boolean; skewMs?: number };
   problems: string[];
 }
@@ -132,6 +132,17 @@ describe("codex-provider doctor", () => {
     } finally {
       emu.setClockSkew(0);
     }
+  });
+
+  it("names the proxy each probe goes through, its password masked", async () => {
+    // The emulator doubles as an HTTP proxy: it answers the absolute-form request itself.
+    const proxy = `http://someone:proxy-secret-pw@${new URL(emu.url).host}`;
+    const run = await doctor(["-p", "openai", "--json"], { OPENAI_API_KEY: emu.apiKey, HTTP_PROXY: proxy, NO_PROXY: "" });
+    assertNoSecrets(run.stdout + run.stderr, ["proxy-secret-pw"]);
+    assert.equal(run.code, 0, run.stdout + run.stderr);
+    const json = JSON.parse(run.stdout) as DoctorJson;
+    assert.deepEqual(json.endpoints.map((e) => e.via), [`http://***@${new URL(emu.url).host} (from HTTP_PROXY)`]);
+    assert.ok(emu.requests.some((r) => r.path === `${emu.apiUrl}/models` && r.headers["proxy-authorization"]), "the probe went through the proxy");
   });
 
   it("the clock control is also reachable over HTTP for an emulator in another process", async () => {

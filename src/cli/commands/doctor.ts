@@ -79,7 +79,7 @@ function render(report: DoctorReport, context: CliContext): void {
   const variables = Object.entries(report.network);
   rows.push(["network", undefined, variables.length ? variables.map(([name, value]) => `${name}=${value}`).join(" ") : "no proxy or CA variables set"]);
   for (const e of report.endpoints) {
-    rows.push([e.name, e.reachable, `${e.url} → ${e.status ? `HTTP ${e.status}` : e.error} in ${e.ms} ms`]);
+    rows.push([e.name, e.reachable, `${e.url}${e.via === "direct" ? "" : ` via ${e.via}`} → ${e.status ? `HTTP ${e.status}` : e.error} in ${e.ms} ms`]);
   }
   rows.push(["clock", clock, clock.skewMs === undefined ? (clock.hint ?? "") : `${formatSkew(clock.skewMs)} against ${clock.from}`]);
 

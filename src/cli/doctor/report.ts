@@ -20,6 +20,7 @@ import type { CliContext } from "../context.js";
 import { cliStore } from "../credential-store.js";
 import { ExitCode } from "../exit-codes.js";
 import { profileStatuses, type Status } from "../provider-status.js";
+import { configureProxy } from "../../transport/proxy.js";
 import { probe, type ProbeResult } from "./probe.js";
 
 /** package.json's engines.node; older Node lacks APIs the library uses. */
@@ -28,7 +29,7 @@ const NODE_MINIMUM = [20, 18, 1] as const;
 export const CLOCK_SKEW_LIMIT_MS = 5 * 60_000;
 /** Variables that change where requests go or which certificates are trusted; both cases, as proxies read both. */
 const NETWORK_VARIABLES = ["HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY", "NO_PROXY", "NODE_USE_ENV_PROXY", "NODE_EXTRA_CA_CERTS", "NODE_TLS_REJECT_UNAUTHORIZED", "SSL_CERT_FILE", "SSL_CERT_DIR"];
-const SHOWN_SETTINGS: readonly SettingKey[] = ["provider", "profile", "model", "api_url", "auth_url", "chatgpt_url", "max_retries", "request_timeout_ms"];
+const SHOWN_SETTINGS: readonly SettingKey[] = ["provider", "profile", "model", "api_url", "auth_url", "chatgpt_url", "proxy", "max_retries", "request_timeout_ms"];
 
 export interface Check {
   ok: boolean;
@@ -72,6 +73,8 @@ export async function doctorReport(flags: Record<string, string | boolean | unde
   const selected = { provider: settings.provider.value ?? "openai", profile: settings.profile.value ?? "default" };
   const env: Env = { ...context.env, ...urlEnv(settings) };
   const home = stateHome(context.env);
+  // The proxy rules every command applies, so the probes take the route calls would.
+  configureProxy({ proxy: settings.proxy.value, proxyOrigin: settings.proxy.origin, env: context.env });
   const [homeCheck, credentials, endpoints] = await Promise.all([
     checkHome(home, context.env),
     credentialReports(selected.profile, config, { ...context, env }),
