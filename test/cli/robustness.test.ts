@@ -147,7 +147,8 @@ describe("CLI robustness", () => {
   ];
 
   for (const args of flows) {
-    it(`${args.join(" ")} refuses an unusable state directory before the user approves anything`, async () => {
+    // Without the check a browser flow waits for a callback that never comes: the timeout turns that into a failure.
+    it(`${args.join(" ")} refuses an unusable state directory before the user approves anything`, { timeout: 60_000 }, async () => {
       const scratch = await mkdtemp(join(tmpdir(), "cp-robust-home-"));
       try {
         // credentials/ is a file: nothing could be saved.
@@ -188,5 +189,23 @@ describe("CLI robustness", () => {
       assert.match(output, new RegExp(`the state directory ${file.replaceAll(".", "\\.")} is not a directory`), args.join(" "));
       assert.doesNotMatch(output, /config\.toml.*ENOTDIR|ENOTDIR/, args.join(" "));
     }
+  });
+  it("models, status, usage and doctor take the connection setting flags", async () => {
+    // No URL in the environment: only the flags point at the emulator.
+    const bare = { PATH: process.env.PATH ?? "", HOME: home, CODEX_PROVIDER_HOME: home, NO_COLOR: "1", OPENAI_API_KEY: emu.apiKey };
+    const urls = ["--api-url", emu.apiUrl, "--auth-url", emu.authUrl, "--chatgpt-url", emu.chatgptUrl, "--max-retries", "0", "--request-timeout", "5000"];
+    const models = await runCli(["models", "-p", "openai", ...urls], bare);
+    assert.equal(models.code, 0, models.stderr);
+    assert.ok(models.stdout.trim().split("\n").length > 0);
+    const status = await runCli(["status", "-p", "openai", "--json", ...urls], bare);
+    assert.equal(status.code, 0, status.stderr);
+    const usage = await runCli(["usage", ...urls], bare);
+    assert.equal(usage.code, 3, `usage needs a chatgpt-codex sign-in, and got past flag parsing: ${usage.stderr}`);
+    const doctor = await runCli(["doctor", "-p", "openai", "--json", ...urls], bare);
+    assert.equal(doctor.code, 0, doctor.stdout);
+    assert.equal((JSON.parse(doctor.stdout) as { config: { settings: { api_url: { origin: string } } } }).config.settings.api_url.origin, "--api-url");
+    const bad = await runCli(["models", "--max-retries", "many"], bare);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--max-retries: expected a whole number from 0 to 20/);
   });
 });

@@ -1,4 +1,4 @@
-import { SETTING_FLAGS } from "../../config/settings.js";
+import { CONNECTION_SETTING_FLAGS, CONNECTION_SETTINGS_HELP } from "../../config/settings.js";
 import { ProviderError } from "../../errors.js";
 import { parseFlags } from "../args.js";
 import type { CliContext, Command } from "../context.js";
@@ -6,9 +6,6 @@ import { CLOCK_SKEW_LIMIT_MS, doctorReport, type Check, type DoctorReport } from
 import { PROBE_TIMEOUT_MS } from "../doctor/probe.js";
 import { style } from "../format.js";
 import { startSpinner } from "../spinner.js";
-
-// The request-shaping settings do not change what doctor checks.
-const { model: _model, reasoning: _reasoning, verbosity: _verbosity, ...FLAGS } = SETTING_FLAGS;
 
 export const command: Command = {
   summary: "Tell why something does not work (no tokens spent)",
@@ -28,18 +25,16 @@ too old, state directory not writable, clock off by ${CLOCK_SKEW_LIMIT_MS / 60_0
 problems, the first in this order decides.
 
 Options:
-  -p, --provider <id>   the provider to check (default: as other commands choose it)
-      --profile <name>  credential profile
       --json            the whole report as one JSON object
-  --api-url, --auth-url, --chatgpt-url, --max-retries, --request-timeout, --idle-timeout
-                        as for other commands (see \`codex-provider config show\`)
+
+${CONNECTION_SETTINGS_HELP}
 
 Examples:
   codex-provider doctor
   codex-provider doctor -p chatgpt-codex --json | jq .problems
 `,
   async run(args, context) {
-    const { values, positionals } = parseFlags(args, { ...FLAGS, json: { type: "boolean" }, verbose: { type: "boolean" } }, true);
+    const { values, positionals } = parseFlags(args, { ...CONNECTION_SETTING_FLAGS, json: { type: "boolean" }, verbose: { type: "boolean" } }, true);
     if (positionals.length > 0) throw new ProviderError("config_error", `Unexpected argument ${positionals[0]}.`);
     const spinner = startSpinner(context, "checking…");
     let report: DoctorReport;

@@ -1,6 +1,6 @@
 import { ProviderError } from "../../errors.js";
 import { stateHome, type Env } from "../../config/paths.js";
-import { SERVE_SETTING_FLAGS, SETTING_FLAGS, SETTING_KEYS, settingsHelp, type SettingKey } from "../../config/settings.js";
+import { CONNECTION_SETTING_FLAGS, PER_REQUEST_SETTINGS, SERVE_SETTING_FLAGS, SETTING_KEYS, settingsHelp } from "../../config/settings.js";
 import { parseFlags } from "../args.js";
 import type { CliContext, Command } from "../context.js";
 import { style } from "../format.js";
@@ -12,9 +12,7 @@ const DRAIN_MS = 10_000;
 const CODEX_ENV_KEY = "CODEX_PROVIDER_KEY";
 
 // Each request names its own model, effort and verbosity, so those settings do not apply.
-const { model: _model, reasoning: _reasoning, verbosity: _verbosity, ...PROVIDER_FLAGS } = SETTING_FLAGS;
-const PER_REQUEST: readonly SettingKey[] = ["model", "reasoning_effort", "verbosity"];
-const SERVE_SETTINGS_HELP = settingsHelp(SETTING_KEYS.filter((key) => !PER_REQUEST.includes(key)));
+const SERVE_SETTINGS_HELP = settingsHelp(SETTING_KEYS.filter((key) => !PER_REQUEST_SETTINGS.includes(key)));
 const MIB = 1024 * 1024;
 
 export const command: Command = {
@@ -49,7 +47,7 @@ Examples:
 `,
   async run(args, context) {
     const { values } = parseFlags(args, {
-      ...PROVIDER_FLAGS,
+      ...CONNECTION_SETTING_FLAGS,
       ...SERVE_SETTING_FLAGS,
       port: { type: "string" },
       host: { type: "string" },

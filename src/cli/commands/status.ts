@@ -1,5 +1,6 @@
 import { cliStore } from "../credential-store.js";
 import { ProviderError } from "../../errors.js";
+import { CONNECTION_SETTING_FLAGS, CONNECTION_SETTINGS_HELP } from "../../config/settings.js";
 import { COMMON_FLAGS, parseFlags } from "../args.js";
 import { AUTH_CLI, type CommonAuthFlags } from "../auth/types.js";
 import type { CliContext, Command } from "../context.js";
@@ -34,13 +35,18 @@ token expiry, and whether it is experimental. Exit code 0 when the selected prov
 (--provider, else CODEX_PROVIDER_PROVIDER, else config.toml's provider, else openai)
 is usable with the selected profile, 3 when it is not.
 
+Options:
+      --json            the whole listing as one JSON object
+
+${CONNECTION_SETTINGS_HELP}
+
 Examples:
   codex-provider status
   codex-provider status --provider chatgpt --profile work
   codex-provider status --json | jq '.providers[] | select(.usable)'
 `,
   async run(args, context) {
-    const { values, positionals } = parseFlags(args, COMMON_FLAGS, true);
+    const { values, positionals } = parseFlags(args, { ...COMMON_FLAGS, ...CONNECTION_SETTING_FLAGS }, true);
     if (positionals.length > 0) throw new ProviderError("config_error", `Unexpected argument ${positionals[0]}.`);
     const { settings, config } = cliSettings(values, context);
     const selected = { provider: settings.provider.value ?? "openai", profile: settings.profile.value ?? "default" };
