@@ -4,10 +4,11 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { generateText, stepCountIs, streamText } from "ai";
-import { createCodexProvider } from "#src/ai-sdk/index.js";
+import { createCodexProvider } from "#src/ai-sdk/v2.js";
 import type { Emulator } from "#src/emulator/index.js";
 import { ProviderError } from "#src/errors.js";
-import { signIn, withCodexEmulator, withHome } from "../codex/helpers.js";
+import { signIn, withCodexEmulator } from "../codex/helpers.js";
+import { withHome } from "../support/home.js";
 import { bodies, weatherTool } from "./helpers.js";
 
 const BACKEND = "/backend-api/codex/responses";

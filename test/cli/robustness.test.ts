@@ -7,7 +7,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { startEmulator, type Emulator } from "#src/emulator/index.js";
-import { cliEnv, runCli, startCli } from "../codex/helpers.js";
+import { cliEnv } from "../codex/helpers.js";
+import { runCli as run, startCli as start } from "../support/cli.js";
+
+/** The CLI with exactly `env` (nothing inherited), as a user's shell would run it. */
+const runCli = (args: string[], env: Record<string, string>, stdin?: string | Uint8Array) => run(args, { env, inherit: false, stdin });
+const startCli = (args: string[], env: Record<string, string>) => start(args, { env, inherit: false });
 
 /** GET `url` with exactly these headers (fetch would not let a test set Host). */
 function get(url: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
