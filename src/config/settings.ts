@@ -135,6 +135,13 @@ export const SETTING_FLAGS = {
   "no-experimental-notice": { type: "boolean" },
 } as const;
 
+// Model, effort and verbosity shape one request: only ask and chat take them.
+const { model: _model, reasoning: _reasoning, verbosity: _verbosity, ...CONNECTION_FLAGS } = SETTING_FLAGS;
+export const PER_REQUEST_SETTINGS: readonly SettingKey[] = ["model", "reasoning_effort", "verbosity"];
+
+/** Flags of the settings that say how to reach a provider: every command that talks to one (models, status, usage, doctor, serve). */
+export const CONNECTION_SETTING_FLAGS = CONNECTION_FLAGS;
+
 /** Flags of the settings only `serve` reads. */
 export const SERVE_SETTING_FLAGS = {
   "max-connections": { type: "string" },
@@ -154,6 +161,9 @@ export function settingsHelp(keys: readonly SettingKey[]): string {
   const width = Math.max(...rows.map(([left]) => left.length)) + 2;
   return `Settings (flag > env > config.toml > default; see \`codex-provider config show\`):\n${rows.map(([left, right]) => `  ${left.padEnd(width)}${right}`).join("\n")}`;
 }
+
+/** Help text for CONNECTION_SETTING_FLAGS. */
+export const CONNECTION_SETTINGS_HELP = settingsHelp(SETTING_KEYS.filter((key) => !(SETTINGS[key] as SettingSpec<unknown>).serveOnly && !PER_REQUEST_SETTINGS.includes(key)));
 
 /** Help text for SETTING_FLAGS, shared by every command that takes them. */
 export const SETTING_FLAGS_HELP = settingsHelp(SETTING_KEYS.filter((key) => !(SETTINGS[key] as SettingSpec<unknown>).serveOnly));

@@ -1,5 +1,5 @@
 // Answering one request: an id and an access-log record, the guards (draining, Host,
-// CORS, local key) in that order, the route, and one error answer for whatever a
+// CORS, local key; a keyless GET /health is only told the server is up) in that order, the route, and one error answer for whatever a
 // handler threw. A client that goes away cancels the upstream call it was waiting for.
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -13,7 +13,7 @@ import type { InFlight } from "./in-flight.js";
 import type { ModelCatalog } from "./model-catalog.js";
 import { readJsonBody } from "./request-body.js";
 import { failure, sendJson, SHUTDOWN, type RouteContext } from "./route-context.js";
-import { matchRoute, type Handler } from "./router.js";
+import { isLivenessProbe, matchRoute, type Handler } from "./router.js";
 
 export interface RequestDeps {
   provider: Provider;
@@ -64,6 +64,7 @@ export function requestHandler(deps: RequestDeps): (req: IncomingMessage, res: S
       if (inFlight.draining) throw SHUTDOWN;
       if (!deps.hostPolicy.allows(req.headers.host)) throw forbiddenHost(req.headers.host);
       if (deps.cors.handle(req, res)) return;
+      if (isLivenessProbe(method, pathname, req.headers.authorization)) return sendJson(res, 200, { status: "ok" });
       deps.keyCheck.verify(req.headers.authorization);
       const { handler, param } = matchRoute(deps.routes, method, pathname);
       ctx.param = param;

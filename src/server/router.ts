@@ -34,9 +34,22 @@ function decodePathSegment(segment: string): string {
   }
 }
 
+/** The route key of a path: without a trailing slash or the optional `/v1`. */
+function routePath(pathname: string): string {
+  return pathname.replace(/\/+$/, "").replace(/^\/v1(?=\/|$)/, "") || "/";
+}
+
+/**
+ * A health check that sends no key (a supervisor or load balancer): it learns only
+ * that the server is up. With the key, `/health` tells more.
+ */
+export function isLivenessProbe(method: string, pathname: string, authorization: string | undefined): boolean {
+  return authorization === undefined && method === "GET" && routePath(pathname) === "/health";
+}
+
 /** The route for a request, or the ServerError (404/405/400) to answer with. */
 export function matchRoute(routes: ReadonlyMap<string, Handler>, method: string, pathname: string): RouteMatch {
-  const path = pathname.replace(/\/+$/, "").replace(/^\/v1(?=\/|$)/, "") || "/";
+  const path = routePath(pathname);
   const model = /^\/models\/(.+)$/.exec(path);
   const key = model ? "/models/*" : path;
   const handler = routes.get(`${method} ${key}`);

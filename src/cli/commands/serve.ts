@@ -1,19 +1,18 @@
 import { ProviderError } from "../../errors.js";
 import { stateHome, type Env } from "../../config/paths.js";
-import { SERVE_SETTING_FLAGS, SETTING_FLAGS, SETTING_KEYS, settingsHelp, type SettingKey } from "../../config/settings.js";
+import { CONNECTION_SETTING_FLAGS, PER_REQUEST_SETTINGS, SERVE_SETTING_FLAGS, SETTING_KEYS, settingsHelp } from "../../config/settings.js";
 import { parseFlags } from "../args.js";
 import type { CliContext, Command } from "../context.js";
 import { style } from "../format.js";
 import { cliSettings, noticePrinter, providerFor } from "../open-provider.js";
+import { selectedStatus } from "../provider-status.js";
 
 const DRAIN_MS = 10_000;
 /** The env var Codex reads the local key from (its `env_key`). */
 const CODEX_ENV_KEY = "CODEX_PROVIDER_KEY";
 
 // Each request names its own model, effort and verbosity, so those settings do not apply.
-const { model: _model, reasoning: _reasoning, verbosity: _verbosity, ...PROVIDER_FLAGS } = SETTING_FLAGS;
-const PER_REQUEST: readonly SettingKey[] = ["model", "reasoning_effort", "verbosity"];
-const SERVE_SETTINGS_HELP = settingsHelp(SETTING_KEYS.filter((key) => !PER_REQUEST.includes(key)));
+const SERVE_SETTINGS_HELP = settingsHelp(SETTING_KEYS.filter((key) => !PER_REQUEST_SETTINGS.includes(key)));
 const MIB = 1024 * 1024;
 
 export const command: Command = {
@@ -22,7 +21,9 @@ export const command: Command = {
 
 Runs a local OpenAI-compatible server (Responses, Chat Completions, models) in the
 foreground, so the openai SDKs, Codex CLI and other tools can use the provider's
-credential. Every request needs the local key (Authorization: Bearer <key>).
+credential. Every request needs the local key (Authorization: Bearer <key>), but for
+GET /health without one: a liveness answer, {"status":"ok"}, and nothing else.
+A warning at start says when the provider has no usable credential (see \`status\`).
 Ctrl-C lets in-flight requests finish for ${DRAIN_MS / 1000} s, then stops; a second Ctrl-C stops now.
 
 Options:
@@ -46,7 +47,7 @@ Examples:
 `,
   async run(args, context) {
     const { values } = parseFlags(args, {
-      ...PROVIDER_FLAGS,
+      ...CONNECTION_SETTING_FLAGS,
       ...SERVE_SETTING_FLAGS,
       port: { type: "string" },
       host: { type: "string" },
@@ -77,6 +78,13 @@ Examples:
     const { cors, ...flags } = values;
     const settings = cliSettings(flags, serveContext);
     const bodyMib = settings.settings.max_request_body_mib.value;
+    const credential = await selectedStatus(settings, serveContext);
+    if (credential && !credential.usable) {
+      const why = credential.unreadable ? "its credential file is unreadable" : credential.loggedIn ? "its credential is not usable" : "you are not signed in";
+      context.stderr.write(
+        s.yellow(`warning: ${settings.settings.provider.value ?? "openai"} has no usable credential (profile ${credential.profile}: ${why}); model requests will fail until you fix it.${credential.hint ? ` → ${credential.hint}` : ""}\n`),
+      );
+    }
     let server;
     try {
       server = await startServer({
