@@ -85,7 +85,10 @@ export async function startServer(options: ServerOptions = {}): Promise<LocalSer
   const host = options.host ?? DEFAULT_HOST;
   const limits = { ...DEFAULT_CONNECTION_LIMITS, ...options.limits };
   const inFlight = new InFlight();
-  const responses = new ResponseStore({ ...DEFAULT_RESPONSE_STORE_LIMITS, ...options.responseStore }, home, options.onError);
+  // Destructuring defaults: an explicit `undefined` (an unset CLI setting) means the default too.
+  const { maxEntries = DEFAULT_RESPONSE_STORE_LIMITS.maxEntries, maxBytes = DEFAULT_RESPONSE_STORE_LIMITS.maxBytes, retentionHours = DEFAULT_RESPONSE_STORE_LIMITS.retentionHours } =
+    options.responseStore ?? {};
+  const responses = new ResponseStore({ maxEntries, maxBytes, retentionHours }, home, options.onError);
   const scope = keyScope(apiKey);
   await responses.load(scope);
   const handle = requestHandler({
