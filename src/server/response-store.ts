@@ -34,6 +34,8 @@ export const DEFAULT_RESPONSE_STORE_LIMITS: ResponseStoreLimits = { maxEntries: 
 /** Response ids that are safe as file names; anything else is never stored. */
 const ID_PATTERN = /^[A-Za-z0-9_-]{1,200}$/;
 const HOUR_MS = 3_600_000;
+/** How often a put also drops expired entries, so a long-running server keeps no file past its retention. */
+const SWEEP_EVERY_MS = 60_000;
 
 /** The scope of a local key: a hash, so neither memory nor file names hold the key. */
 export function keyScope(localKey: string): string {
@@ -48,6 +50,7 @@ export class ResponseStore {
   /** `scope/id` → entry; Map order is recency (oldest first). */
   private readonly entries = new Map<string, Held>();
   private bytes = 0;
+  private lastSweep = 0;
   /** File writes and deletions, in order, so a delete never races the write before it. */
   private disk: Promise<void> = Promise.resolve();
 
@@ -77,7 +80,7 @@ export class ResponseStore {
     const held = this.entries.get(key);
     if (!held) return undefined;
     if (this.expired(held)) {
-      this.remove(key, scope, id);
+      this.remove(key);
       return undefined;
     }
     // Touch: move to the most recent end.
@@ -95,9 +98,10 @@ export class ResponseStore {
     const bytes = Buffer.byteLength(text);
     if (bytes > this.limits.maxBytes) return false;
     const key = `${scope}/${id}`;
-    if (this.entries.has(key)) this.remove(key, scope, id);
+    this.remove(key);
     this.entries.set(key, { ...stored, bytes });
     this.bytes += bytes;
+    this.sweep();
     this.evict();
     if (this.persistent && this.entries.has(key)) this.onDisk(scope, id, text);
     return true;
@@ -106,7 +110,7 @@ export class ResponseStore {
   delete(scope: string, id: string): boolean {
     const key = `${scope}/${id}`;
     if (!this.entries.has(key)) return false;
-    this.remove(key, scope, id);
+    this.remove(key);
     return true;
   }
 
@@ -159,20 +163,27 @@ export class ResponseStore {
     return this.persistent && this.now() - entry.createdAt > this.limits.retentionHours * HOUR_MS;
   }
 
+  private sweep(): void {
+    if (!this.persistent || this.now() - this.lastSweep < SWEEP_EVERY_MS) return;
+    this.lastSweep = this.now();
+    for (const [key, held] of this.entries) if (this.expired(held)) this.remove(key);
+  }
+
   private evict(): void {
     for (const [key] of this.entries) {
       if (this.entries.size <= this.limits.maxEntries && this.bytes <= this.limits.maxBytes) break;
-      const slash = key.indexOf("/");
-      this.remove(key, key.slice(0, slash), key.slice(slash + 1));
+      this.remove(key);
     }
   }
 
-  private remove(key: string, scope: string, id: string): void {
+  /** Forget `scope/id` (a key), and its file. */
+  private remove(key: string): void {
     const held = this.entries.get(key);
     if (!held) return;
     this.entries.delete(key);
     this.bytes -= held.bytes;
-    if (this.persistent) this.onDisk(scope, id);
+    const slash = key.indexOf("/");
+    if (this.persistent) this.onDisk(key.slice(0, slash), key.slice(slash + 1));
   }
 
   private dir(scope: string): string {

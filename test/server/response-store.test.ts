@@ -62,3 +62,19 @@ it("drops persisted entries past their retention when loading, and ignores corru
     await rm(home, { recursive: true, force: true });
   }
 });
+
+it("a long-running store drops expired entries and their files as new ones arrive", async () => {
+  const home = await mkdtemp(join(tmpdir(), "codex-provider-responses-"));
+  try {
+    let now = 0;
+    const store = new ResponseStore({ maxEntries: 10, maxBytes: 1 << 20, retentionHours: 1 }, home, undefined, () => now);
+    store.put("s", entry("resp_old"));
+    now = HOUR + 1;
+    store.put("s", entry("resp_new"));
+    await store.flush();
+    assert.equal(store.size, 1);
+    assert.deepEqual(await readdir(join(home, "responses", "s")), ["resp_new.json"]);
+  } finally {
+    await rm(home, { recursive: true, force: true });
+  }
+});
