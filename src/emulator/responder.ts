@@ -50,7 +50,7 @@ export interface Turn {
   shape?: AnswerShape;
 }
 
-export type MessagePhase = "commentary" | "final_answer";
+type MessagePhase = "commentary" | "final_answer";
 
 export type AnswerItem =
   /** `content`: raw reasoning text pieces (`reasoning_text` parts). */
