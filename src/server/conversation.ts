@@ -46,8 +46,8 @@ function history(entry: StoredResponse): Json[] {
 }
 
 /**
- * The response object as the client sees it: the upstream's, with the `previous_response_id`
- * the client sent (the stateless upstream never saw it). Patches stream events' `response` too.
+ * The response object as the client sees it (the answer, and each stream event's `response`):
+ * the upstream's, with the `previous_response_id` the client sent (the stateless upstream never saw it).
  */
 export function asContinued(response: Json, continued: Continuation): Json {
   return continued.expandedFrom === undefined ? response : { ...response, previous_response_id: continued.expandedFrom };
