@@ -107,6 +107,11 @@ export const SETTINGS = {
   // the cap keeps a flood of idle sockets from starving real clients.
   max_connections: spec({ kind: intKind(1, 65_535), env: ["CODEX_PROVIDER_MAX_CONNECTIONS"], flag: "max-connections", arg: "<n>", default: 256, doc: "client connections serve keeps open at once; more get a 503", serveOnly: true }),
   max_request_body_mib: spec({ kind: intKind(1, 1024), env: ["CODEX_PROVIDER_MAX_REQUEST_BODY_MIB"], flag: "max-request-body", arg: "<MiB>", default: 32, doc: "largest request body serve accepts (after decompression); larger is a 413", serveOnly: true }),
+  // The response store behind previous_response_id on stateless upstreams (server/response-store.ts).
+  responses_store_max: spec({ kind: intKind(0, 100_000), env: ["CODEX_PROVIDER_RESPONSES_STORE_MAX"], flag: "responses-store-max", arg: "<n>", default: 1000, doc: "responses serve keeps for previous_response_id (0: none); least recently used out first", serveOnly: true }),
+  responses_store_mib: spec({ kind: intKind(1, 4096), env: ["CODEX_PROVIDER_RESPONSES_STORE_MIB"], flag: "responses-store-mib", arg: "<MiB>", default: 64, doc: "memory the stored responses may take", serveOnly: true }),
+  // Off by default: conversations on disk are a privacy decision the user makes.
+  responses_store_hours: spec({ kind: intKind(0, 8760), env: ["CODEX_PROVIDER_RESPONSES_STORE_HOURS"], flag: "responses-store-hours", arg: "<hours>", default: 0, doc: "keep stored responses on disk (0600) this long; 0: memory only", serveOnly: true }),
 };
 
 export type SettingKey = keyof typeof SETTINGS;
@@ -146,6 +151,9 @@ export const CONNECTION_SETTING_FLAGS = CONNECTION_FLAGS;
 export const SERVE_SETTING_FLAGS = {
   "max-connections": { type: "string" },
   "max-request-body": { type: "string" },
+  "responses-store-max": { type: "string" },
+  "responses-store-mib": { type: "string" },
+  "responses-store-hours": { type: "string" },
 } as const;
 
 function helpColumns(key: SettingKey): [string, string] {

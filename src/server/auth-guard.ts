@@ -106,7 +106,7 @@ export class CorsPolicy {
     if (req.method !== "OPTIONS") return false;
     const requested = req.headers["access-control-request-headers"];
     res.writeHead(204, {
-      "access-control-allow-methods": "GET, POST, OPTIONS",
+      "access-control-allow-methods": "GET, POST, DELETE, OPTIONS",
       // Echo only header-name characters: the SDK's x-stainless-* set changes between versions.
       "access-control-allow-headers": typeof requested === "string" ? requested.replace(/[^A-Za-z0-9\-_, ]/g, "") : "authorization, content-type",
       "access-control-max-age": "600",

@@ -12,7 +12,7 @@ import { describeUnexpected, type ErrorContext } from "./errors.js";
 import type { InFlight } from "./in-flight.js";
 import type { ModelCatalog } from "./model-catalog.js";
 import { readJsonBody } from "./request-body.js";
-import { failure, sendJson, SHUTDOWN, type RouteContext } from "./route-context.js";
+import { failure, sendJson, SHUTDOWN, type ResponsesState, type RouteContext } from "./route-context.js";
 import { isLivenessProbe, matchRoute, type Handler } from "./router.js";
 
 export interface RequestDeps {
@@ -25,6 +25,7 @@ export interface RequestDeps {
   keyCheck: KeyCheck;
   cors: CorsPolicy;
   maxBodyBytes: number;
+  responses: ResponsesState;
   logBodies?: boolean;
   onLog?(entry: AccessLogEntry): void;
   onError?(message: string): void;
@@ -35,7 +36,8 @@ export function requestHandler(deps: RequestDeps): (req: IncomingMessage, res: S
   return async (req, res) => {
     const requestId = `req_${randomBytes(12).toString("hex")}`;
     const method = req.method ?? "GET";
-    const pathname = new URL(req.url ?? "/", "http://local.invalid").pathname;
+    const url = new URL(req.url ?? "/", "http://local.invalid");
+    const pathname = url.pathname;
     const record = new RequestRecord(requestId, method, pathname);
     const controller = inFlight.start();
     res.setHeader("x-request-id", requestId);
@@ -54,6 +56,8 @@ export function requestHandler(deps: RequestDeps): (req: IncomingMessage, res: S
       catalog: deps.catalog,
       record,
       errorContext: deps.errorContext,
+      query: url.searchParams,
+      responses: deps.responses,
       readBody: async () => {
         const body = await readJsonBody(req, deps.maxBodyBytes);
         if (deps.logBodies) record.keepBody(body.text);

@@ -5,13 +5,14 @@ import { handleChatCompletions } from "./chat-route.js";
 import { ServerError } from "../wire/server-error.js";
 import { handleModel, handleModels, healthRoute } from "./models-route.js";
 import { handleResponses } from "./responses-route.js";
+import { handleDeleteResponse, handleInputItems, handleRetrieveResponse } from "./stored-responses-route.js";
 import type { RouteContext } from "./route-context.js";
 
 export type Handler = (ctx: RouteContext) => Promise<void>;
 
 export interface RouteMatch {
   handler: Handler;
-  /** The decoded `{id}` of `/models/{id}`. */
+  /** The decoded `{id}` of `/models/{id}` and `/responses/{id}…`. */
   param?: string;
 }
 
@@ -22,6 +23,9 @@ export function apiRoutes(inFlight: () => number): Map<string, Handler> {
     ["POST /chat/completions", handleChatCompletions],
     ["GET /models", handleModels],
     ["GET /models/*", handleModel],
+    ["GET /responses/*", handleRetrieveResponse],
+    ["DELETE /responses/*", handleDeleteResponse],
+    ["GET /responses/*/input_items", handleInputItems],
     ["GET /health", healthRoute(inFlight)],
   ]);
 }
@@ -47,13 +51,27 @@ export function isLivenessProbe(method: string, pathname: string, authorization:
   return authorization === undefined && method === "GET" && routePath(pathname) === "/health";
 }
 
+/** Paths with a parameter, as route keys; a model id may contain slashes, a response id does not. */
+const PARAM_PATHS: ReadonlyArray<[RegExp, string]> = [
+  [/^\/models\/(.+)$/, "/models/*"],
+  [/^\/responses\/([^/]+)\/input_items$/, "/responses/*/input_items"],
+  [/^\/responses\/([^/]+)$/, "/responses/*"],
+];
+
+function withParam(path: string): [key: string, segment?: string] {
+  for (const [pattern, key] of PARAM_PATHS) {
+    const match = pattern.exec(path);
+    if (match) return [key, match[1]];
+  }
+  return [path];
+}
+
 /** The route for a request, or the ServerError (404/405/400) to answer with. */
 export function matchRoute(routes: ReadonlyMap<string, Handler>, method: string, pathname: string): RouteMatch {
   const path = routePath(pathname);
-  const model = /^\/models\/(.+)$/.exec(path);
-  const key = model ? "/models/*" : path;
+  const [key, segment] = withParam(path);
   const handler = routes.get(`${method} ${key}`);
-  if (handler) return { handler, param: model ? decodePathSegment(model[1]) : undefined };
+  if (handler) return { handler, param: segment === undefined ? undefined : decodePathSegment(segment) };
   const allowed = [...routes.keys()].filter((r) => r.endsWith(` ${key}`)).map((r) => r.split(" ")[0]);
   if (allowed.length) throw new ServerError(405, `Method ${method} is not allowed on ${pathname}.`, "method_not_allowed", { headers: { allow: allowed.join(", ") } });
   throw new ServerError(404, `Invalid URL (${method} ${pathname})`, "unknown_url");

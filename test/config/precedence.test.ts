@@ -33,6 +33,9 @@ const LAYERS: Record<SettingKey, [Value, Value, Value]> = {
   experimental_notice: [false, true, false],
   max_connections: [10, 20, 30],
   max_request_body_mib: [1, 2, 3],
+  responses_store_max: [10, 20, 30],
+  responses_store_mib: [1, 2, 3],
+  responses_store_hours: [0, 1, 2],
 };
 
 const CONFIG =

@@ -157,6 +157,24 @@ describe("README code blocks", () => {
       assert.match(stdout, /Hello from the emulator/);
     });
 
+    it("the conversation-state block chains turns on a stateless upstream (chatgpt-codex)", async () => {
+      const codexEnv = { CODEX_PROVIDER_AUTH_URL: emu.authUrl, CODEX_PROVIDER_CHATGPT_URL: emu.chatgptUrl };
+      const stateless = await createServer({ provider: "chatgpt-codex", env: codexEnv, home, port: 0 });
+      try {
+        const before = emu.requests.length;
+        const { stdout } = await runBlock(find(/previous_response_id: first\.id/), { OPENAI_BASE_URL: stateless.baseUrl, OPENAI_API_KEY: stateless.apiKey });
+        assert.match(stdout, /You asked: "What is my name\?"/);
+        assert.match(stdout, /^completed$/m);
+        assert.match(stdout, /^message user$/m);
+        const upstream = emu.requests.slice(before).filter((r) => r.path.endsWith("/codex/responses"));
+        const last = upstream.at(-1)!.body as { input: unknown; previous_response_id?: unknown };
+        assert.equal(last.previous_response_id, undefined);
+        assert.match(JSON.stringify(last.input), /My name is Ada\./, "the second turn carried the first");
+      } finally {
+        await stateless.close();
+      }
+    });
+
     it("the Codex CLI recipe works with the real codex binary (its config.toml verbatim but the port)", async () => {
       const recipe = parseToml(find(/\[model_providers\.codex-provider\]/).code) as { model_providers: Record<string, { base_url: string }> };
       recipe.model_providers["codex-provider"].base_url = server.baseUrl;

@@ -1,6 +1,6 @@
 import { ProviderError } from "../../errors.js";
 import { stateHome, type Env } from "../../config/paths.js";
-import { CONNECTION_SETTING_FLAGS, PER_REQUEST_SETTINGS, SERVE_SETTING_FLAGS, SETTING_KEYS, settingsHelp } from "../../config/settings.js";
+import { CONNECTION_SETTING_FLAGS, PER_REQUEST_SETTINGS, SERVE_SETTING_FLAGS, SETTING_KEYS, settingsHelp, type Settings } from "../../config/settings.js";
 import { parseFlags } from "../args.js";
 import type { CliContext, Command } from "../context.js";
 import { style } from "../format.js";
@@ -98,6 +98,7 @@ Examples:
         drainTimeoutMs: DRAIN_MS,
         limits: { maxConnections: settings.settings.max_connections.value },
         maxBodyBytes: bodyMib === undefined ? undefined : bodyMib * MIB,
+        responseStore: responseStoreLimits(settings.settings),
         onLog: values.quiet ? undefined : (entry) => context.stderr.write(`${values.json ? formatAccessJson(entry) : formatAccessLine(entry)}\n`),
         onError: (message) => context.stderr.write(s.red(`error: ${message}\n`)),
         onNotice: noticePrinter(context, { quiet: Boolean(values.quiet), experimentalNotice: true }),
@@ -173,6 +174,16 @@ function withoutSelfReference(env: Env, port: number, isLoopback: (host: string)
   warn(`ignoring OPENAI_BASE_URL=${value}: it points at this server (it is for clients, not for serve).`);
   const { OPENAI_BASE_URL: _ignored, ...rest } = env;
   return rest;
+}
+
+/** The response store's limits from settings (each has a default, so all are set). */
+function responseStoreLimits(settings: Settings): { maxEntries?: number; maxBytes?: number; retentionHours?: number } {
+  const mib = settings.responses_store_mib.value;
+  return {
+    maxEntries: settings.responses_store_max.value,
+    maxBytes: mib === undefined ? undefined : mib * MIB,
+    retentionHours: settings.responses_store_hours.value,
+  };
 }
 
 async function waitForShutdown(server: { close(): Promise<void>; inFlight(): number }, context: CliContext, s: ReturnType<typeof style>): Promise<void> {
