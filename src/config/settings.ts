@@ -5,6 +5,7 @@
 import type { Env } from "./paths.js";
 import { ProviderError } from "../errors.js";
 import type { ReasoningEffort, Verbosity } from "../types.js";
+import { parseClaudeModelMap } from "./claude-models.js";
 
 export const REASONING_EFFORTS: readonly ReasoningEffort[] = ["none", "minimal", "low", "medium", "high", "xhigh"];
 export const VERBOSITIES: readonly Verbosity[] = ["low", "medium", "high"];
@@ -47,6 +48,12 @@ export function urlKind(): Kind<string> {
 
 const TRUE_WORDS = new Set(["1", "true", "yes", "on"]);
 const FALSE_WORDS = new Set(["0", "false", "no", "off"]);
+
+/** Kept as text (what `config show` prints); the server parses it with parseClaudeModelMap. */
+export function claudeModelKind(): Kind<string> {
+  const check = (v: unknown) => (typeof v === "string" && parseClaudeModelMap(v) ? v : undefined);
+  return { describe: 'a model, then optional exact NAME=MODEL entries, comma-separated (e.g. "gpt-5.5,claude-haiku-4-5=gpt-5.4-mini")', fromToml: check, fromText: check };
+}
 
 export function boolKind(): Kind<boolean> {
   return {
@@ -94,6 +101,7 @@ export const SETTINGS = {
   // Each client connection holds a file descriptor (and usually an upstream one too):
   // the cap keeps a flood of idle sockets from starving real clients.
   max_connections: spec({ kind: intKind(1, 65_535), env: ["CODEX_PROVIDER_MAX_CONNECTIONS"], flag: "max-connections", arg: "<n>", default: 256, doc: "client connections serve keeps open at once; more get a 503", serveOnly: true }),
+  claude_model: spec({ kind: claudeModelKind(), env: ["CODEX_PROVIDER_CLAUDE_MODEL"], flag: "claude-model", arg: "<map>", doc: "model for claude-* names on /v1/messages, then NAME=MODEL overrides (default: the provider's model)", serveOnly: true }),
   max_request_body_mib: spec({ kind: intKind(1, 1024), env: ["CODEX_PROVIDER_MAX_REQUEST_BODY_MIB"], flag: "max-request-body", arg: "<MiB>", default: 32, doc: "largest request body serve accepts (after decompression); larger is a 413", serveOnly: true }),
 };
 
@@ -126,6 +134,7 @@ export const SETTING_FLAGS = {
 export const SERVE_SETTING_FLAGS = {
   "max-connections": { type: "string" },
   "max-request-body": { type: "string" },
+  "claude-model": { type: "string" },
 } as const;
 
 function helpColumns(key: SettingKey): [string, string] {

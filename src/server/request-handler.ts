@@ -13,7 +13,8 @@ import type { InFlight } from "./in-flight.js";
 import type { ModelCatalog } from "./model-catalog.js";
 import { readJsonBody } from "./request-body.js";
 import { failure, sendJson, SHUTDOWN, type RouteContext } from "./route-context.js";
-import { matchRoute, type Handler } from "./router.js";
+import { anthropicErrorAnswer } from "./anthropic-errors.js";
+import { isAnthropicPath, matchRoute, type Handler } from "./router.js";
 
 export interface RequestDeps {
   provider: Provider;
@@ -64,7 +65,7 @@ export function requestHandler(deps: RequestDeps): (req: IncomingMessage, res: S
       if (inFlight.draining) throw SHUTDOWN;
       if (!deps.hostPolicy.allows(req.headers.host)) throw forbiddenHost(req.headers.host);
       if (deps.cors.handle(req, res)) return;
-      deps.keyCheck.verify(req.headers.authorization);
+      deps.keyCheck.verify(req.headers.authorization, req.headers["x-api-key"]);
       const { handler, param } = matchRoute(deps.routes, method, pathname);
       ctx.param = param;
       await handler(ctx);
@@ -75,7 +76,8 @@ export function requestHandler(deps: RequestDeps): (req: IncomingMessage, res: S
         return;
       }
       if (res.destroyed) return;
-      const answer = failure(ctx, error);
+      const failed = failure(ctx, error);
+      const answer = isAnthropicPath(pathname) ? anthropicErrorAnswer(failed, requestId) : failed;
       sendJson(res, answer.status, answer.body, answer.headers);
     }
   };

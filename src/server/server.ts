@@ -49,6 +49,11 @@ export interface ServerOptions {
   limits?: Partial<ConnectionLimits>;
   /** Largest request body after decompression (default 32 MiB); larger is a 413. */
   maxBodyBytes?: number;
+  /**
+   * The model for `claude-*` names on `/v1/messages`, then optional exact `NAME=MODEL`
+   * overrides, comma-separated (the `claude_model` setting). Default: the provider's model.
+   */
+  claudeModel?: string;
 }
 
 export interface LocalServer {
@@ -83,7 +88,7 @@ export async function startServer(options: ServerOptions = {}): Promise<LocalSer
     provider,
     catalog: new ModelCatalog(provider),
     errorContext: { provider: provider.id, profile },
-    routes: apiRoutes(() => inFlight.size),
+    routes: apiRoutes(() => inFlight.size, options.claudeModel),
     inFlight,
     hostPolicy: new HostPolicy(host),
     keyCheck: new KeyCheck(apiKey),

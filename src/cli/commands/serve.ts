@@ -20,9 +20,10 @@ export const command: Command = {
   summary: "Serve your credential as a local OpenAI-compatible API",
   help: `Usage: codex-provider serve [options]
 
-Runs a local OpenAI-compatible server (Responses, Chat Completions, models) in the
-foreground, so the openai SDKs, Codex CLI and other tools can use the provider's
-credential. Every request needs the local key (Authorization: Bearer <key>).
+Runs a local OpenAI-compatible server (Responses, Chat Completions, models, and
+Anthropic Messages) in the foreground, so the openai and Anthropic SDKs, Codex CLI and
+other tools can use the provider's credential. Every request needs the local key
+(Authorization: Bearer <key>, or x-api-key: <key>).
 Ctrl-C lets in-flight requests finish for ${DRAIN_MS / 1000} s, then stops; a second Ctrl-C stops now.
 
 Options:
@@ -38,7 +39,8 @@ Options:
 
 ${SERVE_SETTINGS_HELP}
 
-Endpoints: POST /v1/responses, POST /v1/chat/completions, GET /v1/models, GET /health
+Endpoints: POST /v1/responses, POST /v1/chat/completions, POST /v1/messages (Anthropic),
+POST /v1/messages/count_tokens (an estimate), GET /v1/models, GET /health
 
 Examples:
   codex-provider serve --provider chatgpt
@@ -90,6 +92,7 @@ Examples:
         drainTimeoutMs: DRAIN_MS,
         limits: { maxConnections: settings.settings.max_connections.value },
         maxBodyBytes: bodyMib === undefined ? undefined : bodyMib * MIB,
+        claudeModel: settings.settings.claude_model.value,
         onLog: values.quiet ? undefined : (entry) => context.stderr.write(`${values.json ? formatAccessJson(entry) : formatAccessLine(entry)}\n`),
         onError: (message) => context.stderr.write(s.red(`error: ${message}\n`)),
         onNotice: noticePrinter(context, { quiet: Boolean(values.quiet), experimentalNotice: true }),
