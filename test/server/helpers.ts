@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Emulator, type EmulatorOptions, startEmulator } from "#src/emulator/index.js";
 import type OpenAI from "openai";
+import { usageWritesSettled } from "#src/providers/chatgpt-codex-usage.js";
 import { createServer, type AccessLogEntry, type LocalServer, type ServerOptions } from "#src/server/index.js";
 
 export interface Stack {
@@ -55,6 +56,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     async close() {
       await server.close({ drainTimeoutMs: 0 });
       await emulator.close();
+      // A finished chatgpt-codex response saves its usage snapshot in the background; let it land first.
+      await usageWritesSettled();
       await rm(home, { recursive: true, force: true });
     },
   };
