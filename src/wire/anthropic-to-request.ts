@@ -1,6 +1,6 @@
 // An Anthropic Messages request -> our ModelRequest (docs/protocol.md#anthropic-messages),
 // so the provider's own request builder and policy make the Responses body. `system`
-// becomes `instructions`; `tool_use` / `tool_result` blocks become function_call /
+// becomes `instructions` (a system-role message, a system message in place); `tool_use` / `tool_result` blocks become function_call /
 // function_call_output items with the same ids; images become input images.
 //
 // Fields with no Responses equivalent that do not change what an answer means
@@ -123,16 +123,17 @@ function messagesToInput(messages: unknown): InputItem[] {
     if (!isObject(message)) throw invalid(param, "A message must be an object.");
     if (message.role === "user") return userBlocks(message.content, `${param}.content`);
     if (message.role === "assistant") return assistantBlocks(message.content, `${param}.content`);
-    throw invalid(`${param}.role`, `Invalid value for '${param}.role': ${JSON.stringify(message.role)} (use the top-level 'system' field for a system prompt).`);
+    // A system message between turns (Claude Code sends them) stays where it is said.
+    if (message.role === "system") return [{ type: "message", role: "system", content: systemText(message.content, `${param}.content`) }];
+    throw invalid(`${param}.role`, `Invalid value for '${param}.role': ${JSON.stringify(message.role)}.`);
   });
 }
 
-function systemText(value: unknown): string | undefined {
-  if (!present(value)) return undefined;
-  return blocksOf(value, "system")
+function systemText(value: unknown, param: string): string {
+  return blocksOf(value, param)
     .map((block, index) => {
-      if (block.type !== "text") throw unsupported(`system[${index}].type`, "the system prompt takes text blocks.");
-      return text(block, `system[${index}]`);
+      if (block.type !== "text") throw unsupported(`${param}[${index}].type`, "a system prompt takes text blocks.");
+      return text(block, `${param}[${index}]`);
     })
     .join("\n\n");
 }
@@ -206,7 +207,7 @@ export function messagesToModelRequest(body: Json): MessagesCall {
   const { choice, parallel } = toolChoice(body.tool_choice);
   const request: MessagesCall["request"] = {
     model,
-    instructions: systemText(body.system),
+    instructions: present(body.system) ? systemText(body.system, "system") : undefined,
     input: messagesToInput(body.messages),
     tools: tools(body.tools),
     toolChoice: choice,
