@@ -54,7 +54,6 @@ export interface ModelRequest {
   serviceTier?: string;
   /** Provider-specific body fields merged last; the provider's rejection list still applies. */
   extraBody?: Record<string, unknown>;
-  signal?: AbortSignal;
 }
 
 export interface Usage {
@@ -98,16 +97,31 @@ export interface FunctionCall {
   itemId?: string;
   callId: string;
   name: string;
+  /** JSON arguments; for a custom tool call, its free-form input as the model wrote it. */
   arguments: string;
+  /** "custom" for a call of a custom (free-form input) tool: a `custom_tool_call` item. */
+  kind?: "function" | "custom";
 }
+
+/** An annotation on the answer's text (`url_citation`, `file_citation`, …), as the server sent it. */
+export type Annotation = Record<string, unknown> & { type: string };
 
 export type StopReason = "stop" | "tool_calls" | "length" | "content_filter" | "incomplete";
 
 export interface ResponseResult {
   id: string;
   model: string;
+  /** The final answer: message text outside the `commentary` phase. */
   text: string;
+  /** Preambles the model sent before its final answer (messages with `phase: "commentary"`), "" when none. */
+  commentary: string;
+  /** Set when the model refused: its explanation (the answer's `refusal` content), in place of text. */
+  refusal?: string;
   reasoningSummary: string;
+  /** Raw reasoning text (`response.reasoning_text.*`, open-weight models), "" when none. */
+  reasoningText: string;
+  /** Annotations on the answer's text, in arrival order. */
+  annotations: Annotation[];
   functionCalls: FunctionCall[];
   /** Output items exactly as the server sent them; replay these for stateless multi-turn. */
   output: Record<string, unknown>[];
@@ -121,9 +135,15 @@ export interface ResponseResult {
 export type StreamEvent =
   | { type: "created"; id: string; model: string }
   | { type: "text_delta"; delta: string; itemId: string }
+  /** Text of a `commentary`-phase message (a preamble): not part of `result.text`. */
+  | { type: "commentary_delta"; delta: string; itemId: string }
+  /** The model is refusing; the deltas add up to `result.refusal`. */
+  | { type: "refusal_delta"; delta: string; itemId: string }
   | { type: "reasoning_summary_delta"; delta: string; itemId: string }
-  /** A function call began: its name is known before its arguments stream in. */
-  | { type: "function_call_start"; itemId: string; callId: string; name: string }
+  | { type: "reasoning_text_delta"; delta: string; itemId: string }
+  | { type: "annotation"; annotation: Annotation; itemId: string }
+  /** A function (or custom tool) call began: its name is known before its arguments stream in. */
+  | { type: "function_call_start"; itemId: string; callId: string; name: string; kind?: "function" | "custom" }
   | { type: "function_call_arguments_delta"; delta: string; itemId: string }
   | { type: "function_call"; call: FunctionCall }
   | { type: "output_item_done"; item: Record<string, unknown> }

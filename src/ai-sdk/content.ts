@@ -24,13 +24,13 @@ export class ContentCollector {
   add(part: LanguageModelV2StreamPart): void {
     switch (part.type) {
       case "text-start":
-        this.start(this.texts, part.id, { type: "text", text: "" });
+        this.start(this.texts, part.id, { type: "text", text: "", ...metadataOf(part) });
         break;
       case "text-delta":
         this.texts.get(part.id)!.text += part.delta;
         break;
       case "reasoning-start":
-        this.start(this.reasoning, part.id, { type: "reasoning", text: "" });
+        this.start(this.reasoning, part.id, { type: "reasoning", text: "", ...metadataOf(part) });
         break;
       case "reasoning-delta":
         this.reasoning.get(part.id)!.text += part.delta;
@@ -39,6 +39,7 @@ export class ContentCollector {
         if (part.providerMetadata) this.reasoning.get(part.id)!.providerMetadata = part.providerMetadata;
         break;
       case "tool-call":
+      case "source":
         this.content.push(part);
         break;
       case "response-metadata":
@@ -59,4 +60,9 @@ export class ContentCollector {
     open.set(id, block);
     this.content.push(block);
   }
+}
+
+/** The part's provider metadata as a field to spread, absent when there is none. */
+function metadataOf(part: { providerMetadata?: SharedV2ProviderMetadata }): { providerMetadata?: SharedV2ProviderMetadata } {
+  return part.providerMetadata ? { providerMetadata: part.providerMetadata } : {};
 }

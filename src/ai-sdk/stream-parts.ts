@@ -1,6 +1,6 @@
 // Our typed StreamEvents -> AI SDK stream parts. doStream sends these parts as they
 // come; doGenerate collects the very same parts (content.ts), so both agree.
-import type { JSONObject, LanguageModelV2FinishReason, LanguageModelV2StreamPart, LanguageModelV2Usage } from "@ai-sdk/provider";
+import type { JSONObject, LanguageModelV2FinishReason, LanguageModelV2StreamPart, LanguageModelV2Usage, SharedV2ProviderMetadata } from "@ai-sdk/provider";
 import type { ResponseResult, StopReason, StreamEvent, Usage } from "../types.js";
 import { PROVIDER_KEY } from "./options.js";
 
@@ -20,43 +20,43 @@ export class StreamPartMapper {
   private readonly openReasoning = new Set<string>();
   /** Tool calls whose input is streaming: wire item id -> call id. */
   private readonly toolInputs = new Map<string, string>();
+  private sources = 0;
 
   map(event: StreamEvent): Part[] {
     switch (event.type) {
       case "created":
         return [{ type: "response-metadata", id: event.id || undefined, modelId: event.model || undefined }];
-      case "text_delta": {
-        const parts: Part[] = [];
-        if (!this.openText.has(event.itemId)) {
-          // The answer follows the reasoning: Chat Completions streams never say when reasoning ends.
-          parts.push(...this.endReasoning());
-          this.openText.add(event.itemId);
-          parts.push({ type: "text-start", id: event.itemId });
-        }
-        parts.push({ type: "text-delta", id: event.itemId, delta: event.delta });
-        return parts;
-      }
-      case "reasoning_summary_delta": {
-        const parts: Part[] = [];
-        if (!this.openReasoning.has(event.itemId)) {
-          this.openReasoning.add(event.itemId);
-          parts.push({ type: "reasoning-start", id: event.itemId });
-        }
-        parts.push({ type: "reasoning-delta", id: event.itemId, delta: event.delta });
-        return parts;
+      case "text_delta":
+        return this.text(event.itemId, event.delta);
+      // The SDK has no refusal part: the refusal is text, marked in its metadata, so it is
+      // never a silent empty answer; the finish reason says the answer was withheld.
+      case "refusal_delta":
+        return this.text(event.itemId, event.delta, { [PROVIDER_KEY]: { refusal: true } });
+      case "reasoning_summary_delta":
+      case "reasoning_text_delta":
+        return this.reasoning(event.itemId, event.delta);
+      // A preamble is not the answer, and the SDK has no phase: it is shown as reasoning, marked.
+      case "commentary_delta":
+        return this.reasoning(event.itemId, event.delta, { [PROVIDER_KEY]: { phase: "commentary" } });
+      case "annotation": {
+        // As @ai-sdk/openai does: URL citations become url sources; other annotations stay in metadata.
+        const { type, url, title } = event.annotation;
+        if (type !== "url_citation" || typeof url !== "string") return [];
+        return [{ type: "source", sourceType: "url", id: `${event.itemId}:${this.sources++}`, url, title: typeof title === "string" ? title : undefined }];
       }
       case "output_item_done":
         return this.itemDone(event.item);
       case "function_call_start":
         this.toolInputs.set(event.itemId, event.callId);
-        return [{ type: "tool-input-start", id: event.callId, toolName: event.name }];
+        return [{ type: "tool-input-start", id: event.callId, toolName: event.name, ...kindMetadata(event.kind) }];
       case "function_call_arguments_delta": {
         const id = this.toolInputs.get(event.itemId);
         return id === undefined ? [] : [{ type: "tool-input-delta", id, delta: event.delta }];
       }
       case "function_call": {
         const { callId, name, arguments: input } = event.call;
-        const call: Part = { type: "tool-call", toolCallId: callId, toolName: name, input };
+        // A custom tool's input is free text, not JSON: marked so a caller can tell.
+        const call: Part = { type: "tool-call", toolCallId: callId, toolName: name, input, ...kindMetadata(event.call.kind) };
         if ([...this.toolInputs.values()].includes(callId)) return [{ type: "tool-input-end", id: callId }, call];
         // A call whose start was never announced arrives in one piece.
         const parts: Part[] = [{ type: "tool-input-start", id: callId, toolName: name }];
@@ -72,6 +72,28 @@ export class StreamPartMapper {
         // rate_limits and usage are repeated in `done`.
         return [];
     }
+  }
+
+  private text(id: string, delta: string, providerMetadata?: SharedV2ProviderMetadata): Part[] {
+    const parts: Part[] = [];
+    if (!this.openText.has(id)) {
+      // The answer follows the reasoning: Chat Completions streams never say when reasoning ends.
+      parts.push(...this.endReasoning());
+      this.openText.add(id);
+      parts.push(providerMetadata ? { type: "text-start", id, providerMetadata } : { type: "text-start", id });
+    }
+    parts.push({ type: "text-delta", id, delta });
+    return parts;
+  }
+
+  private reasoning(id: string, delta: string, providerMetadata?: SharedV2ProviderMetadata): Part[] {
+    const parts: Part[] = [];
+    if (!this.openReasoning.has(id)) {
+      this.openReasoning.add(id);
+      parts.push(providerMetadata ? { type: "reasoning-start", id, providerMetadata } : { type: "reasoning-start", id });
+    }
+    parts.push({ type: "reasoning-delta", id, delta });
+    return parts;
   }
 
   private itemDone(item: Record<string, unknown>): Part[] {
@@ -97,12 +119,25 @@ function end(open: Set<string>, type: "text-end" | "reasoning-end"): Part[] {
   return parts;
 }
 
+/** Metadata marking a custom tool's call, as a field to spread (absent for function calls). */
+function kindMetadata(kind: "function" | "custom" | undefined): { providerMetadata?: SharedV2ProviderMetadata } {
+  return kind === "custom" ? { providerMetadata: { [PROVIDER_KEY]: { kind } } } : {};
+}
+
 function finishPart(result: ResponseResult): Part {
   // JSON round trip: provider metadata must be JSON values, and undefined fields are not.
   const metadata = JSON.parse(
-    JSON.stringify({ responseId: result.id, requestId: result.requestId, incompleteReason: result.incompleteReason, rateLimits: result.rateLimits }),
+    JSON.stringify({
+      responseId: result.id,
+      requestId: result.requestId,
+      incompleteReason: result.incompleteReason,
+      refusal: result.refusal,
+      rateLimits: result.rateLimits,
+    }),
   ) as JSONObject;
-  return { type: "finish", finishReason: FINISH_REASONS[result.stopReason], usage: toUsage(result.usage), providerMetadata: { [PROVIDER_KEY]: metadata } };
+  // A refused answer is withheld by the model's safety behaviour: the nearest finish reason the SDK has.
+  const finishReason = result.refusal !== undefined && result.stopReason === "stop" ? "content-filter" : FINISH_REASONS[result.stopReason];
+  return { type: "finish", finishReason, usage: toUsage(result.usage), providerMetadata: { [PROVIDER_KEY]: metadata } };
 }
 
 export function toUsage(usage: Usage | undefined): LanguageModelV2Usage {

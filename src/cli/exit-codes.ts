@@ -10,6 +10,8 @@ export const ExitCode = {
   auth: 3,
   limit: 4,
   network: 5,
+  /** The model refused to answer (`ask`): the tool worked, but there is no answer to use. */
+  refused: 6,
   /** Ctrl-C: 128 + SIGINT, as shells report an interrupted command. */
   interrupted: 130,
 } as const;

@@ -4,7 +4,7 @@ import type { EmulatorContext } from "./context.js";
 import { openaiError } from "./errors.js";
 import { answerWithFault, contentFault, deliveryPlan, type FaultErrors, FaultError, type FaultSpec } from "./faults.js";
 import type { Exchange } from "./http.js";
-import { type Answer, respond, truncateAnswer, type Turn } from "./responder.js";
+import { type Answer, type AnswerShape, respond, truncateAnswer, type Turn } from "./responder.js";
 import { finalResponse, type ResponseObject, responseEvents } from "./responses-events.js";
 import { playStream } from "./sse.js";
 
@@ -30,9 +30,12 @@ export async function faultGate(
   return (await answerWithFault(ex, fault, errors, options.streaming)) ? undefined : { fault };
 }
 
-/** The model's answer, cut short when an `incomplete` fault asks for it. */
+const SHAPES = new Set<string>(["refusal", "commentary", "annotations", "reasoning_text"] satisfies AnswerShape[]);
+
+/** The model's answer, shaped by a shape fault, cut short when an `incomplete` fault asks for it. */
 export function answerTurn(turn: Turn, ctx: EmulatorContext, fault: FaultSpec | undefined): Answer {
-  const answer = respond(turn, ctx.seal);
+  const shape = fault && SHAPES.has(fault.name) ? (fault.name as AnswerShape) : undefined;
+  const answer = respond({ ...turn, shape }, ctx.seal);
   const content = contentFault(fault);
   return content?.kind === "incomplete" ? truncateAnswer(answer, turn, content.after, content.reason) : answer;
 }

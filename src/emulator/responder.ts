@@ -9,7 +9,16 @@ import type { ReasoningSeal } from "./reasoning-seal.js";
 export interface FunctionTool {
   name: string;
   parameters?: unknown;
+  /** A custom tool (`type: "custom"`): called with free-form text input, not JSON arguments. */
+  custom?: boolean;
 }
+
+/**
+ * Answer shapes a test can ask for (through a fault), each built from the Responses
+ * event union: a refusal, a commentary preamble before the answer, a URL citation on
+ * the answer, raw reasoning text.
+ */
+export type AnswerShape = "refusal" | "commentary" | "annotations" | "reasoning_text";
 
 /** `auto` calls a tool the prompt mentions; `required` falls back to the first tool. */
 export type ToolChoice = "auto" | "none" | "required" | { name: string };
@@ -36,14 +45,21 @@ export interface Turn {
   maxOutputTokens?: number;
   /** Structured output requested (`text.format` / `response_format`): a JSON schema, or "json_object". */
   outputFormat?: { schema: unknown } | "json_object";
+  /** Label assistant messages with `phase` and announce tool calls with a commentary preamble (the ChatGPT backend). */
+  phases?: boolean;
+  shape?: AnswerShape;
 }
 
-export type AnswerItem =
-  | { type: "reasoning"; id: string; summary: string[]; encryptedContent?: string }
-  | { type: "message"; id: string; pieces: string[] }
-  | { type: "function_call"; id: string; callId: string; name: string; pieces: string[] };
+type MessagePhase = "commentary" | "final_answer";
 
-export interface Usage {
+export type AnswerItem =
+  /** `content`: raw reasoning text pieces (`reasoning_text` parts). */
+  | { type: "reasoning"; id: string; summary: string[]; content?: string[]; encryptedContent?: string }
+  /** `refusal`: the pieces are a refusal, sent as a `refusal` content part. */
+  | { type: "message"; id: string; pieces: string[]; phase?: MessagePhase; refusal?: boolean; annotations?: Record<string, unknown>[] }
+  | { type: "function_call" | "custom_tool_call"; id: string; callId: string; name: string; pieces: string[] };
+
+interface Usage {
   input_tokens: number;
   input_tokens_details: { cached_tokens: number };
   output_tokens: number;
@@ -62,16 +78,30 @@ const REASONING_TOKENS: Record<string, number> = { minimal: 8, low: 16, medium: 
 const PROMPT_ECHO_LIMIT = 200;
 const TOOL_OUTPUT_LIMIT = 2000;
 
+const REFUSAL = "I'm sorry, but I can't help with that request.";
+const CITATION = { title: "Emulated source", url: "https://example.com/emulated-source" };
+
 export function respond(turn: Turn, seal: ReasoningSeal): Answer {
   const items: AnswerItem[] = [];
   const reasoning = reasoningItem(turn, seal);
   if (reasoning) items.push(reasoning);
-  const call = turn.toolOutput === undefined ? chooseTool(turn) : undefined;
-  if (call) {
-    const args = JSON.stringify(sampleObject(call.parameters));
-    items.push({ type: "function_call", id: newId("fc"), callId: newId("call"), name: call.name, pieces: chunk(args, 12) });
+  const call = turn.toolOutput === undefined && turn.shape !== "refusal" ? chooseTool(turn) : undefined;
+  const phase = turn.phases || turn.shape === "commentary" ? "final_answer" : undefined;
+  // A preamble precedes tool calls on the backend (Codex's commentary), or any answer when asked.
+  if ((call && turn.phases) || turn.shape === "commentary") {
+    items.push({ type: "message", id: newId("msg"), pieces: words(call ? `I'll use ${call.name} for this.` : "Let me think about how to answer."), phase: "commentary" });
+  }
+  if (turn.shape === "refusal") {
+    items.push({ type: "message", id: newId("msg"), pieces: words(REFUSAL), phase, refusal: true });
+  } else if (call) {
+    const input = call.custom ? `input for ${call.name}: ${clip(turn.prompt, PROMPT_ECHO_LIMIT)}` : JSON.stringify(sampleObject(call.parameters));
+    items.push({ type: call.custom ? "custom_tool_call" : "function_call", id: newId(call.custom ? "ctc" : "fc"), callId: newId("call"), name: call.name, pieces: chunk(input, 12) });
   } else {
-    items.push({ type: "message", id: newId("msg"), pieces: messagePieces(turn) });
+    const pieces = messagePieces(turn);
+    const text = pieces.join("");
+    // The citation spans the answer's first word.
+    const annotations = turn.shape === "annotations" ? [{ type: "url_citation", start_index: 0, end_index: text.indexOf(" ") < 0 ? text.length : text.indexOf(" "), ...CITATION }] : undefined;
+    items.push({ type: "message", id: newId("msg"), pieces, phase, annotations });
   }
   const reasoningTokens = reasoning || (turn.effort && turn.effort !== "none") ? REASONING_TOKENS[turn.effort ?? "medium"] ?? 32 : 0;
   const answer = withUsage(items, turn, reasoningTokens);
@@ -93,7 +123,7 @@ export function truncateAnswer(answer: Answer, turn: Turn, pieces: number, reaso
 
 function withUsage(items: AnswerItem[], turn: Turn, reasoningTokens: number): Answer {
   let output = reasoningTokens;
-  for (const item of items) output += item.type === "reasoning" ? item.summary.length : item.pieces.length;
+  for (const item of items) output += item.type === "reasoning" ? item.summary.length + (item.content?.length ?? 0) : item.pieces.length;
   const input = Math.max(1, Math.ceil(turn.inputChars / 4));
   return {
     items,
@@ -110,12 +140,13 @@ function withUsage(items: AnswerItem[], turn: Turn, reasoningTokens: number): An
 function reasoningItem(turn: Turn, seal: ReasoningSeal): AnswerItem | undefined {
   if (turn.effort === "none") return undefined;
   const wantsSummary = turn.summary !== undefined && turn.summary !== "none";
-  if (!wantsSummary && !turn.encryptedFor) return undefined;
+  const rawText = turn.shape === "reasoning_text";
+  if (!wantsSummary && !turn.encryptedFor && !rawText) return undefined;
   const id = newId("rs");
-  const summary = wantsSummary
-    ? words(`**Answering directly** The user asked "${clip(turn.prompt || "for a tool result", 60)}", so I will reply concisely.`)
-    : [];
-  return { type: "reasoning", id, summary, encryptedContent: turn.encryptedFor ? seal.seal(turn.encryptedFor, id) : undefined };
+  const asked = clip(turn.prompt || "for a tool result", 60);
+  const summary = wantsSummary ? words(`**Answering directly** The user asked "${asked}", so I will reply concisely.`) : [];
+  const content = rawText ? words(`The user asked "${asked}". A short, direct reply fits.`) : undefined;
+  return { type: "reasoning", id, summary, content, encryptedContent: turn.encryptedFor ? seal.seal(turn.encryptedFor, id) : undefined };
 }
 
 /** Text for a message; with a structured-output request, JSON that fits what was asked. */

@@ -65,17 +65,32 @@ function finalItem(item: AnswerItem, cutShort: boolean): Record<string, unknown>
         id: item.id,
         type: "reasoning",
         summary: item.summary.length ? [{ type: "summary_text", text: item.summary.join("") }] : [],
+        ...(item.content ? { content: [reasoningText(item.content.join(""))] } : {}),
         ...(item.encryptedContent ? { encrypted_content: item.encryptedContent } : {}),
       };
     case "message":
-      return { id: item.id, type: "message", status, role: "assistant", content: [outputText(item.pieces.join(""))] };
+      return { ...messageShell(item), status, content: [contentPart(item, item.pieces.join(""))] };
     case "function_call":
       return { id: item.id, type: "function_call", status, arguments: item.pieces.join(""), call_id: item.callId, name: item.name };
+    case "custom_tool_call":
+      return { id: item.id, type: "custom_tool_call", status, call_id: item.callId, name: item.name, input: item.pieces.join("") };
   }
 }
 
-function outputText(text: string): Record<string, unknown> {
-  return { type: "output_text", annotations: [], logprobs: [], text };
+type MessageItem = Extract<AnswerItem, { type: "message" }>;
+
+/** A message item without content; `phase` only where the answer labels it (ResponseOutputMessage.phase). */
+function messageShell(item: MessageItem): Record<string, unknown> {
+  return { id: item.id, type: "message", role: "assistant", ...(item.phase ? { phase: item.phase } : {}) };
+}
+
+/** The message's one content part: a refusal (ResponseOutputRefusal) or output text with its annotations. */
+function contentPart(item: MessageItem, text: string, annotations = item.annotations ?? []): Record<string, unknown> {
+  return item.refusal ? { type: "refusal", refusal: text } : { type: "output_text", annotations, logprobs: [], text };
+}
+
+function reasoningText(text: string): Record<string, unknown> {
+  return { type: "reasoning_text", text };
 }
 
 /**
@@ -104,16 +119,29 @@ export function responseEvents(shell: ResponseObject, answer: Answer, fault?: Co
           push("response.reasoning_summary_text.done", { ...at, text });
           push("response.reasoning_summary_part.done", { ...at, part: { type: "summary_text", text } });
         }
+        if (item.content) {
+          const text = item.content.join("");
+          const at = { item_id, output_index, content_index: 0 };
+          push("response.content_part.added", { ...at, part: reasoningText("") });
+          for (const delta of item.content) push("response.reasoning_text.delta", { ...at, delta });
+          push("response.reasoning_text.done", { ...at, text });
+          push("response.content_part.done", { ...at, part: reasoningText(text) });
+        }
         break;
       }
       case "message": {
         const text = item.pieces.join("");
         const at = { item_id, output_index, content_index: 0 };
-        push("response.output_item.added", { output_index, item: { id: item_id, type: "message", status: "in_progress", role: "assistant", content: [] } });
-        push("response.content_part.added", { ...at, part: outputText("") });
-        for (const delta of item.pieces) push("response.output_text.delta", { ...at, delta, logprobs: [] }, true);
-        push("response.output_text.done", { ...at, text, logprobs: [] });
-        push("response.content_part.done", { ...at, part: outputText(text) });
+        // Refusals stream as response.refusal.*, answers as response.output_text.* (ResponseStreamEvent).
+        const kind = item.refusal ? "refusal" : "output_text";
+        push("response.output_item.added", { output_index, item: { ...messageShell(item), status: "in_progress", content: [] } });
+        push("response.content_part.added", { ...at, part: contentPart(item, "", []) });
+        for (const delta of item.pieces) push(`response.${kind}.delta`, item.refusal ? { ...at, delta } : { ...at, delta, logprobs: [] }, true);
+        (item.annotations ?? []).forEach((annotation, annotation_index) =>
+          push("response.output_text.annotation.added", { ...at, annotation_index, annotation }),
+        );
+        push(`response.${kind}.done`, item.refusal ? { ...at, refusal: text } : { ...at, text, logprobs: [] });
+        push("response.content_part.done", { ...at, part: contentPart(item, text) });
         break;
       }
       case "function_call": {
@@ -121,6 +149,13 @@ export function responseEvents(shell: ResponseObject, answer: Answer, fault?: Co
         push("response.output_item.added", { output_index, item: added });
         for (const delta of item.pieces) push("response.function_call_arguments.delta", { item_id, output_index, delta }, true);
         push("response.function_call_arguments.done", { item_id, output_index, name: item.name, arguments: item.pieces.join("") });
+        break;
+      }
+      case "custom_tool_call": {
+        const added = { id: item_id, type: "custom_tool_call", status: "in_progress", call_id: item.callId, name: item.name, input: "" };
+        push("response.output_item.added", { output_index, item: added });
+        for (const delta of item.pieces) push("response.custom_tool_call_input.delta", { item_id, output_index, delta }, true);
+        push("response.custom_tool_call_input.done", { item_id, output_index, input: item.pieces.join("") });
         break;
       }
     }

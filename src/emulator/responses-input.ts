@@ -37,9 +37,9 @@ export function readTurn(body: Record<string, unknown>, ctx: InputContext): Turn
   let inputChars = typeof body.instructions === "string" ? body.instructions.length : 0;
   for (const [index, item] of items.entries()) {
     const type = itemType(item);
-    inputChars += textOf(item.content).length + String(item.arguments ?? "").length + outputText(item.output).length;
-    if (type === "function_call") callIds.add(String(item.call_id));
-    else if (type === "function_call_output" && !callIds.has(String(item.call_id))) {
+    inputChars += textOf(item.content).length + String(item.arguments ?? item.input ?? "").length + outputText(item.output).length;
+    if (type === "function_call" || type === "custom_tool_call") callIds.add(String(item.call_id));
+    else if (isToolOutput(type) && !callIds.has(String(item.call_id))) {
       return openaiError(400, `No tool call found for function call output with call_id ${String(item.call_id)}.`, null, { param: `input[${index}]` });
     } else if (type === "reasoning" && typeof item.encrypted_content === "string") {
       if (!ctx.seal.verify(item.encrypted_content, ctx.principal)) {
@@ -63,7 +63,7 @@ export function readTurn(body: Record<string, unknown>, ctx: InputContext): Turn
   return {
     prompt: lastUser ? textOf(lastUser.content) : "",
     attachments: lastUser ? attachmentsOf(lastUser.content) : 0,
-    toolOutput: last && itemType(last) === "function_call_output" ? outputText(last.output) : undefined,
+    toolOutput: last && isToolOutput(itemType(last)) ? outputText(last.output) : undefined,
     tools: functionTools([...(Array.isArray(body.tools) ? body.tools : []), ...items.flatMap(additionalTools)]),
     toolChoice: toolChoice(body.tool_choice),
     effort: typeof reasoning.effort === "string" ? reasoning.effort : undefined,
@@ -82,6 +82,10 @@ function outputFormat(format: unknown): Turn["outputFormat"] {
   if (f?.type === "json_schema") return { schema: f.schema };
   if (f?.type === "json_object") return "json_object";
   return undefined;
+}
+
+function isToolOutput(type: string | undefined): boolean {
+  return type === "function_call_output" || type === "custom_tool_call_output";
 }
 
 /** Items without `type` but with `role` are messages (EasyInputMessage). */
@@ -112,13 +116,14 @@ function additionalTools(item: Item): unknown[] {
   return itemType(item) === "additional_tools" && Array.isArray(item.tools) ? item.tools : [];
 }
 
-/** Function tools, including those grouped in namespaces; other tool types are accepted and ignored. */
+/** Function and custom tools, including those grouped in namespaces; other tool types are accepted and ignored. */
 function functionTools(tools: unknown[]): FunctionTool[] {
   const out: FunctionTool[] = [];
   for (const tool of tools) {
     if (!tool || typeof tool !== "object") continue;
     const t = tool as Item;
     if (t.type === "function" && typeof t.name === "string") out.push({ name: t.name, parameters: t.parameters });
+    else if (t.type === "custom" && typeof t.name === "string") out.push({ name: t.name, custom: true });
     else if (t.type === "namespace" && Array.isArray(t.tools)) out.push(...functionTools(t.tools));
   }
   return out;

@@ -17,7 +17,7 @@ export async function handleChatCompletions(ctx: RouteContext): Promise<void> {
   await ctx.catalog.check(request.model);
 
   const opened = await openUpstream(
-    () => ctx.provider.stream({ ...request, signal: ctx.signal }),
+    () => ctx.provider.stream(request, { signal: ctx.signal }),
     (param) => dropFromRequest(request, param, call.clientNames),
   );
   const dropped = [...call.dropped, ...opened.dropped];
@@ -34,6 +34,7 @@ async function stream(ctx: RouteContext, opened: OpenedStream, chunks: ChatChunk
     await writer.send(chunks.role());
     for await (const event of eventsOf(opened)) {
       if (event.type === "text_delta") await writer.send(chunks.text(event.delta));
+      else if (event.type === "refusal_delta") await writer.send(chunks.refusal(event.delta));
       else if (event.type === "function_call") await writer.send(chunks.toolCall(event.call));
       else if (event.type === "done") {
         ctx.record.usage = event.result.usage;

@@ -21,6 +21,7 @@ export function newMessageId(): string {
 }
 
 export function stopReason(result: ResponseResult): string {
+  if (result.refusal !== undefined) return "refusal";
   switch (result.stopReason) {
     case "tool_calls":
       return "tool_use";
@@ -63,7 +64,9 @@ function toolUse(call: FunctionCall, input: unknown): Json {
 export function anthropicMessage(id: string, model: string, result: ResponseResult): Json {
   const content: Json[] = [];
   if (result.reasoningSummary) content.push({ type: "thinking", thinking: result.reasoningSummary, signature: "" });
-  if (result.text) content.push({ type: "text", text: result.text });
+  // A refusal's explanation is the answer's text; `stop_reason: "refusal"` marks it.
+  const text = result.text + (result.refusal ?? "");
+  if (text) content.push({ type: "text", text });
   for (const call of result.functionCalls) content.push(toolUse(call, toolInput(call)));
   return { id, type: "message", role: "assistant", model, content, stop_reason: stopReason(result), stop_sequence: null, usage: anthropicUsage(result.usage) };
 }
@@ -96,6 +99,7 @@ export class AnthropicFrames {
       case "reasoning_summary_delta":
         return this.delta("thinking", event.itemId, { type: "thinking", thinking: "", signature: "" }, { type: "thinking_delta", thinking: event.delta });
       case "text_delta":
+      case "refusal_delta":
         return this.delta("text", event.itemId, { type: "text", text: "" }, { type: "text_delta", text: event.delta });
       case "function_call_start":
         return [...this.close(), ...this.begin("tool_use", event.itemId, { type: "tool_use", id: event.callId, name: event.name, input: {} })];

@@ -12,7 +12,7 @@ import { parseUsage } from "./responses-events.js";
 type Json = Record<string, unknown>;
 
 /** Chat usage names -> Responses usage names, so one parser serves both. */
-export function parseChatUsage(value: unknown): Usage | undefined {
+function parseChatUsage(value: unknown): Usage | undefined {
   if (!value || typeof value !== "object") return undefined;
   const u = value as Json;
   return parseUsage({
@@ -40,6 +40,7 @@ export class ChatEventMapper implements EventMapper {
   private id = "";
   private model = "";
   private text = "";
+  private refusal = "";
   private reasoning = "";
   /** Tool calls by the chunk's `index`; fragments after the first carry only arguments. */
   private readonly calls = new Map<number, FunctionCall>();
@@ -75,6 +76,12 @@ export class ChatEventMapper implements EventMapper {
     if (content) {
       this.text += content;
       events.push({ type: "text_delta", delta: content, itemId: this.id });
+    }
+    // A refusal arrives in its own field (`delta.refusal`), never in `content`.
+    const refusal = asString(delta.refusal);
+    if (refusal) {
+      this.refusal += refusal;
+      events.push({ type: "refusal_delta", delta: refusal, itemId: this.id });
     }
     if (Array.isArray(delta.tool_calls)) {
       for (const [position, fragment] of (delta.tool_calls as Json[]).entries()) events.push(...this.addToolFragment(fragment, position));
@@ -118,7 +125,10 @@ export class ChatEventMapper implements EventMapper {
     const stopReason: StopReason = calls.length > 0 && known.stop === "stop" ? "tool_calls" : known.stop;
     const output: Json[] = [];
     const events: StreamEvent[] = [];
-    if (this.text) output.push({ type: "message", role: "assistant", content: [{ type: "output_text", text: this.text }] });
+    const content: Json[] = [];
+    if (this.text) content.push({ type: "output_text", text: this.text });
+    if (this.refusal) content.push({ type: "refusal", refusal: this.refusal });
+    if (content.length) output.push({ type: "message", role: "assistant", content });
     for (const call of calls) {
       output.push({ type: "function_call", call_id: call.callId, name: call.name, arguments: call.arguments });
       events.push({ type: "function_call", call });
@@ -128,7 +138,11 @@ export class ChatEventMapper implements EventMapper {
       id: this.id,
       model: this.model,
       text: this.text,
+      commentary: "",
+      refusal: this.refusal || undefined,
       reasoningSummary: this.reasoning,
+      reasoningText: "",
+      annotations: [],
       functionCalls: calls,
       // Responses-shaped items, so callers replay history the same way for either wire API.
       output,

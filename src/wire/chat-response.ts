@@ -2,7 +2,7 @@
 // `chat.completion` answer and the `chat.completion.chunk` stream (role chunk,
 // content deltas, tool calls, a finish chunk, and with `include_usage` a last chunk
 // with empty `choices` and the usage, as OpenAI sends them).
-import type { FunctionCall, ResponseResult, Usage } from "../types.js";
+import type { Annotation, FunctionCall, ResponseResult, Usage } from "../types.js";
 
 type Json = Record<string, unknown>;
 
@@ -12,7 +12,7 @@ export interface ChatIdentity {
   model: string;
 }
 
-export function finishReason(result: ResponseResult): string {
+function finishReason(result: ResponseResult): string {
   switch (result.stopReason) {
     case "tool_calls":
       return "tool_calls";
@@ -27,7 +27,7 @@ export function finishReason(result: ResponseResult): string {
   }
 }
 
-export function chatUsage(usage: Usage | undefined): Json | undefined {
+function chatUsage(usage: Usage | undefined): Json | undefined {
   if (!usage) return undefined;
   return {
     prompt_tokens: usage.inputTokens,
@@ -38,12 +38,23 @@ export function chatUsage(usage: Usage | undefined): Json | undefined {
   };
 }
 
+/** A custom tool call keeps its own Chat shape (`type: "custom"`, free-form `input`). */
 function toolCall(call: FunctionCall): Json {
+  if (call.kind === "custom") return { id: call.callId, type: "custom", custom: { name: call.name, input: call.arguments } };
   return { id: call.callId, type: "function", function: { name: call.name, arguments: call.arguments } };
 }
 
+/** Responses' flat `url_citation` -> Chat's nested one; Chat has no shape for the other annotation types. */
+function chatAnnotations(annotations: Annotation[]): Json[] {
+  return annotations
+    .filter((a) => a.type === "url_citation")
+    .map(({ start_index, end_index, title, url }) => ({ type: "url_citation", url_citation: { start_index, end_index, title, url } }));
+}
+
 export function chatCompletion(identity: ChatIdentity, result: ResponseResult): Json {
-  const message: Json = { role: "assistant", content: result.text || (result.functionCalls.length ? null : ""), refusal: null, annotations: [] };
+  // Commentary (preambles) never joins `content`: Chat has no phase to tell it apart.
+  const empty = result.functionCalls.length > 0 || result.refusal !== undefined;
+  const message: Json = { role: "assistant", content: result.text || (empty ? null : ""), refusal: result.refusal ?? null, annotations: chatAnnotations(result.annotations) };
   if (result.functionCalls.length) message.tool_calls = result.functionCalls.map(toolCall);
   return {
     id: identity.id,
@@ -81,6 +92,10 @@ export class ChatChunks {
 
   text(delta: string): Json {
     return this.delta({ content: delta });
+  }
+
+  refusal(delta: string): Json {
+    return this.delta({ refusal: delta });
   }
 
   /** A whole tool call in one chunk: the typed stream names a call only once it is complete. */

@@ -1,7 +1,9 @@
 // Responses stream events (docs/protocol.md#event-order to docs/protocol.md#terminal-events) -> typed
 // StreamEvents, accumulating the final result. Success only on `response.completed`; `response.failed` and
-// `error` become classified ProviderErrors; `response.incomplete` ends with a stop reason.
-import type { FunctionCall, RateLimitSnapshot, ResponseResult, StopReason, StreamEvent, Usage } from "../types.js";
+// `error` become classified ProviderErrors; `response.incomplete` ends with a stop reason. Event names and
+// fields follow openai-node's ResponseStreamEvent union; message `phase` follows codex-rs protocol's
+// MessagePhase (absent = final answer). Unknown event types map to nothing.
+import type { Annotation, FunctionCall, RateLimitSnapshot, ResponseResult, StopReason, StreamEvent, Usage } from "../types.js";
 import { classifyFacts, errorFacts } from "../transport/classify.js";
 import { parseRateLimitEvent } from "../transport/rate-limits.js";
 
@@ -28,11 +30,40 @@ function asString(value: unknown): string {
   return typeof value === "string" ? value : "";
 }
 
+/** A `function_call` or `custom_tool_call` output item as a typed call. */
+function toolCall(item: Json): FunctionCall | undefined {
+  const custom = item.type === "custom_tool_call";
+  if (!custom && item.type !== "function_call") return undefined;
+  return {
+    itemId: typeof item.id === "string" ? item.id : undefined,
+    callId: asString(item.call_id),
+    name: asString(item.name),
+    arguments: asString(custom ? item.input : item.arguments),
+    kind: custom ? "custom" : "function",
+  };
+}
+
+/** The `refusal` content parts of a message item, joined. */
+function refusalOf(item: Json): string {
+  const content = Array.isArray(item.content) ? (item.content as Json[]) : [];
+  return content.map((part) => (part && part.type === "refusal" ? asString(part.refusal) : "")).join("");
+}
+
 export class ResponsesEventMapper {
   id = "";
   model = "";
   private text = "";
+  private commentary = "";
+  private refusal = "";
   private reasoning = "";
+  private reasoningText = "";
+  private readonly annotations: Annotation[] = [];
+  /** Message items announced with `phase: "commentary"`: their text is a preamble, not the answer. */
+  private readonly commentaryItems = new Set<string>();
+  /** Text of the message item being streamed, to move it if its phase only shows up at `done`. */
+  private openText = { itemId: "", text: "" };
+  /** Message items whose refusal arrived as deltas (the rest carry it only in their final content). */
+  private readonly refusalItems = new Set<string>();
   private readonly calls: FunctionCall[] = [];
   private readonly items: Json[] = [];
   /** Set once a terminal event was seen; nothing after it is read. */
@@ -40,7 +71,7 @@ export class ResponsesEventMapper {
 
   constructor(private readonly context: { requestId?: string; rateLimits?: () => RateLimitSnapshot | undefined } = {}) {}
 
-  /** Map one decoded event; throws a ProviderError for failure events. */
+  /** Map one decoded event; throws a ProviderError for failure events. Unknown event types map to nothing. */
   map(event: Json): StreamEvent[] {
     switch (event.type) {
       case "response.created": {
@@ -49,10 +80,20 @@ export class ResponsesEventMapper {
         this.model = asString(response.model);
         return [{ type: "created", id: this.id, model: this.model }];
       }
-      case "response.output_text.delta": {
+      case "response.output_text.delta":
+        return [this.textDelta(asString(event.item_id), asString(event.delta))];
+      case "response.refusal.delta": {
         const delta = asString(event.delta);
-        this.text += delta;
-        return [{ type: "text_delta", delta, itemId: asString(event.item_id) }];
+        const itemId = asString(event.item_id);
+        this.refusal += delta;
+        this.refusalItems.add(itemId);
+        return [{ type: "refusal_delta", delta, itemId }];
+      }
+      case "response.output_text.annotation.added": {
+        const annotation = event.annotation;
+        if (!annotation || typeof annotation !== "object" || typeof (annotation as Json).type !== "string") return [];
+        this.annotations.push(annotation as Annotation);
+        return [{ type: "annotation", annotation: annotation as Annotation, itemId: asString(event.item_id) }];
       }
       case "response.reasoning_summary_text.delta": {
         const delta = asString(event.delta);
@@ -65,29 +106,23 @@ export class ResponsesEventMapper {
         this.reasoning += "\n\n";
         return [{ type: "reasoning_summary_delta", delta: "\n\n", itemId: asString(event.item_id) }];
       }
+      case "response.reasoning_text.delta": {
+        const delta = asString(event.delta);
+        this.reasoningText += delta;
+        return [{ type: "reasoning_text_delta", delta, itemId: asString(event.item_id) }];
+      }
       case "response.output_item.added": {
         const item = (event.item ?? {}) as Json;
-        if (item.type !== "function_call") return [];
-        return [{ type: "function_call_start", itemId: asString(item.id), callId: asString(item.call_id), name: asString(item.name) }];
+        if (item.type === "message" && item.phase === "commentary") this.commentaryItems.add(asString(item.id));
+        const call = toolCall(item);
+        if (!call) return [];
+        return [{ type: "function_call_start", itemId: asString(item.id), callId: call.callId, name: call.name, kind: call.kind }];
       }
       case "response.function_call_arguments.delta":
+      case "response.custom_tool_call_input.delta":
         return [{ type: "function_call_arguments_delta", delta: asString(event.delta), itemId: asString(event.item_id) }];
-      case "response.output_item.done": {
-        const item = (event.item ?? {}) as Json;
-        this.items.push(item);
-        const out: StreamEvent[] = [{ type: "output_item_done", item }];
-        if (item.type === "function_call") {
-          const call: FunctionCall = {
-            itemId: typeof item.id === "string" ? item.id : undefined,
-            callId: asString(item.call_id),
-            name: asString(item.name),
-            arguments: asString(item.arguments),
-          };
-          this.calls.push(call);
-          out.push({ type: "function_call", call });
-        }
-        return out;
-      }
+      case "response.output_item.done":
+        return this.itemDone((event.item ?? {}) as Json);
       case "codex.rate_limits":
         return [{ type: "rate_limits", rateLimits: parseRateLimitEvent(event) }];
       case "response.completed":
@@ -117,6 +152,42 @@ export class ResponsesEventMapper {
     }
   }
 
+  private textDelta(itemId: string, delta: string): StreamEvent {
+    if (this.commentaryItems.has(itemId)) {
+      this.commentary += delta;
+      return { type: "commentary_delta", delta, itemId };
+    }
+    if (this.openText.itemId !== itemId) this.openText = { itemId, text: "" };
+    this.openText.text += delta;
+    this.text += delta;
+    return { type: "text_delta", delta, itemId };
+  }
+
+  private itemDone(item: Json): StreamEvent[] {
+    this.items.push(item);
+    const out: StreamEvent[] = [{ type: "output_item_done", item }];
+    const itemId = asString(item.id);
+    if (item.type === "message") {
+      // A phase named only on the finished item still keeps the preamble out of the answer.
+      if (item.phase === "commentary" && !this.commentaryItems.has(itemId) && this.openText.itemId === itemId && this.text.endsWith(this.openText.text)) {
+        this.text = this.text.slice(0, this.text.length - this.openText.text.length);
+        this.commentary += this.openText.text;
+      }
+      // A refusal sent only inside the finished item (no deltas) must not be lost.
+      const refusal = this.refusalItems.has(itemId) ? "" : refusalOf(item);
+      if (refusal) {
+        this.refusal += refusal;
+        out.unshift({ type: "refusal_delta", delta: refusal, itemId });
+      }
+    }
+    const call = toolCall(item);
+    if (call) {
+      this.calls.push(call);
+      out.push({ type: "function_call", call });
+    }
+    return out;
+  }
+
   private finish(response: Json, stopReason: StopReason, incompleteReason?: string): StreamEvent[] {
     const usage = parseUsage(response.usage);
     const output = Array.isArray(response.output) && response.output.length > 0 ? (response.output as Json[]) : this.items;
@@ -124,7 +195,11 @@ export class ResponsesEventMapper {
       id: asString(response.id) || this.id,
       model: asString(response.model) || this.model,
       text: this.text,
+      commentary: this.commentary,
+      refusal: this.refusal || undefined,
       reasoningSummary: this.reasoning,
+      reasoningText: this.reasoningText,
+      annotations: this.annotations,
       functionCalls: this.calls,
       output,
       usage,

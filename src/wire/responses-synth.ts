@@ -9,7 +9,8 @@ import type { ResponseResult, StreamEvent, Usage } from "../types.js";
 type Json = Record<string, unknown>;
 
 interface OpenItem {
-  kind: "message" | "reasoning";
+  /** A refusal is a message whose one content part is `refusal` instead of `output_text`. */
+  kind: "message" | "refusal" | "reasoning";
   id: string;
   index: number;
   text: string;
@@ -28,6 +29,10 @@ function wireUsage(usage: Usage | undefined): Json | null {
     output_tokens_details: { reasoning_tokens: usage.reasoningTokens },
     total_tokens: usage.totalTokens,
   };
+}
+
+function messagePart(kind: "message" | "refusal", text: string): Json {
+  return kind === "refusal" ? { type: "refusal", refusal: text } : { type: "output_text", text, annotations: [] };
 }
 
 export class ResponsesSynthesizer {
@@ -53,6 +58,8 @@ export class ResponsesSynthesizer {
     switch (event.type) {
       case "text_delta":
         return this.delta("message", event.delta);
+      case "refusal_delta":
+        return this.delta("refusal", event.delta);
       case "reasoning_summary_delta":
         return this.delta("reasoning", event.delta);
       case "function_call": {
@@ -79,23 +86,23 @@ export class ResponsesSynthesizer {
     item.text += delta;
     const where = { item_id: item.id, output_index: item.index };
     events.push(
-      kind === "message"
-        ? this.event("response.output_text.delta", { ...where, content_index: 0, delta })
-        : this.event("response.reasoning_summary_text.delta", { ...where, summary_index: 0, delta }),
+      kind === "reasoning"
+        ? this.event("response.reasoning_summary_text.delta", { ...where, summary_index: 0, delta })
+        : this.event(kind === "refusal" ? "response.refusal.delta" : "response.output_text.delta", { ...where, content_index: 0, delta }),
     );
     return events;
   }
 
   private begin(kind: OpenItem["kind"]): Json[] {
-    const item: OpenItem = { kind, id: newId(kind === "message" ? "msg" : "rs"), index: this.output.length, text: "" };
+    const item: OpenItem = { kind, id: newId(kind === "reasoning" ? "rs" : "msg"), index: this.output.length, text: "" };
     this.open = item;
     // Reserve the slot so later items get the next index.
     this.output.push({});
     const where = { item_id: item.id, output_index: item.index };
-    return kind === "message"
+    return kind !== "reasoning"
       ? [
           this.event("response.output_item.added", { output_index: item.index, item: { id: item.id, type: "message", role: "assistant", status: "in_progress", content: [] } }),
-          this.event("response.content_part.added", { ...where, content_index: 0, part: { type: "output_text", text: "", annotations: [] } }),
+          this.event("response.content_part.added", { ...where, content_index: 0, part: messagePart(kind, "") }),
         ]
       : [
           this.event("response.output_item.added", { output_index: item.index, item: { id: item.id, type: "reasoning", summary: [] } }),
@@ -108,12 +115,14 @@ export class ResponsesSynthesizer {
     if (!item) return [];
     this.open = undefined;
     const where = { item_id: item.id, output_index: item.index };
-    if (item.kind === "message") {
-      const part = { type: "output_text", text: item.text, annotations: [] };
+    if (item.kind !== "reasoning") {
+      const part = messagePart(item.kind, item.text);
       const done = { id: item.id, type: "message", role: "assistant", status: "completed", content: [part] };
       this.output[item.index] = done;
       return [
-        this.event("response.output_text.done", { ...where, content_index: 0, text: item.text }),
+        item.kind === "refusal"
+          ? this.event("response.refusal.done", { ...where, content_index: 0, refusal: item.text })
+          : this.event("response.output_text.done", { ...where, content_index: 0, text: item.text }),
         this.event("response.content_part.done", { ...where, content_index: 0, part }),
         this.event("response.output_item.done", { output_index: item.index, item: done }),
       ];

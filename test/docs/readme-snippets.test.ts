@@ -14,7 +14,7 @@ import { parse as parseToml, stringify as stringifyToml } from "smol-toml";
 import { startEmulator, type Emulator } from "#src/emulator/index.js";
 import { createServer, type LocalServer } from "#src/index.js";
 import { freePorts, signIn as codexSignIn } from "../codex/helpers.js";
-import { ROOT, runCli } from "../cli/run-cli.js";
+import { ROOT, runCli } from "../support/cli.js";
 
 const run = promisify(execFile);
 const README = await readFile(join(ROOT, "README.md"), "utf8");
@@ -46,6 +46,7 @@ const NOT_RUNNABLE: Array<[RegExp, string]> = [
   [/^codex-provider serve --provider chatgpt --claude-model/, "starts a server in the foreground; the Anthropic SDK block after it is run here against one"],
   [/^ANTHROPIC_BASE_URL=.* claude$/, "Claude Code's terminal UI; test/server/claude-code.test.ts runs `claude -p` with these two variables"],
   [/^src\/auth\/login\//, "a folder map, not code"],
+  [/^export HTTPS_PROXY=/, "names a corporate proxy; test/transport/proxy.test.ts runs the same variables against a loopback proxy"],
 ];
 
 function verdict(block: Block): string | undefined {

@@ -4,9 +4,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import OpenAI from "openai";
-import { createProvider } from "#src/providers/registry.js";
 import { agentMessage, runCodex, tempCodexHome } from "./codex-runner.js";
-import { assertToolRoundTrip, startStack, type Stack } from "./helpers.js";
+import { assertToolRoundTrip, chatUpstream, startStack, type Stack } from "./helpers.js";
 
 describe("Responses endpoint over a Chat Completions provider", () => {
   let stack: Stack;
@@ -14,15 +13,7 @@ describe("Responses endpoint over a Chat Completions provider", () => {
   const codexHome = tempCodexHome();
   before(async () => {
     // The same emulator, reached through its /v1/chat/completions as a custom provider.
-    stack = await startStack({
-      server: (emulator) => ({
-        provider: createProvider({
-          provider: "local-chat",
-          customProviders: { "local-chat": { base_url: emulator.apiUrl, wire_api: "chat", env_key: "LOCAL_KEY" } },
-          env: { LOCAL_KEY: emulator.apiKey },
-        }),
-      }),
-    });
+    stack = await startStack({ server: chatUpstream });
     client = new OpenAI({ baseURL: stack.server.baseUrl, apiKey: stack.server.apiKey, maxRetries: 0 });
   });
   after(() => stack.close());

@@ -6,8 +6,9 @@ import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Emulator, type EmulatorOptions, startEmulator } from "#src/emulator/index.js";
-import type OpenAI from "openai";
+import OpenAI from "openai";
 import { usageWritesSettled } from "#src/providers/chatgpt-codex-usage.js";
+import { createProvider } from "#src/providers/registry.js";
 import { createServer, type AccessLogEntry, type LocalServer, type ServerOptions } from "#src/server/index.js";
 
 export interface Stack {
@@ -73,6 +74,22 @@ export async function withStack(options: StackOptions, fn: (stack: Stack) => Pro
   }
 }
 
+/** Server options for a custom provider that reaches the emulator through its /v1/chat/completions only. */
+export function chatUpstream(emulator: Emulator): Partial<ServerOptions> {
+  return {
+    provider: createProvider({
+      provider: "local-chat",
+      customProviders: { "local-chat": { base_url: emulator.apiUrl, wire_api: "chat", env_key: "LOCAL_KEY" } },
+      env: { LOCAL_KEY: emulator.apiKey },
+    }),
+  };
+}
+
+/** The openai SDK as a client of the local server, retries off unless asked for. */
+export function sdkClient(stack: Stack, maxRetries = 0): OpenAI {
+  return new OpenAI({ baseURL: stack.server.baseUrl, apiKey: stack.server.apiKey, maxRetries });
+}
+
 export const lookupOrderTool = {
   type: "function" as const,
   name: "lookup_order",
@@ -121,4 +138,4 @@ export function rawRequest(url: string, options: { method?: string; headers?: Re
   });
 }
 
-export { eventually, jsonEvents, sleep } from "../emulator/helpers.js";
+export { jsonEvents } from "../emulator/helpers.js";

@@ -1,10 +1,10 @@
-// A real forward proxy on loopback for the proxy tests: CONNECT tunnels (RFC 9110
-// §9.3.6) and absolute-form HTTP requests (RFC 9112 §3.2.2), optional Basic auth
+// A real forward proxy on loopback for the proxy tests: CONNECT tunnels
+// (RFC 9110 §9.3.6) and absolute-form HTTP requests (RFC 9112 §3.2.2), optional Basic auth
 // (407 with Proxy-Authenticate otherwise), and a log of what passed through it.
 import { createServer, request, type IncomingMessage, type ServerResponse } from "node:http";
 import { connect, type AddressInfo, type Socket } from "node:net";
 
-export interface ProxyLogEntry {
+interface ProxyLogEntry {
   /** `CONNECT 127.0.0.1:443` or `GET http://127.0.0.1:80/path`. */
   line: string;
   /** The Proxy-Authorization header as received, if any. */

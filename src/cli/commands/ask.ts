@@ -2,7 +2,8 @@ import { readFile } from "node:fs/promises";
 import { basename } from "node:path";
 import { SETTING_FLAGS, SETTING_FLAGS_HELP } from "../../config/settings.js";
 import { ProviderError } from "../../errors.js";
-import type { ModelRequest, TextFormat } from "../../types.js";
+import type { ModelRequest, ResponseResult, TextFormat } from "../../types.js";
+import { AnswerNotes } from "../answer-notes.js";
 import { COMMON_FLAGS, parseFlags, readStdin } from "../args.js";
 import type { Command } from "../context.js";
 import { formatUsage, style } from "../format.js";
@@ -16,6 +17,8 @@ export const command: Command = {
   help: `Usage: codex-provider ask [options] <prompt…> [-]
 
 Streams the model's answer to stdout token by token; usage goes to stderr.
+Reasoning and preambles (commentary) go to stderr dimmed; a refusal goes to stderr
+labelled "refusal:" (even with --quiet) and the exit code is 6.
 With -, stdin is read too: the words become the first line of the prompt (the
 instruction) and stdin its body; - alone sends stdin as the whole prompt.
 A reader that stops early (| head) ends the command quietly with exit 0.
@@ -62,35 +65,45 @@ Examples:
       instructions: values.instructions,
       reasoning: effort ? { effort, summary: "auto" } : undefined,
       text: verbosity || format ? { verbosity, format } : undefined,
-      signal: controller.signal,
     };
     const s = style(context.color);
+    const notes = new AnswerNotes(context.stderr, s, Boolean(values.quiet));
     let endedWithNewline = true;
+    let refused = false;
     const spinner = values.json || values.quiet ? undefined : startSpinner(context, `waiting for ${provider.id}…`);
     try {
-      for await (const event of provider.stream(request)) {
+      for await (const event of provider.stream(request, { signal: controller.signal })) {
         if (FIRST_OUTPUT.has(event.type)) spinner?.stop();
         if (values.json) {
           context.stdout.write(`${JSON.stringify(event)}\n`);
+          if (event.type === "done") refused = isRefusal(event.result);
           continue;
         }
+        if (notes.write(event)) continue;
         if (event.type === "text_delta") {
+          notes.end();
           context.stdout.write(event.delta);
           endedWithNewline = event.delta.endsWith("\n");
-        } else if (event.type === "reasoning_summary_delta" && !values.quiet) {
-          context.stderr.write(s.dim(event.delta));
         } else if (event.type === "function_call") {
-          context.stdout.write(`\n[function call] ${event.call.name}(${event.call.arguments})\n`);
+          notes.end();
+          const { name, arguments: input, kind } = event.call;
+          context.stdout.write(kind === "custom" ? `\n[custom tool call] ${name}: ${input}\n` : `\n[function call] ${name}(${input})\n`);
           endedWithNewline = true;
         } else if (event.type === "done") {
+          notes.end();
           if (!endedWithNewline) context.stdout.write("\n");
-          if (event.result.stopReason === "length" || event.result.stopReason === "incomplete" || event.result.stopReason === "content_filter") {
-            context.stderr.write(s.yellow(`warning: the answer is incomplete (${event.result.incompleteReason})\n`));
+          const { result } = event;
+          refused = isRefusal(result);
+          if (result.stopReason === "length" || result.stopReason === "incomplete" || result.stopReason === "content_filter") {
+            context.stderr.write(s.yellow(`warning: the answer is incomplete (${result.incompleteReason})\n`));
           }
-          if (event.result.usage && !values.quiet) context.stderr.write(s.dim(`${formatUsage(event.result.usage)}\n`));
+          if (!values.quiet) for (const line of sourceLines(result)) context.stderr.write(s.dim(`${line}\n`));
+          if (result.usage && !values.quiet) context.stderr.write(s.dim(`${formatUsage(result.usage)}\n`));
         }
       }
     } catch (error) {
+      // The error message starts on its own line, after any note or answer text.
+      notes.end();
       if (!endedWithNewline && !values.json) context.stdout.write("\n");
       if (values.json && error instanceof ProviderError) context.stdout.write(`${JSON.stringify({ type: "error", error })}\n`);
       if (error instanceof ProviderError && error.code === "aborted" && controller.signal.aborted) return ExitCode.interrupted;
@@ -99,9 +112,22 @@ Examples:
       spinner?.stop();
       process.removeListener("SIGINT", onSigint);
     }
-    return 0;
+    // The tool worked, but a script must not take a refusal's empty stdout for an answer.
+    return refused ? ExitCode.refused : ExitCode.ok;
   },
 };
+
+/** A refusal with no answer text beside it. */
+function isRefusal(result: ResponseResult): boolean {
+  return result.refusal !== undefined && !result.text;
+}
+
+/** "source: title <url>" for each URL citation on the answer. */
+function sourceLines(result: ResponseResult): string[] {
+  return result.annotations
+    .filter((a) => a.type === "url_citation" && typeof a.url === "string")
+    .map((a) => `source: ${typeof a.title === "string" && a.title ? `${a.title} ` : ""}<${String(a.url)}>`);
+}
 
 /** The words, then (with `-`) stdin as the body: `git diff | ask "Review:" -` (as llm and sgpt do). */
 async function promptFrom(positionals: string[], stdin: NodeJS.ReadableStream): Promise<string> {

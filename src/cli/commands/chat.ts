@@ -7,6 +7,7 @@ import { SETTING_FLAGS, SETTING_FLAGS_HELP } from "../../config/settings.js";
 import { ProviderError } from "../../errors.js";
 import { exitCodeFor } from "../exit-codes.js";
 import { COMMON_FLAGS, parseFlags } from "../args.js";
+import { AnswerNotes } from "../answer-notes.js";
 import { ChatSession, SLASH_HELP } from "../chat/session.js";
 import type { CliContext, Command } from "../context.js";
 import { formatError, style } from "../format.js";
@@ -34,20 +35,18 @@ async function answer(repl: Repl, prompt: string): Promise<unknown> {
   const controller = new AbortController();
   repl.active = controller;
   const spinner = startSpinner(context, "thinking…");
+  const notes = new AnswerNotes(context.stderr, s);
   let atLineStart = true;
-  let reasoning = false;
   try {
     for await (const event of session.ask(prompt, controller.signal)) {
       if (FIRST_OUTPUT.has(event.type)) spinner.stop();
-      if (event.type === "reasoning_summary_delta") {
-        reasoning = true;
-        context.stderr.write(s.dim(event.delta));
-      } else if (event.type === "text_delta") {
-        if (reasoning) context.stderr.write("\n\n");
-        reasoning = false;
+      if (notes.write(event)) continue;
+      if (event.type === "text_delta") {
+        notes.end();
         context.stdout.write(event.delta);
         atLineStart = event.delta.endsWith("\n");
       } else if (event.type === "done") {
+        notes.end();
         if (!atLineStart) context.stdout.write("\n");
         atLineStart = true;
         session.commit(prompt, event.result);
@@ -58,6 +57,7 @@ async function answer(repl: Repl, prompt: string): Promise<unknown> {
     }
   } catch (error) {
     spinner.stop();
+    notes.end();
     if (!atLineStart) context.stdout.write("\n");
     const cancelled = controller.signal.aborted && error instanceof ProviderError && error.code === "aborted";
     if (cancelled) {

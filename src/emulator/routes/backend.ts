@@ -42,6 +42,8 @@ export async function handleCodexResponses(ex: Exchange, ctx: EmulatorContext): 
   if (invalid) return ex.fail(invalid);
   const turn = readTurn(body, { principal: `acct:${token.accountId}`, seal: ctx.seal });
   if ("status" in turn) return ex.fail(turn);
+  // The backend labels assistant messages with their phase (codex-rs MessagePhase).
+  turn.phases = true;
 
   if (ctx.planUsage.exhausted(token.accountId)) return ex.fail(usageErrors(ctx, token).usageLimit());
   ctx.planUsage.consume(token.accountId);

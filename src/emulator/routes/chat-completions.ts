@@ -128,7 +128,8 @@ function chatUsage(answer: Answer): Record<string, unknown> {
 function completion(meta: Meta, answer: Answer): unknown {
   const message: Record<string, unknown> = { role: "assistant", content: null, refusal: null, annotations: [] };
   for (const item of answer.items) {
-    if (item.type === "message") message.content = item.pieces.join("");
+    // Chat Completions has no phase: a preamble is not part of the answer.
+    if (item.type === "message" && item.phase !== "commentary") message[item.refusal ? "refusal" : "content"] = item.pieces.join("");
     if (item.type === "function_call") {
       message.tool_calls = [{ id: item.callId, type: "function", function: { name: item.name, arguments: item.pieces.join("") } }];
     }
@@ -155,7 +156,7 @@ function chunks(meta: Meta, answer: Answer, includeUsage: boolean, fault: FaultS
 
   choice({ role: "assistant", content: "", refusal: null });
   for (const item of answer.items) {
-    if (item.type === "message") for (const piece of item.pieces) choice({ content: piece }, null, true);
+    if (item.type === "message" && item.phase !== "commentary") for (const piece of item.pieces) choice({ [item.refusal ? "refusal" : "content"]: piece }, null, true);
     if (item.type === "function_call") {
       choice({ tool_calls: [{ index: 0, id: item.callId, type: "function", function: { name: item.name, arguments: "" } }] });
       for (const piece of item.pieces) choice({ tool_calls: [{ index: 0, function: { arguments: piece } }] }, null, true);
