@@ -44,7 +44,7 @@ const NOT_RUNNABLE: Array<[RegExp, string]> = [
   [/^codex-provider serve --provider chatgpt/, "long-running server on a fixed port; test/server/ runs it on a free port"],
   [/^export OPENAI_BASE_URL=/, "needs a running server; the openai SDK block after it is run here against one"],
   [/^codex-provider serve --provider chatgpt --claude-model/, "starts a server in the foreground; the Anthropic SDK block after it is run here against one"],
-  [/^ANTHROPIC_BASE_URL=.* claude$/, "Claude Code's terminal UI; test/server/claude-code.test.ts runs `claude -p` with these two variables"],
+  [/^ANTHROPIC_BASE_URL=\S+ ANTHROPIC_API_KEY=.* claude\n/, "Claude Code's terminal UI; test/server/claude-code.test.ts runs `claude -p` with these two variables"],
   [/^src\/auth\/login\//, "a folder map, not code"],
   [/^export HTTPS_PROXY=/, "names a corporate proxy; test/transport/proxy.test.ts runs the same variables against a loopback proxy"],
 ];
