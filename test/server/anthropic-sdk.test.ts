@@ -6,8 +6,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import Anthropic from "@anthropic-ai/sdk";
-import { freePorts, signIn as codexSignIn } from "../codex/helpers.js";
-import { lookupOrderTool, rawRequest, startStack, type Stack } from "./helpers.js";
+import { lookupOrderTool, rawRequest, startCodexStack, startStack, type Stack } from "./helpers.js";
 
 const tools: Anthropic.Tool[] = [{ name: lookupOrderTool.name, description: lookupOrderTool.description, input_schema: lookupOrderTool.parameters as Anthropic.Tool.InputSchema }];
 
@@ -187,14 +186,7 @@ describe("@anthropic-ai/sdk through the local server", () => {
 
 describe("@anthropic-ai/sdk: a usage limit on the Codex backend (experimental provider)", () => {
   let stack: Stack;
-  before(async () => {
-    const ports = await freePorts(2);
-    stack = await startStack({
-      server: { provider: "chatgpt-codex" },
-      emulator: { auth: { codexRedirectPorts: ports } },
-      setup: (emu, home) => codexSignIn(emu, home, ports),
-    });
-  });
+  before(async () => (stack = await startCodexStack()));
   after(() => stack.close());
 
   it("is a 429 rate_limit_error that says when the limit resets, and the SDK does not retry it", async () => {

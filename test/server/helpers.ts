@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { type Emulator, type EmulatorOptions, startEmulator } from "#src/emulator/index.js";
 import OpenAI from "openai";
 import { usageWritesSettled } from "#src/providers/chatgpt-codex-usage.js";
+import { freePorts, signIn as codexSignIn } from "../codex/helpers.js";
 import { createProvider } from "#src/providers/registry.js";
 import { createServer, type AccessLogEntry, type LocalServer, type ServerOptions } from "#src/server/index.js";
 
@@ -62,6 +63,16 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       await rm(home, { recursive: true, force: true });
     },
   };
+}
+
+/** A stack whose server uses provider chatgpt-codex, signed in through the emulator's Codex login. */
+export async function startCodexStack(): Promise<Stack> {
+  const ports = await freePorts(2);
+  return startStack({
+    server: { provider: "chatgpt-codex" },
+    emulator: { auth: { codexRedirectPorts: ports } },
+    setup: (emu, home) => codexSignIn(emu, home, ports),
+  });
 }
 
 /** Run `fn` with a fresh stack, closed afterwards whatever happens. */
