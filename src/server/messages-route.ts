@@ -16,7 +16,7 @@ import { SseWriter } from "./sse-writer.js";
 import { dropFromRequest, eventsOf, openUpstream, type OpenedStream } from "./upstream.js";
 
 /** Says that a count_tokens answer is an estimate, not the model's tokenizer. */
-export const ESTIMATE_HEADER = "x-codex-provider-token-count";
+const ESTIMATE_HEADER = "x-codex-provider-token-count";
 
 /** The two handlers, for a `claude_model` table (text as configured; validated by the settings). */
 export function messagesRoutes(claudeModel: string | undefined): { messages: Handler; countTokens: Handler } {

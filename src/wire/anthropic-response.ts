@@ -11,7 +11,7 @@ import { ServerError } from "./server-error.js";
 type Json = Record<string, unknown>;
 
 /** One SSE event: Anthropic names every event, and the name equals `data.type`. */
-export interface AnthropicFrame {
+interface AnthropicFrame {
   event: string;
   data: Json;
 }
@@ -20,7 +20,7 @@ export function newMessageId(): string {
   return `msg_${randomBytes(12).toString("hex")}`;
 }
 
-export function stopReason(result: ResponseResult): string {
+function stopReason(result: ResponseResult): string {
   if (result.refusal !== undefined) return "refusal";
   switch (result.stopReason) {
     case "tool_calls":
