@@ -5,6 +5,7 @@
 import type { Env } from "./paths.js";
 import { ProviderError } from "../errors.js";
 import type { ReasoningEffort, Verbosity } from "../types.js";
+import { parseClaudeModelMap } from "./claude-models.js";
 
 export const REASONING_EFFORTS: readonly ReasoningEffort[] = ["none", "minimal", "low", "medium", "high", "xhigh"];
 export const VERBOSITIES: readonly Verbosity[] = ["low", "medium", "high"];
@@ -59,6 +60,12 @@ function listKind(describe: string, max: number): Kind<string[]> {
 const TRUE_WORDS = new Set(["1", "true", "yes", "on"]);
 const FALSE_WORDS = new Set(["0", "false", "no", "off"]);
 
+/** Kept as text (what `config show` prints); the server parses it with parseClaudeModelMap. */
+function claudeModelKind(): Kind<string> {
+  const check = (v: unknown) => (typeof v === "string" && parseClaudeModelMap(v) ? v : undefined);
+  return { describe: 'a model, then optional exact NAME=MODEL entries, comma-separated (e.g. "gpt-5.5,claude-haiku-4-5=gpt-5.4-mini")', fromToml: check, fromText: check };
+}
+
 function boolKind(): Kind<boolean> {
   return {
     describe: "true or false",
@@ -106,6 +113,7 @@ export const SETTINGS = {
   // Each client connection holds a file descriptor (and usually an upstream one too):
   // the cap keeps a flood of idle sockets from starving real clients.
   max_connections: spec({ kind: intKind(1, 65_535), env: ["CODEX_PROVIDER_MAX_CONNECTIONS"], flag: "max-connections", arg: "<n>", default: 256, doc: "client connections serve keeps open at once; more get a 503", serveOnly: true }),
+  claude_model: spec({ kind: claudeModelKind(), env: ["CODEX_PROVIDER_CLAUDE_MODEL"], flag: "claude-model", arg: "<map>", doc: "model for claude-* names on /v1/messages, then NAME=MODEL overrides (default: the provider's model)", serveOnly: true }),
   max_request_body_mib: spec({ kind: intKind(1, 1024), env: ["CODEX_PROVIDER_MAX_REQUEST_BODY_MIB"], flag: "max-request-body", arg: "<MiB>", default: 32, doc: "largest request body serve accepts (after decompression); larger is a 413", serveOnly: true }),
   // The response store behind previous_response_id on stateless upstreams (server/response-store.ts).
   responses_store_max: spec({ kind: intKind(0, 100_000), env: ["CODEX_PROVIDER_RESPONSES_STORE_MAX"], flag: "responses-store-max", arg: "<n>", default: 1000, doc: "responses serve keeps for previous_response_id (0: none); least recently used out first", serveOnly: true }),
@@ -154,6 +162,7 @@ export const SERVE_SETTING_FLAGS = {
   "responses-store-max": { type: "string" },
   "responses-store-mib": { type: "string" },
   "responses-store-hours": { type: "string" },
+  "claude-model": { type: "string" },
 } as const;
 
 function helpColumns(key: SettingKey): [string, string] {

@@ -13,7 +13,8 @@ import type { InFlight } from "./in-flight.js";
 import type { ModelCatalog } from "./model-catalog.js";
 import { readJsonBody } from "./request-body.js";
 import { failure, sendJson, SHUTDOWN, type ResponsesState, type RouteContext } from "./route-context.js";
-import { isLivenessProbe, matchRoute, type Handler } from "./router.js";
+import { anthropicErrorAnswer } from "./anthropic-errors.js";
+import { isAnthropicPath, isLivenessProbe, matchRoute, type Handler } from "./router.js";
 
 export interface RequestDeps {
   provider: Provider;
@@ -69,7 +70,7 @@ export function requestHandler(deps: RequestDeps): (req: IncomingMessage, res: S
       if (!deps.hostPolicy.allows(req.headers.host)) throw forbiddenHost(req.headers.host);
       if (deps.cors.handle(req, res)) return;
       if (isLivenessProbe(method, pathname, req.headers.authorization)) return sendJson(res, 200, { status: "ok" });
-      deps.keyCheck.verify(req.headers.authorization);
+      deps.keyCheck.verify(req.headers.authorization, req.headers["x-api-key"]);
       const { handler, param } = matchRoute(deps.routes, method, pathname);
       ctx.param = param;
       await handler(ctx);
@@ -80,7 +81,8 @@ export function requestHandler(deps: RequestDeps): (req: IncomingMessage, res: S
         return;
       }
       if (res.destroyed) return;
-      const answer = failure(ctx, error);
+      const failed = failure(ctx, error);
+      const answer = isAnthropicPath(pathname) ? anthropicErrorAnswer(failed, requestId) : failed;
       sendJson(res, answer.status, answer.body, answer.headers);
     }
   };

@@ -3,6 +3,7 @@
 // 405 with `Allow`, anything else OpenAI's 404 wording.
 import { handleChatCompletions } from "./chat-route.js";
 import { ServerError } from "../wire/server-error.js";
+import { messagesRoutes } from "./messages-route.js";
 import { handleModel, handleModels, healthRoute } from "./models-route.js";
 import { handleResponses } from "./responses-route.js";
 import { handleDeleteResponse, handleInputItems, handleRetrieveResponse } from "./stored-responses-route.js";
@@ -16,11 +17,17 @@ export interface RouteMatch {
   param?: string;
 }
 
-/** The server's routes; `/health` reports how many requests are in flight. */
-export function apiRoutes(inFlight: () => number): Map<string, Handler> {
+/**
+ * The server's routes; `/health` reports how many requests are in flight, and
+ * `claudeModel` is the claude_model table for the Anthropic routes.
+ */
+export function apiRoutes(inFlight: () => number, claudeModel?: string): Map<string, Handler> {
+  const anthropic = messagesRoutes(claudeModel);
   return new Map<string, Handler>([
     ["POST /responses", handleResponses],
     ["POST /chat/completions", handleChatCompletions],
+    ["POST /messages", anthropic.messages],
+    ["POST /messages/count_tokens", anthropic.countTokens],
     ["GET /models", handleModels],
     ["GET /models/*", handleModel],
     ["GET /responses/*", handleRetrieveResponse],
@@ -64,6 +71,11 @@ function withParam(path: string): [key: string, segment?: string] {
     if (match) return [key, match[1]];
   }
   return [path];
+}
+
+/** Anthropic's paths answer errors in Anthropic's shape, whatever failed (a guard, the route, the upstream). */
+export function isAnthropicPath(pathname: string): boolean {
+  return /^\/messages(\/|$)/.test(routePath(pathname));
 }
 
 /** The route for a request, or the ServerError (404/405/400) to answer with. */

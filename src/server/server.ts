@@ -55,6 +55,11 @@ export interface ServerOptions {
    * count and byte limits, and hours to keep responses on disk (0, the default: memory only).
    */
   responseStore?: Partial<ResponseStoreLimits>;
+  /**
+   * The model for `claude-*` names on `/v1/messages`, then optional exact `NAME=MODEL`
+   * overrides, comma-separated (the `claude_model` setting). Default: the provider's model.
+   */
+  claudeModel?: string;
 }
 
 export interface LocalServer {
@@ -95,7 +100,7 @@ export async function startServer(options: ServerOptions = {}): Promise<LocalSer
     provider,
     catalog: new ModelCatalog(provider),
     errorContext: { provider: provider.id, profile },
-    routes: apiRoutes(() => inFlight.size),
+    routes: apiRoutes(() => inFlight.size, options.claudeModel),
     inFlight,
     hostPolicy: new HostPolicy(host),
     keyCheck: new KeyCheck(apiKey),

@@ -19,9 +19,10 @@ export const command: Command = {
   summary: "Serve your credential as a local OpenAI-compatible API",
   help: `Usage: codex-provider serve [options]
 
-Runs a local OpenAI-compatible server (Responses, Chat Completions, models) in the
-foreground, so the openai SDKs, Codex CLI and other tools can use the provider's
-credential. Every request needs the local key (Authorization: Bearer <key>), but for
+Runs a local OpenAI-compatible server (Responses, Chat Completions, models, and
+Anthropic Messages) in the foreground, so the openai and Anthropic SDKs, Codex CLI and
+other tools can use the provider's credential. Every request needs the local key
+(Authorization: Bearer <key>, or x-api-key: <key>), but for
 GET /health without one: a liveness answer, {"status":"ok"}, and nothing else.
 A warning at start says when the provider has no usable credential (see \`status\`).
 Ctrl-C lets in-flight requests finish for ${DRAIN_MS / 1000} s, then stops; a second Ctrl-C stops now.
@@ -39,7 +40,8 @@ Options:
 
 ${SERVE_SETTINGS_HELP}
 
-Endpoints: POST /v1/responses, POST /v1/chat/completions, GET /v1/models, GET /health
+Endpoints: POST /v1/responses, POST /v1/chat/completions, POST /v1/messages (Anthropic),
+POST /v1/messages/count_tokens (an estimate), GET /v1/models, GET /health
 
 Examples:
   codex-provider serve --provider chatgpt
@@ -99,6 +101,7 @@ Examples:
         limits: { maxConnections: settings.settings.max_connections.value },
         maxBodyBytes: bodyMib === undefined ? undefined : bodyMib * MIB,
         responseStore: responseStoreLimits(settings.settings),
+        claudeModel: settings.settings.claude_model.value,
         onLog: values.quiet ? undefined : (entry) => context.stderr.write(`${values.json ? formatAccessJson(entry) : formatAccessLine(entry)}\n`),
         onError: (message) => context.stderr.write(s.red(`error: ${message}\n`)),
         onNotice: noticePrinter(context, { quiet: Boolean(values.quiet), experimentalNotice: true }),
