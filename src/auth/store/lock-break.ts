@@ -31,7 +31,7 @@ const MAX_DEPTH = 3;
  * instead of spinning.
  */
 export async function breakLock(lockPath: string, raw: string, staleMs: number, depth = 0): Promise<boolean> {
-  const breakPath = `${lockPath}.break-${createHash("sha256").update(raw).digest("hex").slice(0, 16)}`;
+  const breakPath = breakLockPath(lockPath, raw);
   const mine = encodeHolder(currentHolder());
   try {
     await createLock(breakPath, mine);
@@ -51,6 +51,11 @@ export async function breakLock(lockPath: string, raw: string, staleMs: number, 
   } finally {
     if ((await readLock(breakPath).catch(() => undefined)) === mine) await rm(breakPath, { force: true });
   }
+}
+
+/** The break lock for the lock instance whose record is `raw`. */
+export function breakLockPath(lockPath: string, raw: string): string {
+  return `${lockPath}.break-${createHash("sha256").update(raw).digest("hex").slice(0, 16)}`;
 }
 
 /** A break lock someone else holds: wait for it, unless its holder died or stalled. */
