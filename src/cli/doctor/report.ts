@@ -37,7 +37,7 @@ export interface Check {
   hint?: string;
 }
 
-export interface CredentialReport {
+interface CredentialReport {
   provider: string;
   usable: boolean;
   signedIn: boolean;
