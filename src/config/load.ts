@@ -70,9 +70,19 @@ export function parseToml(path: string, text: string): Record<string, unknown> {
     return parse(text);
   } catch (error) {
     if (!(error instanceof TomlError)) throw error;
-    const reason = error.message.split("\n")[0].replace(/^Invalid TOML document:\s*/, "");
+    const reason = tomlReason(error.message.split("\n")[0].replace(/^Invalid TOML document:\s*/, ""), text, error.line);
     throw configError(path, [`${path}:${error.line}:${error.column}: invalid TOML: ${reason}`]);
   }
+}
+
+/**
+ * smol-toml reports a string left open at the end of its line as a control character
+ * (the newline) inside it; say what the user did instead.
+ */
+function tomlReason(reason: string, text: string, line: number): string {
+  if (!/control characters/.test(reason)) return reason;
+  const quotes = (text.split("\n")[line - 1] ?? "").match(/"/g)?.length ?? 0;
+  return quotes % 2 === 1 ? 'unterminated string: close it with " on the same line (use """ … """ for text over several lines)' : reason;
 }
 
 /** Parse and validate TOML text; `path` is only used in messages. */

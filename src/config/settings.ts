@@ -60,6 +60,12 @@ function listKind(describe: string, max: number): Kind<string[]> {
 const TRUE_WORDS = new Set(["1", "true", "yes", "on"]);
 const FALSE_WORDS = new Set(["0", "false", "no", "off"]);
 
+/** A boolean environment variable's value: the words the README documents, else undefined. */
+export function parseBoolean(text: string): boolean | undefined {
+  const word = text.trim().toLowerCase();
+  return TRUE_WORDS.has(word) ? true : FALSE_WORDS.has(word) ? false : undefined;
+}
+
 /** Kept as text (what `config show` prints); the server parses it with parseClaudeModelMap. */
 function claudeModelKind(): Kind<string> {
   const check = (v: unknown) => (typeof v === "string" && parseClaudeModelMap(v) ? v : undefined);
@@ -70,7 +76,7 @@ function boolKind(): Kind<boolean> {
   return {
     describe: "true or false",
     fromToml: (v) => (typeof v === "boolean" ? v : undefined),
-    fromText: (t) => (TRUE_WORDS.has(t.trim().toLowerCase()) ? true : FALSE_WORDS.has(t.trim().toLowerCase()) ? false : undefined),
+    fromText: parseBoolean,
   };
 }
 

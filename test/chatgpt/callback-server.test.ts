@@ -148,6 +148,18 @@ describe("openBrowser", () => {
     assert.equal(await openBrowser("http://127.0.0.1/", { BROWSER: "/nonexistent/browser-for-test" }), false);
   });
 
+  it("CODEX_PROVIDER_NO_BROWSER takes the README's boolean words: true/yes/on disable, 0/false keep the opener", { skip: process.platform === "win32" }, async () => {
+    const dir = await mkdtemp(join(tmpdir(), "codex-provider-browser-"));
+    try {
+      const script = join(dir, "browser.sh");
+      await writeFile(script, "#!/bin/sh\nexit 0\n", { mode: 0o755 });
+      for (const word of ["true", "YES", " on "]) assert.equal(await openBrowser("http://127.0.0.1/", { BROWSER: script, CODEX_PROVIDER_NO_BROWSER: word }), false, word);
+      for (const word of ["0", "false", ""]) assert.equal(await openBrowser("http://127.0.0.1/", { BROWSER: script, CODEX_PROVIDER_NO_BROWSER: word }), true, word);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it("runs BROWSER with the URL as one argv entry, never through a shell", { skip: process.platform === "win32" }, async () => {
     const dir = await mkdtemp(join(tmpdir(), "codex-provider-browser-"));
     try {

@@ -14,7 +14,8 @@ interface Case {
 }
 
 const CASES: Case[] = [
-  { name: "TOML syntax", toml: 'model = "gpt-5.5"\nprovider = "open\n', expect: /:2:17: invalid TOML: control characters are not allowed in strings/ },
+  { name: "TOML syntax: an unterminated string says so", toml: 'model = "gpt-5.5"\nprovider = "open\n', expect: /:2:17: invalid TOML: unterminated string: close it with " on the same line/ },
+  { name: "TOML syntax: a control character inside a closed string keeps the parser's words", toml: 'model = "gpt\u00015.5"\n', expect: /invalid TOML: control characters are not allowed in strings/ },
   { name: "duplicate key", toml: 'model = "a"\nmodel = "b"\n', expect: /:2:1: invalid TOML: trying to redefine an already defined table or value/ },
   { name: "unknown key, with a suggestion", toml: 'modle = "gpt-5.5"\n', expect: /:1:1: modle: unknown key \(did you mean "model"\?\); expected one of: provider, model, profile,/ },
   { name: "string expected", toml: "model = 5\n", expect: /:1:1: model: expected a model id, got 5/ },

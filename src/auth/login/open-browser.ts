@@ -2,6 +2,7 @@
 // Always spawns an argv array, never a shell string, so a URL can't inject commands.
 import { spawn } from "node:child_process";
 import type { Env } from "../../config/paths.js";
+import { parseBoolean } from "../../config/settings.js";
 
 function opener(url: string, env: Env): [string, string[]] | undefined {
   const browser = env.BROWSER?.trim();
@@ -19,11 +20,11 @@ function opener(url: string, env: Env): [string, string[]] | undefined {
 
 /**
  * Best effort: resolves true when an opener was started, false when disabled
- * (`CODEX_PROVIDER_NO_BROWSER=1`, `BROWSER=none`) or it could not be spawned.
+ * (`CODEX_PROVIDER_NO_BROWSER` true — `1`, `true`, `yes`, `on` — or `BROWSER=none`) or it could not be spawned.
  * Never throws — the caller always prints the URL as well.
  */
 export function openBrowser(url: string, env: Env = process.env): Promise<boolean> {
-  if (env.CODEX_PROVIDER_NO_BROWSER === "1") return Promise.resolve(false);
+  if (parseBoolean(env.CODEX_PROVIDER_NO_BROWSER ?? "") === true) return Promise.resolve(false);
   const command = opener(url, env);
   if (!command) return Promise.resolve(false);
   return new Promise((resolve) => {
