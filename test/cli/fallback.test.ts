@@ -64,3 +64,14 @@ test("status shows the chain and which entries are out of usage until when", asy
   const text = await runCli(["status", "--fallback", "chatgpt,openai"], { env: childEnv });
   assert.match(text.stdout, /^fallback: chatgpt \(out of usage, resets in 2 h \d+ min, at \d\d:\d\d\) → openai$/m);
 });
+
+test("doctor shows the chain and which entries are out of usage until when", async () => {
+  const childEnv = await env();
+  const resetsAt = Date.now() + 150 * 60_000;
+  await writeFile(join(childEnv.CODEX_PROVIDER_HOME, WINDOWS_FILE), JSON.stringify({ chatgpt: resetsAt }), { mode: 0o600 });
+  const json = await runCli(["doctor", "--json", "--fallback", "chatgpt,openai"], { env: childEnv });
+  const chain = (JSON.parse(json.stdout) as { fallback: unknown }).fallback;
+  assert.deepEqual(chain, [{ label: "chatgpt", exhaustedUntil: new Date(resetsAt).toISOString() }, { label: "openai" }]);
+  const text = await runCli(["doctor", "--fallback", "chatgpt,openai"], { env: childEnv });
+  assert.match(text.stdout, /^· fallback +chatgpt \(out of usage, resets in 2 h \d+ min, at \d\d:\d\d\) → openai$/m);
+});

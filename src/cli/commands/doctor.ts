@@ -1,10 +1,12 @@
-import { CONNECTION_SETTING_FLAGS, CONNECTION_SETTINGS_HELP } from "../../config/settings.js";
+import { CONNECTION_SETTING_FLAGS, CONNECTION_SETTINGS_HELP, SETTING_FLAGS } from "../../config/settings.js";
 import { ProviderError } from "../../errors.js";
 import { parseFlags } from "../args.js";
 import type { CliContext, Command } from "../context.js";
 import { CLOCK_SKEW_LIMIT_MS, doctorReport, type Check, type DoctorReport } from "../doctor/report.js";
 import { PROBE_TIMEOUT_MS } from "../doctor/probe.js";
+import { fallbackChainStatus, formatFallbackChain, type FallbackEntryStatus } from "../fallback-status.js";
 import { style } from "../format.js";
+import { cliSettings } from "../open-provider.js";
 import { startSpinner } from "../spinner.js";
 
 export const command: Command = {
@@ -14,7 +16,8 @@ export const command: Command = {
 Checks, without calling a model: the Node version, the state directory and its
 permissions, config.toml and where each setting comes from, every provider's credential
 for the profile (kind, account, plan, expiry, scopes, last refresh, refresh failure),
-proxy and CA variables, the clock against the server's Date header, and whether each
+proxy and CA variables, the fallback chain (--fallback) and which entries are out of
+usage until when, the clock against the server's Date header, and whether each
 endpoint the selected provider uses answers (OAuth discovery and the model list; no
 credential is sent). Probes run at once, each at most ${PROBE_TIMEOUT_MS / 1000} s. Secrets are never
 printed: credentials show a fingerprint at most.
@@ -34,7 +37,7 @@ Examples:
   codex-provider doctor -p chatgpt-codex --json | jq .problems
 `,
   async run(args, context) {
-    const { values, positionals } = parseFlags(args, { ...CONNECTION_SETTING_FLAGS, json: { type: "boolean" }, verbose: { type: "boolean" } }, true);
+    const { values, positionals } = parseFlags(args, { ...CONNECTION_SETTING_FLAGS, fallback: SETTING_FLAGS.fallback, json: { type: "boolean" }, verbose: { type: "boolean" } }, true);
     if (positionals.length > 0) throw new ProviderError("config_error", `Unexpected argument ${positionals[0]}.`);
     const spinner = startSpinner(context, "checking…");
     let report: DoctorReport;
@@ -43,13 +46,25 @@ Examples:
     } finally {
       spinner.stop();
     }
-    if (values.json) context.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-    else render(report, context);
+    const fallback = await fallbackChainOrNone(values, context);
+    if (values.json) {
+      const chain = fallback?.map((e) => ({ ...e, exhaustedUntil: e.exhaustedUntil === undefined ? undefined : new Date(e.exhaustedUntil).toISOString() }));
+      context.stdout.write(`${JSON.stringify({ ...report, fallback: chain }, null, 2)}\n`);
+    } else render(report, fallback, context);
     return report.exitCode;
   },
 };
 
-function render(report: DoctorReport, context: CliContext): void {
+/** The fallback chain, if one is set; a config the report already calls invalid shows none. */
+async function fallbackChainOrNone(values: Parameters<typeof cliSettings>[0], context: CliContext): Promise<FallbackEntryStatus[] | undefined> {
+  try {
+    return await fallbackChainStatus(cliSettings(values, context), context);
+  } catch {
+    return undefined;
+  }
+}
+
+function render(report: DoctorReport, fallback: FallbackEntryStatus[] | undefined, context: CliContext): void {
   const s = style(context.color);
   const rows: Array<[string, Check | boolean | undefined, string]> = [];
   const mark = (check: Check | boolean | undefined) => {
@@ -76,6 +91,7 @@ function render(report: DoctorReport, context: CliContext): void {
   for (const e of report.endpoints) {
     rows.push([e.name, e.reachable, `${e.url}${e.via === "direct" ? "" : ` via ${e.via}`} → ${e.status ? `HTTP ${e.status}` : e.error} in ${e.ms} ms`]);
   }
+  if (fallback) rows.push(["fallback", undefined, formatFallbackChain(fallback, context.color).replace(/^fallback: /, "").trimEnd()]);
   rows.push(["clock", clock, clock.skewMs === undefined ? (clock.hint ?? "") : `${formatSkew(clock.skewMs)} against ${clock.from}`]);
 
   const width = Math.max(...rows.map(([label]) => label.length));
