@@ -3,7 +3,8 @@
 // the profile's self time per function and prints the top entries. The raw profile is
 // kept in .bench-results/profile/ for Chrome DevTools or speedscope.
 //
-// Run as a script (`node profile.js UPSTREAM CALLS`) it just makes the calls.
+// Run as a script (`node profile.js UPSTREAM CALLS [CLIENT]`) it just makes the calls
+// (with CLIENT, one of bench/clients.ts; default codex-provider).
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join, relative } from "node:path";
@@ -41,6 +42,14 @@ export function selfTimes(profile: CpuProfile, root: string): ProfileEntry[] {
     .sort((a, b) => b.selfMs - a.selfMs);
 }
 
+/** The part of the stack a profile entry belongs to, for a per-area total. */
+function area(fn: string): string {
+  const where = / (dist\/[a-z-]+|node:[a-z_]+|node_modules\/[^/]+)/.exec(fn)?.[1];
+  if (where) return where.startsWith("node:") ? "node internals (JS)" : where;
+  if (fn.startsWith("(garbage collector)")) return "garbage collector";
+  return "native (syscalls, builtins, V8)";
+}
+
 export function benchProfile(upstream: string, root: string, log: (line: string) => void, calls: number): ProfileEntry[] {
   const dir = join(root, ".bench-results/profile");
   rmSync(dir, { recursive: true, force: true });
@@ -52,11 +61,14 @@ export function benchProfile(upstream: string, root: string, log: (line: string)
   const busy = entries.reduce((ms, e) => ms + e.selfMs, 0);
   log(`  ${calls} calls, ${busy.toFixed(0)} ms busy (${((busy / calls) * 1000).toFixed(0)} µs per call); top self time:`);
   for (const e of entries.slice(0, 20)) log(`    ${e.percent.toFixed(1).padStart(5)}%  ${e.selfMs.toFixed(0).padStart(6)} ms  ${e.fn}`);
+  const areas = new Map<string, number>();
+  for (const e of entries) areas.set(area(e.fn), (areas.get(area(e.fn)) ?? 0) + e.percent);
+  log(`  by area: ${[...areas].sort((a, b) => b[1] - a[1]).map(([name, pct]) => `${name} ${pct.toFixed(1)}%`).join(", ")}`);
   log(`  profile: ${relative(root, join(dir, file))}`);
   return entries.slice(0, 40);
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const call = clients["codex-provider"](`${process.argv[2]}/v1`);
+  const call = clients[process.argv[4] ?? "codex-provider"](`${process.argv[2]}/v1`);
   for (let i = 0, n = Number(process.argv[3]); i < n; i++) await call();
 }

@@ -15,8 +15,10 @@
 //             each with and without NODE_EXTRA_CA_CERTS
 //   redact    1 MB of prose and of base64, patterns only vs 64 registered secrets
 //
-// Flags: --quick (a smoke run, under a minute), --node24, --profile (only: a CPU profile
-// of 10 000 calls, summarised). Every upstream runs in its own process.
+// Flags: --quick (a smoke run, under a minute), --node24; and modes that run only
+// themselves: --profile (a CPU profile of 10 000 calls, summarised), --instructions
+// (instructions per call under valgrind's callgrind, ours and the floor's). Every
+// upstream runs in its own process.
 import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
@@ -25,6 +27,7 @@ import { createProvider } from "#src/index.js";
 import { FLOOR, KEY } from "./clients.js";
 import { median, ratio } from "./measure.js";
 import { peerRounds, type PeerFigures } from "./peers.js";
+import { benchInstructions } from "./instructions.js";
 import { benchProfile } from "./profile.js";
 import { benchProxy } from "./proxy.js";
 import { benchRedact } from "./redact.js";
@@ -89,6 +92,9 @@ async function main(): Promise<void> {
     if (process.argv.includes("--profile")) {
       log(`\n## CPU profile of codex-provider calls (20 deltas each, sequential; node --cpu-prof)`);
       results.profile = benchProfile(upstream.url, root, log, quick ? 1000 : 10_000);
+    } else if (process.argv.includes("--instructions")) {
+      log(`\n## Instructions per warm call, 20 deltas (valgrind --tool=callgrind; independent of machine load)`);
+      results.instructionsPerCall = benchInstructions(upstream.url, log);
     } else await allSections(upstream.url, quick);
   } finally {
     upstream.stop();
