@@ -9,8 +9,8 @@ import { createProvider } from "#src/index.js";
 
 export const KEY = "sk-proj-benchbenchbenchbenchbench";
 
-export type Client = () => Promise<number>;
-export type ClientFactory = (base: string, key?: string) => Client;
+type Client = () => Promise<number>;
+type ClientFactory = (base: string, key?: string) => Client;
 
 export const FLOOR = "undici.request+eventsource-parser";
 

@@ -17,14 +17,14 @@ interface CpuProfile {
   timeDeltas: number[];
 }
 
-export interface ProfileEntry {
+interface ProfileEntry {
   fn: string;
   selfMs: number;
   percent: number;
 }
 
 /** Self time per function (name and location), largest first; idle time left out. */
-export function selfTimes(profile: CpuProfile, root: string): ProfileEntry[] {
+function selfTimes(profile: CpuProfile, root: string): ProfileEntry[] {
   const byNode = new Map(profile.nodes.map((node) => [node.id, node.callFrame]));
   const self = new Map<string, number>();
   let total = 0;

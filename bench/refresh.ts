@@ -17,7 +17,7 @@ import { concurrentCalls } from "./refresh-calls.js";
 
 type Round = { latencies: number[]; failed: number };
 
-export interface RefreshFigures {
+interface RefreshFigures {
   calls: number;
   refreshes: number;
   failed: number;

@@ -119,7 +119,7 @@ async function allSections(upstream: string, quick: boolean): Promise<void> {
   for (let i = 0; i < open; i++) {
     const controller = new AbortController();
     controllers.push(controller);
-    const stream = provider.stream({ input: "hi", signal: controller.signal });
+    const stream = provider.stream({ input: "hi" }, { signal: controller.signal });
     const iterator = stream[Symbol.asyncIterator]();
     pending.push(iterator.next().then(() => iterator));
   }

@@ -21,7 +21,7 @@ function sse(type: string, payload: Record<string, unknown>, seq: number): strin
 }
 
 /** The server event set (docs/protocol.md#server-event-set) with `deltas` text deltas, pre-rendered once. */
-export function renderStream(deltas: number): Buffer {
+function renderStream(deltas: number): Buffer {
   let seq = 0;
   const item = { id: "msg_1", type: "message", role: "assistant", status: "in_progress", content: [] };
   const parts = [
@@ -70,7 +70,7 @@ function serve(): void {
   server.listen(0, "127.0.0.1", () => process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` })}\n`));
 }
 
-export interface ChildHost {
+interface ChildHost {
   url: string;
   stop(): void;
 }

@@ -2,8 +2,10 @@
 export { createProvider, type CreateProviderOptions } from "./providers/registry.js";
 export { BUILTIN_PROVIDERS } from "./config/providers.js";
 export type { Provider } from "./providers/provider.js";
+export type { CodexProvider } from "./providers/chatgpt-codex.js";
+export type { CodexUsageReport } from "./providers/chatgpt-codex-usage.js";
 export { ResponseStream } from "./transport/response-stream.js";
-export type { TransportOptions } from "./transport/response-stream.js";
+export type { CallOptions, TransportOptions } from "./transport/response-stream.js";
 export type { Notice, NoticeCode, NoticeHandler } from "./notice.js";
 export type { RetryPolicy, Clock } from "./transport/retry.js";
 export { configureProxy, type ProxyOptions } from "./transport/proxy.js";

@@ -54,7 +54,6 @@ export interface ModelRequest {
   serviceTier?: string;
   /** Provider-specific body fields merged last; the provider's rejection list still applies. */
   extraBody?: Record<string, unknown>;
-  signal?: AbortSignal;
 }
 
 export interface Usage {

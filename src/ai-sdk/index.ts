@@ -49,7 +49,7 @@ class CodexLanguageModel implements LanguageModelV2 {
     const { request, warnings } = toModelRequest(this.modelId, options);
     const mapper = new StreamPartMapper();
     const collected = new ContentCollector();
-    for await (const event of this.upstream.stream(request)) {
+    for await (const event of this.upstream.stream(request, { signal: options.abortSignal })) {
       for (const part of mapper.map(event)) collected.add(part);
     }
     const { content, finishReason, usage, providerMetadata, response } = collected;
@@ -58,7 +58,7 @@ class CodexLanguageModel implements LanguageModelV2 {
 
   async doStream(options: LanguageModelV2CallOptions) {
     const { request, warnings } = toModelRequest(this.modelId, options);
-    const events = this.upstream.stream(request, { rawEvents: options.includeRawChunks })[Symbol.asyncIterator]();
+    const events = this.upstream.stream(request, { rawEvents: options.includeRawChunks, signal: options.abortSignal })[Symbol.asyncIterator]();
     return { stream: partStream(events, warnings) };
   }
 }

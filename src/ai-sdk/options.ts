@@ -1,41 +1,43 @@
 // `providerOptions["codex-provider"]`: the settings the AI SDK's common call options
 // lack. Names follow @ai-sdk/openai's, so switching adapters keeps option code.
+// Validated with zod, like every non-hot trust boundary (config, stored profiles).
 import type { SharedV2ProviderOptions } from "@ai-sdk/provider";
-import { choiceKind, REASONING_EFFORTS, VERBOSITIES, type Kind } from "../config/settings.js";
+import { z } from "zod";
+import { REASONING_EFFORTS, VERBOSITIES } from "../config/settings.js";
 import { ProviderError } from "../errors.js";
-import type { ReasoningEffort, ReasoningSummary, Verbosity } from "../types.js";
+import type { ReasoningSummary } from "../types.js";
 
 /** The key of our provider options (on calls and prompt parts) and of our provider metadata. */
 export const PROVIDER_KEY = "codex-provider";
 
-export interface CodexProviderOptions {
-  reasoningEffort?: ReasoningEffort;
-  reasoningSummary?: ReasoningSummary;
-  textVerbosity?: Verbosity;
-}
-
 const REASONING_SUMMARIES: readonly ReasoningSummary[] = ["auto", "concise", "detailed", "none"];
 
-const OPTION_KINDS: { [K in keyof CodexProviderOptions]-?: Kind<NonNullable<CodexProviderOptions[K]>> } = {
-  reasoningEffort: choiceKind(REASONING_EFFORTS),
-  reasoningSummary: choiceKind(REASONING_SUMMARIES),
-  textVerbosity: choiceKind(VERBOSITIES),
-};
+// Strict, so a misspelt option fails instead of silently doing nothing.
+const optionsSchema = z.strictObject({
+  reasoningEffort: z.enum(REASONING_EFFORTS).optional(),
+  reasoningSummary: z.enum(REASONING_SUMMARIES).optional(),
+  textVerbosity: z.enum(VERBOSITIES).optional(),
+});
 
-/** Checks every key, so a misspelt option fails instead of silently doing nothing. */
+export type CodexProviderOptions = z.infer<typeof optionsSchema>;
+
+const KNOWN = Object.keys(optionsSchema.shape);
+
+function problem(issue: z.core.$ZodIssue, given: Record<string, unknown>): string[] {
+  if (issue.code === "unrecognized_keys") return issue.keys.map((key) => `unknown option "${key}" (known: ${KNOWN.join(", ")})`);
+  const key = String(issue.path[0]);
+  if (issue.code === "invalid_value") {
+    return [`${key}: expected one of ${issue.values.map((value) => JSON.stringify(value)).join(", ")}, got ${JSON.stringify(given[key])}`];
+  }
+  return [`${issue.path.join(".") || "options"}: ${issue.message}`];
+}
+
 export function parseProviderOptions(providerOptions: SharedV2ProviderOptions | undefined): CodexProviderOptions {
-  const options: Record<string, unknown> = {};
-  const problems: string[] = [];
-  for (const [key, value] of Object.entries(providerOptions?.[PROVIDER_KEY] ?? {})) {
-    const kind = OPTION_KINDS[key as keyof CodexProviderOptions] as Kind<string> | undefined;
-    if (!kind) problems.push(`unknown option "${key}" (known: ${Object.keys(OPTION_KINDS).join(", ")})`);
-    else if (value === undefined || kind.fromToml(value) !== undefined) options[key] = value;
-    else problems.push(`${key}: expected ${kind.describe}, got ${JSON.stringify(value)}`);
-  }
-  if (problems.length > 0) {
-    throw new ProviderError("config_error", `Invalid providerOptions["${PROVIDER_KEY}"]: ${problems.join("; ")}.`, {
-      param: `providerOptions.${PROVIDER_KEY}`,
-    });
-  }
-  return options as CodexProviderOptions;
+  const given = providerOptions?.[PROVIDER_KEY] ?? {};
+  const parsed = optionsSchema.safeParse(given);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.flatMap((issue) => problem(issue, given));
+  throw new ProviderError("config_error", `Invalid providerOptions["${PROVIDER_KEY}"]: ${problems.join("; ")}.`, {
+    param: `providerOptions.${PROVIDER_KEY}`,
+  });
 }

@@ -50,7 +50,6 @@ export function toModelRequest(modelId: string, options: LanguageModelV2CallOpti
   if (options.maxOutputTokens !== undefined) request.maxOutputTokens = options.maxOutputTokens;
   if (options.temperature !== undefined) request.temperature = options.temperature;
   if (options.topP !== undefined) request.topP = options.topP;
-  if (options.abortSignal) request.signal = options.abortSignal;
   return { request, warnings };
 }
 

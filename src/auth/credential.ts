@@ -1,7 +1,5 @@
 // What a login produces and the store keeps. Plain data; no behaviour.
 
-export type BuiltinProviderId = "openai" | "chatgpt" | "chatgpt-codex";
-
 export interface ApiKeyCredential {
   type: "api-key";
   key: string;

@@ -34,12 +34,6 @@ export function parseFlags<T extends Options>(
   }
 }
 
-export function oneOf<T extends string>(value: string | undefined, allowed: readonly T[], flag: string): T | undefined {
-  if (value === undefined) return undefined;
-  if ((allowed as readonly string[]).includes(value)) return value as T;
-  throw new ProviderError("config_error", `--${flag} must be one of ${allowed.join(", ")} (got "${value}").`);
-}
-
 /**
  * A secret piped on stdin (never argv, so it stays out of shell history and process
  * lists). A terminal is refused rather than echoing the secret as it is typed.
@@ -55,7 +49,7 @@ export async function readSecretFromStdin(stdin: NodeJS.ReadableStream & { isTTY
 }
 
 /** Far above any prompt a model accepts; a bigger stdin is refused rather than held in memory. */
-export const STDIN_LIMIT_BYTES = 16 * 1024 * 1024;
+const STDIN_LIMIT_BYTES = 16 * 1024 * 1024;
 
 export async function readStdin(stdin: NodeJS.ReadableStream): Promise<string> {
   const chunks: Buffer[] = [];

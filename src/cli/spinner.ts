@@ -28,21 +28,29 @@ const INTERVAL_MS = 80;
 
 const NONE: Spinner = { stop() {} };
 
-export function startSpinner(context: Pick<CliContext, "stderr" | "stderrIsTTY" | "color">, label: string): Spinner {
+/** Calls `tick` every `ms` until cancelled; injectable so tests step frames instead of waiting. */
+export type Repeat = (tick: () => void, ms: number) => () => void;
+
+const everyInterval: Repeat = (tick, ms) => {
+  const timer = setInterval(tick, ms);
+  // Never keep the process alive for a spinner.
+  timer.unref();
+  return () => clearInterval(timer);
+};
+
+export function startSpinner(context: Pick<CliContext, "stderr" | "stderrIsTTY" | "color">, label: string, repeat: Repeat = everyInterval): Spinner {
   if (!context.stderrIsTTY) return NONE;
   const s = style(context.color);
   let frame = 0;
   const draw = () => context.stderr.showStatus(`${s.cyan(FRAMES[frame++ % FRAMES.length])} ${s.dim(label)}`);
   draw();
-  const timer = setInterval(draw, INTERVAL_MS);
-  // Never keep the process alive for a spinner.
-  timer.unref();
+  const cancel = repeat(draw, INTERVAL_MS);
   let running = true;
   return {
     stop() {
       if (!running) return;
       running = false;
-      clearInterval(timer);
+      cancel();
       context.stderr.clearStatus();
     },
   };

@@ -33,7 +33,7 @@ function dotted(path: readonly (string | number)[]): string {
     .join("");
 }
 
-export function formatIssue(file: string, text: string, issue: ConfigIssue): string {
+function formatIssue(file: string, text: string, issue: ConfigIssue): string {
   const at = locateKey(text, issue.path);
   const where = at ? `${file}:${at.line}:${at.column}` : file;
   return issue.path.length > 0 ? `${where}: ${dotted(issue.path)}: ${issue.message}` : `${where}: ${issue.message}`;

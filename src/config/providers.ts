@@ -14,7 +14,7 @@ export type SharedAuthKind = (typeof SHARED_AUTH_KINDS)[number];
 
 /** `wire_api`: the dialect a custom provider speaks (Responses API or Chat Completions). */
 export const WIRE_APIS = ["responses", "chat"] as const;
-export type WireApi = (typeof WIRE_APIS)[number];
+type WireApi = (typeof WIRE_APIS)[number];
 
 /** One `[providers.NAME]` table; the keys mirror Codex's `[model_providers.NAME]` where Codex has one. */
 export interface CustomProviderConfig {

@@ -21,7 +21,7 @@ const envNameKind: Kind<string> = {
 };
 
 /** A short, safe rendering of a wrong value. */
-export function show(value: unknown): string {
+function show(value: unknown): string {
   if (value === undefined) return "nothing (the key is missing)";
   if (typeof value === "string") return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
   if (Array.isArray(value)) return "an array";

@@ -27,7 +27,7 @@ export function choiceKind<T extends string>(values: readonly T[]): Kind<T> {
   return { describe: `one of ${values.map((v) => `"${v}"`).join(", ")}`, fromToml: check, fromText: check };
 }
 
-export function intKind(min: number, max: number): Kind<number> {
+function intKind(min: number, max: number): Kind<number> {
   const inRange = (n: number) => (Number.isInteger(n) && n >= min && n <= max ? n : undefined);
   return {
     describe: `a whole number from ${min} to ${max}`,
@@ -48,7 +48,7 @@ export function urlKind(): Kind<string> {
 const TRUE_WORDS = new Set(["1", "true", "yes", "on"]);
 const FALSE_WORDS = new Set(["0", "false", "no", "off"]);
 
-export function boolKind(): Kind<boolean> {
+function boolKind(): Kind<boolean> {
   return {
     describe: "true or false",
     fromToml: (v) => (typeof v === "boolean" ? v : undefined),
@@ -102,7 +102,7 @@ export type SettingValue<K extends SettingKey> = (typeof SETTINGS)[K] extends Se
 export const SETTING_KEYS = Object.keys(SETTINGS) as SettingKey[];
 
 /** The URL settings, each forwarded to providers through the env variable they read. */
-export const URL_SETTINGS = ["api_url", "auth_url", "chatgpt_url"] as const satisfies readonly SettingKey[];
+const URL_SETTINGS = ["api_url", "auth_url", "chatgpt_url"] as const satisfies readonly SettingKey[];
 
 /** Flags of the settings every provider command takes, for parseFlags. `--no-experimental-notice` is the only way a flag turns a switch off. */
 export const SETTING_FLAGS = {
@@ -145,9 +145,9 @@ export function settingsHelp(keys: readonly SettingKey[]): string {
 /** Help text for SETTING_FLAGS, shared by every command that takes them. */
 export const SETTING_FLAGS_HELP = settingsHelp(SETTING_KEYS.filter((key) => !(SETTINGS[key] as SettingSpec<unknown>).serveOnly));
 
-export type Source = "flag" | "env" | "config" | "default";
+type Source = "flag" | "env" | "config" | "default";
 
-export interface Resolved<T> {
+interface Resolved<T> {
   value: T | undefined;
   source: Source;
   /** Which flag, variable or file position supplied the value. */

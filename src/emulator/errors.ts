@@ -57,7 +57,7 @@ export function rateLimited(retryAfterMs: number, includeHeaders: boolean): Http
  * "20ms" below a second, "1.5s" above: the two forms Codex's regex accepts
  * (docs/protocol.md#codex-retry-reference).
  */
-export function formatDelay(ms: number): string {
+function formatDelay(ms: number): string {
   return ms < 1000 ? `${Math.round(ms)}ms` : `${Number((ms / 1000).toFixed(3))}s`;
 }
 

@@ -15,7 +15,7 @@ import {
 } from "./errors.js";
 import type { Exchange } from "./http.js";
 
-export const FAULT_NAMES = [
+const FAULT_NAMES = [
   "rate_limit",
   "usage_limit",
   "server_error",
@@ -74,7 +74,7 @@ const NUMBER_KEYS = new Set(["times", "retryAfter", "retryAfterMs", "after", "de
 const STRING_KEYS = new Set(["code", "type", "message", "param", "detail", "reason"]);
 
 /** Validate a spec from any source; accepts camelCase or snake_case keys. */
-export function normalizeFault(input: unknown): FaultSpec {
+function normalizeFault(input: unknown): FaultSpec {
   if (!input || typeof input !== "object") throw new FaultError("fault must be an object with a name");
   const raw = input as Record<string, unknown>;
   const name = raw.name;
@@ -101,7 +101,7 @@ export function normalizeFault(input: unknown): FaultSpec {
 }
 
 /** Parse `rate_limit;times=2;retry_after=0.05`. Values may be percent-encoded. */
-export function parseFaultHeader(value: string): FaultSpec {
+function parseFaultHeader(value: string): FaultSpec {
   const [name, ...pairs] = value.split(";").map((part) => part.trim());
   const raw: Record<string, string> = { name };
   for (const pair of pairs) {
@@ -156,7 +156,7 @@ export class FaultBook {
   }
 }
 
-export type Framing = "lf" | "crlf" | "cr";
+type Framing = "lf" | "crlf" | "cr";
 
 /** How the SSE player delivers a stream: line endings, pacing and where it breaks off. */
 export interface DeliveryPlan {

@@ -26,7 +26,7 @@ const GPT5X = ["none", "low", "medium", "high", "xhigh"];
 
 // Ids are illustrative 2026 snapshots (docs/protocol.md#conventions: never hard-code them in clients). Effort
 // lists follow docs/protocol.md#codex-rejected-fields: no `minimal` on GPT-5.x, no `none` on codex models.
-export const MODELS: readonly EmulatedModel[] = [
+const MODELS: readonly EmulatedModel[] = [
   { slug: "gpt-5.5", displayName: "GPT-5.5", efforts: GPT5X, platform: true, chatgpt: "list", minimalClientVersion: [0, 160, 0], created: 1772000000 },
   { slug: "gpt-5.4", displayName: "GPT-5.4", efforts: GPT5X, platform: true, chatgpt: "list", created: 1766000000 },
   { slug: "gpt-5.4-mini", displayName: "GPT-5.4 mini", efforts: ["none", "low", "medium", "high"], platform: true, chatgpt: "list", created: 1766000000 },

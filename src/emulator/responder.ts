@@ -50,7 +50,7 @@ export interface Turn {
   shape?: AnswerShape;
 }
 
-export type MessagePhase = "commentary" | "final_answer";
+type MessagePhase = "commentary" | "final_answer";
 
 export type AnswerItem =
   /** `content`: raw reasoning text pieces (`reasoning_text` parts). */
@@ -59,7 +59,7 @@ export type AnswerItem =
   | { type: "message"; id: string; pieces: string[]; phase?: MessagePhase; refusal?: boolean; annotations?: Record<string, unknown>[] }
   | { type: "function_call" | "custom_tool_call"; id: string; callId: string; name: string; pieces: string[] };
 
-export interface Usage {
+interface Usage {
   input_tokens: number;
   input_tokens_details: { cached_tokens: number };
   output_tokens: number;

@@ -4,7 +4,7 @@
 // call; Relmio's 2026-10-05 live check saw the SIWC list change with it). It names a
 // Codex release (the one observed in docs/protocol.md#codex-cli-client), not ours, as peers pin
 // one too (docs/protocol.md#siwc-inference, docs/protocol.md#codex-models-and-usage).
-export const CATALOG_CLIENT_VERSION = "0.169.0";
+const CATALOG_CLIENT_VERSION = "0.169.0";
 
 /** `url` with `?client_version=` (or `&…` when it already has a query). */
 export function withClientVersion(url: string): string {

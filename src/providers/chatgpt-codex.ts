@@ -10,7 +10,7 @@ import { ProviderError, type ErrorCode } from "../errors.js";
 import { getJson } from "../transport/json-request.js";
 import { applyResponsesPolicy, buildResponsesBody, type ResponsesPolicy } from "../wire/responses-request.js";
 import { ResponsesEventMapper } from "../wire/responses-events.js";
-import type { EventMapper, MapperContext } from "../transport/response-stream.js";
+import type { CallOptions, EventMapper, MapperContext } from "../transport/response-stream.js";
 import type { ModelInfo, ModelRequest, RateLimitSnapshot } from "../types.js";
 import { withClientVersion } from "./catalog-client-version.js";
 import { LastUsageFile, parseWhamUsage, type CodexUsageReport } from "./chatgpt-codex-usage.js";
@@ -67,7 +67,7 @@ const UNREACHABLE = new Set<ErrorCode>(["network_error", "server_error", "server
 
 export interface CodexProvider extends Provider {
   /** Current plan usage: `wham/usage`, else the `x-codex-*` headers of the last response (any process). */
-  usage(options?: { signal?: AbortSignal }): Promise<CodexUsageReport>;
+  usage(options?: Pick<CallOptions, "signal">): Promise<CodexUsageReport>;
 }
 
 /** Told through onNotice each time the provider is created; the CLI shows it once per process. */
@@ -193,7 +193,7 @@ export function chatgptCodexProvider(context: ProviderContext): CodexProvider {
     transport,
   );
 
-  async function usage(options: { signal?: AbortSignal } = {}): Promise<CodexUsageReport> {
+  async function usage(options: Pick<CallOptions, "signal"> = {}): Promise<CodexUsageReport> {
     try {
       const { body } = await getJson(`${root}/wham/usage`, getOptions(options.signal));
       return { source: "usage-endpoint", observedAt: new Date().toISOString(), rateLimits: parseWhamUsage(body) };

@@ -22,7 +22,7 @@ import { sharedOpenAIAuth } from "./shared-auth.js";
  * every custom provider (docs/protocol.md#codex-cli-client) — stateless, encrypted reasoning for replay, developer
  * rather than system messages — which also satisfies ChatGPT-plan tokens (docs/protocol.md#siwc-inference).
  */
-export const SHARED_AUTH_POLICY: ResponsesPolicy = {
+const SHARED_AUTH_POLICY: ResponsesPolicy = {
   rejects: {},
   forced: { store: false },
   include: ["reasoning.encrypted_content"],

@@ -17,9 +17,9 @@ export function lazyProvider<P extends Provider>(id: string, experimental: boole
     experimental,
     auth,
     load: get,
-    stream: (request, options) => ResponseStream.deferred(async () => (await get()).stream(request, options), request.signal),
+    stream: (request, options) => ResponseStream.deferred(async () => (await get()).stream(request, options), options?.signal),
     streamBody: (body, options) => ResponseStream.deferred(async () => (await get()).streamBody(body, options), options?.signal),
-    complete: async (request) => (await get()).complete(request),
+    complete: async (request, options) => (await get()).complete(request, options),
     listModels: async (options) => (await get()).listModels(options),
   };
 }

@@ -8,7 +8,7 @@ import { ResponsesEventMapper } from "../wire/responses-events.js";
 import type { Env } from "../config/paths.js";
 import { joinUrl, type ProviderSpec } from "./provider.js";
 
-export const OPENAI_DEFAULT_BASE_URL = "https://api.openai.com/v1";
+const OPENAI_DEFAULT_BASE_URL = "https://api.openai.com/v1";
 /** Used only when neither flag, env nor config names a model. */
 export const OPENAI_DEFAULT_MODEL = "gpt-5.5";
 

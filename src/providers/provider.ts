@@ -51,13 +51,14 @@ export interface Provider {
   readonly id: string;
   readonly experimental: boolean;
   readonly auth: AuthSource;
+  // Every call takes its AbortSignal (and per-call headers) in the options argument.
   /** Start a streaming call: iterate typed events, or await `result()`. */
-  stream(request: ModelRequest, options?: Omit<CallOptions, "signal">): ResponseStream;
+  stream(request: ModelRequest, options?: CallOptions): ResponseStream;
   /** Stream a Responses-shaped wire body as given (after the provider's policy); for pass-through. */
   streamBody(body: Record<string, unknown>, options?: CallOptions): ResponseStream;
   /** Run a call to completion and return the final result. */
-  complete(request: ModelRequest): Promise<ResponseResult>;
-  listModels(options?: { signal?: AbortSignal }): Promise<ModelInfo[]>;
+  complete(request: ModelRequest, options?: Omit<CallOptions, "rawEvents">): Promise<ResponseResult>;
+  listModels(options?: Pick<CallOptions, "signal">): Promise<ModelInfo[]>;
 }
 
 export function providerFromSpec(spec: ProviderSpec, transport: TransportOptions = {}): Provider {
@@ -70,21 +71,26 @@ export function providerFromSpec(spec: ProviderSpec, transport: TransportOptions
       const model = request.model ?? spec.defaultModel;
       if (!model) throw new ProviderError("config_error", `No model given for provider "${spec.id}". Pass --model or set model in config.`);
       const body = spec.buildBody(request, model);
-      return openStream(endpoint, body, transport, { ...options, signal: request.signal, headers: spec.headersForBody?.(body) });
+      return openStream(endpoint, body, transport, withBodyHeaders(options, spec.headersForBody?.(body)));
     },
     streamBody(body, options) {
       if (!spec.prepareBody) throw new ProviderError("config_error", `Provider "${spec.id}" cannot forward Responses request bodies.`);
       const prepared = spec.prepareBody(body);
-      return openStream(endpoint, prepared, transport, { ...options, headers: spec.headersForBody?.(prepared) });
+      return openStream(endpoint, prepared, transport, withBodyHeaders(options, spec.headersForBody?.(prepared)));
     },
-    async complete(request) {
+    async complete(request, options) {
       // async, so request-building errors reject instead of throwing synchronously.
-      return this.stream(request).result();
+      return this.stream(request, options).result();
     },
     listModels(options) {
       return spec.listModels(options?.signal);
     },
   };
+}
+
+/** The call's own headers win over those derived from the body: the caller said so for this call. */
+function withBodyHeaders(options: CallOptions = {}, fromBody: Record<string, string> | undefined): CallOptions {
+  return fromBody ? { ...options, headers: { ...fromBody, ...options.headers } } : options;
 }
 
 /** Joins a base URL and a path without doubling or dropping slashes. */

@@ -11,6 +11,7 @@ import type { TransportOptions } from "../transport/response-stream.js";
 import { openaiSpec, platformBaseUrl, platformHeaders } from "./openai.js";
 import { providerFromSpec, type Provider, type ProviderContext } from "./provider.js";
 import { lazyProvider } from "./lazy-provider.js";
+import type { CodexProvider } from "./chatgpt-codex.js";
 import { customProvider } from "./custom.js";
 
 export interface CreateProviderOptions extends TransportOptions {
@@ -48,6 +49,9 @@ function openaiAuth(context: ProviderContext): AuthSource {
   );
 }
 
+/** `chatgpt-codex` providers also report plan usage: `createProvider({ provider: "chatgpt-codex" }).usage()`. */
+export function createProvider(options: CreateProviderOptions & { provider: "chatgpt-codex" }): CodexProvider;
+export function createProvider(options?: CreateProviderOptions): Provider;
 export function createProvider(options: CreateProviderOptions = {}): Provider {
   const env = options.env ?? process.env;
   const id = options.provider ?? "openai";
@@ -79,8 +83,11 @@ export function createProvider(options: CreateProviderOptions = {}): Provider {
     // `import("codex-provider")` and API-key calls do not pay for them.
     case "chatgpt":
       return lazyProvider("chatgpt", false, async () => (await import("./chatgpt.js")).chatgptProvider(context));
-    case "chatgpt-codex":
-      return lazyProvider("chatgpt-codex", true, async () => (await import("./chatgpt-codex.js")).chatgptCodexProvider(context));
+    case "chatgpt-codex": {
+      const lazy = lazyProvider("chatgpt-codex", true, async () => (await import("./chatgpt-codex.js")).chatgptCodexProvider(context));
+      const codex: CodexProvider = { ...lazy, usage: async (call) => (await lazy.load()).usage(call) };
+      return codex;
+    }
     default: {
       const custom = options.customProviders?.[id];
       if (custom) {

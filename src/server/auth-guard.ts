@@ -10,7 +10,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { ServerError } from "../wire/server-error.js";
 
 /** The host part of a Host header (`[::1]:8787` -> `::1`), lower-cased. */
-export function hostName(header: string): string {
+function hostName(header: string): string {
   const value = header.trim().toLowerCase();
   if (value.startsWith("[")) return value.slice(1, value.indexOf("]") < 0 ? undefined : value.indexOf("]"));
   const colon = value.lastIndexOf(":");

@@ -51,7 +51,7 @@ async function open(ctx: RouteContext, body: Json, model: string): Promise<Answe
   }
   const { request, dropped } = responsesToModelRequest(body, model);
   const opened = await openUpstream(
-    () => ctx.provider.stream({ ...request, signal: ctx.signal }),
+    () => ctx.provider.stream(request, { signal: ctx.signal }),
     (param) => dropFromRequest(request, param),
   );
   return { events: synthesized(opened, model), dropped: [...dropped, ...opened.dropped] };

@@ -17,7 +17,7 @@ import type { ModelRequest, StreamEvent } from "../types.js";
 type Json = Record<string, unknown>;
 
 /** Responses wire fields that are safe to drop when the upstream rejects them. */
-export const SAFE_TO_DROP: ReadonlySet<string> = new Set([
+const SAFE_TO_DROP: ReadonlySet<string> = new Set([
   "temperature",
   "top_p",
   "max_output_tokens",

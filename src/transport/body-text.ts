@@ -7,7 +7,7 @@ import type { HttpResponse } from "./http.js";
 export const DEFAULT_MAX_EVENT_BYTES = 16 * 1024 * 1024;
 
 /** What is kept of an error body: enough for any real error JSON, and the excerpt shown. */
-export const ERROR_EXCERPT_BYTES = 32 * 1024;
+const ERROR_EXCERPT_BYTES = 32 * 1024;
 
 /**
  * The body as UTF-8 text. Past `maxBytes` the read stops at once and fails with

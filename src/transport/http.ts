@@ -4,6 +4,7 @@
 import http from "node:http";
 import type { IncomingMessage } from "node:http";
 import { ProviderError } from "../errors.js";
+import { BodyQueue } from "./body-queue.js";
 import { proxyFor } from "./proxy.js";
 
 export interface HttpRequest {
@@ -159,46 +160,26 @@ function wrapResponse(
     // Event-driven rather than `for await (… of res)`: leaving a Readable's async
     // iterator early destroys the socket, which would defeat keep-alive after every
     // stream (we stop reading at the terminal event, often before the body's end).
-    const queue: Buffer[] = [];
-    let ended = false;
-    let failure: unknown;
-    let wake: (() => void) | undefined;
+    const queue = new BodyQueue(res, HIGH_WATER_CHUNKS);
     let idleTimer: NodeJS.Timeout | undefined;
-    const notify = () => {
-      const resume = wake;
-      wake = undefined;
-      resume?.();
-    };
     const armIdle = () => {
       if (!idleMs) return;
       // refresh() re-arms the same timer: cheaper than a new one for every chunk.
       if (idleTimer) return void idleTimer.refresh();
       idleTimer = setTimeout(() => {
-        failure = new ProviderError("idle_timeout", `No data from ${url.origin} for ${formatSeconds(idleMs)}; the stream stalled.`, {
-          retryable: true,
-        });
-        notify();
+        queue.fail(new ProviderError("idle_timeout", `No data from ${url.origin} for ${formatSeconds(idleMs)}; the stream stalled.`, { retryable: true }));
       }, idleMs);
     };
     const onData = (chunk: Buffer) => {
       queue.push(chunk);
-      if (queue.length >= HIGH_WATER_CHUNKS) res.pause();
       armIdle();
-      notify();
     };
-    const onEnd = () => {
-      ended = true;
-      notify();
-    };
-    const onError = (error: unknown) => {
-      failure ??= error;
-      notify();
-    };
+    const onEnd = () => queue.end();
+    const onError = (error: unknown) => queue.fail(error);
     // A reset after the headers shows up as 'close' without a complete message.
     const onClose = () => {
-      if (!res.complete) failure ??= new ProviderError("network_error", `Connection to ${url.origin} closed mid-response`, { retryable: true });
-      ended = true;
-      notify();
+      if (!res.complete) queue.fail(new ProviderError("network_error", `Connection to ${url.origin} closed mid-response`, { retryable: true }));
+      queue.end();
     };
     res.on("data", onData);
     res.on("end", onEnd);
@@ -208,15 +189,10 @@ function wrapResponse(
     try {
       armIdle();
       for (;;) {
-        if (queue.length > 0) {
-          const chunk = queue.shift()!;
-          if (res.isPaused() && queue.length < HIGH_WATER_CHUNKS / 2) res.resume();
-          yield chunk;
-          continue;
-        }
-        if (failure !== undefined) throw failure;
-        if (ended) return;
-        await new Promise<void>((resolve) => (wake = resolve));
+        const chunk = queue.shift();
+        if (chunk !== undefined) yield chunk;
+        else if (queue.finished()) return;
+        else await queue.changed();
       }
     } catch (error) {
       failed = true;

@@ -1,12 +1,12 @@
-// Non-streaming JSON calls (model lists, usage) with the same auth, 401 handling,
-// classification and retry rules as model streams.
+// Non-streaming JSON calls (model lists, usage), through the same attempt loop as model
+// streams (attempts.ts).
 import type { AuthSource } from "./auth-source.js";
 import { ProviderError } from "../errors.js";
+import { Attempts } from "./attempts.js";
 import { DEFAULT_MAX_EVENT_BYTES, readBoundedText, readErrorExcerpt } from "./body-text.js";
-import { classifyHttpError } from "./classify.js";
 import { send } from "./http.js";
 import type { NoticeHandler } from "../notice.js";
-import { RetryBudget, type Clock, type RetryPolicy } from "./retry.js";
+import type { Clock, RetryPolicy } from "./retry.js";
 
 export interface JsonRequestOptions {
   auth: AuthSource;
@@ -21,25 +21,20 @@ export interface JsonRequestOptions {
 }
 
 export async function getJson(url: string, options: JsonRequestOptions): Promise<{ body: unknown; headers: Record<string, string> }> {
-  const budget = new RetryBudget(options.retry, options.clock, options.onNotice);
-  let authRetried = false;
+  const attempts = new Attempts({ auth: options.auth, signal: options.signal, retry: options.retry, clock: options.clock, onNotice: options.onNotice });
   for (;;) {
     try {
       const response = await send({
         url,
         method: "GET",
-        headers: { accept: "application/json", ...options.headers, ...(await options.auth.headers(options.signal)) },
+        headers: { accept: "application/json", ...options.headers, ...(await attempts.authHeaders()) },
         signal: options.signal,
         headersTimeoutMs: options.timeoutMs ?? 30_000,
         idleTimeoutMs: options.timeoutMs ?? 30_000,
       });
       if (response.status >= 400) {
-        const error = classifyHttpError(response.status, response.headers, await readErrorExcerpt(response));
-        if (response.status === 401 && !authRetried) {
-          authRetried = true;
-          if (await options.auth.unauthorized(options.signal)) continue;
-        }
-        throw error;
+        await attempts.rejected(response.status, response.headers, await readErrorExcerpt(response));
+        continue;
       }
       const text = await readBoundedText(response, options.maxBodyBytes ?? DEFAULT_MAX_EVENT_BYTES, `The response from ${describeUrl(url)}`);
       try {
@@ -48,8 +43,7 @@ export async function getJson(url: string, options: JsonRequestOptions): Promise
         throw new ProviderError("protocol_error", `Expected JSON from ${describeUrl(url)}, got something else.`);
       }
     } catch (caught) {
-      if (!(caught instanceof ProviderError)) throw caught;
-      await budget.backoff(caught, options.signal);
+      await attempts.failed(caught);
     }
   }
 }

@@ -59,7 +59,7 @@ function firstSet(env: Env, names: string[]): { name: string; value: string } | 
   return undefined;
 }
 
-export function parseProxyServer(text: string, origin: string): ProxyServer {
+function parseProxyServer(text: string, origin: string): ProxyServer {
   // curl accepts `host:port` without a scheme and means http://.
   const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `http://${text}`;
   const url = URL.canParse(withScheme) ? new URL(withScheme) : undefined;

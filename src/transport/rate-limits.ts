@@ -117,7 +117,7 @@ function eventWindow(value: unknown): RateLimitWindow | undefined {
 }
 
 /** Codex's limit ids: lower case, `_` for `-` (`codex-bengalfox` → `codex_bengalfox`). */
-export function normalizeLimitId(id: string): string {
+function normalizeLimitId(id: string): string {
   return id.trim().toLowerCase().replace(/-/g, "_");
 }
 

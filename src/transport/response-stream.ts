@@ -3,11 +3,11 @@
 import type { AuthSource } from "./auth-source.js";
 import { ProviderError } from "../errors.js";
 import type { RateLimitSnapshot, ResponseResult, StreamEvent } from "../types.js";
-import { classifyHttpError } from "./classify.js";
+import { Attempts } from "./attempts.js";
 import { readErrorExcerpt } from "./body-text.js";
 import { send } from "./http.js";
 import { mergeRateLimits, parseRateLimitHeaders } from "./rate-limits.js";
-import { RetryBudget, type Clock, type RetryPolicy } from "./retry.js";
+import type { Clock, RetryPolicy } from "./retry.js";
 import type { NoticeHandler } from "../notice.js";
 import { parseSse, type SseMessage } from "./sse.js";
 
@@ -47,8 +47,8 @@ export interface TransportOptions {
   onNotice?: NoticeHandler;
 }
 
-export const DEFAULT_IDLE_TIMEOUT_MS = 300_000;
-export const DEFAULT_HEADERS_TIMEOUT_MS = 60_000;
+const DEFAULT_IDLE_TIMEOUT_MS = 300_000;
+const DEFAULT_HEADERS_TIMEOUT_MS = 60_000;
 
 const CONTENT_EVENTS = new Set<StreamEvent["type"]>([
   "text_delta",
@@ -164,11 +164,13 @@ export class ResponseStream implements AsyncIterable<StreamEvent> {
   }
 }
 
+/** Per-call options of stream(), streamBody() and complete(); listModels() and usage() take `signal`. */
 export interface CallOptions {
+  /** Cancels the call; it then rejects with `aborted`. */
   signal?: AbortSignal;
   /** Also yield each decoded wire event as `{type:"raw"}` (for pass-through servers). */
   rawEvents?: boolean;
-  /** Headers for this call only, applied after the auth headers (e.g. a per-conversation session id). */
+  /** Headers for this call only, applied after the auth and provider headers (e.g. a per-conversation session id). */
   headers?: Record<string, string>;
 }
 
@@ -253,14 +255,14 @@ async function* run(
   call: CallOptions,
 ): AsyncGenerator<StreamEvent[]> {
   const rawEvents = call.rawEvents ?? false;
-  const budget = new RetryBudget(options.retry, options.clock, options.onNotice);
-  let authRetried = false;
   const state: StreamState = { delivered: false, createdSent: false, rateLimits: undefined };
+  // Once text reached the caller a retry would repeat it: the error surfaces instead.
+  const attempts = new Attempts({ auth: endpoint.auth, signal, retry: options.retry, clock: options.clock, onNotice: options.onNotice, canRetry: () => !state.delivered });
 
   for (;;) {
     try {
       if (signal.aborted) throw new ProviderError("aborted", "The request was aborted.");
-      const authHeaders = await endpoint.auth.headers(signal);
+      const authHeaders = await attempts.authHeaders();
       const response = await send({
         url: endpoint.url,
         method: "POST",
@@ -275,12 +277,8 @@ async function* run(
       state.rateLimits = mergeRateLimits(state.rateLimits, headerLimits);
 
       if (response.status >= 400) {
-        const error = classifyHttpError(response.status, response.headers, await readErrorExcerpt(response), { rateLimits: state.rateLimits, requestId });
-        if (response.status === 401 && !authRetried) {
-          authRetried = true;
-          if (await endpoint.auth.unauthorized(signal)) continue;
-        }
-        throw error;
+        await attempts.rejected(response.status, response.headers, await readErrorExcerpt(response), { rateLimits: state.rateLimits, requestId });
+        continue;
       }
 
       if (headerLimits) yield [{ type: "rate_limits", rateLimits: headerLimits }];
@@ -304,11 +302,7 @@ async function* run(
         { retryable: true, requestId },
       );
     } catch (caught) {
-      if (!(caught instanceof ProviderError)) throw caught;
-      if (signal.aborted) throw caught.code === "aborted" ? caught : new ProviderError("aborted", "The request was aborted.");
-      // Once text reached the caller a retry would repeat it: surface the error instead.
-      if (state.delivered) throw caught;
-      await budget.backoff(caught, signal);
+      await attempts.failed(caught);
     }
   }
 }

@@ -2,7 +2,6 @@
 // with jitter, server-requested delays honoured when reasonable, a total time budget,
 // and an abortable sleep. The clock is injectable so tests need not wait.
 import { ProviderError } from "../errors.js";
-import type { NoticeHandler } from "../notice.js";
 
 export interface RetryPolicy {
   /** Retries after the first attempt. */
@@ -64,32 +63,6 @@ export function backoffDelay(
   const exponential = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** retry);
   const factor = 1 + policy.jitter * (clock.random() * 2 - 1);
   return Math.round(exponential * factor);
-}
-
-/** One call's retry state (attempts made, time spent), shared by streams and JSON calls. */
-export class RetryBudget {
-  private retries = 0;
-  private readonly policy: RetryPolicy;
-  private readonly startedAt: number;
-
-  constructor(
-    policy: Partial<RetryPolicy> | undefined,
-    private readonly clock: Clock = systemClock,
-    private readonly onNotice?: NoticeHandler,
-  ) {
-    this.policy = { ...DEFAULT_RETRY_POLICY, ...policy };
-    this.startedAt = clock.now();
-  }
-
-  /** Waits before the next attempt, or rethrows `error` when it must not be retried. */
-  async backoff(error: ProviderError, signal?: AbortSignal): Promise<void> {
-    const delay = nextDelay(this.policy, this.retries, this.startedAt, error, this.clock);
-    if (delay === undefined) throw error;
-    this.retries += 1;
-    const wait = delay < 1000 ? "<1 s" : `${Math.round(delay / 1000)} s`;
-    this.onNotice?.({ code: "retry", message: `${error.message} — retry ${this.retries} in ${wait}`, retry: this.retries, delayMs: delay, error });
-    await this.clock.sleep(delay, signal);
-  }
 }
 
 /** Decides, for one failed attempt, whether and how long to wait before the next. */

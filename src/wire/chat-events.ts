@@ -12,7 +12,7 @@ import { parseUsage } from "./responses-events.js";
 type Json = Record<string, unknown>;
 
 /** Chat usage names -> Responses usage names, so one parser serves both. */
-export function parseChatUsage(value: unknown): Usage | undefined {
+function parseChatUsage(value: unknown): Usage | undefined {
   if (!value || typeof value !== "object") return undefined;
   const u = value as Json;
   return parseUsage({

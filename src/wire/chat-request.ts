@@ -68,7 +68,7 @@ function fromRawItem(item: Json): PlainItem | undefined {
 }
 
 /** InputItems -> Chat messages. Consecutive function calls join one assistant message, as Chat expects. */
-export function toChatMessages(input: ModelRequest["input"], instructions: string | undefined): ChatMessage[] {
+function toChatMessages(input: ModelRequest["input"], instructions: string | undefined): ChatMessage[] {
   const items: InputItem[] = typeof input === "string" ? [{ type: "message", role: "user", content: input }] : input;
   // `system` rather than `developer`: every compatible server knows it; OpenAI treats them alike.
   const messages: ChatMessage[] = instructions !== undefined ? [{ role: "system", content: instructions }] : [];

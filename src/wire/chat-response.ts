@@ -12,7 +12,7 @@ export interface ChatIdentity {
   model: string;
 }
 
-export function finishReason(result: ResponseResult): string {
+function finishReason(result: ResponseResult): string {
   switch (result.stopReason) {
     case "tool_calls":
       return "tool_calls";
@@ -27,7 +27,7 @@ export function finishReason(result: ResponseResult): string {
   }
 }
 
-export function chatUsage(usage: Usage | undefined): Json | undefined {
+function chatUsage(usage: Usage | undefined): Json | undefined {
   if (!usage) return undefined;
   return {
     prompt_tokens: usage.inputTokens,

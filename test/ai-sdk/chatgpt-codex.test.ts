@@ -7,7 +7,8 @@ import { generateText, stepCountIs, streamText } from "ai";
 import { createCodexProvider } from "#src/ai-sdk/index.js";
 import type { Emulator } from "#src/emulator/index.js";
 import { ProviderError } from "#src/errors.js";
-import { signIn, withCodexEmulator, withHome } from "../codex/helpers.js";
+import { signIn, withCodexEmulator } from "../codex/helpers.js";
+import { withHome } from "../support/home.js";
 import { bodies, weatherTool } from "./helpers.js";
 
 const BACKEND = "/backend-api/codex/responses";

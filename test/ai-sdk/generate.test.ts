@@ -5,7 +5,8 @@ import { test } from "node:test";
 import { createProviderRegistry, generateText, stepCountIs } from "ai";
 import { ProviderError } from "#src/errors.js";
 import { withEmulator } from "../transport/helpers.js";
-import { bodies, platformCodex, waitFor, weatherTool } from "./helpers.js";
+import { bodies, platformCodex, weatherTool } from "./helpers.js";
+import { eventually } from "../support/poll.js";
 
 test("text, usage and metadata come back; call settings and provider options reach the wire", async () => {
   await withEmulator({}, async (emu) => {
@@ -129,7 +130,7 @@ test("abort rejects with code aborted and closes the request", async () => {
       generateText({ model: codex("gpt-5.4"), prompt: "Tell me a long story", abortSignal: controller.signal }),
       (error) => error instanceof ProviderError && error.code === "aborted",
     );
-    await waitFor(() => emu.requests[0]?.clientAborted === true);
+    await eventually(() => emu.requests[0]?.clientAborted === true);
   });
 });
 

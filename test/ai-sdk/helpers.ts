@@ -1,6 +1,5 @@
 // Shared pieces of the AI SDK adapter tests: the adapter over the emulator's Platform
 // API, and a tool the emulator will call when the prompt names it.
-import assert from "node:assert/strict";
 import { jsonSchema, tool } from "ai";
 import { createCodexProvider } from "#src/ai-sdk/index.js";
 import type { Emulator } from "#src/emulator/index.js";
@@ -21,8 +20,3 @@ export function bodies(emu: Emulator, path = "/v1/responses"): Array<Record<stri
   return emu.requests.filter((r) => r.path === path).map((r) => r.body as Record<string, any>);
 }
 
-/** Polls `check` for up to a second (the emulator learns of a closed request a moment later). */
-export async function waitFor(check: () => boolean): Promise<void> {
-  for (let i = 0; i < 100 && !check(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
-  assert.ok(check(), "condition not reached within 1 s");
-}

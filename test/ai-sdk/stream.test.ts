@@ -7,7 +7,8 @@ import { stepCountIs, streamText, type TextStreamPart, type ToolSet } from "ai";
 import { createCodexProvider } from "#src/ai-sdk/index.js";
 import { ProviderError } from "#src/errors.js";
 import { withEmulator } from "../transport/helpers.js";
-import { bodies, platformCodex, waitFor, weatherTool } from "./helpers.js";
+import { bodies, platformCodex, weatherTool } from "./helpers.js";
+import { eventually } from "../support/poll.js";
 
 async function parts<T extends ToolSet>(stream: AsyncIterable<TextStreamPart<T>>): Promise<TextStreamPart<T>[]> {
   const out: TextStreamPart<T>[] = [];
@@ -99,7 +100,7 @@ test("abort mid-stream ends with an abort part and closes the request", async ()
     }
     assert.equal(seen.at(-1), "abort");
     assert.deepEqual(reported, [], "an abort is not an error");
-    await waitFor(() => emu.requests[0]?.clientAborted === true);
+    await eventually(() => emu.requests[0]?.clientAborted === true);
   });
 });
 

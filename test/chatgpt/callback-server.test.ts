@@ -5,10 +5,10 @@ import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import { describe, it } from "node:test";
 import { startCallbackServer, type CallbackServer } from "#src/auth/login/callback-server.js";
 import { openBrowser } from "#src/auth/login/open-browser.js";
+import { eventually } from "../support/poll.js";
 import { createPkce, randomToken } from "#src/auth/login/pkce.js";
 import { ProviderError } from "#src/errors.js";
 
@@ -158,10 +158,7 @@ describe("openBrowser", () => {
       const url = `http://127.0.0.1/cb?a=1&b=$(touch ${marker});touch ${marker}`;
       assert.equal(await openBrowser(url, { BROWSER: script }), true);
       let argv: string | undefined;
-      for (let i = 0; i < 100 && argv === undefined; i++) {
-        argv = await readFile(out, "utf8").catch(() => undefined);
-        if (argv === undefined) await sleep(20);
-      }
+      await eventually(async () => (argv = await readFile(out, "utf8").catch(() => undefined)) !== undefined, 5000, "the browser script's output");
       assert.equal(argv, `${url}|`);
       await assert.rejects(stat(marker));
     } finally {

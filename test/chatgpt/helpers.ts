@@ -1,19 +1,14 @@
 // Shared plumbing for the chatgpt (SIWC) tests: scratch homes, the real CLI as a child
 // process with every byte of its output captured, and a scripted "browser".
-import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import type { OAuthCredential, ProfileData } from "#src/auth/credential.js";
 import { loginWithChatGpt } from "#src/auth/siwc/login.js";
 import { after, before } from "node:test";
 import { startEmulator, type Emulator } from "#src/emulator/index.js";
+import { runCli, type CliResult } from "../support/cli.js";
 
-const BIN = fileURLToPath(new URL("../../../bin/codex-provider.js", import.meta.url));
-
-/** Everything any child process printed during this test file (for the token-leak check). */
-export const capturedOutput: string[] = [];
 /** Every token value a test saw in a credential file. */
 export const seenTokens = new Set<string>();
 
@@ -47,32 +42,6 @@ export function siwcEnv(emu: Emulator, home: string): Record<string, string> {
   return { ...env, CODEX_PROVIDER_HOME: home, CODEX_PROVIDER_AUTH_URL: emu.authUrl, CODEX_PROVIDER_API_URL: emu.apiUrl, CODEX_PROVIDER_NO_BROWSER: "1", NO_COLOR: "1" };
 }
 
-export interface CliRun {
-  code: number | null;
-  signal?: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the real CLI; `onStderr` sees the stderr text so far after each chunk. */
-export function runCli(args: string[], env: Record<string, string>, onStderr?: (text: string, child: ChildProcess) => void): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString();
-      onStderr?.(stderr, child);
-    });
-    child.once("error", reject);
-    child.once("close", (code, signal) => {
-      capturedOutput.push(stdout, stderr);
-      resolve({ code, signal, stdout, stderr });
-    });
-  });
-}
-
 export interface BrowserVisit {
   /** Where the sign-in server redirected (the callback URL). */
   callbackUrl: URL;
@@ -96,11 +65,11 @@ export async function playBrowser(authorizeUrl: string, tamper?: (url: URL) => v
 }
 
 /** The authorize URL line the CLI printed on stderr, if any yet. */
-export function authorizeLine(stderr: string, emu: Emulator): string | undefined {
+function authorizeLine(stderr: string, emu: Emulator): string | undefined {
   return stderr.split("\n").find((line) => line.startsWith(`${emu.authUrl}/api/accounts/authorize?`));
 }
 
-export interface CliLogin extends CliRun {
+export interface CliLogin extends CliResult {
   authorizeUrl?: string;
   visits: BrowserVisit[];
 }
@@ -117,9 +86,13 @@ export async function cliLogin(
 ): Promise<CliLogin> {
   let authorizeUrl: string | undefined;
   let browsing: Promise<BrowserVisit[]> | undefined;
-  const run = await runCli(["login", "--provider", "chatgpt", "--no-browser", "--port", "0", ...extraArgs], env, (stderr) => {
-    authorizeUrl ??= authorizeLine(stderr, emu);
-    if (authorizeUrl && !browsing) browsing = browse(authorizeUrl);
+  const run = await runCli(["login", "--provider", "chatgpt", "--no-browser", "--port", "0", ...extraArgs], {
+    env,
+    inherit: false,
+    onStderr: (stderr) => {
+      authorizeUrl ??= authorizeLine(stderr, emu);
+      if (authorizeUrl && !browsing) browsing = browse(authorizeUrl);
+    },
   });
   return { ...run, authorizeUrl, visits: (await browsing) ?? [] };
 }

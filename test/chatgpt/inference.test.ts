@@ -6,7 +6,8 @@ import { ProviderError } from "#src/errors.js";
 import type { Provider } from "#src/providers/provider.js";
 import { createProvider } from "#src/providers/registry.js";
 import type { ModelRequest } from "#src/types.js";
-import { capturedOutput, readCredential, requestsTo, runCli, seenTokens, signIn, siwcEnv, tempHome, useEmulator } from "./helpers.js";
+import { readCredential, requestsTo, seenTokens, signIn, siwcEnv, tempHome, useEmulator } from "./helpers.js";
+import { printed, runCli } from "../support/cli.js";
 
 const fx = useEmulator();
 let home: string;
@@ -125,7 +126,7 @@ describe("chatgpt inference", () => {
 
   it("CLI: the usage limit exits 4 with the usage link and no invented reset time", async () => {
     fx.emu.setFault({ name: "usage_limit" });
-    const run = await runCli(["ask", "--provider", "chatgpt", "hi"], siwcEnv(fx.emu, home));
+    const run = await runCli(["ask", "--provider", "chatgpt", "hi"], { env: siwcEnv(fx.emu, home), inherit: false });
     assert.equal(run.code, 4, run.stderr);
     assert.match(run.stderr, /https:\/\/chatgpt\.com\/settings\/usage/);
     assert.match(run.stderr, /Usage limit reached\./);
@@ -166,14 +167,14 @@ describe("chatgpt inference", () => {
     assert.match(fx.emu.requests.filter((r) => r.path.startsWith("/v1/models")).at(-1)!.path, /^\/v1\/models\?client_version=\d+\.\d+\.\d+$/);
     assert.equal(models.find((m) => m.id === "codex-auto-review"), undefined, "hidden models are filtered out");
 
-    const run = await runCli(["models", "--provider", "chatgpt", "--json"], siwcEnv(fx.emu, home));
+    const run = await runCli(["models", "--provider", "chatgpt", "--json"], { env: siwcEnv(fx.emu, home), inherit: false });
     assert.equal(run.code, 0, run.stderr);
     assert.deepEqual(JSON.parse(run.stdout), models);
   });
 
   it("never prints a token the emulator issued (CLI output of this file)", async () => {
     await readCredential(home);
-    const output = capturedOutput.join("\n");
+    const output = printed.join("\n");
     for (const token of seenTokens) assert.equal(output.includes(token), false);
   });
 });

@@ -7,18 +7,17 @@ import { createServer, Socket, type Server } from "node:net";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import {
-  capturedOutput,
   cliLogin,
   playBrowser,
   readCredential,
   readProfile,
   requestsTo,
-  runCli,
   seenTokens,
   siwcEnv,
   tempHome,
   useEmulator,
 } from "./helpers.js";
+import { printed, runCli } from "../support/cli.js";
 
 const PLAN_SCOPE = "chatgpt.tokens.use.direct";
 const fx = useEmulator();
@@ -127,13 +126,13 @@ describe("chatgpt login (CLI child process, browser played by the test)", () => 
     const credential = await readCredential(home);
     assert.equal(credential.planUsageEnabled, false);
 
-    const status = await runCli(["status", "--provider", "chatgpt"], env);
+    const status = await runCli(["status", "--provider", "chatgpt"], { env, inherit: false });
     assert.equal(status.code, 3);
     assert.match(status.stdout, /plan usage disabled/);
     assert.match(status.stdout, /allow ChatGPT plan usage on the consent page: codex-provider login --provider chatgpt/);
 
     const before = requestsTo(fx.emu, "/v1/");
-    const ask = await runCli(["ask", "--provider", "chatgpt", "hi"], env);
+    const ask = await runCli(["ask", "--provider", "chatgpt", "hi"], { env, inherit: false });
     assert.equal(ask.code, 3);
     assert.match(ask.stderr, /Plan usage is disabled for this ChatGPT sign-in/);
     assert.equal(requestsTo(fx.emu, "/v1/"), before, "no model request may be sent");
@@ -161,13 +160,13 @@ describe("chatgpt login (CLI child process, browser played by the test)", () => 
   it("Ctrl-C while waiting for the browser cancels cleanly (exit 130) and saves nothing", async () => {
     const { home, env } = await freshEnv();
     let interrupted = false;
-    const run = await runCli(["login", "--provider", "chatgpt", "--no-browser", "--port", "0"], env, (stderr, child) => {
+    const run = await runCli(["login", "--provider", "chatgpt", "--no-browser", "--port", "0"], { env, inherit: false, onStderr: (stderr, child) => {
       // Exactly one Ctrl-C: a second one, arriving after the login removed its handler, would kill the process.
       if (!interrupted && stderr.includes("Waiting for the sign-in")) {
         interrupted = true;
         child.kill("SIGINT");
       }
-    });
+    } });
     assert.equal(run.code, 130, run.stderr);
     assert.match(run.stderr, /Sign-in cancelled; nothing was saved/);
     assert.equal(await hasFile(join(home, "credentials", "default.json")), false);
@@ -179,7 +178,7 @@ describe("chatgpt login (CLI child process, browser played by the test)", () => 
     await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve));
     const port = (blocker.address() as { port: number }).port;
     try {
-      const run = await runCli(["login", "--provider", "chatgpt", "--no-browser", "--port", String(port)], env);
+      const run = await runCli(["login", "--provider", "chatgpt", "--no-browser", "--port", String(port)], { env, inherit: false });
       assert.equal(run.code, 1);
       assert.match(run.stderr, new RegExp(`Port\\(s\\) ${port} are in use`));
       assert.match(run.stderr, /--port/);
@@ -202,7 +201,7 @@ describe("chatgpt login (CLI child process, browser played by the test)", () => 
     const hostId = await readFile(join(home, "host-id"), "utf8");
     const revocations = fx.emu.auth.stats.revocations;
 
-    const run = await runCli(["logout", "--provider", "chatgpt"], env);
+    const run = await runCli(["logout", "--provider", "chatgpt"], { env, inherit: false });
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /the sign-in was revoked/);
     assert.equal(fx.emu.auth.stats.revocations, revocations + 1);
@@ -229,7 +228,7 @@ describe("chatgpt login (CLI child process, browser played by the test)", () => 
 
   it("never prints a token the emulator issued (all CLI output of this file)", () => {
     assert.ok(seenTokens.size >= 6, `expected tokens from several sign-ins, saw ${seenTokens.size}`);
-    const output = capturedOutput.join("\n");
+    const output = printed.join("\n");
     assert.ok(output.length > 0);
     for (const token of seenTokens) assert.equal(output.includes(token), false, "a token value appeared in CLI output");
   });

@@ -7,7 +7,8 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { CredentialStore } from "#src/auth/store/index.js";
 import { createProvider } from "#src/providers/registry.js";
-import { capturedOutput, readCredential, runCli, seenTokens, signIn, siwcEnv, tempHome, useEmulator } from "./helpers.js";
+import { readCredential, seenTokens, signIn, siwcEnv, tempHome, useEmulator } from "./helpers.js";
+import { printed, runCli } from "../support/cli.js";
 
 const fx = useEmulator();
 
@@ -28,7 +29,7 @@ async function expireLocally(home: string): Promise<void> {
 
 function askInChildren(home: string, count: number): Promise<Array<{ code: number | null; stdout: string; stderr: string }>> {
   const env = siwcEnv(fx.emu, home);
-  return Promise.all(Array.from({ length: count }, (_, i) => runCli(["ask", "--provider", "chatgpt", "--quiet", `child ${i}`], env)));
+  return Promise.all(Array.from({ length: count }, (_, i) => runCli(["ask", "--provider", "chatgpt", "--quiet", `child ${i}`], { env, inherit: false })));
 }
 
 describe("chatgpt token refresh", () => {
@@ -86,18 +87,18 @@ describe("chatgpt token refresh", () => {
     await expireLocally(home);
     const refreshes = fx.emu.auth.stats.refreshes;
 
-    const first = await runCli(["ask", "--provider", "chatgpt", "hi"], env);
+    const first = await runCli(["ask", "--provider", "chatgpt", "hi"], { env, inherit: false });
     assert.equal(first.code, 3, first.stderr);
     assert.match(first.stderr, /could not be refreshed because your refresh token was revoked/);
     assert.match(first.stderr, /Sign in again: codex-provider login --provider chatgpt/);
     assert.equal(fx.emu.auth.stats.refreshes - refreshes, 1);
     assert.equal((await readCredential(home)).refreshFailure?.code, "refresh_token_invalidated");
 
-    const second = await runCli(["ask", "--provider", "chatgpt", "hi"], env);
+    const second = await runCli(["ask", "--provider", "chatgpt", "hi"], { env, inherit: false });
     assert.equal(second.code, 3);
     assert.equal(fx.emu.auth.stats.refreshes - refreshes, 1, "the recorded failure stops further refresh attempts");
 
-    const status = await runCli(["status", "--provider", "chatgpt"], env);
+    const status = await runCli(["status", "--provider", "chatgpt"], { env, inherit: false });
     assert.equal(status.code, 3);
     assert.match(status.stdout, /Sign in again: codex-provider login --provider chatgpt/);
   });
@@ -120,7 +121,7 @@ describe("chatgpt token refresh", () => {
       const refreshes = fx.emu.auth.stats.refreshes;
       // More failures than one call's retry budget allows.
       fx.emu.auth.controls.failNextTokenRequests = { count: 1000, status: failure.status, body: failure.body, headers: failure.headers };
-      const first = await runCli(["ask", "--provider", "chatgpt", "hi"], env);
+      const first = await runCli(["ask", "--provider", "chatgpt", "hi"], { env, inherit: false });
       fx.emu.auth.controls.failNextTokenRequests = undefined;
       assert.equal(first.code, 5, first.stderr);
       assert.match(first.stderr, /token endpoint failed \(HTTP \d+/);
@@ -128,7 +129,7 @@ describe("chatgpt token refresh", () => {
       assert.ok(fx.emu.auth.stats.refreshes - refreshes > 1, "the refresh was retried within the call");
       assert.equal((await readCredential(home)).refreshFailure, undefined, "a transient failure is never written to the store");
 
-      const second = await runCli(["ask", "--provider", "chatgpt", "--quiet", "again"], env);
+      const second = await runCli(["ask", "--provider", "chatgpt", "--quiet", "again"], { env, inherit: false });
       assert.equal(second.code, 0, second.stderr);
       assert.match(second.stdout, /Hello from the emulator/);
     });
@@ -140,7 +141,7 @@ describe("chatgpt token refresh", () => {
     await expireLocally(home);
     const refreshes = fx.emu.auth.stats.refreshes;
     fx.emu.auth.controls.failNextTokenRequests = { count: 1, status: 400, body: { error: "invalid_grant", error_description: "Invalid refresh token." } };
-    const run = await runCli(["ask", "--provider", "chatgpt", "hi"], env);
+    const run = await runCli(["ask", "--provider", "chatgpt", "hi"], { env, inherit: false });
     assert.equal(run.code, 3, run.stderr);
     assert.equal(fx.emu.auth.stats.refreshes - refreshes, 1);
     assert.equal((await readCredential(home)).refreshFailure?.code, "invalid_grant");
@@ -152,7 +153,7 @@ describe("chatgpt token refresh", () => {
     const file = join(home, "credentials", "default.json");
     const stale = await readFile(file, "utf8");
     await expireLocally(home);
-    assert.equal((await runCli(["ask", "--provider", "chatgpt", "rotate"], env)).code, 0);
+    assert.equal((await runCli(["ask", "--provider", "chatgpt", "rotate"], { env, inherit: false })).code, 0);
     await readCredential(home);
 
     // Someone restores the old file (e.g. a backup, or a second machine's copy).
@@ -160,7 +161,7 @@ describe("chatgpt token refresh", () => {
     await expireLocally(home);
     const reuse = fx.emu.auth.stats.refreshReuseDetected;
     const refreshes = fx.emu.auth.stats.refreshes;
-    const run = await runCli(["ask", "--provider", "chatgpt", "hi"], env);
+    const run = await runCli(["ask", "--provider", "chatgpt", "hi"], { env, inherit: false });
     assert.equal(run.code, 3, run.stderr);
     assert.match(run.stderr, /already used/);
     assert.match(run.stderr, /codex-provider login --provider chatgpt/);
@@ -170,7 +171,7 @@ describe("chatgpt token refresh", () => {
 
   it("never prints a token the emulator issued (all CLI output of this file)", () => {
     assert.ok(seenTokens.size >= 10);
-    const output = capturedOutput.join("\n");
+    const output = printed.join("\n");
     for (const token of seenTokens) assert.equal(output.includes(token), false, "a token value appeared in CLI output");
   });
 });

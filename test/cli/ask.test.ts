@@ -5,9 +5,9 @@ import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawn } from "node:child_process";
-import { startEmulator, type Emulator } from "#src/emulator/index.js";
+import { startEmulator } from "#src/emulator/index.js";
 import { VERSION } from "#src/version.js";
-import { BIN, platformEnv as envFor, runCli } from "./run-cli.js";
+import { BIN, platformEnv as envFor, runCli } from "../support/cli.js";
 
 test("ask streams the answer to stdout and usage to stderr; exit 0", async () => {
   const emu = await startEmulator();
@@ -25,7 +25,7 @@ test("ask streams the answer to stdout and usage to stderr; exit 0", async () =>
 test("ask - reads the prompt from stdin; --model, --reasoning and --instructions reach the wire", async () => {
   const emu = await startEmulator();
   try {
-    const run = await runCli(["ask", "-m", "gpt-5.4-mini", "-r", "high", "-i", "Be brief", "-"], { env: await envFor(emu), input: "from stdin\n" });
+    const run = await runCli(["ask", "-m", "gpt-5.4-mini", "-r", "high", "-i", "Be brief", "-"], { env: await envFor(emu), stdin: "from stdin\n" });
     assert.equal(run.code, 0, run.stderr);
     const body = emu.requests.find((r) => r.path === "/v1/responses")!.body as Record<string, any>;
     assert.equal(body.model, "gpt-5.4-mini");

@@ -9,7 +9,7 @@ import { describe, it } from "node:test";
 import type { Emulator } from "#src/emulator/index.js";
 import { withEmulator } from "../transport/helpers.js";
 import { ptyUnavailable, screen, spawnCliInPty, type PtySession } from "./pty.js";
-import { runCli } from "./run-cli.js";
+import { runCli } from "../support/cli.js";
 
 const skip = ptyUnavailable();
 const PROMPT = /› $/;
@@ -121,11 +121,11 @@ describe("chat with piped input", () => {
   it("answers every line in order, keeps the history, and exits with the last failure's code", async () => {
     await withEmulator({}, async (emu) => {
       const env = { CODEX_PROVIDER_API_URL: emu.apiUrl, OPENAI_API_KEY: emu.apiKey, OPENAI_BASE_URL: undefined, CODEX_PROVIDER_PROVIDER: undefined };
-      const run = await runCli(["chat", "-m", "gpt-5.4-mini"], { env, input: "first\n/model gpt-5.4\nsecond \\\nline\n" });
+      const run = await runCli(["chat", "-m", "gpt-5.4-mini"], { env, stdin: "first\n/model gpt-5.4\nsecond \\\nline\n" });
       assert.equal(run.code, 0, run.stderr);
       assert.equal(run.stdout, 'Hello from the emulator. You asked: "first"\nmodel: gpt-5.4\nHello from the emulator. You asked: "second line"\n');
       assert.equal((inferences(emu)[1].body as { input: unknown[] }).input.length, 3, "history + the new message");
-      const noKey = await runCli(["chat"], { env: { ...env, OPENAI_API_KEY: undefined }, input: "hi\n" });
+      const noKey = await runCli(["chat"], { env: { ...env, OPENAI_API_KEY: undefined }, stdin: "hi\n" });
       assert.equal(noKey.code, 3);
       assert.match(noKey.stderr, /No OpenAI API key found/);
     });

@@ -1,7 +1,7 @@
 // The README's main command: the demo runs end to end against the emulator.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { runCli } from "./run-cli.js";
+import { runCli } from "../support/cli.js";
 
 test("demo: API key, ChatGPT sign-in, Codex device sign-in, usage and status, all against the emulator", async () => {
   const run = await runCli(["demo", "--delay", "0"], {

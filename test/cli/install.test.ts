@@ -12,7 +12,7 @@ import { promisify } from "node:util";
 import { test } from "node:test";
 import { startEmulator } from "#src/emulator/index.js";
 import { VERSION } from "#src/version.js";
-import { ROOT } from "./run-cli.js";
+import { ROOT } from "../support/cli.js";
 
 const run = promisify(execFile);
 const NPM = process.platform === "win32" ? "npm.cmd" : "npm";

@@ -5,7 +5,7 @@ import { mkdtemp, readFile, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startEmulator } from "#src/emulator/index.js";
-import { runCli } from "./run-cli.js";
+import { runCli } from "../support/cli.js";
 
 test("login --with-api-key stores the piped key; ask, status and logout use it; the key is never printed", async () => {
   const emu = await startEmulator();
@@ -14,7 +14,7 @@ test("login --with-api-key stores the piped key; ask, status and logout use it; 
     const env = { CODEX_PROVIDER_HOME: home, CODEX_PROVIDER_API_URL: emu.apiUrl, OPENAI_API_KEY: undefined, OPENAI_BASE_URL: undefined, CODEX_PROVIDER_PROVIDER: undefined };
     const outputs: string[] = [];
     const run = async (args: string[], input?: string) => {
-      const result = await runCli(args, { env, input });
+      const result = await runCli(args, { env, stdin: input });
       outputs.push(result.stdout, result.stderr);
       return result;
     };
@@ -50,7 +50,7 @@ test("login and logout take the profile from CODEX_PROVIDER_PROFILE when no flag
   try {
     const home = await mkdtemp(join(tmpdir(), "cp-login-"));
     const env = { CODEX_PROVIDER_HOME: home, CODEX_PROVIDER_API_URL: emu.apiUrl, CODEX_PROVIDER_PROFILE: "work", OPENAI_API_KEY: undefined };
-    const login = await runCli(["login", "--provider", "openai", "--with-api-key", "--no-verify"], { env, input: emu.apiKey });
+    const login = await runCli(["login", "--provider", "openai", "--with-api-key", "--no-verify"], { env, stdin: emu.apiKey });
     assert.equal(login.code, 0, login.stderr);
     assert.match(login.stdout, /profile work/);
     assert.ok((await stat(join(home, "credentials", "work.json"))).isFile());

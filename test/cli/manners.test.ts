@@ -6,7 +6,8 @@ import { after, before, describe, it } from "node:test";
 import type { Emulator } from "#src/emulator/index.js";
 import { VERSION } from "#src/version.js";
 import { signIn as chatgptSignIn } from "../chatgpt/helpers.js";
-import { cliEnv, freePorts, runCli, signIn as codexSignIn, startCli } from "../codex/helpers.js";
+import { cliEnv, freePorts, signIn as codexSignIn } from "../codex/helpers.js";
+import { runCli, startCli } from "../support/cli.js";
 import { startEmulator } from "#src/emulator/index.js";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -14,7 +15,7 @@ import { join } from "node:path";
 
 /** Runs the CLI and closes its stdout as `| head -c N` would: after `bytes` bytes (0: before any output). */
 async function runClosingStdout(args: string[], env: Record<string, string>, bytes: number, stdin?: string) {
-  const run = startCli(args, env, stdin);
+  const run = startCli(args, { env, inherit: false, stdin });
   const killer = setTimeout(() => run.child.kill("SIGKILL"), 30_000);
   let seen = 0;
   if (bytes === 0) run.child.stdout!.destroy();
@@ -66,38 +67,38 @@ describe("CLI manners", () => {
 
   it('ask "Summarise:" - sends the words as the first line and stdin as the body', async () => {
     const before = emu.requests.length;
-    const run = await runCli(["ask", "--quiet", "Summarise:", "-"], env, "line one\nline two\n");
+    const run = await runCli(["ask", "--quiet", "Summarise:", "-"], { env, inherit: false, stdin: "line one\nline two\n" });
     assert.equal(run.code, 0, run.stderr);
     const request = emu.requests.slice(before).find((r) => r.path === "/v1/responses")!;
     const input = (request.body as { input: Array<{ content: Array<{ text: string }> }> }).input;
     assert.equal(input[0].content[0].text, "Summarise:\n\nline one\nline two\n");
-    assert.match((await runCli(["ask", "--help"], env)).stdout, /echo "long text" \| codex-provider ask "Summarise:" -/);
+    assert.match((await runCli(["ask", "--help"], { env, inherit: false })).stdout, /echo "long text" \| codex-provider ask "Summarise:" -/);
   });
 
   for (const provider of ["openai", "chatgpt", "chatgpt-codex"]) {
     it(`an unknown model on ${provider} exits 2 and lists the models ${provider} serves`, async () => {
-      const run = await runCli(["ask", "-p", provider, "-q", "-m", "no-such-model", "hi"], env);
+      const run = await runCli(["ask", "-p", provider, "-q", "-m", "no-such-model", "hi"], { env, inherit: false });
       assert.equal(run.code, 2, run.stderr);
       assert.match(run.stderr, new RegExp(`${provider} serves: [\\w.-]+(, [\\w.-]+)* \\(codex-provider models -p ${provider}\\)`));
     });
   }
 
   it("suggests the command or flag meant; -v and -V print the version", async () => {
-    const command = await runCli(["mdoels"], env);
+    const command = await runCli(["mdoels"], { env, inherit: false });
     assert.equal(command.code, 2);
     assert.match(command.stderr, /unknown command "mdoels"\. Did you mean "models"\?/);
-    const flag = await runCli(["ask", "--modle", "gpt-5.5", "hi"], env);
+    const flag = await runCli(["ask", "--modle", "gpt-5.5", "hi"], { env, inherit: false });
     assert.equal(flag.code, 2);
     assert.match(flag.stderr, /Unknown option '--modle'[\s\S]*Did you mean --model\?/);
     for (const version of ["-v", "-V"]) {
-      const run = await runCli([version], env);
+      const run = await runCli([version], { env, inherit: false });
       assert.equal(run.code, 0);
       assert.equal(run.stdout, `${VERSION}\n`);
     }
   });
 
   it("login -p chatgpt --device explains there is no device flow and what to do instead", async () => {
-    const run = await runCli(["login", "-p", "chatgpt", "--device"], env);
+    const run = await runCli(["login", "-p", "chatgpt", "--device"], { env, inherit: false });
     assert.equal(run.code, 2, run.stderr);
     assert.match(run.stderr, /Sign in with ChatGPT has no device-code flow/);
     assert.match(run.stderr, /--no-browser/);

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { createServer as createLocalServer } from "#src/server/index.js";
-import { runCli } from "./run-cli.js";
+import { runCli } from "../support/cli.js";
 
 const KEY = `sk-proj-${randomBytes(36).toString("base64url")}`;
 const TAIL = KEY.slice(-29);
@@ -58,7 +58,7 @@ describe("an upstream that echoes part of the key", () => {
   }
 
   it("codex-provider login --with-api-key", async () => {
-    const run = await runCli(["login", "--provider", "openai", "--with-api-key"], { env: { ...env, OPENAI_API_KEY: undefined }, input: `${KEY}\n` });
+    const run = await runCli(["login", "--provider", "openai", "--with-api-key"], { env: { ...env, OPENAI_API_KEY: undefined }, stdin: `${KEY}\n` });
     assert.equal(run.code, 3);
     assertMasked(run.stdout + run.stderr, "login");
   });

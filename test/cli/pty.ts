@@ -3,7 +3,7 @@
 // keystrokes to the helper's stdin, the helper copies them to the pty master and copies
 // everything the CLI prints back to Node.
 import { spawn, spawnSync } from "node:child_process";
-import { BIN } from "./run-cli.js";
+import { BIN } from "../support/cli.js";
 
 const PTY_HELPER = `
 import fcntl, os, pty, select, struct, sys, termios
@@ -95,7 +95,7 @@ export function spawnCliInPty(args: string[], env: Record<string, string | undef
 
 const CSI = /\x1b\[[0-9;?]*[A-Za-z]/g;
 
-export function stripAnsi(text: string): string {
+function stripAnsi(text: string): string {
   return text.replace(CSI, "");
 }
 

@@ -2,31 +2,46 @@
 // first token arrives; piped or redirected stderr never sees it.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { startSpinner } from "#src/cli/spinner.js";
+import { startSpinner, type Repeat } from "#src/cli/spinner.js";
 import { StderrWriter } from "#src/cli/stderr.js";
 import { withEmulator } from "../transport/helpers.js";
-import { runCli } from "./run-cli.js";
+import { runCli } from "../support/cli.js";
 import { sink } from "../config/helpers.js";
 
 const FRAME = /[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]/;
 
+/** A Repeat the test steps by hand: `ticks()` draws one frame; `cancelled` after stop(). */
+function manualRepeat() {
+  const state = { tick: undefined as (() => void) | undefined, interval: 0, cancelled: false };
+  const repeat: Repeat = (tick, ms) => {
+    state.tick = tick;
+    state.interval = ms;
+    return () => void (state.cancelled = true);
+  };
+  return { repeat, state, ticks: (n: number) => { for (let i = 0; i < n; i++) state.tick?.(); } };
+}
+
 describe("spinner", () => {
-  it("writes nothing when stderr is not a terminal", async () => {
+  it("writes nothing when stderr is not a terminal", () => {
     const err = sink();
-    const spinner = startSpinner({ stderr: new StderrWriter(err.stream), stderrIsTTY: false, color: true }, "waiting");
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    const timer = manualRepeat();
+    const spinner = startSpinner({ stderr: new StderrWriter(err.stream), stderrIsTTY: false, color: true }, "waiting", timer.repeat);
+    assert.equal(timer.state.tick, undefined, "no timer at all");
     spinner.stop();
     assert.equal(err.text(), "");
   });
 
-  it("animates on a terminal, without colour codes when colour is off, and erases itself", async () => {
+  it("animates on a terminal, without colour codes when colour is off, and erases itself", () => {
     const err = sink();
-    const spinner = startSpinner({ stderr: new StderrWriter(err.stream), stderrIsTTY: true, color: false }, "waiting");
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    const timer = manualRepeat();
+    const spinner = startSpinner({ stderr: new StderrWriter(err.stream), stderrIsTTY: true, color: false }, "waiting", timer.repeat);
+    assert.equal(timer.state.interval, 80);
+    timer.ticks(2);
     spinner.stop();
     spinner.stop();
+    assert.ok(timer.state.cancelled, "the timer is cancelled at stop");
     const frames = err.text().split("\r\x1b[K").filter(Boolean);
-    assert.ok(frames.length >= 2, "several frames");
+    assert.deepEqual(frames, ["⠋ waiting", "⠙ waiting", "⠹ waiting"], "the first frame at once, then one per tick");
     for (const frame of frames) assert.match(frame, new RegExp(`^${FRAME.source} waiting$`));
     assert.ok(err.text().endsWith("\r\x1b[K"), "the line is erased at stop");
     assert.doesNotMatch(err.text(), /\x1b\[\d+m/, "no SGR colour codes");

@@ -3,7 +3,8 @@
 // continue the spinner's "waiting for …" line.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { cliEnv, signIn, withCodexEmulator, withHome } from "../codex/helpers.js";
+import { cliEnv, signIn, withCodexEmulator } from "../codex/helpers.js";
+import { withHome } from "../support/home.js";
 import { ptyUnavailable, screen, spawnCliInPty } from "./pty.js";
 
 test("spinner, experimental notice and retry notice never share a terminal line", { skip: ptyUnavailable() }, async () => {

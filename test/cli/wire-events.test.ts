@@ -5,7 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ExitCode } from "#src/cli/exit-codes.js";
 import { startEmulator, type Emulator } from "#src/emulator/index.js";
-import { platformEnv as envFor, runCli } from "./run-cli.js";
+import { platformEnv as envFor, runCli } from "../support/cli.js";
 
 const REFUSAL = "I'm sorry, but I can't help with that request.";
 
@@ -51,7 +51,7 @@ test("ask and chat: commentary goes to stderr, the answer alone to stdout", asyn
     assert.match(ask.stderr, /^Let me think about how to answer\.\n\n/);
 
     emu.setFault({ name: "commentary" });
-    const chat = await runCli(["chat"], { env: await envFor(emu), input: "hi\n" });
+    const chat = await runCli(["chat"], { env: await envFor(emu), stdin: "hi\n" });
     assert.equal(chat.code, 0, chat.stderr);
     assert.equal(chat.stdout, 'Hello from the emulator. You asked: "hi"\n');
     assert.match(chat.stderr, /Let me think about how to answer\./);

@@ -9,7 +9,9 @@ import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { CredentialStore } from "#src/auth/store/index.js";
 import { agentIdentityAuthFile, apiKeyAuthFile, chatgptAuthFile, type CodexTokens } from "./fixtures/auth-files.js";
-import { assertNoSecrets, cliEnv, runCli, signIn, storedCodexCredential, withCodexEmulator, withHome } from "./helpers.js";
+import { assertNoSecrets, cliEnv, signIn, storedCodexCredential, withCodexEmulator } from "./helpers.js";
+import { withHome } from "../support/home.js";
+import { runCli } from "../support/cli.js";
 
 const CODEX_BIN = fileURLToPath(new URL("../../../node_modules/@openai/codex/bin/codex.js", import.meta.url));
 
@@ -29,17 +31,17 @@ test("import → export: the same four tokens and last_refresh, auth_mode chatgp
       await writeFile(join(codexHome, "auth.json"), pretty(original), { mode: 0o600 });
       const env = cliEnv(emu, home, { CODEX_HOME: codexHome });
 
-      const imported = await runCli(["login", "--provider", "chatgpt-codex", "--import-codex"], env);
+      const imported = await runCli(["login", "--provider", "chatgpt-codex", "--import-codex"], { env, inherit: false });
       assert.equal(imported.code, 0, imported.stderr);
       assert.match(imported.stdout, new RegExp(`with the Codex login imported from ${join(codexHome, "auth.json")}: ad\\*\\*\\*@example\\.com, account ${login.accountId}, plan plus`));
       assert.match(imported.stdout, /Warning: Refresh tokens rotate/);
       assert.match(imported.stdout, /whichever refreshes second is signed out \(refresh_token_reused\)/);
       const stored = await storedCodexCredential(home);
       assert.equal(stored?.type === "oauth" && stored.lastRefresh, "2026-01-02T03:04:05.123456Z", "kept verbatim");
-      assert.equal((await runCli(["ask", "-p", "chatgpt-codex", "-q", "hi"], env)).code, 0, "the imported sign-in is usable");
+      assert.equal((await runCli(["ask", "-p", "chatgpt-codex", "-q", "hi"], { env, inherit: false })).code, 0, "the imported sign-in is usable");
 
       const out = join(home, "exported", "auth.json");
-      const exported = await runCli(["export-codex", out], env);
+      const exported = await runCli(["export-codex", out], { env, inherit: false });
       assert.equal(exported.code, 0, exported.stderr);
       assert.match(exported.stdout, /Wrote .* \(mode 0600\)/);
       assert.match(exported.stdout, /Warning: Refresh tokens rotate/);
@@ -47,10 +49,10 @@ test("import → export: the same four tokens and last_refresh, auth_mode chatgp
       assert.equal(text, pretty({ auth_mode: "chatgpt", ...original }), "Codex's layout and key order, every value unchanged");
       if (process.platform !== "win32") assert.equal((await stat(out)).mode & 0o777, 0o600);
 
-      const again = await runCli(["export-codex", out], env);
+      const again = await runCli(["export-codex", out], { env, inherit: false });
       assert.equal(again.code, 2, "an existing file is not replaced without --force");
       assert.match(again.stderr, /already exists; pass --force/);
-      assert.equal((await runCli(["export-codex", out, "--force"], env)).code, 0);
+      assert.equal((await runCli(["export-codex", out, "--force"], { env, inherit: false })).code, 0);
 
       const all = [imported, exported, again].map((r) => r.stdout + r.stderr).join("");
       assertNoSecrets(all, [tokens.id_token, tokens.access_token, tokens.refresh_token]);
@@ -63,7 +65,7 @@ test("an apikey auth.json is stored for provider openai", async () => {
     withHome(async (home) => {
       const file = join(home, "auth.json");
       await writeFile(file, pretty(apiKeyAuthFile(emu.apiKey)));
-      const result = await runCli(["login", "--provider", "chatgpt-codex", `--import-codex=${file}`], cliEnv(emu, home));
+      const result = await runCli(["login", "--provider", "chatgpt-codex", `--import-codex=${file}`], { env: cliEnv(emu, home), inherit: false });
       assert.equal(result.code, 0, result.stderr);
       assert.match(result.stdout, /holds an API-key login; stored the key sha256:[0-9a-f]{8} for provider openai/);
       const data = await new CredentialStore({ home }).read("default");
@@ -88,7 +90,7 @@ test("unusable files are refused by field name, never by content", async () => {
       for (const [name, content, message] of cases) {
         const path = join(home, name);
         if (content) await writeFile(path, content);
-        const result = await runCli(["login", "--provider", "chatgpt-codex", "--import-codex", path], cliEnv(emu, home));
+        const result = await runCli(["login", "--provider", "chatgpt-codex", "--import-codex", path], { env: cliEnv(emu, home), inherit: false });
         assert.equal(result.code, 2, `${name}: ${result.stderr}`);
         assert.match(result.stderr, message, name);
         assertNoSecrets(result.stdout + result.stderr, [secret]);
@@ -102,12 +104,12 @@ test("export-codex without a ChatGPT sign-in: exit 3 with what to do", async () 
   await withCodexEmulator({}, (emu) =>
     withHome(async (home) => {
       const env = cliEnv(emu, home);
-      const none = await runCli(["export-codex", join(home, "a.json")], env);
+      const none = await runCli(["export-codex", join(home, "a.json")], { env, inherit: false });
       assert.equal(none.code, 3);
       assert.match(none.stderr, /Sign in first: codex-provider login --provider chatgpt-codex/);
       const token = emu.auth.mintCodexAccessToken();
-      assert.equal((await runCli(["login", "--provider", "chatgpt-codex", "--with-access-token"], env, token)).code, 0);
-      const accessToken = await runCli(["export-codex", join(home, "a.json")], env);
+      assert.equal((await runCli(["login", "--provider", "chatgpt-codex", "--with-access-token"], { env, inherit: false, stdin: token })).code, 0);
+      const accessToken = await runCli(["export-codex", join(home, "a.json")], { env, inherit: false });
       assert.equal(accessToken.code, 3);
       assert.match(accessToken.stderr, /give Codex the token as CODEX_ACCESS_TOKEN/);
     }),
@@ -120,7 +122,7 @@ test("Codex CLI 0.169.0 `codex login status` accepts a file written by export-co
       await signIn(emu, home, ports);
       const codexHome = join(home, "codex-home");
       const env = cliEnv(emu, home, { CODEX_HOME: codexHome });
-      assert.equal((await runCli(["export-codex"], env)).code, 0, "default path: $CODEX_HOME/auth.json");
+      assert.equal((await runCli(["export-codex"], { env, inherit: false })).code, 0, "default path: $CODEX_HOME/auth.json");
       assert.ok(existsSync(join(codexHome, "auth.json")));
 
       const { spawn } = await import("node:child_process");

@@ -4,20 +4,9 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { codexAuthorizeUrl, browserLogin } from "#src/auth/codex/browser-login.js";
 import { codexAuthEndpoints } from "#src/auth/codex/constants.js";
-import {
-  AUTHORIZE_URL,
-  assertNoSecrets,
-  captureOutput,
-  cliEnv,
-  freePorts,
-  occupy,
-  playBrowser,
-  runCli,
-  startCli,
-  storedCodexCredential,
-  withCodexEmulator,
-  withHome,
-} from "./helpers.js";
+import { AUTHORIZE_URL, assertNoSecrets, captureOutput, cliEnv, freePorts, occupy, playBrowser, storedCodexCredential, withCodexEmulator } from "./helpers.js";
+import { withHome } from "../support/home.js";
+import { runCli, startCli } from "../support/cli.js";
 
 test("the authorize URL carries Codex's parameters in Codex's order (docs/protocol.md#codex-browser-login)", () => {
   const url = new URL(
@@ -44,7 +33,7 @@ test("CLI browser login: URL on stderr, the test plays the browser, sign-in stor
   await withCodexEmulator({}, async (emu, ports) =>
     withHome(async (home) => {
       const env = cliEnv(emu, home);
-      const run = startCli(["login", "--provider", "chatgpt-codex", "--no-browser", "--port", ports.join(",")], env);
+      const run = startCli(["login", "--provider", "chatgpt-codex", "--no-browser", "--port", ports.join(",")], { env, inherit: false });
       const [url] = await run.waitForStderr(AUTHORIZE_URL);
       const query = new URL(url).searchParams;
       assert.equal(query.get("redirect_uri"), `http://localhost:${ports[0]}/auth/callback`, "first registered port");
@@ -66,10 +55,10 @@ test("CLI browser login: URL on stderr, the test plays the browser, sign-in stor
       assert.ok(stored.idToken, "the ID token is kept (Codex needs it in auth.json)");
       assert.ok(stored.expiresAt && stored.expiresAt > Date.now(), "expiry from the access token's exp");
 
-      const status = await runCli(["status", "--provider", "chatgpt-codex"], env);
+      const status = await runCli(["status", "--provider", "chatgpt-codex"], { env, inherit: false });
       assert.equal(status.code, 0, status.stderr);
       assert.match(status.stdout, /chatgpt-codex \(experimental, ChatGPT-backed\).*signed in · ChatGPT sign-in \(Codex client\) · ad\*\*\*@example\.com, account 0f6c9b2e-3d47-4a8e-b1c5-7e92d4a6f803 · plan plus · token expires 20\d\d-/);
-      const json = JSON.parse((await runCli(["status", "--provider", "chatgpt-codex", "--json"], env)).stdout);
+      const json = JSON.parse((await runCli(["status", "--provider", "chatgpt-codex", "--json"], { env, inherit: false })).stdout);
       const codex = json.providers.find((p: { provider: string }) => p.provider === "chatgpt-codex");
       assert.equal(codex.experimental, true);
       assert.equal(codex.accountId, emu.auth.user.accountId);
@@ -85,7 +74,7 @@ test("both callback ports busy: a clear error with the SSH and --device hints, a
     withHome(async (home) => {
       const held = await Promise.all(ports.map(occupy));
       try {
-        const result = await runCli(["login", "--provider", "chatgpt-codex", "--no-browser", "--port", ports.join(",")], cliEnv(emu, home));
+        const result = await runCli(["login", "--provider", "chatgpt-codex", "--no-browser", "--port", ports.join(",")], { env: cliEnv(emu, home), inherit: false });
         assert.equal(result.code, 1);
         assert.match(result.stderr, new RegExp(`ports ${ports[0]} and ${ports[1]} are in use on 127\\.0\\.0\\.1`));
         assert.match(result.stderr, /no other port is tried/);
@@ -121,7 +110,7 @@ test("a port the Codex client has not registered fails at the token endpoint (wh
   await withCodexEmulator({}, async (emu) =>
     withHome(async (home) => {
       const [unregistered] = await freePorts(1);
-      const run = startCli(["login", "--provider", "chatgpt-codex", "--no-browser", "--port", String(unregistered)], cliEnv(emu, home));
+      const run = startCli(["login", "--provider", "chatgpt-codex", "--no-browser", "--port", String(unregistered)], { env: cliEnv(emu, home), inherit: false });
       await playBrowser((await run.waitForStderr(AUTHORIZE_URL))[0]);
       assert.equal(await run.exit, 1);
       assert.match(run.stderr(), /token exchange failed/);
@@ -134,14 +123,14 @@ test("workspace restriction: allowed_workspace_id is sent, and a sign-in elsewhe
   await withCodexEmulator({}, async (emu, ports) =>
     withHome(async (home) => {
       // Allowed: the emulator's only workspace.
-      const ok = startCli(["login", "--provider", "chatgpt-codex", "--no-browser", "--port", ports.join(","), "--workspace", emu.auth.user.accountId], cliEnv(emu, home));
+      const ok = startCli(["login", "--provider", "chatgpt-codex", "--no-browser", "--port", ports.join(","), "--workspace", emu.auth.user.accountId], { env: cliEnv(emu, home), inherit: false });
       const [url] = await ok.waitForStderr(AUTHORIZE_URL);
       assert.equal(new URL(url).searchParams.get("allowed_workspace_id"), emu.auth.user.accountId);
       await playBrowser(url);
       assert.equal(await ok.exit, 0, ok.stderr());
 
       // Not allowed: the auth server redirects back with an error; nothing changes.
-      const refused = startCli(["login", "--provider", "chatgpt-codex", "--no-browser", "--port", ports.join(","), "--workspace", "ws-elsewhere", "--profile", "other"], cliEnv(emu, home));
+      const refused = startCli(["login", "--provider", "chatgpt-codex", "--no-browser", "--port", ports.join(","), "--workspace", "ws-elsewhere", "--profile", "other"], { env: cliEnv(emu, home), inherit: false });
       await playBrowser((await refused.waitForStderr(AUTHORIZE_URL))[0]);
       assert.equal(await refused.exit, 1);
       assert.match(refused.stderr(), /Sign-in was cancelled or denied: No eligible ChatGPT workspaces/);
@@ -154,7 +143,7 @@ test("missing Codex entitlement is reported in the words Codex uses", async () =
   await withCodexEmulator({}, async (emu, ports) =>
     withHome(async (home) => {
       emu.auth.controls = { authorize: "deny-missing-entitlement" };
-      const run = startCli(["login", "--provider", "chatgpt-codex", "--no-browser", "--port", ports.join(",")], cliEnv(emu, home));
+      const run = startCli(["login", "--provider", "chatgpt-codex", "--no-browser", "--port", ports.join(",")], { env: cliEnv(emu, home), inherit: false });
       await playBrowser((await run.waitForStderr(AUTHORIZE_URL))[0]);
       assert.equal(await run.exit, 1);
       assert.match(run.stderr(), /Codex is not enabled for your workspace/);
@@ -165,7 +154,7 @@ test("missing Codex entitlement is reported in the words Codex uses", async () =
 test("CLI Ctrl-C while waiting for the browser: exit 130, one line saying nothing was saved, nothing stored", async () => {
   await withCodexEmulator({}, async (emu, ports) =>
     withHome(async (home) => {
-      const run = startCli(["login", "--provider", "chatgpt-codex", "--no-browser", "--port", ports.join(",")], cliEnv(emu, home));
+      const run = startCli(["login", "--provider", "chatgpt-codex", "--no-browser", "--port", ports.join(",")], { env: cliEnv(emu, home), inherit: false });
       await run.waitForStderr(AUTHORIZE_URL);
       run.child.kill("SIGINT");
       assert.equal(await run.exit, 130, run.stderr());

@@ -8,7 +8,9 @@ import { deviceLogin, DEVICE_CODE_LIFETIME_MS } from "#src/auth/codex/device-log
 import { ProviderError } from "#src/errors.js";
 import type { Emulator } from "#src/emulator/index.js";
 import { fakeClock } from "../transport/helpers.js";
-import { assertNoSecrets, captureOutput, cliEnv, startCli, storedCodexCredential, withCodexEmulator, withHome } from "./helpers.js";
+import { assertNoSecrets, captureOutput, cliEnv, storedCodexCredential, withCodexEmulator } from "./helpers.js";
+import { withHome } from "../support/home.js";
+import { startCli } from "../support/cli.js";
 
 const USER_CODE = /Enter this code: (\S+)/;
 
@@ -33,7 +35,7 @@ function startDeviceLogin(emu: Emulator, options: { clock?: ReturnType<typeof fa
 test("CLI device login: code and URL on stderr with the phishing warning; approved on the device page; stored", async () => {
   await withCodexEmulator({ auth: { devicePollIntervalSeconds: 1 } }, async (emu) =>
     withHome(async (home) => {
-      const run = startCli(["login", "--provider", "chatgpt-codex", "--device"], cliEnv(emu, home));
+      const run = startCli(["login", "--provider", "chatgpt-codex", "--device"], { env: cliEnv(emu, home), inherit: false });
       const [, userCode] = await run.waitForStderr(USER_CODE);
       assert.match(run.stderr(), new RegExp(`Open ${emu.authUrl}/codex/device`));
       assert.match(run.stderr(), /expires in 15 minutes/);
@@ -71,7 +73,7 @@ test("expired on the server: the device code's lifetime ran out before approval"
 test("device login not enabled (404): says how to enable it and offers the browser", async () => {
   await withCodexEmulator({ auth: { deviceCodeEnabled: false } }, async (emu) =>
     withHome(async (home) => {
-      const run = startCli(["login", "--provider", "chatgpt-codex", "--device"], cliEnv(emu, home));
+      const run = startCli(["login", "--provider", "chatgpt-codex", "--device"], { env: cliEnv(emu, home), inherit: false });
       assert.equal(await run.exit, 1);
       assert.match(run.stderr(), /Device-code sign-in is not enabled/);
       assert.match(run.stderr(), /Settings → Security/);
@@ -142,7 +144,7 @@ test("abort while waiting: rejects at once with `aborted`", async () => {
 test("CLI Ctrl-C during the device wait cancels cleanly: message, exit 130, nothing stored", async () => {
   await withCodexEmulator({ auth: { devicePollIntervalSeconds: 5 } }, async (emu) =>
     withHome(async (home) => {
-      const run = startCli(["login", "--provider", "chatgpt-codex", "--device"], cliEnv(emu, home));
+      const run = startCli(["login", "--provider", "chatgpt-codex", "--device"], { env: cliEnv(emu, home), inherit: false });
       await run.waitForStderr(USER_CODE);
       run.child.kill("SIGINT");
       assert.equal(await run.exit, 130);

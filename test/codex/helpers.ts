@@ -1,32 +1,15 @@
 // Shared plumbing for the chatgpt-codex tests: scratch homes, free ports, the real CLI
 // as a child process, and a scripted "browser" that follows the authorize redirect.
 import assert from "node:assert/strict";
-import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
 import { createServer, type Server } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { PassThrough } from "node:stream";
-import { fileURLToPath } from "node:url";
 import { browserLogin } from "#src/auth/codex/browser-login.js";
 import { codexAuthEndpoints } from "#src/auth/codex/constants.js";
 import type { OAuthCredential } from "#src/auth/credential.js";
 import { CredentialStore } from "#src/auth/store/index.js";
 import { startEmulator, type Emulator, type EmulatorOptions } from "#src/emulator/index.js";
-import { usageWritesSettled } from "#src/providers/chatgpt-codex-usage.js";
 
-const BIN = fileURLToPath(new URL("../../../bin/codex-provider.js", import.meta.url));
 
-export async function withHome<T>(fn: (home: string) => Promise<T>): Promise<T> {
-  const home = await mkdtemp(join(tmpdir(), "codex-provider-codex-"));
-  try {
-    return await fn(home);
-  } finally {
-    // A finished response saves its usage snapshot in the background; let it land first.
-    await usageWritesSettled();
-    await rm(home, { recursive: true, force: true });
-  }
-}
 
 /** `count` ports that were free a moment ago (the emulator registers them as the Codex redirect ports). */
 export async function freePorts(count: number): Promise<number[]> {
@@ -75,68 +58,6 @@ export function cliEnv(emu: Emulator, home: string, extra: Record<string, string
     NO_COLOR: "1",
     ...extra,
   };
-}
-
-export interface CliRun {
-  child: ChildProcess;
-  stdout(): string;
-  stderr(): string;
-  /** Resolves with the first match of `pattern` in stderr. */
-  waitForStderr(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
-  exit: Promise<number>;
-}
-
-export function startCli(args: string[], env: Record<string, string>, stdin?: string): CliRun {
-  const child = spawn(process.execPath, [BIN, ...args], { env, stdio: ["pipe", "pipe", "pipe"] });
-  let out = "";
-  let err = "";
-  child.stdout!.on("data", (chunk: Buffer) => (out += chunk.toString()));
-  child.stderr!.on("data", (chunk: Buffer) => (err += chunk.toString()));
-  child.stdin!.end(stdin);
-  const exit = new Promise<number>((resolve) => child.once("close", (code, signal) => resolve(code ?? (signal ? 128 : 1))));
-  return {
-    child,
-    stdout: () => out,
-    stderr: () => err,
-    exit,
-    waitForStderr(pattern, timeoutMs = 10_000) {
-      return new Promise((resolve, reject) => {
-        const check = () => {
-          const match = err.match(pattern);
-          if (!match) return false;
-          cleanup();
-          resolve(match);
-          return true;
-        };
-        const timer = setTimeout(() => {
-          cleanup();
-          reject(new Error(`stderr never matched ${pattern}; got:\n${err}`));
-        }, timeoutMs);
-        const onData = () => void check();
-        const onClose = () => {
-          if (!check()) {
-            cleanup();
-            reject(new Error(`CLI exited before stderr matched ${pattern}; got:\n${err}\n${out}`));
-          }
-        };
-        const cleanup = () => {
-          clearTimeout(timer);
-          child.stderr!.off("data", onData);
-          child.off("close", onClose);
-        };
-        if (check()) return;
-        child.stderr!.on("data", onData);
-        child.once("close", onClose);
-      });
-    },
-  };
-}
-
-/** Run the CLI to completion. */
-export async function runCli(args: string[], env: Record<string, string>, stdin?: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  const run = startCli(args, env, stdin);
-  const code = await run.exit;
-  return { code, stdout: run.stdout(), stderr: run.stderr() };
 }
 
 export const AUTHORIZE_URL = /https?:\/\/\S+\/oauth\/authorize\?\S+/;

@@ -10,7 +10,8 @@ import { ProviderError } from "#src/errors.js";
 import { CODEX_DEFAULT_INSTRUCTIONS, FALLBACK_MODELS, type CodexProvider } from "#src/providers/chatgpt-codex.js";
 import { createProvider, type CreateProviderOptions } from "#src/providers/registry.js";
 import type { InputItem } from "#src/types.js";
-import { freePorts, signIn, storedCodexCredential, withCodexEmulator, withHome } from "./helpers.js";
+import { freePorts, signIn, storedCodexCredential, withCodexEmulator } from "./helpers.js";
+import { withHome } from "../support/home.js";
 
 function codexProvider(emu: Emulator, home: string, options: CreateProviderOptions = {}): CodexProvider {
   return createProvider({
@@ -268,5 +269,18 @@ test("a caller's prompt_cache_key carries its session headers, on built and forw
     assert.equal(built.headers["session-id"], "conversation-42");
     assert.equal(built.headers["x-client-request-id"], "conversation-42");
     assert.equal(forwarded.headers["session-id"], "conversation-43");
+  });
+});
+
+test("per-call headers reach the backend next to the session headers a body implies, and win over them", async () => {
+  await withSignedIn(async (emu, home) => {
+    const provider = codexProvider(emu, home);
+    await provider.complete({ input: "hi", promptCacheKey: "conversation-44" }, { headers: { "x-trace-id": "trace-1" } });
+    await provider.stream({ input: "hi", promptCacheKey: "conversation-45" }, { headers: { "x-client-request-id": "mine" } }).result();
+    const [first, second] = backendCalls(emu);
+    assert.equal(first.headers["x-trace-id"], "trace-1");
+    assert.equal(first.headers["session-id"], "conversation-44");
+    assert.equal(second.headers["x-client-request-id"], "mine");
+    assert.equal(second.headers["session-id"], "conversation-45");
   });
 });

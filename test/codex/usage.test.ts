@@ -5,7 +5,9 @@ import { test } from "node:test";
 import { usageBar, windowName } from "#src/cli/commands/usage.js";
 import { parseWhamUsage } from "#src/providers/chatgpt-codex-usage.js";
 import { createProvider } from "#src/providers/registry.js";
-import { cliEnv, freePorts, runCli, signIn, withCodexEmulator, withHome } from "./helpers.js";
+import { cliEnv, freePorts, signIn, withCodexEmulator } from "./helpers.js";
+import { withHome } from "../support/home.js";
+import { runCli } from "../support/cli.js";
 
 test("bars, window names by length, and wham/usage parsing", () => {
   assert.equal(usageBar(0), "░".repeat(20));
@@ -60,16 +62,16 @@ test("usage shows both windows as bars with percent and local reset time; --json
     withHome(async (home) => {
       await signIn(emu, home, ports);
       const env = cliEnv(emu, home);
-      for (const prompt of ["one", "two", "three"]) assert.equal((await runCli(["ask", "-p", "chatgpt-codex", "-q", prompt], env)).code, 0);
+      for (const prompt of ["one", "two", "three"]) assert.equal((await runCli(["ask", "-p", "chatgpt-codex", "-q", prompt], { env, inherit: false })).code, 0);
 
-      const text = await runCli(["usage", "--provider", "chatgpt-codex"], env);
+      const text = await runCli(["usage", "--provider", "chatgpt-codex"], { env, inherit: false });
       assert.equal(text.code, 0, text.stderr);
       assert.match(text.stdout, /^chatgpt-codex \(experimental, ChatGPT-backed\) · profile default · plan plus$/m);
       assert.match(text.stdout, /^ {2}5 h {5}█{6}░{14} {2}30% used {2}resets in 2 h 1\d min, at [^(]+\(primary\)$/m);
       assert.match(text.stdout, /^ {2}weekly {2}█{2}░{18} {3}8% used {2}resets in \d d( \d+ h)?, at .+\(secondary\)$/m);
       assert.match(text.stdout, /Source: the usage endpoint, now\./);
 
-      const json = JSON.parse((await runCli(["usage", "--json"], env)).stdout);
+      const json = JSON.parse((await runCli(["usage", "--json"], { env, inherit: false })).stdout);
       assert.equal(json.source, "usage-endpoint");
       assert.equal(json.experimental, true);
       assert.equal(json.planType, "plus");
@@ -83,7 +85,7 @@ test("usage shows both windows as bars with percent and local reset time; --json
         "the emulator's second metered limit, apart from the main windows",
       );
 
-      const wrong = await runCli(["usage", "--provider", "openai"], env);
+      const wrong = await runCli(["usage", "--provider", "openai"], { env, inherit: false });
       assert.equal(wrong.code, 2);
     }),
   );
@@ -97,21 +99,25 @@ test("usage endpoint unreachable: falls back to the last response's x-codex head
       const result = await provider.complete({ input: "hello" });
       const used = result.rateLimits!.primary!.usedPercent;
       assert.ok(used > 0);
+      // The library form of `codex-provider usage`, typed on createProvider's chatgpt-codex provider.
+      const report = await provider.usage();
+      assert.equal(report.source, "usage-endpoint");
+      assert.equal(report.rateLimits.primary?.windowMinutes, 300);
 
       const [dead] = await freePorts(1);
       const env = cliEnv(emu, home, { CODEX_PROVIDER_CHATGPT_URL: `http://127.0.0.1:${dead}/backend-api` });
-      const json = JSON.parse((await runCli(["usage", "--json"], env)).stdout);
+      const json = JSON.parse((await runCli(["usage", "--json"], { env, inherit: false })).stdout);
       assert.equal(json.source, "last-response");
       assert.equal(json.primary.usedPercent, used);
       assert.equal(json.primary.windowMinutes, 300);
       assert.match(json.fallbackReason, /Could not reach/);
 
-      const text = await runCli(["usage"], env);
+      const text = await runCli(["usage"], { env, inherit: false });
       assert.equal(text.code, 0, text.stderr);
       assert.match(text.stdout, /Source: the x-codex-\* headers of the last response, at \d\d:\d\d \(the usage endpoint failed: Could not reach/);
 
       // Another profile has no saved snapshot: the failure is reported as it is.
-      const none = await runCli(["usage", "--profile", "other"], env);
+      const none = await runCli(["usage", "--profile", "other"], { env, inherit: false });
       assert.equal(none.code, 3, "not signed in on that profile");
     }),
   );

@@ -1,11 +1,11 @@
 // In-process CLI runs for config tests (no child process: these are many and quick),
 // plus scratch homes holding a config.toml.
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Readable, Writable } from "node:stream";
 import { main } from "#src/cli/main.js";
 import type { CliContext } from "#src/cli/context.js";
+import { withHome } from "../support/home.js";
 import { StderrWriter } from "#src/cli/stderr.js";
 
 export interface MainRun {
@@ -35,13 +35,10 @@ export async function runMain(args: string[], env: Record<string, string | undef
 }
 
 /** A scratch CODEX_PROVIDER_HOME with `config` as its config.toml (none when undefined). */
-export async function withConfig<T>(config: string | undefined, fn: (home: string, file: string) => Promise<T>): Promise<T> {
-  const home = await mkdtemp(join(tmpdir(), "cp-config-"));
-  const file = join(home, "config.toml");
-  try {
+export function withConfig<T>(config: string | undefined, fn: (home: string, file: string) => Promise<T>): Promise<T> {
+  return withHome(async (home) => {
+    const file = join(home, "config.toml");
     if (config !== undefined) await writeFile(file, config);
-    return await fn(home, file);
-  } finally {
-    await rm(home, { recursive: true, force: true });
-  }
+    return fn(home, file);
+  });
 }

@@ -6,7 +6,7 @@ import { describe, it } from "node:test";
 import { CredentialStore } from "#src/auth/store/index.js";
 import { SETTING_KEYS, SETTINGS, type SettingKey } from "#src/config/settings.js";
 import type { Emulator } from "#src/emulator/index.js";
-import { runCli } from "../cli/run-cli.js";
+import { runCli } from "../support/cli.js";
 import { withEmulator } from "../transport/helpers.js";
 import { runMain, withConfig } from "./helpers.js";
 
@@ -190,7 +190,7 @@ describe("configured values reach the wire", () => {
       await withConfig(`api_url = "${emu.apiUrl}"\n`, async (home) => {
         // `login --provider openai` verifies the key against api_url: it must reach the emulator.
         const result = await runCli(["login", "--provider", "openai", "--with-api-key"], {
-          input: emu.apiKey,
+          stdin: emu.apiKey,
           env: { CODEX_PROVIDER_HOME: home, CODEX_PROVIDER_API_URL: undefined, OPENAI_BASE_URL: undefined, OPENAI_API_KEY: undefined },
         });
         assert.equal(result.code, 0, result.stderr);

@@ -13,7 +13,7 @@ import type { CustomProviderConfig } from "#src/config/providers.js";
 import { createProvider } from "#src/providers/registry.js";
 import { signIn as siwcSignIn } from "../chatgpt/helpers.js";
 import { signIn as codexSignIn, withCodexEmulator } from "../codex/helpers.js";
-import { runCli } from "../cli/run-cli.js";
+import { runCli } from "../support/cli.js";
 import { withEmulator } from "../transport/helpers.js";
 
 async function withHome(fn: (home: string) => Promise<void>): Promise<void> {

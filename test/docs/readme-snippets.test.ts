@@ -14,7 +14,7 @@ import { parse as parseToml, stringify as stringifyToml } from "smol-toml";
 import { startEmulator, type Emulator } from "#src/emulator/index.js";
 import { createServer, type LocalServer } from "#src/index.js";
 import { freePorts, signIn as codexSignIn } from "../codex/helpers.js";
-import { ROOT, runCli } from "../cli/run-cli.js";
+import { ROOT, runCli } from "../support/cli.js";
 
 const run = promisify(execFile);
 const README = await readFile(join(ROOT, "README.md"), "utf8");

@@ -4,7 +4,6 @@ import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
-import { setTimeout as sleep } from "node:timers/promises";
 import { createRemoteJWKSet, decodeJwt, jwtVerify } from "jose";
 import { createAuthEmulator, type AuthEmulator, type AuthEmulatorOptions } from "#src/emulator/auth/index.js";
 
@@ -637,7 +636,9 @@ async function errorCode(res: Response): Promise<string> {
 
 describe("device code", () => {
   let h: Harness;
-  before(async () => (h = await start({ devicePollIntervalSeconds: 1, deviceCodeTtlSeconds: 2 })));
+  // The emulator's clock is moved by the test: intervals and expiry take no real time.
+  let now = Date.now();
+  before(async () => (h = await start({ devicePollIntervalSeconds: 1, deviceCodeTtlSeconds: 2, now: () => now })));
   after(() => h.close());
 
   it("answers 404 when disabled", async () => {
@@ -662,7 +663,7 @@ describe("device code", () => {
     const approve = await postForm(`${h.issuer}/codex/device`, { user_code: code.user_code.toLowerCase(), action: "approve" });
     assert.equal(approve.status, 200);
 
-    await sleep(1000);
+    now += 1000;
     const done = await pollDevice(h, code);
     assert.equal(done.status, 200);
     const grant = (await done.json()) as { authorization_code: string; code_challenge: string; code_verifier: string };
@@ -708,7 +709,7 @@ describe("device code", () => {
     assert.equal(await errorCode(res), "access_denied");
 
     const expiring = await requestUserCode(h);
-    await sleep(2100);
+    now += 2100;
     const expired = await pollDevice(h, expiring);
     assert.equal(expired.status, 400);
     assert.equal(await errorCode(expired), "expired_token");

@@ -5,7 +5,7 @@
 import { createHash, randomBytes, randomUUID } from "node:crypto";
 import type { Emulator } from "#src/emulator/index.js";
 
-export const CODEX_CLIENT_ID = "app_EMoamEEZ73f0CkXaXp7hrann";
+const CODEX_CLIENT_ID = "app_EMoamEEZ73f0CkXaXp7hrann";
 const SIWC_SCOPES = "openid profile email offline_access resource.invoke chatgpt.tokens.use.direct";
 
 function pkce(): { verifier: string; challenge: string } {
@@ -122,13 +122,3 @@ export function post(url: string, credential: string | undefined, body: unknown,
   });
 }
 
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Wait until `check` holds (recorded outcomes settle on socket close, just after the client sees it). */
-export async function eventually(check: () => boolean, timeoutMs = 2000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error("condition not reached in time");
-    await sleep(5);
-  }
-}

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { CredentialStore } from "#src/auth/store/index.js";
 import { startEmulator } from "#src/emulator/index.js";
-import { runCli } from "../cli/run-cli.js";
+import { runCli } from "../support/cli.js";
 import { post } from "./load-client.js";
 import { startServe } from "./serve-process.js";
 

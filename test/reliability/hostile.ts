@@ -25,6 +25,8 @@ interface HostileInput {
   /** Raw bytes to send; `hangUp` closes the socket right after. */
   bytes: (key: string) => Buffer;
   hangUp?: boolean;
+  /** The server may answer before the body is sent and reset the connection, losing the answer. */
+  mayReset?: boolean;
 }
 
 function httpRequest(head: string[], body: Buffer | string = ""): Buffer {
@@ -49,7 +51,7 @@ const INPUTS: HostileInput[] = [
   { name: "corrupt gzip body", bytes: (key) => jsonPost(key, Buffer.from("\x1f\x8b\x08\x00 definitely not deflate data"), ["content-encoding: gzip"]) },
   { name: "gzip bomb (100 MB of zeros)", bytes: (key) => jsonPost(key, gzipSync(Buffer.alloc(100 * 1024 * 1024)), ["content-encoding: gzip"]) },
   { name: "unknown content-encoding", bytes: (key) => jsonPost(key, "{}", ["content-encoding: x-hostile"]) },
-  { name: "body over the 64 MiB cap", bytes: (key) => jsonPost(key, Buffer.alloc(65 * 1024 * 1024, 0x20)) },
+  { name: "body over the 64 MiB cap", bytes: (key) => jsonPost(key, Buffer.alloc(65 * 1024 * 1024, 0x20)), mayReset: true },
   { name: "80 KB header", bytes: (key) => jsonPost(key, "{}", [`x-filler: ${"a".repeat(80 * 1024)}`]) },
   { name: "bad chunk size", bytes: (key) => httpRequest(["POST /v1/responses HTTP/1.1", "host: 127.0.0.1", `authorization: Bearer ${key}`, "transfer-encoding: chunked"], "zz\r\n{}\r\n0\r\n\r\n") },
   { name: "wrong key", bytes: () => jsonPost("sk-not-the-local-key", '{"model": "gpt-5.5", "input": "hi"}') },
@@ -76,8 +78,9 @@ function sendRaw(port: number, bytes: Buffer, hangUp: boolean): Promise<number> 
 export function assertRejected(figures: HostileFigures, names = INPUTS.map((input) => input.name)): void {
   for (const name of names) {
     const status = figures.statuses[name];
-    if (INPUTS.find((input) => input.name === name)?.hangUp) assert.equal(status, 0, `${name}: no response to a client that left`);
-    else assert.ok(status >= 400 && status < 500, `${name}: expected a 4xx, got ${status || "no response"}`);
+    const input = INPUTS.find((candidate) => candidate.name === name);
+    if (input?.hangUp) assert.equal(status, 0, `${name}: no response to a client that left`);
+    else if (!(input?.mayReset && status === 0)) assert.ok(status >= 400 && status < 500, `${name}: expected a 4xx, got ${status || "no response"}`);
   }
 }
 

@@ -22,7 +22,7 @@ export interface ServeLoadFigures {
   rssRatio: number;
 }
 
-export const RSS_GROWTH_LIMIT = 1.2;
+const RSS_GROWTH_LIMIT = 1.2;
 
 /**
  * `checkMemory`: the heap needs a few thousand requests at full concurrency to reach

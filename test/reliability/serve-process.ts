@@ -2,7 +2,7 @@
 // connection details, its local key, its output, and its resident memory.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { BIN } from "../cli/run-cli.js";
+import { BIN } from "../support/cli.js";
 
 export interface ServeProcess {
   child: ChildProcess;

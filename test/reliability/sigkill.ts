@@ -100,6 +100,7 @@ export async function sigkillScenario(options: { kills: number; writers: number 
     medianNextCommandMs: Math.round(latencies[Math.floor(latencies.length / 2)]),
   };
   assert.equal(figures.lostUpdates, 0, "no acknowledged update was lost");
-  assert.ok(figures.maxNextCommandMs < NEXT_COMMAND_LIMIT_MS, `the next command waited ${figures.maxNextCommandMs} ms`);
+  const slow = latencies.filter((ms) => ms >= NEXT_COMMAND_LIMIT_MS).length;
+  assert.equal(slow, 0, `the next command waited ≥ ${NEXT_COMMAND_LIMIT_MS} ms after ${slow} of ${options.kills} kills (max ${figures.maxNextCommandMs} ms, median ${figures.medianNextCommandMs} ms, ${killsWhileHoldingLock} kills while holding the lock)`);
   return figures;
 }

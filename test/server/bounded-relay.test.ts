@@ -10,7 +10,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { BIN } from "../cli/run-cli.js";
+import { BIN } from "../support/cli.js";
 import { startFlood } from "../transport/flood.js";
 
 const MiB = 1024 * 1024;

@@ -135,4 +135,4 @@ export function rawRequest(url: string, options: { method?: string; headers?: Re
   });
 }
 
-export { eventually, jsonEvents, sleep } from "../emulator/helpers.js";
+export { jsonEvents } from "../emulator/helpers.js";

@@ -3,7 +3,8 @@
 // replayed events); close() drains in-flight streams, then aborts what is left.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { eventually, jsonEvents, withStack, type Stack } from "./helpers.js";
+import { jsonEvents, withStack, type Stack } from "./helpers.js";
+import { eventually } from "../support/poll.js";
 
 function post(stack: Stack, path: string, body: unknown, signal?: AbortSignal): Promise<Response> {
   return fetch(`${stack.server.baseUrl}${path}`, {

@@ -9,7 +9,8 @@ import { request } from "node:http";
 import { connect } from "node:net";
 import { describe, it } from "node:test";
 import { gzipSync } from "node:zlib";
-import { eventually, startStack, type Stack } from "./helpers.js";
+import { startStack, type Stack } from "./helpers.js";
+import { eventually } from "../support/poll.js";
 
 interface Answer {
   status: number;

@@ -6,13 +6,12 @@ import { once } from "node:events";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { after, before, describe, it } from "node:test";
 import OpenAI from "openai";
 import { type Emulator, startEmulator } from "#src/emulator/index.js";
+import { BIN } from "../support/cli.js";
 import { startServe } from "./serve-process.js";
 
-const BIN = fileURLToPath(new URL("../../../bin/codex-provider.js", import.meta.url));
 
 describe("codex-provider serve", () => {
   let emulator: Emulator;

@@ -2,9 +2,8 @@
 // its connection details read from stdout, its log collected, stopped by signal.
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { fileURLToPath } from "node:url";
+import { BIN } from "../support/cli.js";
 
-const BIN = fileURLToPath(new URL("../../../bin/codex-provider.js", import.meta.url));
 const STOP_TIMEOUT_MS = 30_000;
 
 export interface ServeProcess {

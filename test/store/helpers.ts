@@ -1,20 +1,9 @@
 // Shared plumbing for the store tests: scratch homes and child-process workers.
 import { fork, type ChildProcess } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const WORKER = fileURLToPath(new URL("./fixtures/store-worker.js", import.meta.url));
 
-export async function withHome<T>(fn: (home: string) => Promise<T>): Promise<T> {
-  const home = await mkdtemp(join(tmpdir(), "codex-provider-store-"));
-  try {
-    return await fn(home);
-  } finally {
-    await rm(home, { recursive: true, force: true });
-  }
-}
 
 export function startWorker(mode: string, home: string, arg?: string, staleMs = 2000): ChildProcess {
   const args = arg === undefined ? [mode, home] : [mode, home, arg];

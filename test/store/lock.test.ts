@@ -8,7 +8,8 @@ import { isProviderError } from "#src/errors.js";
 import { CredentialStore, DEFAULT_TIMEOUT_MS, withFileLock } from "#src/auth/store/index.js";
 import { OAUTH_REQUEST_TIMEOUT_MS } from "#src/auth/oauth/token-client.js";
 import { increment } from "./fixtures/profiles.js";
-import { kill, nextMessage, startWorker, withHome } from "./helpers.js";
+import { kill, nextMessage, startWorker } from "./helpers.js";
+import { withHome } from "../support/home.js";
 
 test("in-process callers run one at a time, in call order", () =>
   withHome(async (home) => {

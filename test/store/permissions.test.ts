@@ -12,7 +12,7 @@ import { after, before, describe, it } from "node:test";
 import { CredentialStore } from "#src/auth/store/index.js";
 import { startEmulator, type Emulator } from "#src/emulator/index.js";
 import { isProviderError } from "#src/errors.js";
-import { runCli } from "../cli/run-cli.js";
+import { runCli } from "../support/cli.js";
 
 const OTHER_UID = 65534;
 const isRoot = process.getuid?.() === 0;
@@ -167,7 +167,7 @@ describe("symlinks in the state directory", { skip: posix ? false : "POSIX symli
     assert.equal((await stat(elsewhere)).mode & 0o777, 0o644, "the target's mode is unchanged");
 
     // A login does not write through or replace the link either.
-    const login = await runCli(["login", "--provider", "openai", "--with-api-key"], { env: cliEnv(home), input: `${emu.apiKey}\n` });
+    const login = await runCli(["login", "--provider", "openai", "--with-api-key"], { env: cliEnv(home), stdin: `${emu.apiKey}\n` });
     assertRefused(login, /is a symbolic link to/);
     assert.equal((await stat(elsewhere)).mode & 0o777, 0o644);
     assert.ok((await readFile(elsewhere, "utf8")).includes(emu.apiKey));

@@ -10,7 +10,7 @@ import { test } from "node:test";
 import { ProviderError } from "#src/errors.js";
 import { createProvider } from "#src/providers/registry.js";
 import { parseSse } from "#src/transport/sse.js";
-import { runCli } from "../cli/run-cli.js";
+import { runCli } from "../support/cli.js";
 import { startFlood } from "./flood.js";
 
 const MiB = 1024 * 1024;

@@ -7,7 +7,7 @@ import { createServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { runCli } from "../cli/run-cli.js";
+import { runCli } from "../support/cli.js";
 import { hasOpenssl, responsesStream, selfSignedCert } from "./tls-fixture.js";
 
 const STREAM = responsesStream("resp_tls", "over TLS");

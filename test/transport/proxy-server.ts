@@ -4,7 +4,7 @@
 import { createServer, request, type IncomingMessage, type ServerResponse } from "node:http";
 import { connect, type AddressInfo, type Socket } from "node:net";
 
-export interface ProxyLogEntry {
+interface ProxyLogEntry {
   /** `CONNECT 127.0.0.1:443` or `GET http://127.0.0.1:80/path`. */
   line: string;
   /** The Proxy-Authorization header as received, if any. */

@@ -13,8 +13,8 @@ import { describe, it } from "node:test";
 import { ProviderError } from "#src/errors.js";
 import { redact } from "#src/redact.js";
 import { bypassesProxy, configureProxy, parseNoProxy, proxyFor, proxySettings } from "#src/transport/proxy.js";
-import { cliLogin, runCli as runSiwcCli, siwcEnv, tempHome, useEmulator } from "../chatgpt/helpers.js";
-import { runCli } from "../cli/run-cli.js";
+import { cliLogin, siwcEnv, tempHome, useEmulator } from "../chatgpt/helpers.js";
+import { runCli } from "../support/cli.js";
 import { hasOpenssl, responsesStream, selfSignedCert } from "./tls-fixture.js";
 import { platformProvider, withEmulator } from "./helpers.js";
 import { startProxy } from "./proxy-server.js";
@@ -247,11 +247,11 @@ describe("every call of a sign-in goes through the proxy", () => {
       const env = { ...siwcEnv(fx.emu, home), HTTP_PROXY: proxy.url, NO_PROXY: "" };
       const login = await cliLogin(fx.emu, env);
       assert.equal(login.code, 0, login.stderr);
-      const models = await runSiwcCli(["models", "--provider", "chatgpt"], env);
+      const models = await runCli(["models", "--provider", "chatgpt"], { env, inherit: false });
       assert.equal(models.code, 0, models.stderr);
-      const ask = await runSiwcCli(["ask", "--provider", "chatgpt", "hi"], env);
+      const ask = await runCli(["ask", "--provider", "chatgpt", "hi"], { env, inherit: false });
       assert.equal(ask.code, 0, ask.stderr);
-      const logout = await runSiwcCli(["logout", "--provider", "chatgpt"], env);
+      const logout = await runCli(["logout", "--provider", "chatgpt"], { env, inherit: false });
       assert.equal(logout.code, 0, logout.stderr);
       const paths = proxy.log.map((entry) => `${entry.line.split(" ")[0]} ${new URL(entry.line.split(" ")[1]).pathname}`);
       for (const expected of [

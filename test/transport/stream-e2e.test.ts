@@ -208,7 +208,7 @@ test("abort mid-stream rejects with aborted and the server sees the client leave
   await withEmulator({}, async (emu) => {
     emu.setFault({ name: "slow", times: 1, delayMs: 50 });
     const controller = new AbortController();
-    const stream = platformProvider(emu).stream({ input: "a long answer please", signal: controller.signal });
+    const stream = platformProvider(emu).stream({ input: "a long answer please" }, { signal: controller.signal });
     await assert.rejects(
       (async () => {
         for await (const event of stream) if (event.type === "text_delta") controller.abort();
@@ -225,7 +225,7 @@ test("an already-aborted signal sends nothing", async () => {
   await withEmulator({}, async (emu) => {
     const controller = new AbortController();
     controller.abort();
-    await assert.rejects(platformProvider(emu).complete({ input: "hi", signal: controller.signal }), (e: unknown) => e instanceof ProviderError && e.code === "aborted");
+    await assert.rejects(platformProvider(emu).complete({ input: "hi" }, { signal: controller.signal }), (e: unknown) => e instanceof ProviderError && e.code === "aborted");
     assert.equal(inferenceRequests(emu).length, 0);
   });
 });
@@ -242,5 +242,16 @@ test("listModels over real HTTP", async () => {
     const models = await platformProvider(emu).listModels();
     assert.ok(models.length > 0);
     assert.ok(models.every((m) => typeof m.id === "string"));
+  });
+});
+
+test("per-call headers are sent with that call only, after the provider's own", async () => {
+  await withEmulator({}, async (emu) => {
+    const provider = platformProvider(emu, { headers: { "x-app": "provider", "x-team": "a" } });
+    await provider.complete({ input: "hi" }, { headers: { "x-team": "b", "x-call": "1" } });
+    await provider.complete({ input: "hi" });
+    const [withHeaders, without] = inferenceRequests(emu);
+    assert.deepEqual([withHeaders.headers["x-app"], withHeaders.headers["x-team"], withHeaders.headers["x-call"]], ["provider", "b", "1"]);
+    assert.deepEqual([without.headers["x-team"], without.headers["x-call"]], ["a", undefined]);
   });
 });

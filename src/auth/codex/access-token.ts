@@ -13,11 +13,11 @@ import { clientHeaders, type CodexIdentity } from "./headers.js";
  * Values other than `at-…` are agent-identity assertions, which are not a public contract
  * (docs/protocol.md#codex-access-tokens).
  */
-export function isCodexAccessToken(token: string): boolean {
+function isCodexAccessToken(token: string): boolean {
   return token.startsWith("at-");
 }
 
-export function accessTokenRejected(detail?: string): ProviderError {
+function accessTokenRejected(detail?: string): ProviderError {
   return new ProviderError(
     "invalid_credentials",
     `The Codex access token was rejected${detail ? ` (${detail})` : ""}: it has expired or was revoked, and access tokens cannot be refreshed.`,

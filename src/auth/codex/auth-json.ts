@@ -108,7 +108,7 @@ export async function readCodexAuthFile(path: string, issuer: string): Promise<C
  * Our sign-in in Codex's layout and key order. Codex 0.169.0 sends no Authorization
  * at all when `refresh_token` or `last_refresh` is missing, so all are always written.
  */
-export function codexAuthJson(credential: OAuthCredential): string {
+function codexAuthJson(credential: OAuthCredential): string {
   if (!credential.idToken) {
     throw new ProviderError("config_error", "This sign-in has no ID token, which Codex requires.", {
       hint: "Sign in again with: codex-provider login --provider chatgpt-codex",

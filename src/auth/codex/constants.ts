@@ -6,7 +6,7 @@ import type { Env } from "../../config/paths.js";
 /** The Codex CLI's public OAuth client (no secret). Its redirect allow-list is server-side. */
 export const CODEX_CLIENT_ID = "app_EMoamEEZ73f0CkXaXp7hrann";
 
-export const DEFAULT_CODEX_AUTH_URL = "https://auth.openai.com";
+const DEFAULT_CODEX_AUTH_URL = "https://auth.openai.com";
 
 /**
  * The four scopes Pi and every peer request. Current Codex adds the connector scopes;

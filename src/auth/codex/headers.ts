@@ -24,7 +24,7 @@ export interface CodexSession {
 }
 
 /** `codex-provider/0.1.0 (linux 6.8.0; x64)` — Codex's `<originator>/<version> (<os> <os-version>; <arch>)` pattern. */
-export function codexUserAgent(): string {
+function codexUserAgent(): string {
   return `${ORIGINATOR}/${VERSION} (${process.platform} ${release()}; ${process.arch})`;
 }
 

@@ -78,7 +78,7 @@ export function identityFromTokens(tokens: { accessToken: string; idToken?: stri
   });
 }
 
-export function credentialFromTokens(tokens: TokenSet, issuer: string, now = Date.now()): OAuthCredential {
+function credentialFromTokens(tokens: TokenSet, issuer: string, now = Date.now()): OAuthCredential {
   if (!tokens.refreshToken) throw new ProviderError("protocol_error", "The token endpoint answered without refresh_token.");
   return {
     type: "oauth",

@@ -3,7 +3,7 @@
 
 export type JwtClaims = Record<string, unknown>;
 
-export function base64UrlDecode(segment: string): Buffer {
+function base64UrlDecode(segment: string): Buffer {
   const base64 = segment.replace(/-/g, "+").replace(/_/g, "/");
   return Buffer.from(base64 + "=".repeat((4 - (base64.length % 4)) % 4), "base64");
 }

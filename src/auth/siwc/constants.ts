@@ -5,7 +5,7 @@ import type { Env } from "../../config/paths.js";
 
 /** Key of the credential in a profile file. */
 export const PROVIDER_ID = "chatgpt";
-export const SIWC_DEFAULT_AUTH_URL = "https://auth.openai.com";
+const SIWC_DEFAULT_AUTH_URL = "https://auth.openai.com";
 /** The scope without which a sign-in may not spend ChatGPT plan usage. */
 export const PLAN_SCOPE = "chatgpt.tokens.use.direct";
 export const SIWC_SCOPES = ["openid", "profile", "email", "offline_access", "resource.invoke", PLAN_SCOPE];
@@ -14,7 +14,7 @@ export const SIWC_RESOURCE = "https://api.openai.com/v1";
 /** First sign-in only; the callback then returns the issued `oaiapp_…` id. */
 export const DYNAMIC_CLIENT_ID = "dynamic_agent_client";
 export const APP_NAME = "codex-provider";
-export const CALLBACK_PATH = "/auth/callback";
+const CALLBACK_PATH = "/auth/callback";
 export const DEFAULT_CALLBACK_PORT = 1455;
 
 /** The issuer base URL; also the expected `iss`. */

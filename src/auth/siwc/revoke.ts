@@ -2,21 +2,21 @@
 // endpoint (RFC 7009), retrying network errors and 5xx. Never throws for a failed
 // revocation: the caller deletes the local credential anyway and tells the user.
 import { ProviderError } from "../../errors.js";
-import { DEFAULT_RETRY_POLICY, nextDelay, systemClock, type Clock } from "../../transport/retry.js";
+import { Attempts } from "../../transport/attempts.js";
+import type { Clock } from "../../transport/retry.js";
 import type { OAuthCredential } from "../credential.js";
 import { discover } from "../oauth/discovery.js";
 import { postOAuth } from "../oauth/token-client.js";
 
 export type RevokeOutcome = { confirmed: true } | { confirmed: false; reason: string };
 
-const REVOKE_RETRY = { ...DEFAULT_RETRY_POLICY, maxRetries: 3, budgetMs: 20_000 };
+const REVOKE_RETRY = { maxRetries: 3, budgetMs: 20_000 };
 
 export async function revokeCredential(
   issuer: string,
   credential: OAuthCredential,
   options: { signal?: AbortSignal; clock?: Clock } = {},
 ): Promise<RevokeOutcome> {
-  const clock = options.clock ?? systemClock;
   let endpoint: string | undefined;
   try {
     endpoint = (await discover(issuer, options.signal)).revocationEndpoint;
@@ -25,9 +25,9 @@ export async function revokeCredential(
   }
   if (!endpoint) return { confirmed: false, reason: "the sign-in server publishes no revocation endpoint" };
 
-  const startedAt = clock.now();
-  for (let retries = 0; ; retries++) {
-    let failure: ProviderError;
+  // No credential rides on this request: the loop only classifies and backs off.
+  const attempts = new Attempts({ retry: REVOKE_RETRY, clock: options.clock, signal: options.signal });
+  for (;;) {
     try {
       const response = await postOAuth(
         endpoint,
@@ -37,20 +37,16 @@ export async function revokeCredential(
       // RFC 7009 §2.2: 200 also for tokens that were already invalid.
       if (response.status === 200) return { confirmed: true };
       const code = typeof response.json?.error === "string" ? ` (${response.json.error})` : "";
-      failure = new ProviderError("server_error", `the revocation endpoint answered HTTP ${response.status}${code}`, {
+      throw new ProviderError("server_error", `the revocation endpoint answered HTTP ${response.status}${code}`, {
         status: response.status,
         retryable: response.status >= 500,
       });
     } catch (error) {
-      if (!(error instanceof ProviderError) || error.code === "aborted") return { confirmed: false, reason: reasonOf(error) };
-      failure = error;
-    }
-    const delay = nextDelay(REVOKE_RETRY, retries, startedAt, failure, clock);
-    if (delay === undefined) return { confirmed: false, reason: failure.message };
-    try {
-      await clock.sleep(delay, options.signal);
-    } catch (error) {
-      return { confirmed: false, reason: reasonOf(error) };
+      try {
+        await attempts.failed(error);
+      } catch (final) {
+        return { confirmed: false, reason: reasonOf(final) };
+      }
     }
   }
 }

@@ -35,7 +35,7 @@ export interface HeldLock {
   signal: AbortSignal;
 }
 
-export const DEFAULT_STALE_MS = 10_000;
+const DEFAULT_STALE_MS = 10_000;
 export const DEFAULT_TIMEOUT_MS = 30_000;
 const MAX_BACKOFF_MS = 250;
 

@@ -10,7 +10,6 @@ import { codexAuthEndpoints, codexLoginCommand } from "../../auth/codex/constant
 import { deviceLogin } from "../../auth/codex/device-login.js";
 import { revokeCodexToken } from "../../auth/codex/tokens.js";
 import { CredentialStore } from "../../auth/store/index.js";
-import { stateHome } from "../../config/paths.js";
 import { ProviderError } from "../../errors.js";
 import { fingerprint, maskEmail } from "../../redact.js";
 import { parseFlags, readSecretFromStdin } from "../args.js";

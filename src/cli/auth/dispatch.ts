@@ -13,7 +13,7 @@ export interface SplitArgs {
   proxy?: string;
 }
 
-export function splitAuthArgs(args: string[]): SplitArgs {
+function splitAuthArgs(args: string[]): SplitArgs {
   const common: CommonAuthFlags = { profile: "default", json: false, quiet: false, verbose: false };
   let profileFlag = false;
   let provider: string | undefined;

@@ -68,9 +68,8 @@ export class ChatSession {
       input: [...this.history, { type: "message", role: "user", content: prompt }],
       reasoning: this.options.effort ? { effort: this.options.effort, summary: "auto" } : undefined,
       text: this.options.verbosity ? { verbosity: this.options.verbosity } : undefined,
-      signal,
     };
-    return this.provider.stream(request);
+    return this.provider.stream(request, { signal });
   }
 
   /** Keep a completed turn: the prompt, then the output items as the server sent them (replayable). */

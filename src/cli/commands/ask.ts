@@ -65,7 +65,6 @@ Examples:
       instructions: values.instructions,
       reasoning: effort ? { effort, summary: "auto" } : undefined,
       text: verbosity || format ? { verbosity, format } : undefined,
-      signal: controller.signal,
     };
     const s = style(context.color);
     const notes = new AnswerNotes(context.stderr, s, Boolean(values.quiet));
@@ -73,7 +72,7 @@ Examples:
     let refused = false;
     const spinner = values.json || values.quiet ? undefined : startSpinner(context, `waiting for ${provider.id}…`);
     try {
-      for await (const event of provider.stream(request)) {
+      for await (const event of provider.stream(request, { signal: controller.signal })) {
         if (FIRST_OUTPUT.has(event.type)) spinner?.stop();
         if (values.json) {
           context.stdout.write(`${JSON.stringify(event)}\n`);

@@ -1,7 +1,6 @@
 // `codex-provider usage --provider chatgpt-codex [--json]`: the plan's usage windows as
 // bars, from the usage endpoint, else from the `x-codex-*` headers of the last response.
 import { ProviderError } from "../../errors.js";
-import type { Provider } from "../../providers/provider.js";
 import type { CodexProvider } from "../../providers/chatgpt-codex.js";
 import type { CodexUsageReport } from "../../providers/chatgpt-codex-usage.js";
 import type { RateLimitWindow } from "../../types.js";
@@ -82,8 +81,8 @@ Examples:
     if (id !== "chatgpt-codex") {
       throw new ProviderError("config_error", `Usage windows are only reported for chatgpt-codex, not "${id}".`);
     }
-    const lazy = openProvider({ ...values, provider: id, quiet: true }, context) as Provider & { load(): Promise<CodexProvider> };
-    const report = await (await lazy.load()).usage();
+    // openProvider returns createProvider's chatgpt-codex provider, which reports usage.
+    const report = await (openProvider({ ...values, provider: id, quiet: true }, context) as CodexProvider).usage();
     const profile = values.profile ?? "default";
     if (values.json) {
       const { rateLimits } = report;

@@ -25,6 +25,8 @@ export interface AuthContext {
   readonly perUserSalt: string;
   /** The user's personal organization, listed in Codex ID tokens. */
   readonly organizationId: string;
+  /** Epoch ms for device-code expiry and poll intervals (injectable, see AuthEmulatorOptions.now). */
+  now(): number;
 }
 
 export interface Route {

@@ -44,7 +44,7 @@ export function deviceFlow(ctx: AuthContext): DeviceFlow {
 
   function resolve(userCode: string, action: "approve" | "deny"): boolean {
     const auth = byUserCode.get(normalizeUserCode(userCode));
-    if (!auth || auth.status !== "pending" || Date.now() >= auth.expiresAt) return false;
+    if (!auth || auth.status !== "pending" || ctx.now() >= auth.expiresAt) return false;
     if (action === "deny") {
       auth.status = "denied";
       return true;
@@ -76,7 +76,7 @@ export function deviceFlow(ctx: AuthContext): DeviceFlow {
       deviceAuthId: `deviceauth_${randomToken(24)}`,
       userCode: `${randomFrom(USER_CODE_ALPHABET, 4)}-${randomFrom(USER_CODE_ALPHABET, 5)}`,
       status: "pending",
-      expiresAt: Date.now() + ctx.settings.deviceCodeTtlSeconds * 1000,
+      expiresAt: ctx.now() + ctx.settings.deviceCodeTtlSeconds * 1000,
       intervalMs: ctx.settings.devicePollIntervalSeconds * 1000,
     };
     byId.set(auth.deviceAuthId, auth);
@@ -97,7 +97,7 @@ export function deviceFlow(ctx: AuthContext): DeviceFlow {
     if (!auth || normalizeUserCode(params.user_code ?? "") !== normalizeUserCode(auth.userCode)) {
       throw apiError(404, "deviceauth_not_found", "Unknown device authorization.");
     }
-    const now = Date.now();
+    const now = ctx.now();
     // Expiry and denial must not be 403/404, which clients read as "pending"; the codes
     // are RFC 8628's, in the nested error form this API uses.
     if (now >= auth.expiresAt) throw apiError(400, "expired_token", "The device code has expired. Please try again.");

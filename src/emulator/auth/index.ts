@@ -84,6 +84,7 @@ export async function createAuthEmulator(options: AuthEmulatorOptions): Promise<
     controls,
     perUserSalt: randomToken(16),
     organizationId: "org-Emu1atorPers0na1Org0A9x",
+    now: options.now ?? Date.now,
   };
   const personal = new PersonalTokens(ctx);
   const device = deviceFlow(ctx);

@@ -30,7 +30,7 @@ function codexAuthClaim(ctx: AuthContext): Record<string, unknown> {
   };
 }
 
-export async function mintAccessToken(
+async function mintAccessToken(
   ctx: AuthContext,
   family: Family,
   scopes: readonly string[],
@@ -67,7 +67,7 @@ export async function mintAccessToken(
 }
 
 /** ID token for the family's client, with `controls.idTokenFault` applied. */
-export async function mintIdToken(ctx: AuthContext, family: Family, nonce: string | undefined): Promise<string> {
+async function mintIdToken(ctx: AuthContext, family: Family, nonce: string | undefined): Promise<string> {
   const { user } = ctx;
   const fault = ctx.controls.idTokenFault ?? null;
   let iat = nowSeconds();

@@ -30,6 +30,8 @@ export interface AuthEmulatorOptions {
   devicePollIntervalSeconds?: number;
   /** Default 900. */
   deviceCodeTtlSeconds?: number;
+  /** The clock for device-code expiry and poll intervals (default Date.now): tests move it instead of waiting. */
+  now?: () => number;
 }
 
 export type TokenCheck =
