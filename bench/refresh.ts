@@ -12,6 +12,7 @@ import { CredentialStore } from "#src/auth/store/index.js";
 import { startEmulator, type Emulator } from "#src/emulator/index.js";
 import { createProvider } from "#src/index.js";
 import { signIn, siwcEnv } from "../test/chatgpt/helpers.js";
+import { nextMessage } from "../test/reliability/stampede.js";
 import { percentile, signed } from "./measure.js";
 import { concurrentCalls } from "./refresh-calls.js";
 
@@ -33,13 +34,6 @@ async function expire(emu: Emulator, home: string): Promise<void> {
     if (credential?.type === "oauth") credential.expiresAt = Date.now() - 1000;
   });
   emu.auth.expireAccessTokens();
-}
-
-function nextMessage<T>(child: ChildProcess): Promise<T> {
-  return new Promise((resolve, reject) => {
-    child.once("message", (message) => resolve(message as T));
-    child.once("exit", (code) => reject(new Error(`refresh worker exited (${code})`)));
-  });
 }
 
 function merge(rounds: Round[]): Round {
