@@ -151,7 +151,24 @@ export type StreamEvent =
   | { type: "usage"; usage: Usage }
   | { type: "done"; result: ResponseResult }
   /** The decoded wire event, before mapping; only when the call asked for `rawEvents`. */
-  | { type: "raw"; event: Record<string, unknown> };
+  | { type: "raw"; event: Record<string, unknown> }
+  /** A fallback chain moved on before any content: see FallbackSwitch. */
+  | ({ type: "fallback" } & FallbackSwitch);
+
+/**
+ * A fallback chain left one entry for the next: after a usage limit (`usage_limit_reached`),
+ * or without a request because the entry's window is known to be exhausted (`exhausted`).
+ */
+export interface FallbackSwitch {
+  /** Entry labels as configured: `chatgpt-codex`, `chatgpt:work`. */
+  from: string;
+  to: string;
+  reason: "usage_limit_reached" | "exhausted";
+  /** Epoch milliseconds when `from`'s window resets, when known. */
+  resetsAt?: number;
+  /** The model sent to `to` (after its model map), when the request named one. */
+  model?: string;
+}
 
 export interface ModelInfo {
   id: string;

@@ -1,27 +1,27 @@
 // doGenerate's result, assembled from the same stream parts doStream sends.
 import type {
-  LanguageModelV2Content,
-  LanguageModelV2FinishReason,
-  LanguageModelV2Reasoning,
-  LanguageModelV2ResponseMetadata,
-  LanguageModelV2StreamPart,
-  LanguageModelV2Text,
-  LanguageModelV2Usage,
-  SharedV2ProviderMetadata,
-} from "@ai-sdk/provider";
+  LanguageModelV4Content,
+  LanguageModelV4FinishReason,
+  LanguageModelV4Reasoning,
+  LanguageModelV4ResponseMetadata,
+  LanguageModelV4StreamPart,
+  LanguageModelV4Text,
+  LanguageModelV4Usage,
+  SharedV4ProviderMetadata,
+} from "./spec-v4.js";
 import { toUsage } from "./stream-parts.js";
 
 export class ContentCollector {
-  readonly content: LanguageModelV2Content[] = [];
-  finishReason: LanguageModelV2FinishReason = "unknown";
-  usage: LanguageModelV2Usage = toUsage(undefined);
-  providerMetadata?: SharedV2ProviderMetadata;
-  response: LanguageModelV2ResponseMetadata = {};
+  readonly content: LanguageModelV4Content[] = [];
+  finishReason: LanguageModelV4FinishReason = { unified: "other", raw: undefined };
+  usage: LanguageModelV4Usage = toUsage(undefined);
+  providerMetadata?: SharedV4ProviderMetadata;
+  response: LanguageModelV4ResponseMetadata = {};
   /** Blocks still receiving deltas, by stream part id. */
-  private readonly texts = new Map<string, LanguageModelV2Text>();
-  private readonly reasoning = new Map<string, LanguageModelV2Reasoning>();
+  private readonly texts = new Map<string, LanguageModelV4Text>();
+  private readonly reasoning = new Map<string, LanguageModelV4Reasoning>();
 
-  add(part: LanguageModelV2StreamPart): void {
+  add(part: LanguageModelV4StreamPart): void {
     switch (part.type) {
       case "text-start":
         this.start(this.texts, part.id, { type: "text", text: "", ...metadataOf(part) });
@@ -56,13 +56,13 @@ export class ContentCollector {
     }
   }
 
-  private start<T extends LanguageModelV2Content>(open: Map<string, T>, id: string, block: T): void {
+  private start<T extends LanguageModelV4Content>(open: Map<string, T>, id: string, block: T): void {
     open.set(id, block);
     this.content.push(block);
   }
 }
 
 /** The part's provider metadata as a field to spread, absent when there is none. */
-function metadataOf(part: { providerMetadata?: SharedV2ProviderMetadata }): { providerMetadata?: SharedV2ProviderMetadata } {
+function metadataOf(part: { providerMetadata?: SharedV4ProviderMetadata }): { providerMetadata?: SharedV4ProviderMetadata } {
   return part.providerMetadata ? { providerMetadata: part.providerMetadata } : {};
 }

@@ -1,7 +1,7 @@
 // `providerOptions["codex-provider"]`: the settings the AI SDK's common call options
 // lack. Names follow @ai-sdk/openai's, so switching adapters keeps option code.
 // Validated with zod, like every non-hot trust boundary (config, stored profiles).
-import type { SharedV2ProviderOptions } from "@ai-sdk/provider";
+import type { SharedV4ProviderOptions } from "./spec-v4.js";
 import { z } from "zod";
 import { REASONING_EFFORTS, VERBOSITIES } from "../config/settings.js";
 import { ProviderError } from "../errors.js";
@@ -32,7 +32,7 @@ function problem(issue: z.core.$ZodIssue, given: Record<string, unknown>): strin
   return [`${issue.path.join(".") || "options"}: ${issue.message}`];
 }
 
-export function parseProviderOptions(providerOptions: SharedV2ProviderOptions | undefined): CodexProviderOptions {
+export function parseProviderOptions(providerOptions: SharedV4ProviderOptions | undefined): CodexProviderOptions {
   const given = providerOptions?.[PROVIDER_KEY] ?? {};
   const parsed = optionsSchema.safeParse(given);
   if (parsed.success) return parsed.data;

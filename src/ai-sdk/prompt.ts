@@ -1,11 +1,11 @@
-// AI SDK prompt (LanguageModelV2Prompt) -> our ModelRequest `instructions` + input items.
+// AI SDK prompt (LanguageModelV4Prompt) -> our ModelRequest `instructions` + input items.
 import type {
-  LanguageModelV2CallWarning,
-  LanguageModelV2FilePart,
-  LanguageModelV2Prompt,
-  LanguageModelV2ReasoningPart,
-  LanguageModelV2ToolResultOutput,
-} from "@ai-sdk/provider";
+  LanguageModelV4FilePart,
+  LanguageModelV4Prompt,
+  LanguageModelV4ReasoningPart,
+  LanguageModelV4ToolResultOutput,
+  SharedV4Warning,
+} from "./spec-v4.js";
 import { ProviderError } from "../errors.js";
 import type { ContentPart, InputItem } from "../types.js";
 import { PROVIDER_KEY } from "./options.js";
@@ -13,13 +13,13 @@ import { PROVIDER_KEY } from "./options.js";
 export interface ConvertedPrompt {
   instructions?: string;
   input: InputItem[];
-  warnings: LanguageModelV2CallWarning[];
+  warnings: SharedV4Warning[];
 }
 
-export function convertPrompt(prompt: LanguageModelV2Prompt): ConvertedPrompt {
+export function convertPrompt(prompt: LanguageModelV4Prompt): ConvertedPrompt {
   const system: string[] = [];
   const input: InputItem[] = [];
-  const warnings: LanguageModelV2CallWarning[] = [];
+  const warnings: SharedV4Warning[] = [];
   for (const message of prompt) {
     switch (message.role) {
       case "system":
@@ -67,6 +67,8 @@ export function convertPrompt(prompt: LanguageModelV2Prompt): ConvertedPrompt {
       }
       case "tool":
         for (const part of message.content) {
+          // Approvals answer provider-executed tools, and no tool of ours runs on the provider.
+          if (part.type === "tool-approval-response") continue;
           input.push({ type: "function_call_output", callId: part.toolCallId, output: toolOutput(part.output, warnings) });
         }
         break;
@@ -75,34 +77,41 @@ export function convertPrompt(prompt: LanguageModelV2Prompt): ConvertedPrompt {
   return { instructions: system.length > 0 ? system.join("\n\n") : undefined, input, warnings };
 }
 
-function imagePart(part: LanguageModelV2FilePart): ContentPart {
-  if (!part.mediaType.startsWith("image/")) {
-    throw new ProviderError("unsupported_parameter", `File parts of type ${part.mediaType} are not supported; only images are.`, { param: "prompt" });
+function imagePart(part: LanguageModelV4FilePart): ContentPart {
+  const { data, mediaType } = part;
+  if (mediaType !== "image" && !mediaType.startsWith("image/")) {
+    throw new ProviderError("unsupported_parameter", `File parts of type ${mediaType} are not supported; only images are.`, { param: "prompt" });
   }
-  if (part.data instanceof URL) return { type: "image", url: part.data.href };
-  // `image/*` means the caller did not know; a data URL needs a concrete type, and JPEG is what the API assumes.
-  const mediaType = part.mediaType === "image/*" ? "image/jpeg" : part.mediaType;
-  const base64 = typeof part.data === "string" ? part.data : Buffer.from(part.data).toString("base64");
-  return { type: "image", url: `data:${mediaType};base64,${base64}` };
+  if (data.type === "url") return { type: "image", url: data.url.href };
+  if (data.type !== "data") {
+    throw new ProviderError("unsupported_parameter", `Image parts given as ${data.type === "reference" ? "a provider file reference" : "text"} are not supported; send the image's bytes or URL.`, { param: "prompt" });
+  }
+  // `image` or `image/*` means the caller did not know; a data URL needs a concrete type, and JPEG is what the API assumes.
+  const concrete = mediaType === "image" || mediaType === "image/*" ? "image/jpeg" : mediaType;
+  const base64 = typeof data.data === "string" ? data.data : Buffer.from(data.data).toString("base64");
+  return { type: "image", url: `data:${concrete};base64,${base64}` };
 }
 
 /** The raw reasoning item stream-parts.ts attached to this part, when it was encrypted for replay. */
-function replayableReasoning(part: LanguageModelV2ReasoningPart): Record<string, unknown> | undefined {
+function replayableReasoning(part: LanguageModelV4ReasoningPart): Record<string, unknown> | undefined {
   const item = part.providerOptions?.[PROVIDER_KEY]?.reasoningItem;
   return item && typeof item === "object" && !Array.isArray(item) ? (item as Record<string, unknown>) : undefined;
 }
 
-function toolOutput(output: LanguageModelV2ToolResultOutput, warnings: LanguageModelV2CallWarning[]): string {
+function toolOutput(output: LanguageModelV4ToolResultOutput, warnings: SharedV4Warning[]): string {
   switch (output.type) {
     case "text":
     case "error-text":
       return output.value;
+    case "execution-denied":
+      // The model needs an answer to its call either way; this is the wording @ai-sdk/openai sends.
+      return output.reason ?? "Tool call execution denied.";
     case "json":
     case "error-json":
       return JSON.stringify(output.value);
     case "content": {
-      if (output.value.some((part) => part.type === "media")) {
-        warnings.push({ type: "other", message: "Media in tool results was left out: function call outputs are text." });
+      if (output.value.some((part) => part.type !== "text")) {
+        warnings.push({ type: "other", message: "Files in tool results were left out: function call outputs are text." });
       }
       return output.value.map((part) => (part.type === "text" ? part.text : "")).filter(Boolean).join("\n");
     }

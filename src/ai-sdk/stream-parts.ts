@@ -1,12 +1,13 @@
-// Our typed StreamEvents -> AI SDK stream parts. doStream sends these parts as they
-// come; doGenerate collects the very same parts (content.ts), so both agree.
-import type { JSONObject, LanguageModelV2FinishReason, LanguageModelV2StreamPart, LanguageModelV2Usage, SharedV2ProviderMetadata } from "@ai-sdk/provider";
-import type { ResponseResult, StopReason, StreamEvent, Usage } from "../types.js";
+// Our typed StreamEvents -> AI SDK stream parts (LanguageModelV4). doStream sends these
+// parts as they come; doGenerate collects the very same parts (content.ts), so both agree.
+import type { JSONObject } from "@ai-sdk/provider";
+import type { LanguageModelV4FinishReason, LanguageModelV4StreamPart, LanguageModelV4Usage, SharedV4ProviderMetadata } from "./spec-v4.js";
+import type { FallbackSwitch, ResponseResult, StopReason, StreamEvent, Usage } from "../types.js";
 import { PROVIDER_KEY } from "./options.js";
 
-type Part = LanguageModelV2StreamPart;
+type Part = LanguageModelV4StreamPart;
 
-const FINISH_REASONS: Record<StopReason, LanguageModelV2FinishReason> = {
+const FINISH_REASONS: Record<StopReason, LanguageModelV4FinishReason["unified"]> = {
   stop: "stop",
   tool_calls: "tool-calls",
   length: "length",
@@ -21,6 +22,8 @@ export class StreamPartMapper {
   /** Tool calls whose input is streaming: wire item id -> call id. */
   private readonly toolInputs = new Map<string, string>();
   private sources = 0;
+  /** Fallback switches of this call, reported in the finish part's metadata. */
+  private readonly fallbacks: FallbackSwitch[] = [];
 
   map(event: StreamEvent): Part[] {
     switch (event.type) {
@@ -48,33 +51,39 @@ export class StreamPartMapper {
         return this.itemDone(event.item);
       case "function_call_start":
         this.toolInputs.set(event.itemId, event.callId);
-        return [{ type: "tool-input-start", id: event.callId, toolName: event.name, ...kindMetadata(event.kind) }];
+        return [{ type: "tool-input-start", id: event.callId, toolName: event.name, ...inputStartKind(event.kind) }];
       case "function_call_arguments_delta": {
         const id = this.toolInputs.get(event.itemId);
         return id === undefined ? [] : [{ type: "tool-input-delta", id, delta: event.delta }];
       }
       case "function_call": {
-        const { callId, name, arguments: input } = event.call;
-        // A custom tool's input is free text, not JSON: marked so a caller can tell.
-        const call: Part = { type: "tool-call", toolCallId: callId, toolName: name, input, ...kindMetadata(event.call.kind) };
+        const { callId, name, arguments: input, kind } = event.call;
+        // A custom tool's input is free text, not JSON: marked so a caller can tell, and
+        // JSON-encoded in the call, as V4 asks of text inputs (its deltas stay raw text).
+        const call: Part = { type: "tool-call", toolCallId: callId, toolName: name, input: kind === "custom" ? JSON.stringify(input) : input, ...kindMetadata(kind) };
         if ([...this.toolInputs.values()].includes(callId)) return [{ type: "tool-input-end", id: callId }, call];
         // A call whose start was never announced arrives in one piece.
-        const parts: Part[] = [{ type: "tool-input-start", id: callId, toolName: name }];
+        const parts: Part[] = [{ type: "tool-input-start", id: callId, toolName: name, ...inputStartKind(kind) }];
         if (input) parts.push({ type: "tool-input-delta", id: callId, delta: input });
         parts.push({ type: "tool-input-end", id: callId }, call);
         return parts;
       }
       case "raw":
         return [{ type: "raw", rawValue: event.event }];
+      case "fallback": {
+        const { type: _type, ...step } = event;
+        this.fallbacks.push(step);
+        return [];
+      }
       case "done":
-        return [...this.endReasoning(), ...end(this.openText, "text-end"), finishPart(event.result)];
+        return [...this.endReasoning(), ...end(this.openText, "text-end"), finishPart(event.result, this.fallbacks)];
       default:
         // rate_limits and usage are repeated in `done`.
         return [];
     }
   }
 
-  private text(id: string, delta: string, providerMetadata?: SharedV2ProviderMetadata): Part[] {
+  private text(id: string, delta: string, providerMetadata?: SharedV4ProviderMetadata): Part[] {
     const parts: Part[] = [];
     if (!this.openText.has(id)) {
       // The answer follows the reasoning: Chat Completions streams never say when reasoning ends.
@@ -86,7 +95,7 @@ export class StreamPartMapper {
     return parts;
   }
 
-  private reasoning(id: string, delta: string, providerMetadata?: SharedV2ProviderMetadata): Part[] {
+  private reasoning(id: string, delta: string, providerMetadata?: SharedV4ProviderMetadata): Part[] {
     const parts: Part[] = [];
     if (!this.openReasoning.has(id)) {
       this.openReasoning.add(id);
@@ -120,11 +129,16 @@ function end(open: Set<string>, type: "text-end" | "reasoning-end"): Part[] {
 }
 
 /** Metadata marking a custom tool's call, as a field to spread (absent for function calls). */
-function kindMetadata(kind: "function" | "custom" | undefined): { providerMetadata?: SharedV2ProviderMetadata } {
+function kindMetadata(kind: "function" | "custom" | undefined): { providerMetadata?: SharedV4ProviderMetadata } {
   return kind === "custom" ? { providerMetadata: { [PROVIDER_KEY]: { kind } } } : {};
 }
 
-function finishPart(result: ResponseResult): Part {
+/** A custom tool's input start: marked, and its deltas declared raw text rather than JSON. */
+function inputStartKind(kind: "function" | "custom" | undefined): { inputEncoding?: "text"; providerMetadata?: SharedV4ProviderMetadata } {
+  return kind === "custom" ? { inputEncoding: "text", ...kindMetadata(kind) } : {};
+}
+
+function finishPart(result: ResponseResult, fallbacks: readonly FallbackSwitch[]): Part {
   // JSON round trip: provider metadata must be JSON values, and undefined fields are not.
   const metadata = JSON.parse(
     JSON.stringify({
@@ -133,19 +147,30 @@ function finishPart(result: ResponseResult): Part {
       incompleteReason: result.incompleteReason,
       refusal: result.refusal,
       rateLimits: result.rateLimits,
+      // Which entries a fallback chain left and why; `resetsAt` as ISO time.
+      fallback: fallbacks.length ? fallbacks.map((s) => ({ ...s, resetsAt: s.resetsAt === undefined ? undefined : new Date(s.resetsAt).toISOString() })) : undefined,
     }),
   ) as JSONObject;
   // A refused answer is withheld by the model's safety behaviour: the nearest finish reason the SDK has.
-  const finishReason = result.refusal !== undefined && result.stopReason === "stop" ? "content-filter" : FINISH_REASONS[result.stopReason];
+  const unified = result.refusal !== undefined && result.stopReason === "stop" ? "content-filter" : FINISH_REASONS[result.stopReason];
+  // `raw` is the server's own word where it gave one (`incomplete_details.reason`), as @ai-sdk/openai reports it.
+  const finishReason = { unified, raw: result.incompleteReason };
   return { type: "finish", finishReason, usage: toUsage(result.usage), providerMetadata: { [PROVIDER_KEY]: metadata } };
 }
 
-export function toUsage(usage: Usage | undefined): LanguageModelV2Usage {
+/** A failed call's finish part: the SDK expects one after an `error` part. */
+export const ERROR_FINISH: Part = { type: "finish", finishReason: { unified: "error", raw: undefined }, usage: toUsage(undefined) };
+
+export function toUsage(usage: Usage | undefined): LanguageModelV4Usage {
+  if (!usage) {
+    return {
+      inputTokens: { total: undefined, noCache: undefined, cacheRead: undefined, cacheWrite: undefined },
+      outputTokens: { total: undefined, text: undefined, reasoning: undefined },
+    };
+  }
+  // The wire reports cached and reasoning tokens as parts of the totals; V4 also wants the remainders.
   return {
-    inputTokens: usage?.inputTokens,
-    outputTokens: usage?.outputTokens,
-    totalTokens: usage?.totalTokens,
-    reasoningTokens: usage?.reasoningTokens,
-    cachedInputTokens: usage?.cachedInputTokens,
+    inputTokens: { total: usage.inputTokens, noCache: usage.inputTokens - usage.cachedInputTokens, cacheRead: usage.cachedInputTokens, cacheWrite: undefined },
+    outputTokens: { total: usage.outputTokens, text: usage.outputTokens - usage.reasoningTokens, reasoning: usage.reasoningTokens },
   };
 }

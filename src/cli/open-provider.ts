@@ -3,6 +3,7 @@
 import { loadConfig, type LoadedConfig } from "../config/load.js";
 import { resolveSettings, urlEnv, type SettingKey, type Settings } from "../config/settings.js";
 import { createProvider } from "../providers/registry.js";
+import { entryLabel, fallbackEntries, type FallbackEntry } from "../providers/fallback.js";
 import { configureProxy } from "../transport/proxy.js";
 import type { Provider } from "../providers/provider.js";
 import type { NoticeHandler } from "../notice.js";
@@ -20,7 +21,7 @@ export interface CliSettings {
 /** The config file and every setting with its provenance. Throws config_error (exit 2) on any bad value. */
 export function cliSettings(flags: ProviderFlags, context: CliContext): CliSettings {
   const config = loadConfig(context.env);
-  const { providers: _providers, ...topLevel } = config.data;
+  const { providers: _providers, fallback_models: _fallbackModels, ...topLevel } = config.data;
   const settings = resolveSettings({
     flags,
     env: context.env,
@@ -40,11 +41,22 @@ export function providerFor({ settings, config }: CliSettings, flags: ProviderFl
     // Providers read their base URLs from env variables; a flag or config value goes there.
     env: withUrls(context, settings).env,
     customProviders: config.data.providers,
+    fallback: fallbackChain(settings, config),
     retry: { maxRetries: settings.max_retries.value },
     headersTimeoutMs: settings.request_timeout_ms.value,
     idleTimeoutMs: settings.idle_timeout_ms.value,
     maxEventBytes: settings.max_event_bytes.value,
     onNotice: noticePrinter(context, { quiet: Boolean(flags.quiet), experimentalNotice: settings.experimental_notice.value !== false }),
+  });
+}
+
+/** The fallback setting's entries with their `[fallback_models]` maps, or undefined when no chain is set. */
+export function fallbackChain(settings: Settings, config: LoadedConfig): FallbackEntry[] | undefined {
+  const list = settings.fallback.value;
+  if (!list) return undefined;
+  return fallbackEntries(list).map((entry) => {
+    const modelMap = config.data.fallback_models?.[entryLabel(entry)];
+    return modelMap ? { ...entry, modelMap } : entry;
   });
 }
 
@@ -59,6 +71,9 @@ export function noticePrinter(context: CliContext, options: { quiet: boolean; ex
     if (notice.code === "experimental_provider") {
       if (!options.experimentalNotice || experimentalShown.has(notice.provider)) return;
       experimentalShown.add(notice.provider);
+      context.stderr.write(s.yellow(`codex-provider: ${notice.message}\n`));
+    } else if (notice.code === "fallback") {
+      // A change of credential (and maybe of bill): as visible as the experimental notice.
       context.stderr.write(s.yellow(`codex-provider: ${notice.message}\n`));
     } else if (notice.code === "warning") {
       context.stderr.write(s.dim(`warning: ${notice.message}\n`));

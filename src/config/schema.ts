@@ -6,7 +6,11 @@ import { z } from "zod";
 import { BUILTIN_PROVIDERS, SHARED_AUTH_KINDS, WIRE_APIS, type CustomProviderConfig } from "./providers.js";
 import { choiceKind, SETTING_KEYS, SETTINGS, textKind, urlKind, type Kind, type SettingKey, type SettingValue } from "./settings.js";
 
-export type ConfigData = { [K in SettingKey]?: SettingValue<K> } & { providers?: Record<string, CustomProviderConfig> };
+export type ConfigData = { [K in SettingKey]?: SettingValue<K> } & {
+  providers?: Record<string, CustomProviderConfig>;
+  /** Per fallback entry (`openai`, `"chatgpt:work"`): request model name → that provider's name. */
+  fallback_models?: Record<string, Record<string, string>>;
+};
 
 export interface ConfigIssue {
   path: (string | number)[];
@@ -56,6 +60,7 @@ const rootSchema = z
   .strictObject({
     ...Object.fromEntries(SETTING_KEYS.map((key) => [key, fromKind(SETTINGS[key].kind as Kind<unknown>).optional()])),
     providers: z.record(z.string(), providerSchema).optional(),
+    fallback_models: z.record(z.string(), z.record(z.string(), fromKind(textKind("a model id")))).optional(),
   })
   .superRefine((config, ctx) => {
     const providers = (config.providers ?? {}) as Record<string, CustomProviderConfig>;
@@ -84,7 +89,7 @@ const rootSchema = z
   });
 
 const KNOWN_KEYS = {
-  root: [...SETTING_KEYS, "providers"],
+  root: [...SETTING_KEYS, "providers", "fallback_models"],
   provider: Object.keys(providerSchema.shape),
 };
 

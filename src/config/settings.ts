@@ -45,6 +45,17 @@ export function urlKind(): Kind<string> {
   return { describe: "an http:// or https:// URL", fromToml: check, fromText: check };
 }
 
+/** A list of up to `max` non-empty strings: a TOML array, or comma-separated text. */
+function listKind(describe: string, max: number): Kind<string[]> {
+  const check = (items: unknown[]) =>
+    items.length >= 1 && items.length <= max && items.every((item) => typeof item === "string" && item.trim() !== "") ? (items as string[]).map((item) => item.trim()) : undefined;
+  return {
+    describe: `${describe} (1 to ${max})`,
+    fromToml: (v) => (Array.isArray(v) ? check(v) : undefined),
+    fromText: (t) => check(t.split(",")),
+  };
+}
+
 const TRUE_WORDS = new Set(["1", "true", "yes", "on"]);
 const FALSE_WORDS = new Set(["0", "false", "no", "off"]);
 
@@ -79,6 +90,7 @@ export const SETTINGS = {
   provider: spec({ kind: textKind("a provider id"), env: ["CODEX_PROVIDER_PROVIDER"], flag: "provider", arg: "<id>", default: "openai", doc: "openai, chatgpt, chatgpt-codex (experimental) or a custom provider" }),
   model: spec({ kind: textKind("a model id"), env: ["CODEX_PROVIDER_MODEL"], flag: "model", arg: "<id>", doc: "model (default: the provider's)" }),
   profile: spec({ kind: textKind("a profile name"), env: ["CODEX_PROVIDER_PROFILE"], flag: "profile", arg: "<name>", default: "default", doc: "credential profile" }),
+  fallback: spec({ kind: listKind("a list of provider or provider:profile entries", 8), env: ["CODEX_PROVIDER_FALLBACK"], flag: "fallback", arg: "<p1,p2,...>", doc: "providers to continue on when a usage limit is reached; the first is the one to start with" }),
   reasoning_effort: spec({ kind: choiceKind(REASONING_EFFORTS), env: ["CODEX_PROVIDER_REASONING_EFFORT"], flag: "reasoning", arg: "<effort>", doc: `reasoning effort: ${REASONING_EFFORTS.join(", ")}` }),
   verbosity: spec({ kind: choiceKind(VERBOSITIES), env: ["CODEX_PROVIDER_VERBOSITY"], flag: "verbosity", arg: "<level>", doc: `answer length: ${VERBOSITIES.join(", ")}` }),
   request_timeout_ms: spec({ kind: intKind(1, 3_600_000), env: ["CODEX_PROVIDER_REQUEST_TIMEOUT_MS"], flag: "request-timeout", arg: "<ms>", default: 60_000, doc: "time to wait for response headers" }),
@@ -108,6 +120,7 @@ const URL_SETTINGS = ["api_url", "auth_url", "chatgpt_url"] as const satisfies r
 export const SETTING_FLAGS = {
   provider: { type: "string", short: "p" },
   profile: { type: "string" },
+  fallback: { type: "string" },
   model: { type: "string", short: "m" },
   reasoning: { type: "string", short: "r" },
   verbosity: { type: "string" },

@@ -13,6 +13,7 @@ import { providerFromSpec, type Provider, type ProviderContext } from "./provide
 import { lazyProvider } from "./lazy-provider.js";
 import type { CodexProvider } from "./chatgpt-codex.js";
 import { customProvider } from "./custom.js";
+import { entryLabel, fallbackEntries, fallbackProvider, type FallbackEntryInput } from "./fallback.js";
 
 export interface CreateProviderOptions extends TransportOptions {
   /** `openai` (default), `chatgpt`, `chatgpt-codex`, or a custom provider from config. */
@@ -30,6 +31,12 @@ export interface CreateProviderOptions extends TransportOptions {
   headers?: Record<string, string>;
   /** Custom providers by id, shaped like config.toml's `[providers.NAME]` tables. */
   customProviders?: Record<string, CustomProviderConfig>;
+  /**
+   * Credentials to continue on when a usage limit is reached, in order; the first is the
+   * provider to start with (it replaces `provider`). `"chatgpt:work"` names a profile;
+   * an object entry may carry a `modelMap` for that provider's model names.
+   */
+  fallback?: FallbackEntryInput[];
 }
 
 function openaiAuth(context: ProviderContext): AuthSource {
@@ -56,6 +63,14 @@ export function createProvider(options: CreateProviderOptions = {}): Provider {
   const env = options.env ?? process.env;
   const id = options.provider ?? "openai";
   const home = options.home ?? stateHome(env);
+  if (options.fallback) {
+    const members = fallbackEntries(options.fallback).map((entry) => ({
+      label: entryLabel(entry),
+      provider: createProvider({ ...options, home, fallback: undefined, provider: entry.provider, profile: entry.profile ?? options.profile }),
+      modelMap: entry.modelMap,
+    }));
+    return fallbackProvider(members, { home, onNotice: options.onNotice });
+  }
   let storePromise: Promise<CredentialStore> | undefined;
   const context: ProviderContext = {
     env,

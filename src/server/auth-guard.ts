@@ -75,7 +75,7 @@ function unauthorized(message: string): ServerError {
 }
 
 /** Response headers a browser needs to read our answers; ours are named here once. */
-const EXPOSED_HEADERS = "x-request-id, x-codex-provider-dropped-params, x-upstream-request-id";
+const EXPOSED_HEADERS = "x-request-id, x-codex-provider-dropped-params, x-codex-provider-fallback, x-upstream-request-id";
 
 export class CorsPolicy {
   private readonly origins: Set<string>;

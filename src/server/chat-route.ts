@@ -6,7 +6,7 @@ import { randomBytes } from "node:crypto";
 import type { ResponseResult } from "../types.js";
 import { chatToModelRequest } from "../wire/chat-to-request.js";
 import { ChatChunks, chatCompletion, type ChatIdentity } from "../wire/chat-response.js";
-import { droppedHeaders, failure, sendJson, type RouteContext } from "./route-context.js";
+import { upstreamHeaders, failure, sendJson, type RouteContext } from "./route-context.js";
 import { SseWriter } from "./sse-writer.js";
 import { dropFromRequest, eventsOf, openUpstream, type OpenedStream } from "./upstream.js";
 
@@ -23,8 +23,8 @@ export async function handleChatCompletions(ctx: RouteContext): Promise<void> {
   const dropped = [...call.dropped, ...opened.dropped];
   ctx.record.dropped = dropped;
   const identity: ChatIdentity = { id: `chatcmpl-${randomBytes(12).toString("hex")}`, created: Math.floor(Date.now() / 1000), model: request.model };
-  if (call.stream) await stream(ctx, opened, new ChatChunks(identity, call.includeUsage), droppedHeaders(dropped));
-  else await answer(ctx, opened, identity, droppedHeaders(dropped));
+  if (call.stream) await stream(ctx, opened, new ChatChunks(identity, call.includeUsage), upstreamHeaders(dropped, opened.fallbacks));
+  else await answer(ctx, opened, identity, upstreamHeaders(dropped, opened.fallbacks));
 }
 
 async function stream(ctx: RouteContext, opened: OpenedStream, chunks: ChatChunks, headers: Record<string, string>): Promise<void> {

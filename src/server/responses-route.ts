@@ -6,8 +6,8 @@
 // in a 200.
 import { isProviderError } from "../errors.js";
 import { toInputItems } from "../wire/responses-request.js";
-import type { ResponseResult, StreamEvent } from "../types.js";
-import { droppedHeaders, failure, sendJson, type RouteContext } from "./route-context.js";
+import type { FallbackSwitch, ResponseResult, StreamEvent } from "../types.js";
+import { upstreamHeaders, failure, sendJson, type RouteContext } from "./route-context.js";
 import { requireString } from "./request-body.js";
 import { ResponsesSynthesizer } from "../wire/responses-synth.js";
 import { responsesToModelRequest } from "../wire/responses-to-request.js";
@@ -22,6 +22,7 @@ interface Answering {
   /** Responses wire events arrive as `raw`; the typed `done` carries the result. */
   events: AsyncIterable<StreamEvent>;
   dropped: string[];
+  fallbacks: FallbackSwitch[];
 }
 
 export async function handleResponses(ctx: RouteContext): Promise<void> {
@@ -44,7 +45,7 @@ async function open(ctx: RouteContext, body: Json, model: string): Promise<Answe
       () => ctx.provider.streamBody(upstream, { signal: ctx.signal, rawEvents: true }),
       (param) => dropFromBody(upstream, param),
     );
-    return { events: eventsOf(opened), dropped: opened.dropped };
+    return { events: eventsOf(opened), dropped: opened.dropped, fallbacks: opened.fallbacks };
   } catch (error) {
     // streamBody's config_error: this provider cannot take a Responses body (Chat wire).
     if (!isProviderError(error, "config_error")) throw error;
@@ -54,7 +55,7 @@ async function open(ctx: RouteContext, body: Json, model: string): Promise<Answe
     () => ctx.provider.stream(request, { signal: ctx.signal }),
     (param) => dropFromRequest(request, param),
   );
-  return { events: synthesized(opened, model), dropped: [...dropped, ...opened.dropped] };
+  return { events: synthesized(opened, model), dropped: [...dropped, ...opened.dropped], fallbacks: opened.fallbacks };
 }
 
 async function* synthesized(opened: OpenedStream, model: string): AsyncGenerator<StreamEvent> {
@@ -68,7 +69,7 @@ async function* synthesized(opened: OpenedStream, model: string): AsyncGenerator
 
 async function stream(ctx: RouteContext, answering: Answering): Promise<void> {
   const writer = new SseWriter(ctx.res);
-  writer.start(droppedHeaders(answering.dropped));
+  writer.start(upstreamHeaders(answering.dropped, answering.fallbacks));
   let sequence = -1;
   let ended = false;
   try {
@@ -104,5 +105,5 @@ async function answer(ctx: RouteContext, answering: Answering): Promise<void> {
   const final: Json = { ...response };
   // The ChatGPT backend may leave `output` empty in the terminal event; the items streamed before it are the output.
   if (!Array.isArray(final.output) || final.output.length === 0) final.output = result?.output ?? [];
-  sendJson(ctx.res, 200, final, droppedHeaders(answering.dropped));
+  sendJson(ctx.res, 200, final, upstreamHeaders(answering.dropped, answering.fallbacks));
 }

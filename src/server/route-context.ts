@@ -6,7 +6,8 @@ import type { RequestRecord } from "./access-log.js";
 import { ServerError } from "../wire/server-error.js";
 import { errorAnswer, type ErrorAnswer, type ErrorContext } from "./errors.js";
 import type { ModelCatalog } from "./model-catalog.js";
-import { DROPPED_HEADER } from "./upstream.js";
+import { DROPPED_HEADER, FALLBACK_HEADER, fallbackHeaderValue } from "./upstream.js";
+import type { FallbackSwitch } from "../types.js";
 
 export interface RouteContext {
   res: ServerResponse;
@@ -40,6 +41,10 @@ export function failure(ctx: RouteContext, error: unknown): ErrorAnswer {
   return answer;
 }
 
-export function droppedHeaders(dropped: readonly string[]): Record<string, string> {
-  return dropped.length ? { [DROPPED_HEADER]: dropped.join(", ") } : {};
+/** Response headers saying how the upstream call differed from the client's request: dropped fields, fallback switches. */
+export function upstreamHeaders(dropped: readonly string[], fallbacks: readonly FallbackSwitch[]): Record<string, string> {
+  return {
+    ...(dropped.length ? { [DROPPED_HEADER]: dropped.join(", ") } : {}),
+    ...(fallbacks.length ? { [FALLBACK_HEADER]: fallbackHeaderValue(fallbacks) } : {}),
+  };
 }

@@ -12,7 +12,7 @@
 // sent to our client yet, so the call is simply opened again without the field.
 import { ProviderError } from "../errors.js";
 import type { ResponseStream } from "../transport/response-stream.js";
-import type { ModelRequest, StreamEvent } from "../types.js";
+import type { FallbackSwitch, ModelRequest, StreamEvent } from "../types.js";
 
 type Json = Record<string, unknown>;
 
@@ -52,6 +52,8 @@ export interface OpenedStream {
   events: AsyncIterator<StreamEvent>;
   /** What was dropped to get here, as the client named it. */
   dropped: string[];
+  /** Fallback switches before the first event (they come before any content). */
+  fallbacks: FallbackSwitch[];
 }
 
 /**
@@ -64,7 +66,13 @@ export async function openUpstream(open: () => ResponseStream, drop: (param: str
   for (;;) {
     try {
       const events = open()[Symbol.asyncIterator]();
-      return { first: await events.next(), events, dropped };
+      const fallbacks: FallbackSwitch[] = [];
+      let first = await events.next();
+      for (; !first.done && first.value.type === "fallback"; first = await events.next()) {
+        const { type: _type, ...step } = first.value;
+        fallbacks.push(step);
+      }
+      return { first, events, dropped, fallbacks };
     } catch (error) {
       const param = rejectedParam(error);
       const label = param !== undefined && dropped.length < MAX_DROPS ? drop(param) : undefined;
@@ -129,3 +137,13 @@ export async function* eventsOf(opened: OpenedStream): AsyncGenerator<StreamEven
 }
 
 export const DROPPED_HEADER = "x-codex-provider-dropped-params";
+
+export const FALLBACK_HEADER = "x-codex-provider-fallback";
+
+/**
+ * `chatgpt-codex->openai; resets 2026-11-30T16:40:00Z`, one element per switch. ASCII
+ * `->`: header values are Latin-1 and Node refuses `→` (U+2192).
+ */
+export function fallbackHeaderValue(steps: readonly FallbackSwitch[]): string {
+  return steps.map((s) => `${s.from}->${s.to}${s.resetsAt === undefined ? "" : `; resets ${new Date(s.resetsAt).toISOString().replace(/\.\d{3}Z$/, "Z")}`}`).join(", ");
+}

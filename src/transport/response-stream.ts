@@ -59,6 +59,11 @@ const CONTENT_EVENTS = new Set<StreamEvent["type"]>([
   "output_item_done",
 ]);
 
+/** Content (or a raw wire event) reached the caller: repeating the call would repeat it. */
+export function isContentEvent(event: StreamEvent): boolean {
+  return CONTENT_EVENTS.has(event.type) || event.type === "raw";
+}
+
 /** The async iterable every `stream()` call returns; `result()` works with or without iterating. */
 export class ResponseStream implements AsyncIterable<StreamEvent> {
   private started = false;

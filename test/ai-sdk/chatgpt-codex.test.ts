@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { generateText, stepCountIs, streamText } from "ai";
-import { createCodexProvider } from "#src/ai-sdk/index.js";
+import { createCodexProvider } from "#src/ai-sdk/v2.js";
 import type { Emulator } from "#src/emulator/index.js";
 import { ProviderError } from "#src/errors.js";
 import { signIn, withCodexEmulator } from "../codex/helpers.js";

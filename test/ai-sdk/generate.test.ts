@@ -5,7 +5,7 @@ import { test } from "node:test";
 import { createProviderRegistry, generateText, stepCountIs } from "ai";
 import { ProviderError } from "#src/errors.js";
 import { withEmulator } from "../transport/helpers.js";
-import { bodies, platformCodex, weatherTool } from "./helpers.js";
+import { bodies, platformCodex, sdkWarnings, weatherTool } from "./helpers.js";
 import { eventually } from "../support/poll.js";
 
 test("text, usage and metadata come back; call settings and provider options reach the wire", async () => {
@@ -38,6 +38,7 @@ test("text, usage and metadata come back; call settings and provider options rea
       result.warnings?.map((w) => (w.type === "unsupported-setting" ? w.setting : w.type)),
       ["seed", "stopSequences"],
     );
+    assert.deepEqual(sdkWarnings.slice(-2), result.warnings, "the SDK logged them to the test's hook, not the terminal");
 
     const [body] = bodies(emu);
     assert.equal(body.model, "gpt-5.4");
@@ -125,11 +126,11 @@ test("abort rejects with code aborted and closes the request", async () => {
   await withEmulator({ deltaDelayMs: 40 }, async (emu) => {
     const codex = platformCodex(emu);
     const controller = new AbortController();
-    setTimeout(() => controller.abort(), 60);
-    await assert.rejects(
-      generateText({ model: codex("gpt-5.4"), prompt: "Tell me a long story", abortSignal: controller.signal }),
-      (error) => error instanceof ProviderError && error.code === "aborted",
-    );
+    const call = generateText({ model: codex("gpt-5.4"), prompt: "Tell me a long story", abortSignal: controller.signal });
+    // Abort once the request is in flight, not after a fixed delay a busy machine may outrun.
+    await eventually(() => emu.requests.length > 0);
+    controller.abort();
+    await assert.rejects(call, (error) => error instanceof ProviderError && error.code === "aborted");
     await eventually(() => emu.requests[0]?.clientAborted === true);
   });
 });

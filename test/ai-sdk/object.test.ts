@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { generateObject, jsonSchema } from "ai";
-import { createCodexProvider } from "#src/ai-sdk/index.js";
+import { createCodexProvider } from "#src/ai-sdk/v2.js";
 import { withEmulator } from "../transport/helpers.js";
 import { bodies, platformCodex } from "./helpers.js";
 

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { stepCountIs, streamText, type TextStreamPart, type ToolSet } from "ai";
-import { createCodexProvider } from "#src/ai-sdk/index.js";
+import { createCodexProvider } from "#src/ai-sdk/v2.js";
 import { ProviderError } from "#src/errors.js";
 import { withEmulator } from "../transport/helpers.js";
 import { bodies, platformCodex, weatherTool } from "./helpers.js";

@@ -10,13 +10,15 @@ import { runCli } from "../support/cli.js";
 import { withEmulator } from "../transport/helpers.js";
 import { runMain, withConfig } from "./helpers.js";
 
-type Value = string | number | boolean;
+type Value = string | number | boolean | string[];
 
 /** Three distinct valid values per setting: [config, env, flag]. */
 const LAYERS: Record<SettingKey, [Value, Value, Value]> = {
   provider: ["local", "chatgpt", "chatgpt-codex"],
   model: ["cfg-model", "env-model", "flag-model"],
   profile: ["cfgprof", "envprof", "flagprof"],
+  // A list: a TOML array in config, comma-separated in env and flag.
+  fallback: [["openai", "chatgpt:cfg"], ["chatgpt", "openai"], ["chatgpt-codex", "openai:flag"]],
   reasoning_effort: ["low", "medium", "high"],
   verbosity: ["low", "medium", "high"],
   request_timeout_ms: [1000, 2000, 3000],

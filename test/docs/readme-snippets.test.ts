@@ -44,6 +44,7 @@ const NOT_RUNNABLE: Array<[RegExp, string]> = [
   [/^codex-provider serve --provider chatgpt/, "long-running server on a fixed port; test/server/ runs it on a free port"],
   [/^export OPENAI_BASE_URL=/, "needs a running server; the openai SDK block after it is run here against one"],
   [/^src\/auth\/login\//, "a folder map, not code"],
+  [/^codex-provider ask --fallback /, "reads a file at a real plan's limit; test/cli/fallback.test.ts runs ask --fallback against the emulator"],
   [/^export HTTPS_PROXY=/, "names a corporate proxy; test/transport/proxy.test.ts runs the same variables against a loopback proxy"],
 ];
 
@@ -116,6 +117,21 @@ describe("README code blocks", () => {
   it("the onNotice and custom-provider blocks run", async () => {
     await runBlock(find(/onNotice: \(notice\)/), { CODEX_PROVIDER_HOME: home });
     await runBlock(find(/const local = createProvider/), { CODEX_PROVIDER_HOME: home });
+  });
+
+  it("the fallback block moves to openai when chatgpt-codex hits its usage limit", async () => {
+    emu.setFault({ name: "usage_limit" });
+    const { stdout, stderr } = await runBlock(find(/fallback: \["chatgpt-codex", \{ provider: "openai"/), {
+      CODEX_PROVIDER_HOME: home,
+      CODEX_PROVIDER_AUTH_URL: emu.authUrl,
+      CODEX_PROVIDER_CHATGPT_URL: emu.chatgptUrl,
+      CODEX_PROVIDER_API_URL: emu.apiUrl,
+      OPENAI_API_KEY: emu.apiKey,
+    });
+    assert.match(stdout, /^\[chatgpt-codex -> openai\]\nHello from the emulator/);
+    assert.match(stderr, /usage limit reached on chatgpt-codex .*; continuing on openai with gpt-5\.4\./);
+    // Leave the shared home as the other blocks expect it.
+    await rm(join(home, "fallback-windows.json"), { force: true });
   });
 
   it("the AI SDK block runs its tool loop on chatgpt-codex", async () => {

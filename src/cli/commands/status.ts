@@ -7,6 +7,8 @@ import { AUTH_CLI, type CommonAuthFlags, type ProviderStatus } from "../auth/typ
 import type { CliContext, Command } from "../context.js";
 import { style } from "../format.js";
 import { cliSettings, withUrls } from "../open-provider.js";
+import { SETTING_FLAGS } from "../../config/settings.js";
+import { fallbackChainStatus, formatFallbackChain } from "../fallback-status.js";
 
 /** A custom provider's status also says where it points. */
 type Status = ProviderStatus & { custom?: { baseUrl: string; wireApi: string } };
@@ -78,11 +80,15 @@ Examples:
   codex-provider status
   codex-provider status --provider chatgpt --profile work
   codex-provider status --json | jq '.providers[] | select(.usable)'
+
+With a fallback list (--fallback, CODEX_PROVIDER_FALLBACK or fallback in config.toml)
+it also shows the chain and which entries are out of usage until when.
 `,
   async run(args, context) {
-    const { values, positionals } = parseFlags(args, COMMON_FLAGS, true);
+    const { values, positionals } = parseFlags(args, { ...COMMON_FLAGS, fallback: SETTING_FLAGS.fallback }, true);
     if (positionals.length > 0) throw new ProviderError("config_error", `Unexpected argument ${positionals[0]}.`);
-    const { settings, config } = cliSettings(values, context);
+    const resolved = cliSettings(values, context);
+    const { settings, config } = resolved;
     const selected = { provider: settings.provider.value ?? "openai", profile: settings.profile.value ?? "default" };
     const custom = Object.entries(config.data.providers ?? {});
     if (!(selected.provider in AUTH_CLI) && !custom.some(([name]) => name === selected.provider)) {
@@ -102,10 +108,13 @@ Examples:
       statuses.push(...builtins, ...custom.map(([name, provider]) => customStatus(name, provider, builtins, context, profile)));
     }
     const usable = statuses.find((st) => st.provider === selected.provider && st.profile === selected.profile)?.usable ?? false;
+    const fallback = await fallbackChainStatus(resolved, context);
     if (values.json) {
-      context.stdout.write(`${JSON.stringify({ selected: selected.provider, profile: selected.profile, usable, profiles, providers: statuses }, null, 2)}\n`);
+      const chain = fallback?.map((e) => ({ ...e, exhaustedUntil: e.exhaustedUntil === undefined ? undefined : new Date(e.exhaustedUntil).toISOString() }));
+      context.stdout.write(`${JSON.stringify({ selected: selected.provider, profile: selected.profile, usable, profiles, providers: statuses, fallback: chain }, null, 2)}\n`);
     } else {
       render(statuses, context);
+      if (fallback) context.stdout.write(formatFallbackChain(fallback, context.color));
     }
     return usable ? 0 : 3;
   },
