@@ -28,7 +28,7 @@ function countDeltas(): { feed(chunk: string): void; count(): number } {
   return { feed: (chunk) => parser.feed(chunk), count: () => deltas };
 }
 
-/** Raw fetch of the Responses stream, parsed with eventsource-parser; `onFirstByte` for time to first token. */
+/** Raw fetch of the Responses stream, parsed with eventsource-parser; `onFirstDelta` runs at the first text delta (time to first token). */
 export async function fetchStream(base: string, key = KEY, onFirstDelta?: () => void): Promise<number> {
   const res = await fetch(`${base}/responses`, { method: "POST", headers: headers(key), body: body() });
   const counter = countDeltas();
