@@ -60,5 +60,19 @@ export async function readStdin(stdin: NodeJS.ReadableStream): Promise<string> {
     if (size > STDIN_LIMIT_BYTES) throw new ProviderError("config_error", `stdin is larger than ${STDIN_LIMIT_BYTES / 1024 / 1024} MiB; send less.`);
     chunks.push(buffer);
   }
-  return Buffer.concat(chunks).toString("utf8");
+  return decodeUtf8(Buffer.concat(chunks));
+}
+
+/**
+ * Strict UTF-8: Buffer#toString would turn invalid bytes into U+FFFD and send a
+ * mangled prompt (or secret) without a word.
+ */
+function decodeUtf8(bytes: Buffer): string {
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw new ProviderError("config_error", "stdin is not UTF-8 text; nothing was sent.", {
+      hint: "Convert it first, e.g. iconv -f latin1 -t utf-8 file.txt | codex-provider ask …",
+    });
+  }
 }

@@ -23,6 +23,7 @@ const COMMANDS: Record<string, { summary: string; load: Loader; configEnv?: true
   usage: { summary: "Show ChatGPT plan usage windows (chatgpt-codex)", load: () => import("./commands/usage.js") },
   "export-codex": { summary: "Write the chatgpt-codex sign-in as a Codex CLI auth.json", load: () => import("./commands/export-codex.js") },
   emulator: { summary: "Run the built-in emulator of OpenAI's endpoints", load: () => import("./commands/emulator.js") },
+  doctor: { summary: "Tell why something does not work (no tokens spent)", load: () => import("./commands/doctor.js") },
   serve: { summary: "Serve your credential as a local OpenAI-compatible API", load: () => import("./commands/serve.js") },
   demo: { summary: "Run a full demo against the built-in emulator (no account needed)", load: () => import("./commands/demo.js") },
 };

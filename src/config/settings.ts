@@ -5,6 +5,7 @@
 import type { Env } from "./paths.js";
 import { ProviderError } from "../errors.js";
 import type { ReasoningEffort, Verbosity } from "../types.js";
+import { parseClaudeModelMap } from "./claude-models.js";
 
 export const REASONING_EFFORTS: readonly ReasoningEffort[] = ["none", "minimal", "low", "medium", "high", "xhigh"];
 export const VERBOSITIES: readonly Verbosity[] = ["low", "medium", "high"];
@@ -59,6 +60,12 @@ function listKind(describe: string, max: number): Kind<string[]> {
 const TRUE_WORDS = new Set(["1", "true", "yes", "on"]);
 const FALSE_WORDS = new Set(["0", "false", "no", "off"]);
 
+/** Kept as text (what `config show` prints); the server parses it with parseClaudeModelMap. */
+function claudeModelKind(): Kind<string> {
+  const check = (v: unknown) => (typeof v === "string" && parseClaudeModelMap(v) ? v : undefined);
+  return { describe: 'a model, then optional exact NAME=MODEL entries, comma-separated (e.g. "gpt-5.5,claude-haiku-4-5=gpt-5.4-mini")', fromToml: check, fromText: check };
+}
+
 function boolKind(): Kind<boolean> {
   return {
     describe: "true or false",
@@ -106,7 +113,13 @@ export const SETTINGS = {
   // Each client connection holds a file descriptor (and usually an upstream one too):
   // the cap keeps a flood of idle sockets from starving real clients.
   max_connections: spec({ kind: intKind(1, 65_535), env: ["CODEX_PROVIDER_MAX_CONNECTIONS"], flag: "max-connections", arg: "<n>", default: 256, doc: "client connections serve keeps open at once; more get a 503", serveOnly: true }),
+  claude_model: spec({ kind: claudeModelKind(), env: ["CODEX_PROVIDER_CLAUDE_MODEL"], flag: "claude-model", arg: "<map>", doc: "model for claude-* names on /v1/messages, then NAME=MODEL overrides (default: the provider's model)", serveOnly: true }),
   max_request_body_mib: spec({ kind: intKind(1, 1024), env: ["CODEX_PROVIDER_MAX_REQUEST_BODY_MIB"], flag: "max-request-body", arg: "<MiB>", default: 32, doc: "largest request body serve accepts (after decompression); larger is a 413", serveOnly: true }),
+  // The response store behind previous_response_id on stateless upstreams (server/response-store.ts).
+  responses_store_max: spec({ kind: intKind(0, 100_000), env: ["CODEX_PROVIDER_RESPONSES_STORE_MAX"], flag: "responses-store-max", arg: "<n>", default: 1000, doc: "responses serve keeps for previous_response_id (0: none); least recently used out first", serveOnly: true }),
+  responses_store_mib: spec({ kind: intKind(1, 4096), env: ["CODEX_PROVIDER_RESPONSES_STORE_MIB"], flag: "responses-store-mib", arg: "<MiB>", default: 64, doc: "memory the stored responses may take", serveOnly: true }),
+  // Off by default: conversations on disk are a privacy decision the user makes.
+  responses_store_hours: spec({ kind: intKind(0, 8760), env: ["CODEX_PROVIDER_RESPONSES_STORE_HOURS"], flag: "responses-store-hours", arg: "<hours>", default: 0, doc: "keep stored responses on disk (0600) this long; 0: memory only", serveOnly: true }),
 };
 
 export type SettingKey = keyof typeof SETTINGS;
@@ -135,10 +148,21 @@ export const SETTING_FLAGS = {
   "no-experimental-notice": { type: "boolean" },
 } as const;
 
+// Model, effort and verbosity shape one request: only ask and chat take them.
+const { model: _model, reasoning: _reasoning, verbosity: _verbosity, ...CONNECTION_FLAGS } = SETTING_FLAGS;
+export const PER_REQUEST_SETTINGS: readonly SettingKey[] = ["model", "reasoning_effort", "verbosity"];
+
+/** Flags of the settings that say how to reach a provider: every command that talks to one (models, status, usage, doctor, serve). */
+export const CONNECTION_SETTING_FLAGS = CONNECTION_FLAGS;
+
 /** Flags of the settings only `serve` reads. */
 export const SERVE_SETTING_FLAGS = {
   "max-connections": { type: "string" },
   "max-request-body": { type: "string" },
+  "responses-store-max": { type: "string" },
+  "responses-store-mib": { type: "string" },
+  "responses-store-hours": { type: "string" },
+  "claude-model": { type: "string" },
 } as const;
 
 function helpColumns(key: SettingKey): [string, string] {
@@ -154,6 +178,9 @@ export function settingsHelp(keys: readonly SettingKey[]): string {
   const width = Math.max(...rows.map(([left]) => left.length)) + 2;
   return `Settings (flag > env > config.toml > default; see \`codex-provider config show\`):\n${rows.map(([left, right]) => `  ${left.padEnd(width)}${right}`).join("\n")}`;
 }
+
+/** Help text for CONNECTION_SETTING_FLAGS. */
+export const CONNECTION_SETTINGS_HELP = settingsHelp(SETTING_KEYS.filter((key) => !(SETTINGS[key] as SettingSpec<unknown>).serveOnly && !PER_REQUEST_SETTINGS.includes(key)));
 
 /** Help text for SETTING_FLAGS, shared by every command that takes them. */
 export const SETTING_FLAGS_HELP = settingsHelp(SETTING_KEYS.filter((key) => !(SETTINGS[key] as SettingSpec<unknown>).serveOnly));

@@ -59,6 +59,7 @@ export function checkStateHome(home: string): void {
     throw unsafePathError(`cannot inspect the state directory ${home} (${(error as NodeJS.ErrnoException).code})`, "Check that the path exists and is yours.");
   }
   if (!link.isSymbolicLink()) {
+    requireDirectory(home, link);
     requireOwnedAndProtected(home, link, "the state directory");
     return;
   }
@@ -69,7 +70,17 @@ export function checkStateHome(home: string): void {
   } catch {
     throw unsafePathError(`the state directory ${home} is a symbolic link to ${target}`, `Point it at an existing directory that only you own, or remove it: rm ${quote(home)}`);
   }
+  requireDirectory(`${home} -> ${target}`, stats);
   requireOwnedAndProtected(target, stats, "the state directory", `${home} -> ${target}`);
+}
+
+/** A file where the state directory should be: name it, not config.toml or credentials/ inside it. */
+function requireDirectory(shown: string, stats: Stats): void {
+  if (stats.isDirectory()) return;
+  throw unsafePathError(
+    `the state directory ${shown} is not a directory`,
+    "Set CODEX_PROVIDER_HOME to a directory (it is created on first sign-in), or move the file away.",
+  );
 }
 
 /**

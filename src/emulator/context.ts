@@ -14,4 +14,6 @@ export interface EmulatorContext {
   planUsage: PlanUsage;
   store: ResponseStore;
   deltaDelayMs: number;
+  /** Added to the time in every response's Date header, to play a server whose clock disagrees with the client's. */
+  clock: { skewMs: number };
 }

@@ -35,6 +35,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     planUsage: new PlanUsage(options.usageBudget ?? Infinity, options.usageResetSeconds ?? DEFAULT_USAGE_RESET_SECONDS),
     store: new ResponseStore(),
     deltaDelayMs: options.deltaDelayMs ?? 0,
+    clock: { skewMs: options.clockSkewMs ?? 0 },
   };
   const emulatorServer = createEmulatorServer(ctx, options.log);
   const { server } = emulatorServer;
@@ -58,6 +59,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     requests: emulatorServer.requests,
     setFault: (spec) => faults.push(spec),
     clearFaults: () => faults.clear(),
+    setClockSkew: (ms) => {
+      ctx.clock.skewMs = ms;
+    },
     close: () => emulatorServer.close(),
   };
 }

@@ -57,6 +57,8 @@ export function createEmulatorServer(ctx: EmulatorContext, log?: (line: string) 
       requests.push(record);
     }
     const ex = new Exchange(req, res, url, record);
+    // RFC 9110 §6.6.1: an origin server with a clock sends Date; Node would send the true time.
+    res.setHeader("date", new Date(Date.now() + ctx.clock.skewMs).toUTCString());
     res.once("close", () => {
       record.status = res.headersSent ? res.statusCode : record.status;
       record.completed = res.writableFinished;
@@ -75,7 +77,7 @@ export function createEmulatorServer(ctx: EmulatorContext, log?: (line: string) 
       const body = await readBody(req);
       if (typeof body !== "string") return ex.fail(body);
       ex.setBody(body);
-      if (admin) return handleAdmin(ex, url.pathname.slice("/__emulator".length), ctx.faults, requests);
+      if (admin) return handleAdmin(ex, url.pathname.slice("/__emulator".length), ctx, requests);
       const route = ROUTES[`${method} ${url.pathname.replace(/\/+$/, "")}`];
       if (route) await route(ex, ctx);
       else if (url.pathname.startsWith("/backend-api/")) ex.sendJson(404, { detail: "Not Found" });

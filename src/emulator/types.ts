@@ -20,6 +20,8 @@ export interface EmulatorOptions {
   usageBudget?: number;
   /** Length of the plan usage window, for resets_at / resets_in_seconds (default 8040). */
   usageResetSeconds?: number;
+  /** Milliseconds added to every response's Date header (default 0); see `setClockSkew`. */
+  clockSkewMs?: number;
   /** Receives one access-log line per request (method path status ms); never a token. */
   log?: (line: string) => void;
 }
@@ -50,5 +52,7 @@ export interface Emulator {
   /** Queue an instance-level fault for the next `times` inference requests (default 1). */
   setFault(spec: FaultSpec): void;
   clearFaults(): void;
+  /** Shift the Date header of later responses by `ms` (also POST /__emulator/clock {"skewMs": n}). */
+  setClockSkew(ms: number): void;
   close(): Promise<void>;
 }

@@ -53,14 +53,18 @@ export class KeyCheck {
     this.digest = sha256(key);
   }
 
-  /** Throws a 401 unless the request carries `Authorization: Bearer <local key>`. */
-  verify(header: string | undefined): void {
-    const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
-    if (!match) {
-      throw unauthorized("Missing local API key. Send it as `Authorization: Bearer <key>`; print it with `codex-provider serve --print-key`.");
+  /**
+   * Throws a 401 unless the request carries the local key as `Authorization: Bearer <key>`
+   * (OpenAI clients) or `x-api-key: <key>` (Anthropic clients).
+   */
+  verify(authorization: string | undefined, apiKey?: string | string[]): void {
+    const bearer = authorization ? /^Bearer\s+(\S+)\s*$/i.exec(authorization)?.[1] : undefined;
+    const key = bearer ?? (typeof apiKey === "string" ? apiKey.trim() : undefined);
+    if (!key) {
+      throw unauthorized("Missing local API key. Send it as `Authorization: Bearer <key>` or `x-api-key: <key>`; print it with `codex-provider serve --print-key`.");
     }
     // Hashing first gives equal-length buffers, so the comparison time says nothing about the key.
-    if (!timingSafeEqual(sha256(match[1]), this.digest)) {
+    if (!timingSafeEqual(sha256(key), this.digest)) {
       throw unauthorized("Incorrect local API key. Print the right one with `codex-provider serve --print-key`.");
     }
   }
@@ -75,7 +79,7 @@ function unauthorized(message: string): ServerError {
 }
 
 /** Response headers a browser needs to read our answers; ours are named here once. */
-const EXPOSED_HEADERS = "x-request-id, x-codex-provider-dropped-params, x-codex-provider-fallback, x-upstream-request-id";
+const EXPOSED_HEADERS = "x-request-id, x-codex-provider-dropped-params, x-codex-provider-fallback, x-upstream-request-id, x-codex-provider-token-count";
 
 export class CorsPolicy {
   private readonly origins: Set<string>;
@@ -106,7 +110,7 @@ export class CorsPolicy {
     if (req.method !== "OPTIONS") return false;
     const requested = req.headers["access-control-request-headers"];
     res.writeHead(204, {
-      "access-control-allow-methods": "GET, POST, OPTIONS",
+      "access-control-allow-methods": "GET, POST, DELETE, OPTIONS",
       // Echo only header-name characters: the SDK's x-stainless-* set changes between versions.
       "access-control-allow-headers": typeof requested === "string" ? requested.replace(/[^A-Za-z0-9\-_, ]/g, "") : "authorization, content-type",
       "access-control-max-age": "600",

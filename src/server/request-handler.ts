@@ -1,5 +1,5 @@
 // Answering one request: an id and an access-log record, the guards (draining, Host,
-// CORS, local key) in that order, the route, and one error answer for whatever a
+// CORS, local key; a keyless GET /health is only told the server is up) in that order, the route, and one error answer for whatever a
 // handler threw. A client that goes away cancels the upstream call it was waiting for.
 import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -12,8 +12,9 @@ import { describeUnexpected, type ErrorContext } from "./errors.js";
 import type { InFlight } from "./in-flight.js";
 import type { ModelCatalog } from "./model-catalog.js";
 import { readJsonBody } from "./request-body.js";
-import { failure, sendJson, SHUTDOWN, type RouteContext } from "./route-context.js";
-import { matchRoute, type Handler } from "./router.js";
+import { failure, sendJson, SHUTDOWN, type ResponsesState, type RouteContext } from "./route-context.js";
+import { anthropicErrorAnswer } from "./anthropic-errors.js";
+import { isAnthropicPath, isLivenessProbe, matchRoute, type Handler } from "./router.js";
 
 export interface RequestDeps {
   provider: Provider;
@@ -25,6 +26,7 @@ export interface RequestDeps {
   keyCheck: KeyCheck;
   cors: CorsPolicy;
   maxBodyBytes: number;
+  responses: ResponsesState;
   logBodies?: boolean;
   onLog?(entry: AccessLogEntry): void;
   onError?(message: string): void;
@@ -35,7 +37,8 @@ export function requestHandler(deps: RequestDeps): (req: IncomingMessage, res: S
   return async (req, res) => {
     const requestId = `req_${randomBytes(12).toString("hex")}`;
     const method = req.method ?? "GET";
-    const pathname = new URL(req.url ?? "/", "http://local.invalid").pathname;
+    const url = new URL(req.url ?? "/", "http://local.invalid");
+    const pathname = url.pathname;
     const record = new RequestRecord(requestId, method, pathname);
     const controller = inFlight.start();
     res.setHeader("x-request-id", requestId);
@@ -54,6 +57,8 @@ export function requestHandler(deps: RequestDeps): (req: IncomingMessage, res: S
       catalog: deps.catalog,
       record,
       errorContext: deps.errorContext,
+      query: url.searchParams,
+      responses: deps.responses,
       readBody: async () => {
         const body = await readJsonBody(req, deps.maxBodyBytes);
         if (deps.logBodies) record.keepBody(body.text);
@@ -64,7 +69,8 @@ export function requestHandler(deps: RequestDeps): (req: IncomingMessage, res: S
       if (inFlight.draining) throw SHUTDOWN;
       if (!deps.hostPolicy.allows(req.headers.host)) throw forbiddenHost(req.headers.host);
       if (deps.cors.handle(req, res)) return;
-      deps.keyCheck.verify(req.headers.authorization);
+      if (isLivenessProbe(method, pathname, req.headers.authorization)) return sendJson(res, 200, { status: "ok" });
+      deps.keyCheck.verify(req.headers.authorization, req.headers["x-api-key"]);
       const { handler, param } = matchRoute(deps.routes, method, pathname);
       ctx.param = param;
       await handler(ctx);
@@ -75,7 +81,8 @@ export function requestHandler(deps: RequestDeps): (req: IncomingMessage, res: S
         return;
       }
       if (res.destroyed) return;
-      const answer = failure(ctx, error);
+      const failed = failure(ctx, error);
+      const answer = isAnthropicPath(pathname) ? anthropicErrorAnswer(failed, requestId) : failed;
       sendJson(res, answer.status, answer.body, answer.headers);
     }
   };

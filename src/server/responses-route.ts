@@ -12,11 +12,14 @@ import { requireString } from "./request-body.js";
 import { ResponsesSynthesizer } from "../wire/responses-synth.js";
 import { responsesToModelRequest } from "../wire/responses-to-request.js";
 import { SseWriter } from "./sse-writer.js";
+import { asContinued, continuation, keep, type Continuation } from "./conversation.js";
 import { dropFromBody, dropFromRequest, eventsOf, openUpstream, type OpenedStream } from "./upstream.js";
 
 type Json = Record<string, unknown>;
 
 const TERMINAL = new Set(["response.completed", "response.done", "response.incomplete", "response.failed", "error"]);
+/** Terminal events whose response is an answer worth keeping for a follow-up. */
+const FINISHED = new Set(["response.completed", "response.done", "response.incomplete"]);
 
 interface Answering {
   /** Responses wire events arrive as `raw`; the typed `done` carries the result. */
@@ -30,16 +33,19 @@ export async function handleResponses(ctx: RouteContext): Promise<void> {
   const model = requireString(body, "model");
   ctx.record.model = model;
   await ctx.catalog.check(model);
-  const answering = await open(ctx, body, model);
+  // A bare string is one user message; the ChatGPT paths accept only the array form (docs/protocol.md#siwc-inference).
+  const input = typeof body.input === "string" ? toInputItems(body.input, true) : Array.isArray(body.input) ? (body.input as Json[]) : [];
+  const continued = continuation(ctx.provider, ctx.responses.store, ctx.responses.scope, body, input);
+  const answering = await open(ctx, continued.upstream, model);
   ctx.record.dropped = answering.dropped;
-  if (body.stream === true) await stream(ctx, answering);
-  else await answer(ctx, answering);
+  // Kept once finished: the upstream's terminal response, with the output the stream carried.
+  const finished = (response: Json) => keep(ctx.responses.store, ctx.responses.scope, body, continued, response);
+  if (body.stream === true) await stream(ctx, answering, continued, finished);
+  else await answer(ctx, answering, continued, finished);
 }
 
 async function open(ctx: RouteContext, body: Json, model: string): Promise<Answering> {
   const upstream: Json = { ...body };
-  // A bare string is one user message; the ChatGPT paths accept only the array form (docs/protocol.md#siwc-inference).
-  if (typeof upstream.input === "string") upstream.input = toInputItems(upstream.input, true);
   try {
     const opened = await openUpstream(
       () => ctx.provider.streamBody(upstream, { signal: ctx.signal, rawEvents: true }),
@@ -67,20 +73,25 @@ async function* synthesized(opened: OpenedStream, model: string): AsyncGenerator
   }
 }
 
-async function stream(ctx: RouteContext, answering: Answering): Promise<void> {
+async function stream(ctx: RouteContext, answering: Answering, continued: Continuation, finished: (response: Json) => void): Promise<void> {
   const writer = new SseWriter(ctx.res);
   writer.start(upstreamHeaders(answering.dropped, answering.fallbacks));
   let sequence = -1;
   let ended = false;
+  let terminal: Json | undefined;
   try {
     for await (const event of answering.events) {
       if (event.type === "raw") {
         const type = String(event.event.type);
         if (typeof event.event.sequence_number === "number") sequence = event.event.sequence_number;
         ended ||= TERMINAL.has(type);
-        await writer.send(event.event, type);
+        const response = responseOf(event.event);
+        const sent = response ? { ...event.event, response: asContinued(response, continued) } : event.event;
+        if (FINISHED.has(type) && response) terminal = sent.response as Json;
+        await writer.send(sent, type);
       } else if (event.type === "done") {
         ctx.record.usage = event.result.usage;
+        if (terminal) finished(withOutput(terminal, event.result));
       }
     }
   } catch (error) {
@@ -94,16 +105,27 @@ async function stream(ctx: RouteContext, answering: Answering): Promise<void> {
 }
 
 /** Non-streaming: the terminal event's response object is the answer. */
-async function answer(ctx: RouteContext, answering: Answering): Promise<void> {
+async function answer(ctx: RouteContext, answering: Answering, continued: Continuation, finished: (response: Json) => void): Promise<void> {
   let response: Json | undefined;
+  let type = "";
   let result: ResponseResult | undefined;
   for await (const event of answering.events) {
-    if (event.type === "raw" && TERMINAL.has(String(event.event.type)) && event.event.response) response = event.event.response as Json;
-    else if (event.type === "done") result = event.result;
+    if (event.type === "raw" && TERMINAL.has(String(event.event.type)) && responseOf(event.event)) {
+      response = responseOf(event.event);
+      type = String(event.event.type);
+    } else if (event.type === "done") result = event.result;
   }
   ctx.record.usage = result?.usage;
-  const final: Json = { ...response };
-  // The ChatGPT backend may leave `output` empty in the terminal event; the items streamed before it are the output.
-  if (!Array.isArray(final.output) || final.output.length === 0) final.output = result?.output ?? [];
+  const final = withOutput(asContinued({ ...response }, continued), result);
+  if (FINISHED.has(type) && result) finished(final);
   sendJson(ctx.res, 200, final, upstreamHeaders(answering.dropped, answering.fallbacks));
+}
+
+function responseOf(event: Json): Json | undefined {
+  return event.response && typeof event.response === "object" ? (event.response as Json) : undefined;
+}
+
+/** The ChatGPT backend may leave `output` empty in the terminal event; the items streamed before it are the output. */
+function withOutput(response: Json, result: ResponseResult | undefined): Json {
+  return Array.isArray(response.output) && response.output.length > 0 ? response : { ...response, output: result?.output ?? [] };
 }

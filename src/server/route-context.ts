@@ -8,6 +8,13 @@ import { errorAnswer, type ErrorAnswer, type ErrorContext } from "./errors.js";
 import type { ModelCatalog } from "./model-catalog.js";
 import { DROPPED_HEADER, FALLBACK_HEADER, fallbackHeaderValue } from "./upstream.js";
 import type { FallbackSwitch } from "../types.js";
+import type { ResponseStore } from "./response-store.js";
+
+/** The response store and the caller's scope in it (a hash of the local key it sent). */
+export interface ResponsesState {
+  store: ResponseStore;
+  scope: string;
+}
 
 export interface RouteContext {
   res: ServerResponse;
@@ -20,6 +27,9 @@ export interface RouteContext {
   readBody(): Promise<Record<string, unknown>>;
   /** Path parameter (e.g. the model id of `/v1/models/{id}`). */
   param?: string;
+  /** The URL's query parameters. */
+  query: URLSearchParams;
+  responses: ResponsesState;
 }
 
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {

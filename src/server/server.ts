@@ -15,6 +15,7 @@ import { loadOrCreateLocalKey } from "./local-key.js";
 import { ModelCatalog } from "./model-catalog.js";
 import { DEFAULT_MAX_BODY_BYTES } from "./request-body.js";
 import { requestHandler } from "./request-handler.js";
+import { DEFAULT_RESPONSE_STORE_LIMITS, keyScope, ResponseStore, type ResponseStoreLimits } from "./response-store.js";
 import { apiRoutes } from "./router.js";
 
 export { DEFAULT_HOST, DEFAULT_PORT } from "./listen.js";
@@ -49,6 +50,16 @@ export interface ServerOptions {
   limits?: Partial<ConnectionLimits>;
   /** Largest request body after decompression (default 32 MiB); larger is a 413. */
   maxBodyBytes?: number;
+  /**
+   * The store behind `previous_response_id` and `/v1/responses/{id}` (response-store.ts):
+   * count and byte limits, and hours to keep responses on disk (0, the default: memory only).
+   */
+  responseStore?: Partial<ResponseStoreLimits>;
+  /**
+   * The model for `claude-*` names on `/v1/messages`, then optional exact `NAME=MODEL`
+   * overrides, comma-separated (the `claude_model` setting). Default: the provider's model.
+   */
+  claudeModel?: string;
 }
 
 export interface LocalServer {
@@ -79,16 +90,23 @@ export async function startServer(options: ServerOptions = {}): Promise<LocalSer
   const host = options.host ?? DEFAULT_HOST;
   const limits = { ...DEFAULT_CONNECTION_LIMITS, ...options.limits };
   const inFlight = new InFlight();
+  // Destructuring defaults: an explicit `undefined` (an unset CLI setting) means the default too.
+  const { maxEntries = DEFAULT_RESPONSE_STORE_LIMITS.maxEntries, maxBytes = DEFAULT_RESPONSE_STORE_LIMITS.maxBytes, retentionHours = DEFAULT_RESPONSE_STORE_LIMITS.retentionHours } =
+    options.responseStore ?? {};
+  const responses = new ResponseStore({ maxEntries, maxBytes, retentionHours }, home, options.onError);
+  const scope = keyScope(apiKey);
+  await responses.load(scope);
   const handle = requestHandler({
     provider,
     catalog: new ModelCatalog(provider),
     errorContext: { provider: provider.id, profile },
-    routes: apiRoutes(() => inFlight.size),
+    routes: apiRoutes(() => inFlight.size, options.claudeModel),
     inFlight,
     hostPolicy: new HostPolicy(host),
     keyCheck: new KeyCheck(apiKey),
     cors: new CorsPolicy(options.cors ?? []),
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    responses: { store: responses, scope },
     logBodies: options.logBodies,
     onLog: options.onLog,
     onError: options.onError,
@@ -112,7 +130,8 @@ export async function startServer(options: ServerOptions = {}): Promise<LocalSer
     close(closeOptions = {}) {
       // A second call (a second Ctrl-C) stops waiting for in-flight requests.
       if (closing) inFlight.stopWaiting();
-      return (closing ??= inFlight.drain(server, closeOptions.drainTimeoutMs ?? options.drainTimeoutMs ?? DEFAULT_DRAIN_MS));
+      // Responses answered while draining are on disk before close() resolves.
+      return (closing ??= inFlight.drain(server, closeOptions.drainTimeoutMs ?? options.drainTimeoutMs ?? DEFAULT_DRAIN_MS).then(() => responses.flush()));
     },
   };
 }

@@ -4,8 +4,9 @@
 // answer to the request without it: sampling knobs, output caps, bookkeeping and caching hints
 // (docs/protocol.md#siwc-inference "must be omitted", docs/protocol.md#codex-rejected-fields "rejects"), and
 // hosted tools the upstream cannot run (Codex always offers `tool_search`, which plan usage refuses): the
-// model answers without that tool. A field that changes what the request means — `previous_response_id`,
-// `conversation`, `background`, `prompt`, `top_logprobs`, `stop`, audio — is a 400.
+// model answers without that tool. A field that changes what the request means — `conversation`,
+// `background`, `prompt`, `top_logprobs`, `stop`, audio — is a 400. (`previous_response_id` never gets here
+// on a stateless upstream: conversation.ts has replaced it with the history.)
 //
 // Rejections come from the provider's own policy (thrown before any network call) or
 // from the upstream (an HTTP 400 "Unsupported parameter"); either way nothing has been

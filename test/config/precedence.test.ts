@@ -32,7 +32,11 @@ const LAYERS: Record<SettingKey, [Value, Value, Value]> = {
   // The flag can only switch the notice off, so the env layer switches it on.
   experimental_notice: [false, true, false],
   max_connections: [10, 20, 30],
+  claude_model: ["gpt-5.4", "gpt-5.5,claude-haiku-4-5=gpt-5.4-mini", "gpt-5.5-pro"],
   max_request_body_mib: [1, 2, 3],
+  responses_store_max: [10, 20, 30],
+  responses_store_mib: [1, 2, 3],
+  responses_store_hours: [0, 1, 2],
 };
 
 const CONFIG =

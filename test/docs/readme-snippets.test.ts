@@ -43,6 +43,8 @@ const NOT_RUNNABLE: Array<[RegExp, string]> = [
   [/^# ~\/\.codex-provider\/config\.toml/, "validated by test/config/readme-example.test.ts"],
   [/^codex-provider serve --provider chatgpt/, "long-running server on a fixed port; test/server/ runs it on a free port"],
   [/^export OPENAI_BASE_URL=/, "needs a running server; the openai SDK block after it is run here against one"],
+  [/^codex-provider serve --provider chatgpt --claude-model/, "starts a server in the foreground; the Anthropic SDK block after it is run here against one"],
+  [/^ANTHROPIC_BASE_URL=\S+ ANTHROPIC_API_KEY=.* claude\n/, "Claude Code's terminal UI; test/server/claude-code.test.ts runs `claude -p` with these two variables"],
   [/^src\/auth\/login\//, "a folder map, not code"],
   [/^codex-provider ask --fallback /, "reads a file at a real plan's limit; test/cli/fallback.test.ts runs ask --fallback against the emulator"],
   [/^export HTTPS_PROXY=/, "names a corporate proxy; test/transport/proxy.test.ts runs the same variables against a loopback proxy"],
@@ -155,6 +157,29 @@ describe("README code blocks", () => {
     it("the openai SDK block answers through the server", async () => {
       const { stdout } = await runBlock(find(/new OpenAI\(\)/), { OPENAI_BASE_URL: server.baseUrl, OPENAI_API_KEY: server.apiKey });
       assert.match(stdout, /Hello from the emulator/);
+    });
+
+    it("the conversation-state block chains turns on a stateless upstream (chatgpt-codex)", async () => {
+      const codexEnv = { CODEX_PROVIDER_AUTH_URL: emu.authUrl, CODEX_PROVIDER_CHATGPT_URL: emu.chatgptUrl };
+      const stateless = await createServer({ provider: "chatgpt-codex", env: codexEnv, home, port: 0 });
+      try {
+        const before = emu.requests.length;
+        const { stdout } = await runBlock(find(/previous_response_id: first\.id/), { OPENAI_BASE_URL: stateless.baseUrl, OPENAI_API_KEY: stateless.apiKey });
+        assert.match(stdout, /You asked: "What is my name\?"/);
+        assert.match(stdout, /^completed$/m);
+        assert.match(stdout, /^message user$/m);
+        const upstream = emu.requests.slice(before).filter((r) => r.path.endsWith("/codex/responses"));
+        const last = upstream.at(-1)!.body as { input: unknown; previous_response_id?: unknown };
+        assert.equal(last.previous_response_id, undefined);
+        assert.match(JSON.stringify(last.input), /My name is Ada\./, "the second turn carried the first");
+      } finally {
+        await stateless.close();
+      }
+    });
+
+    it("the Anthropic SDK block runs its tool loop through the server", async () => {
+      const { stdout } = await runBlock(find(/new Anthropic\(\)/), { ANTHROPIC_BASE_URL: server.url, ANTHROPIC_API_KEY: server.apiKey });
+      assert.match(stdout, /^end_turn .*Hello from the emulator\. The tool returned: shipped/s);
     });
 
     it("the Codex CLI recipe works with the real codex binary (its config.toml verbatim but the port)", async () => {

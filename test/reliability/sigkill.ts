@@ -12,7 +12,8 @@ import { CredentialStore } from "#src/auth/store/index.js";
 import { padFor, readTally } from "./fixtures/tally.js";
 
 const WORKER = fileURLToPath(new URL("./fixtures/tally-worker.js", import.meta.url));
-const NEXT_COMMAND_LIMIT_MS = 1000;
+/** The goal `npm run stress` holds the next command to after a kill. */
+const NEXT_COMMAND_GOAL_MS = 1000;
 
 export interface SigkillFigures {
   kills: number;
@@ -31,7 +32,8 @@ interface Writer {
   firstAck: Promise<void>;
 }
 
-export async function sigkillScenario(options: { kills: number; writers: number }): Promise<SigkillFigures> {
+export async function sigkillScenario(options: { kills: number; writers: number; nextCommandLimitMs?: number }): Promise<SigkillFigures> {
+  const nextCommandLimitMs = options.nextCommandLimitMs ?? NEXT_COMMAND_GOAL_MS;
   const home = await mkdtemp(join(tmpdir(), "cp-stress-kill-"));
   const acked = new Map<string, number>();
   const writers = new Map<string, Writer>();
@@ -100,7 +102,7 @@ export async function sigkillScenario(options: { kills: number; writers: number 
     medianNextCommandMs: Math.round(latencies[Math.floor(latencies.length / 2)]),
   };
   assert.equal(figures.lostUpdates, 0, "no acknowledged update was lost");
-  const slow = latencies.filter((ms) => ms >= NEXT_COMMAND_LIMIT_MS).length;
-  assert.equal(slow, 0, `the next command waited ≥ ${NEXT_COMMAND_LIMIT_MS} ms after ${slow} of ${options.kills} kills (max ${figures.maxNextCommandMs} ms, median ${figures.medianNextCommandMs} ms, ${killsWhileHoldingLock} kills while holding the lock)`);
+  const slow = latencies.filter((ms) => ms >= nextCommandLimitMs).length;
+  assert.equal(slow, 0, `the next command waited ≥ ${nextCommandLimitMs} ms after ${slow} of ${options.kills} kills (max ${figures.maxNextCommandMs} ms, median ${figures.medianNextCommandMs} ms, ${killsWhileHoldingLock} kills while holding the lock)`);
   return figures;
 }

@@ -41,6 +41,18 @@ describe("Responses endpoint over a Chat Completions provider", () => {
     for (const name of ["include", "client_metadata", "tools[custom]", "tools[web_search]"]) assert.ok(dropped.includes(name), name);
   });
 
+  it("chains turns by previous_response_id: the history becomes Chat messages", async () => {
+    const first = await client.responses.create({ model: "gpt-5.5", input: "first question" });
+    const second = await client.responses.create({ model: "gpt-5.5", input: "second question", previous_response_id: first.id });
+    assert.equal(second.previous_response_id, first.id);
+    const messages = (chatCalls().at(-1)!.body as { messages: Array<{ role: string; content: unknown }> }).messages;
+    assert.deepEqual(
+      messages.map((message) => message.role),
+      ["user", "assistant", "user"],
+    );
+    assert.match(JSON.stringify(messages[1].content), /You asked: \\"first question\\"/);
+  });
+
   it("refuses fields Chat cannot express", async () => {
     await assert.rejects(client.responses.create({ model: "gpt-5.5", input: "x", previous_response_id: "resp_1" }), OpenAI.BadRequestError);
     await assert.rejects(client.responses.create({ model: "gpt-5.5", input: "x", background: true }), OpenAI.BadRequestError);

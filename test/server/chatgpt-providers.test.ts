@@ -7,9 +7,8 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import OpenAI from "openai";
 import { signIn as siwcSignIn } from "../chatgpt/helpers.js";
-import { freePorts, signIn as codexSignIn } from "../codex/helpers.js";
 import { agentMessage, runCodex, tempCodexHome } from "./codex-runner.js";
-import { assertToolRoundTrip, lookupOrderTool, startStack, type Stack } from "./helpers.js";
+import { assertToolRoundTrip, lookupOrderTool, startCodexStack, startStack, type Stack } from "./helpers.js";
 
 function client(stack: Stack, maxRetries = 0): OpenAI {
   return new OpenAI({ baseURL: stack.server.baseUrl, apiKey: stack.server.apiKey, maxRetries });
@@ -121,14 +120,7 @@ describe("provider chatgpt: tool loops through the openai SDK", () => {
 describe("provider chatgpt-codex (experimental)", () => {
   let stack: Stack;
   const codexHome = tempCodexHome();
-  before(async () => {
-    const ports = await freePorts(2);
-    stack = await startStack({
-      server: { provider: "chatgpt-codex" },
-      emulator: { auth: { codexRedirectPorts: ports } },
-      setup: (emu, home) => codexSignIn(emu, home, ports),
-    });
-  });
+  before(async () => (stack = await startCodexStack()));
   after(() => stack.close());
 
   it("serves Codex CLI from the backend", async () => {

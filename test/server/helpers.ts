@@ -7,6 +7,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Emulator, type EmulatorOptions, startEmulator } from "#src/emulator/index.js";
 import OpenAI from "openai";
+import { usageWritesSettled } from "#src/providers/chatgpt-codex-usage.js";
+import { freePorts, signIn as codexSignIn } from "../codex/helpers.js";
 import { createProvider } from "#src/providers/registry.js";
 import { createServer, type AccessLogEntry, type LocalServer, type ServerOptions } from "#src/server/index.js";
 
@@ -56,9 +58,21 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     async close() {
       await server.close({ drainTimeoutMs: 0 });
       await emulator.close();
+      // A finished chatgpt-codex response saves its usage snapshot in the background; let it land first.
+      await usageWritesSettled();
       await rm(home, { recursive: true, force: true });
     },
   };
+}
+
+/** A stack whose server uses provider chatgpt-codex, signed in through the emulator's Codex login. */
+export async function startCodexStack(): Promise<Stack> {
+  const ports = await freePorts(2);
+  return startStack({
+    server: { provider: "chatgpt-codex" },
+    emulator: { auth: { codexRedirectPorts: ports } },
+    setup: (emu, home) => codexSignIn(emu, home, ports),
+  });
 }
 
 /** Run `fn` with a fresh stack, closed afterwards whatever happens. */

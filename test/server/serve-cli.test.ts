@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -62,5 +62,18 @@ describe("codex-provider serve", () => {
     assert.equal(entry?.model, "gpt-5.5");
     assert.ok(entry.outputTokens > 0);
     assert.ok(!stderr.includes(key) && !stderr.includes(emulator.apiKey) && !stderr.includes("from the cli"));
+  });
+  it("takes the response store settings: --responses-store-max and --responses-store-hours", async () => {
+    const key = await printKey();
+    const serve = await startServe(["--json", "--responses-store-max", "1", "--responses-store-hours", "2"], env);
+    const client = new OpenAI({ baseURL: serve.details!.baseUrl, apiKey: key, maxRetries: 0 });
+    const first = await client.responses.create({ model: "gpt-5.5", input: "one" });
+    const second = await client.responses.create({ model: "gpt-5.5", input: "two" });
+    // A count limit of one: the first is evicted, the second kept (and on disk, by the hours setting).
+    await assert.rejects(client.responses.retrieve(first.id), OpenAI.NotFoundError);
+    assert.equal((await client.responses.retrieve(second.id)).id, second.id);
+    assert.equal(await serve.stop("SIGINT"), 0);
+    const [scope] = await readdir(join(home, "responses"));
+    assert.deepEqual(await readdir(join(home, "responses", scope)), [`${second.id}.json`]);
   });
 });

@@ -134,7 +134,7 @@ test("secrets read from the file are registered with the redactor", () =>
   withHome(async (home) => {
     clearRegisteredSecrets();
     const store = new CredentialStore({ home });
-    const secrets = ["opaque-access-value-1", "opaque-refresh-value-2", "opaque-id-value-3"];
+    const secrets = ["opaque-access-value-1", "opaque-refresh-value-2", "opaque-id-value-3", "opaque-key-value-4", "opaque-at-value-5"];
     const profile: ProfileData = {
       version: 1,
       credentials: {
@@ -146,6 +146,8 @@ test("secrets read from the file are registered with the redactor", () =>
           clientId: "oaiapp_client",
           lastRefresh: "2024-01-01T00:00:00Z",
         },
+        openai: { type: "api-key", key: secrets[3], savedAt: "2024-01-01T00:00:00Z" },
+        "chatgpt-codex": { type: "access-token", token: secrets[4], savedAt: "2024-01-01T00:00:00Z" },
       },
     };
     await plant(store, JSON.stringify(profile));
@@ -165,6 +167,20 @@ const corruptCases: Array<[string, string, RegExp]> = [
   ],
   ["a mistyped field", `{"version":1,"credentials":{"openai":{"type":"api-key","key":["opaque-secret-value-123"],"savedAt":"t"}}}`, /\.key is not a string/],
   ["an unknown credential type", `{"version":1,"credentials":{"openai":{"type":"toString","key":"opaque-secret-value-123"}}}`, /\.type is not one of/],
+  // A token where the shape is wrong must not reach the message either (zod's own
+  // messages may describe the received value; the store's never do).
+  ["a token as the version", `{"version":"opaque-secret-value-123","credentials":{}}`, /has no supported version/],
+  ["a token as the credential type", `{"version":1,"credentials":{"openai":{"type":"opaque-secret-value-123","key":"k"}}}`, /\.type is not one of/],
+  ["a token as the credential", `{"version":1,"credentials":{"openai":"opaque-secret-value-123"}}`, /credentials\["openai"\] is not an object/],
+  [
+    "a token as the refresh failure",
+    `{"version":1,"credentials":{"chatgpt":{"type":"oauth","accessToken":"a","refreshToken":"r","clientId":"c","lastRefresh":"t","refreshFailure":"opaque-secret-value-456"}}}`,
+    /credentials\["chatgpt"\]\.refreshFailure is not an object/,
+  ],
+  ["a token in a list", `{"version":1,"credentials":{"chatgpt":{"type":"oauth","accessToken":"a","refreshToken":"r","clientId":"c","lastRefresh":"t","scopes":[7,"opaque-secret-value-123"]}}}`, /\.scopes\[0\] is not a string/],
+  ["a mistyped SIWC client", `{"version":1,"credentials":{},"siwcClients":{"user-1":["opaque-secret-value-123"]}}`, /siwcClients\["user-1"\] is not a string/],
+  ["a missing credentials map", `{"version":1,"siwcClients":{}}`, /has no credentials object/],
+  ["an array for a profile", `["opaque-secret-value-123"]`, /is not a JSON object/],
 ];
 
 for (const [name, text, problem] of corruptCases) {

@@ -24,7 +24,7 @@ export interface CliOptions {
    */
   env?: Record<string, string | undefined>;
   inherit?: boolean;
-  stdin?: string;
+  stdin?: string | Uint8Array;
   timeoutMs?: number;
   /** Sees all stderr so far after each chunk (to answer a prompt or send a signal). */
   onStderr?(text: string, child: ChildProcess): void;

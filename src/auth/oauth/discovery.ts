@@ -23,7 +23,7 @@ const NO_AUTH: AuthSource = {
 // Per process: the document changes rarely and every login/logout needs it.
 const cache = new Map<string, Promise<DiscoveryDocument>>();
 
-function discoveryUrl(issuer: string): string {
+export function discoveryUrl(issuer: string): string {
   return `${withoutTrailingSlash(issuer)}/.well-known/openid-configuration`;
 }
 

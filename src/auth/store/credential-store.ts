@@ -1,7 +1,7 @@
 // The only code that reads or writes credential files: one JSON file per profile
 // under `<home>/credentials/`, mode 0600, replaced atomically under a lock.
 import { constants } from "node:fs";
-import { chmod, open, readdir, readlink, rename } from "node:fs/promises";
+import { chmod, mkdir, open, readdir, readlink, rename, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { ProviderError } from "../../errors.js";
 import { credentialsDir } from "../../config/paths.js";
@@ -30,8 +30,8 @@ export interface CredentialStoreOptions {
 
 export interface ModifyOptions {
   /**
-   * For fresh logins: a corrupt file is renamed to `<file>.corrupt-<time>` and the
-   * profile starts empty, instead of `modify` throwing.
+   * For fresh logins: a corrupt file is renamed to `<file>.corrupt-<its mtime>` and
+   * the profile starts empty, instead of `modify` throwing.
    */
   recoverCorrupt?: boolean;
   /** Told the backup path after a corrupt file was moved aside and replaced. */
@@ -46,7 +46,7 @@ const READ_NO_FOLLOW = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0);
 type Loaded =
   | { kind: "missing" }
   | { kind: "ok"; data: ProfileData }
-  | { kind: "corrupt"; problem: string };
+  | { kind: "corrupt"; problem: string; backup: string };
 
 export class CredentialStore {
   readonly #home: string;
@@ -86,7 +86,7 @@ export class CredentialStore {
     const file = this.filePath(profile);
     this.#checkDirs();
     const loaded = await loadProfile(file, this.#onNotice);
-    if (loaded.kind === "corrupt") throw corruptError(file, loaded.problem);
+    if (loaded.kind === "corrupt") throw corruptError(file, loaded);
     return loaded.kind === "ok" ? loaded.data : emptyProfile();
   }
 
@@ -110,7 +110,7 @@ export class CredentialStore {
         // Holding the lock, any temp file for this profile is a crashed writer's.
         await removeTempFiles(file);
         const loaded = await loadProfile(file, this.#onNotice);
-        if (loaded.kind === "corrupt" && !options.recoverCorrupt) throw corruptError(file, loaded.problem);
+        if (loaded.kind === "corrupt" && !options.recoverCorrupt) throw corruptError(file, loaded);
         const data = loaded.kind === "ok" ? loaded.data : emptyProfile();
         const before = loaded.kind === "corrupt" ? undefined : serialize(data);
 
@@ -122,13 +122,40 @@ export class CredentialStore {
         if (problem) throw storeError(`refusing to write ${file}: the updated profile ${problem}`);
         registerProfileSecrets(data);
         signal.throwIfAborted();
-        const backup = loaded.kind === "corrupt" ? await moveAside(file) : undefined;
+        const backup = loaded.kind === "corrupt" ? await moveAside(file, loaded.backup) : undefined;
         await writeFileAtomic(file, after);
         if (backup) options.onRecovered?.(backup);
         return result;
       },
       this.#lock,
     );
+  }
+
+  /**
+   * Proves now that `profile` could be saved: the directories exist (created
+   * owner-only), pass their checks, and take a new file. A sign-in calls this before
+   * it shows the user anything, so an approved login is never lost to a directory
+   * that cannot be written.
+   */
+  async checkWritable(profile: string): Promise<void> {
+    const file = this.filePath(profile);
+    const dir = credentialsDir(this.#home);
+    const hint = "Make it a directory you own and can write, or set CODEX_PROVIDER_HOME to one.";
+    this.#checkDirs();
+    try {
+      await mkdir(dir, { recursive: true, mode: 0o700 });
+    } catch (error) {
+      throw storeError(`cannot create ${dir}`, error, hint);
+    }
+    this.#checkDirs();
+    // Not a `.json` name, so listProfiles never shows it even if a crash leaves it.
+    const probe = `${file}.writable-${process.pid}`;
+    try {
+      await (await open(probe, "wx", 0o600)).close();
+      await unlink(probe);
+    } catch (error) {
+      throw storeError(`cannot write in ${dir}`, error, hint);
+    }
   }
 
   /** Names of the profiles that have a credential file, sorted. */
@@ -156,6 +183,7 @@ function serialize(data: ProfileData): string {
 
 async function loadProfile(file: string, onNotice: NoticeHandler | undefined): Promise<Loaded> {
   let text: string;
+  let modified: Date;
   try {
     const handle = await open(file, READ_NO_FOLLOW);
     try {
@@ -169,6 +197,7 @@ async function loadProfile(file: string, onNotice: NoticeHandler | undefined): P
         await handle.chmod(0o600);
         onNotice?.({ code: "warning", message: `tightened ${file} from mode ${octal(stat.mode)} to 0600: it holds your credentials` });
       }
+      modified = stat.mtime;
       text = await handle.readFile("utf8");
     } finally {
       await handle.close();
@@ -185,10 +214,10 @@ async function loadProfile(file: string, onNotice: NoticeHandler | undefined): P
     value = JSON.parse(text);
   } catch {
     // The parser's message can quote file contents, i.e. tokens: report no detail.
-    return { kind: "corrupt", problem: text.trim() === "" ? "is empty" : "is not valid JSON" };
+    return { kind: "corrupt", problem: text.trim() === "" ? "is empty" : "is not valid JSON", backup: backupName(file, modified) };
   }
   const problem = profileProblem(value);
-  if (problem) return { kind: "corrupt", problem };
+  if (problem) return { kind: "corrupt", problem, backup: backupName(file, modified) };
   const data = value as ProfileData;
   registerProfileSecrets(data);
   return { kind: "ok", data };
@@ -203,18 +232,24 @@ async function symlinkError(file: string): Promise<ProviderError> {
   );
 }
 
-function corruptError(file: string, problem: string): ProviderError {
+function corruptError(file: string, corrupt: { problem: string; backup: string }): ProviderError {
   return storeError(
-    `credential file ${file} ${problem}; it was left unchanged`,
+    `credential file ${file} ${corrupt.problem}; it was left unchanged`,
     undefined,
-    `fix the file, or sign in again to replace it (the damaged file is kept as ${file}.corrupt-<time>)`,
+    `fix the file, or sign in again to replace it (the damaged file is then kept as ${corrupt.backup})`,
   );
 }
 
+/**
+ * Named for when the damaged file was last written, so the error that reports it can
+ * name the backup before a sign-in makes it. No ':' (not allowed in Windows names).
+ */
+function backupName(file: string, modified: Date): string {
+  return `${file}.corrupt-${modified.toISOString().replaceAll(":", "-")}`;
+}
+
 /** Keep a corrupt file's bytes for the user before it is replaced. */
-async function moveAside(file: string): Promise<string> {
-  // No ':' in the name: it is not allowed in Windows file names.
-  const backup = `${file}.corrupt-${new Date().toISOString().replaceAll(":", "-")}`;
+async function moveAside(file: string, backup: string): Promise<string> {
   try {
     await rename(file, backup);
     if (!isWindows) await chmod(backup, 0o600);

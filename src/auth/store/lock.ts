@@ -1,19 +1,19 @@
 // Mutual exclusion for one file across processes and within this process (a FIFO
 // queue per path, so callers here wait their turn in memory instead of polling).
 //
-// The cross-process lock is `<file>.lock`, a symbolic link whose target text is the
-// holder record (pid, host, process start): creating a symlink is atomic and fails if
-// one exists, so the record is there from the first instant (the scheme Emacs uses
-// for its lock files). A waiter reads the record: a holder that is gone from this
-// host is broken at once; a holder on another host keeps the lock while it refreshes
-// the link's mtime, and is taken over after `staleMs` without a refresh.
+// The cross-process lock is `<file>.lock` (lock-link.ts), created atomically so that
+// only one process can take it. A waiter reads the holder record: a holder that is
+// gone from this host is broken at once; a holder on another host keeps the lock
+// while it refreshes the link's mtime, and is taken over after `staleMs` without a
+// refresh. Breaking is serialized (lock-break.ts) so a live lock is never removed.
 import { AsyncLocalStorage } from "node:async_hooks";
-import { randomBytes } from "node:crypto";
-import { lstat, lutimes, readFile, readlink, rename, rm, symlink, writeFile } from "node:fs/promises";
+import { lutimes, rm } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { ensurePrivateDir } from "./atomic-write.js";
-import { currentHolder, decodeHolder, describeHolder, encodeHolder, holderState, type LockHolder } from "./lock-holder.js";
+import { breakLock } from "./lock-break.js";
+import { currentHolder, describeHolder, encodeHolder, holderState, type LockHolder } from "./lock-holder.js";
+import { createLock, observe, readLock } from "./lock-link.js";
 import { storeError } from "./store-error.js";
 
 export interface LockOptions {
@@ -110,12 +110,6 @@ async function lockAndRun<T>(
   }
 }
 
-type Observed =
-  | { kind: "absent" }
-  | { kind: "held"; raw: string; holder: LockHolder | undefined; ageMs: number };
-
-const isWindows = process.platform === "win32";
-
 async function acquire(
   key: string,
   staleMs: number,
@@ -136,10 +130,9 @@ async function acquire(
     const seen = await observe(lockPath);
     if (seen.kind === "absent") continue;
     const state = seen.holder ? holderState(seen.holder) : "other-host";
-    if (state === "gone" || (state === "other-host" && seen.ageMs > staleMs)) {
-      await breakLock(lockPath, seen.raw);
-      continue;
-    }
+    const abandoned = state === "gone" || (state === "other-host" && seen.ageMs > staleMs);
+    // Retry at once after a break; while another breaker is at work, back off.
+    if (abandoned && (await breakLock(lockPath, seen.raw, staleMs))) continue;
     const remaining = deadline - Date.now();
     if (remaining <= 0) throw timeoutError(key, lockPath, seen.holder, state === "running");
     // Jittered exponential backoff so several waiting processes do not retry in step.
@@ -158,56 +151,13 @@ function timeoutError(key: string, lockPath: string, holder: LockHolder | undefi
   );
 }
 
-// Windows creates symlinks only with extra privileges: there the lock is a file
-// created exclusively, with the record written just after.
-async function createLock(lockPath: string, record: string): Promise<void> {
-  if (isWindows) await writeFile(lockPath, record, { flag: "wx", mode: 0o600 });
-  else await symlink(record, lockPath);
-}
-
-async function readLock(lockPath: string): Promise<string> {
-  return isWindows ? readFile(lockPath, "utf8") : readlink(lockPath);
-}
-
-async function observe(lockPath: string): Promise<Observed> {
-  let mtimeMs: number;
-  try {
-    mtimeMs = (await lstat(lockPath)).mtimeMs;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return { kind: "absent" };
-    throw storeError(`could not inspect lock ${lockPath}`, error);
-  }
-  // Not a link (EINVAL): a lock directory from an older codex-provider, judged by age.
-  const raw = await readLock(lockPath).catch((error: NodeJS.ErrnoException) => (error.code === "ENOENT" ? undefined : ""));
-  if (raw === undefined) return { kind: "absent" };
-  return { kind: "held", raw, holder: decodeHolder(raw), ageMs: Date.now() - mtimeMs };
-}
-
-/**
- * Remove the lock observed as `raw`, and only that one: it is first renamed aside
- * (atomic, so two breakers cannot both succeed), then checked; a lock someone took
- * in between is put back.
- */
-async function breakLock(lockPath: string, raw: string): Promise<void> {
-  const aside = `${lockPath}.broken-${randomBytes(6).toString("hex")}`;
-  try {
-    await rename(lockPath, aside);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return;
-    throw storeError(`could not break the abandoned lock ${lockPath}`, error);
-  }
-  const moved = await readLock(aside).catch(() => "");
-  if (moved !== raw && moved !== "") {
-    // Its holder notices the loss at its next refresh if this fails with EEXIST.
-    await createLock(lockPath, moved).catch(() => undefined);
-  }
-  await rm(aside, { recursive: true, force: true });
-}
-
 function holdLock(lockPath: string, mine: string, staleMs: number, lost: AbortController): () => Promise<void> {
   const isMine = async () => (await readLock(lockPath).catch(() => undefined)) === mine;
   // Refresh several times per stale window so one slow tick of the event loop does
-  // not make a live lock look abandoned to another host.
+  // not make a live lock look abandoned to another host. The ownership check stays
+  // because a lock can still be lost while held: a holder that stalls past the stale
+  // window is taken over from another host, and the break lock's own residual risk
+  // (lock-break.ts); the signal then stops the caller from writing.
   const timer = setInterval(() => {
     void (async () => {
       if (!(await isMine())) {

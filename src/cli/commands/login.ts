@@ -2,6 +2,7 @@ import { ProviderError } from "../../errors.js";
 import { authArgs, loadAuthCli } from "../auth/dispatch.js";
 import { AUTH_CLI } from "../auth/types.js";
 import type { Command } from "../context.js";
+import { cliStore } from "../credential-store.js";
 
 export const command: Command = {
   summary: "Sign in or store a credential for a provider",
@@ -13,7 +14,10 @@ export const command: Command = {
         hint: "Run `codex-provider login --help` for each provider's options.",
       });
     }
-    return (await loadAuthCli(provider)).login(rest, common, context);
+    const authCli = await loadAuthCli(provider);
+    // Before any browser or device code: an approved sign-in must have somewhere to go.
+    await cliStore(context).checkWritable(common.profile);
+    return authCli.login(rest, common, context);
   },
 };
 

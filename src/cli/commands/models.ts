@@ -1,3 +1,4 @@
+import { CONNECTION_SETTING_FLAGS, CONNECTION_SETTINGS_HELP } from "../../config/settings.js";
 import { COMMON_FLAGS, parseFlags } from "../args.js";
 import type { Command } from "../context.js";
 import { style } from "../format.js";
@@ -10,17 +11,17 @@ export const command: Command = {
 Lists the models the selected provider serves for your credential.
 
 Options:
-  -p, --provider <id>   openai (default), chatgpt, chatgpt-codex (experimental), or a custom provider
-      --profile <name>  credential profile
       --json            print a JSON array
       --verbose         error details
+
+${CONNECTION_SETTINGS_HELP}
 
 Examples:
   codex-provider models
   codex-provider models --provider chatgpt --json
 `,
   async run(args, context) {
-    const { values } = parseFlags(args, COMMON_FLAGS);
+    const { values } = parseFlags(args, { ...COMMON_FLAGS, ...CONNECTION_SETTING_FLAGS });
     const provider = openProvider(values, context);
     const models = await provider.listModels();
     if (values.json) {

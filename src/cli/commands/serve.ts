@@ -1,28 +1,30 @@
 import { ProviderError } from "../../errors.js";
 import { stateHome, type Env } from "../../config/paths.js";
-import { SERVE_SETTING_FLAGS, SETTING_FLAGS, SETTING_KEYS, settingsHelp, type SettingKey } from "../../config/settings.js";
+import { CONNECTION_SETTING_FLAGS, PER_REQUEST_SETTINGS, SERVE_SETTING_FLAGS, SETTING_KEYS, settingsHelp, type Settings } from "../../config/settings.js";
 import { parseFlags } from "../args.js";
 import type { CliContext, Command } from "../context.js";
 import { style } from "../format.js";
 import { cliSettings, noticePrinter, providerFor } from "../open-provider.js";
+import { selectedStatus } from "../provider-status.js";
 
 const DRAIN_MS = 10_000;
 /** The env var Codex reads the local key from (its `env_key`). */
 const CODEX_ENV_KEY = "CODEX_PROVIDER_KEY";
 
 // Each request names its own model, effort and verbosity, so those settings do not apply.
-const { model: _model, reasoning: _reasoning, verbosity: _verbosity, ...PROVIDER_FLAGS } = SETTING_FLAGS;
-const PER_REQUEST: readonly SettingKey[] = ["model", "reasoning_effort", "verbosity"];
-const SERVE_SETTINGS_HELP = settingsHelp(SETTING_KEYS.filter((key) => !PER_REQUEST.includes(key)));
+const SERVE_SETTINGS_HELP = settingsHelp(SETTING_KEYS.filter((key) => !PER_REQUEST_SETTINGS.includes(key)));
 const MIB = 1024 * 1024;
 
 export const command: Command = {
   summary: "Serve your credential as a local OpenAI-compatible API",
   help: `Usage: codex-provider serve [options]
 
-Runs a local OpenAI-compatible server (Responses, Chat Completions, models) in the
-foreground, so the openai SDKs, Codex CLI and other tools can use the provider's
-credential. Every request needs the local key (Authorization: Bearer <key>).
+Runs a local OpenAI-compatible server (Responses, Chat Completions, models, and
+Anthropic Messages) in the foreground, so the openai and Anthropic SDKs, Codex CLI and
+other tools can use the provider's credential. Every request needs the local key
+(Authorization: Bearer <key>, or x-api-key: <key>), but for
+GET /health without one: a liveness answer, {"status":"ok"}, and nothing else.
+A warning at start says when the provider has no usable credential (see \`status\`).
 Ctrl-C lets in-flight requests finish for ${DRAIN_MS / 1000} s, then stops; a second Ctrl-C stops now.
 
 Options:
@@ -38,7 +40,8 @@ Options:
 
 ${SERVE_SETTINGS_HELP}
 
-Endpoints: POST /v1/responses, POST /v1/chat/completions, GET /v1/models, GET /health
+Endpoints: POST /v1/responses, POST /v1/chat/completions, POST /v1/messages (Anthropic),
+POST /v1/messages/count_tokens (an estimate), GET /v1/models, GET /health
 
 Examples:
   codex-provider serve --provider chatgpt
@@ -46,7 +49,7 @@ Examples:
 `,
   async run(args, context) {
     const { values } = parseFlags(args, {
-      ...PROVIDER_FLAGS,
+      ...CONNECTION_SETTING_FLAGS,
       ...SERVE_SETTING_FLAGS,
       port: { type: "string" },
       host: { type: "string" },
@@ -77,6 +80,13 @@ Examples:
     const { cors, ...flags } = values;
     const settings = cliSettings(flags, serveContext);
     const bodyMib = settings.settings.max_request_body_mib.value;
+    const credential = await selectedStatus(settings, serveContext);
+    if (credential && !credential.usable) {
+      const why = credential.unreadable ? "its credential file is unreadable" : credential.loggedIn ? "its credential is not usable" : "you are not signed in";
+      context.stderr.write(
+        s.yellow(`warning: ${settings.settings.provider.value ?? "openai"} has no usable credential (profile ${credential.profile}: ${why}); model requests will fail until you fix it.${credential.hint ? ` → ${credential.hint}` : ""}\n`),
+      );
+    }
     let server;
     try {
       server = await startServer({
@@ -90,6 +100,8 @@ Examples:
         drainTimeoutMs: DRAIN_MS,
         limits: { maxConnections: settings.settings.max_connections.value },
         maxBodyBytes: bodyMib === undefined ? undefined : bodyMib * MIB,
+        responseStore: responseStoreLimits(settings.settings),
+        claudeModel: settings.settings.claude_model.value,
         onLog: values.quiet ? undefined : (entry) => context.stderr.write(`${values.json ? formatAccessJson(entry) : formatAccessLine(entry)}\n`),
         onError: (message) => context.stderr.write(s.red(`error: ${message}\n`)),
         onNotice: noticePrinter(context, { quiet: Boolean(values.quiet), experimentalNotice: true }),
@@ -165,6 +177,16 @@ function withoutSelfReference(env: Env, port: number, isLoopback: (host: string)
   warn(`ignoring OPENAI_BASE_URL=${value}: it points at this server (it is for clients, not for serve).`);
   const { OPENAI_BASE_URL: _ignored, ...rest } = env;
   return rest;
+}
+
+/** The response store's limits from settings (each has a default, so all are set). */
+function responseStoreLimits(settings: Settings): { maxEntries?: number; maxBytes?: number; retentionHours?: number } {
+  const mib = settings.responses_store_mib.value;
+  return {
+    maxEntries: settings.responses_store_max.value,
+    maxBytes: mib === undefined ? undefined : mib * MIB,
+    retentionHours: settings.responses_store_hours.value,
+  };
 }
 
 async function waitForShutdown(server: { close(): Promise<void>; inFlight(): number }, context: CliContext, s: ReturnType<typeof style>): Promise<void> {

@@ -1,60 +1,20 @@
 import { cliStore } from "../credential-store.js";
 import { ProviderError } from "../../errors.js";
-import { SHARED_AUTH_KINDS, type CustomProviderConfig } from "../../config/providers.js";
+import { CONNECTION_SETTING_FLAGS, CONNECTION_SETTINGS_HELP, SETTING_FLAGS } from "../../config/settings.js";
 import { COMMON_FLAGS, parseFlags } from "../args.js";
-import { loadAuthCli } from "../auth/dispatch.js";
-import { AUTH_CLI, type CommonAuthFlags, type ProviderStatus } from "../auth/types.js";
+import { AUTH_CLI, type CommonAuthFlags } from "../auth/types.js";
 import type { CliContext, Command } from "../context.js";
 import { style } from "../format.js";
 import { cliSettings, withUrls } from "../open-provider.js";
-import { SETTING_FLAGS } from "../../config/settings.js";
 import { fallbackChainStatus, formatFallbackChain } from "../fallback-status.js";
-
-/** A custom provider's status also says where it points. */
-type Status = ProviderStatus & { custom?: { baseUrl: string; wireApi: string } };
-
-/** Custom providers need no login of their own: usable when their credential source is. */
-function customStatus(name: string, config: CustomProviderConfig, builtins: ProviderStatus[], context: CliContext, profile: string): Status {
-  const base = {
-    provider: name,
-    profile,
-    experimental: config.experimental ?? false,
-    custom: { baseUrl: config.base_url, wireApi: config.wire_api ?? "responses" },
-  };
-  if (config.requires_openai_auth) {
-    const kind = config.auth ?? SHARED_AUTH_KINDS.find((k) => builtins.find((b) => b.provider === k)?.loggedIn);
-    const owner = builtins.find((b) => b.provider === kind);
-    const usable = owner?.usable ?? false;
-    return {
-      ...base,
-      loggedIn: owner?.loggedIn ?? false,
-      usable,
-      method: `your ${kind ?? "OpenAI"} credential (requires_openai_auth${config.auth ? "" : ", first available"})`,
-      account: owner?.account,
-      plan: owner?.plan,
-      expiresAt: owner?.expiresAt,
-      hint: usable ? undefined : (owner?.hint ?? `sign in to one of: ${SHARED_AUTH_KINDS.join(", ")} (codex-provider login --help)`),
-    };
-  }
-  if (config.env_key) {
-    const set = Boolean(context.env[config.env_key]);
-    return {
-      ...base,
-      loggedIn: set,
-      usable: set,
-      method: `key from ${config.env_key}${set ? "" : " (unset)"}`,
-      hint: set ? undefined : (config.env_key_instructions ?? `export ${config.env_key}=<key>`),
-    };
-  }
-  return { ...base, loggedIn: true, usable: true, method: "no credential needed" };
-}
+import { profileStatuses, type Status } from "../provider-status.js";
 
 function render(statuses: Status[], context: CliContext): void {
   const s = style(context.color);
   for (const st of statuses) {
     const mark = st.usable ? s.green("●") : st.loggedIn ? s.yellow("●") : s.dim("○");
     const label = `${st.provider}${st.experimental ? s.yellow(st.custom ? " (experimental)" : " (experimental, ChatGPT-backed)") : ""}`;
-    const parts = [st.custom ? (st.usable ? "ready" : "not ready") : st.loggedIn ? "signed in" : "not signed in"];
+    const parts = [st.custom ? (st.usable ? "ready" : "not ready") : st.unreadable ? "unreadable" : st.loggedIn ? "signed in" : "not signed in"];
     if (st.method) parts.push(st.method);
     if (st.account) parts.push(st.account);
     if (st.plan) parts.push(`plan ${st.plan}`);
@@ -76,6 +36,11 @@ token expiry, and whether it is experimental. Exit code 0 when the selected prov
 (--provider, else CODEX_PROVIDER_PROVIDER, else config.toml's provider, else openai)
 is usable with the selected profile, 3 when it is not.
 
+Options:
+      --json            the whole listing as one JSON object
+
+${CONNECTION_SETTINGS_HELP}
+
 Examples:
   codex-provider status
   codex-provider status --provider chatgpt --profile work
@@ -85,7 +50,7 @@ With a fallback list (--fallback, CODEX_PROVIDER_FALLBACK or fallback in config.
 it also shows the chain and which entries are out of usage until when.
 `,
   async run(args, context) {
-    const { values, positionals } = parseFlags(args, { ...COMMON_FLAGS, fallback: SETTING_FLAGS.fallback }, true);
+    const { values, positionals } = parseFlags(args, { ...COMMON_FLAGS, ...CONNECTION_SETTING_FLAGS, fallback: SETTING_FLAGS.fallback }, true);
     if (positionals.length > 0) throw new ProviderError("config_error", `Unexpected argument ${positionals[0]}.`);
     const resolved = cliSettings(values, context);
     const { settings, config } = resolved;
@@ -103,9 +68,7 @@ it also shows the chain and which entries are out of usage until when.
     const statuses: Status[] = [];
     for (const profile of profiles) {
       const common: CommonAuthFlags = { profile, json: Boolean(values.json), quiet: Boolean(values.quiet), verbose: Boolean(values.verbose) };
-      const builtins: ProviderStatus[] = [];
-      for (const id of Object.keys(AUTH_CLI)) builtins.push(await (await loadAuthCli(id)).status(common, authContext));
-      statuses.push(...builtins, ...custom.map(([name, provider]) => customStatus(name, provider, builtins, context, profile)));
+      statuses.push(...(await profileStatuses(common, config, authContext)));
     }
     const usable = statuses.find((st) => st.provider === selected.provider && st.profile === selected.profile)?.usable ?? false;
     const fallback = await fallbackChainStatus(resolved, context);

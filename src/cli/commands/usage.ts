@@ -4,6 +4,7 @@ import { ProviderError } from "../../errors.js";
 import type { CodexProvider } from "../../providers/chatgpt-codex.js";
 import type { CodexUsageReport } from "../../providers/chatgpt-codex-usage.js";
 import type { RateLimitWindow } from "../../types.js";
+import { CONNECTION_SETTING_FLAGS, CONNECTION_SETTINGS_HELP } from "../../config/settings.js";
 import { COMMON_FLAGS, parseFlags } from "../args.js";
 import type { Command } from "../context.js";
 import { formatDuration, formatReset } from "../../time-format.js";
@@ -67,16 +68,17 @@ endpoint; when it cannot be reached, shows the x-codex-* headers of the last res
 codex-provider process received. Only chatgpt-codex (experimental) reports these.
 
 Options:
-  -p, --provider <id>   chatgpt-codex (the default and only choice)
-      --profile <name>  credential profile
       --json            print the numbers as JSON (reset times in ISO 8601)
+
+${CONNECTION_SETTINGS_HELP}
+(--provider: chatgpt-codex is the default and only choice.)
 
 Examples:
   codex-provider usage
   codex-provider usage --json | jq '.primary.usedPercent'
 `,
   async run(args, context) {
-    const { values } = parseFlags(args, COMMON_FLAGS);
+    const { values } = parseFlags(args, { ...COMMON_FLAGS, ...CONNECTION_SETTING_FLAGS });
     const id = values.provider ?? "chatgpt-codex";
     if (id !== "chatgpt-codex") {
       throw new ProviderError("config_error", `Usage windows are only reported for chatgpt-codex, not "${id}".`);

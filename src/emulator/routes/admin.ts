@@ -1,14 +1,16 @@
 // Control routes for tests that run the emulator in another process: queue and clear
-// faults, read the request log. Credentials are never echoed: Authorization becomes a
+// faults, skew the Date header's clock, read the request log. Credentials are never echoed: Authorization becomes a
 // scheme plus a fingerprint, enough to tell which credential was used.
-import { FaultError, type FaultBook, type FaultSpec } from "../faults.js";
+import type { EmulatorContext } from "../context.js";
+import { FaultError, type FaultSpec } from "../faults.js";
 import type { Exchange } from "../http.js";
 import { fingerprint } from "../../redact.js";
 import type { RecordedRequest } from "../types.js";
 import { invalidUrl, openaiError } from "../errors.js";
 
-export function handleAdmin(ex: Exchange, path: string, faults: FaultBook, requests: readonly RecordedRequest[]): void {
+export function handleAdmin(ex: Exchange, path: string, ctx: EmulatorContext, requests: readonly RecordedRequest[]): void {
   const method = ex.req.method ?? "GET";
+  const { faults } = ctx;
   if (path === "/faults" && method === "POST") {
     try {
       faults.push(ex.body as FaultSpec);
@@ -20,6 +22,12 @@ export function handleAdmin(ex: Exchange, path: string, faults: FaultBook, reque
   }
   if (path === "/faults" && method === "DELETE") {
     faults.clear();
+    return ex.sendEmpty(204);
+  }
+  if (path === "/clock" && method === "POST") {
+    const skewMs = (ex.body as { skewMs?: unknown } | undefined)?.skewMs;
+    if (typeof skewMs !== "number" || !Number.isFinite(skewMs)) return ex.fail(openaiError(400, "Send {\"skewMs\": <number>}.", "emulator_invalid_clock"));
+    ctx.clock.skewMs = skewMs;
     return ex.sendEmpty(204);
   }
   if (path === "/requests" && method === "GET") return ex.sendJson(200, requests.map(masked));

@@ -1,0 +1,60 @@
+// Conversation state for `POST /v1/responses`: what `previous_response_id` means for the
+// upstream, and what of the answer is kept (response-store.ts).
+//
+// The `openai` provider talks to the Platform, which stores responses itself (store
+// defaults to true there): its `previous_response_id` is forwarded unchanged, so ids the
+// Platform made elsewhere keep working and Platform-side item references resolve. Every
+// other upstream is treated as stateless (the ChatGPT-plan paths force `store: false`,
+// docs/protocol.md#siwc-inference; a custom provider promises nothing): the id is looked
+// up in the local store and replaced by the full input — the earlier turns' input and
+// output items (reasoning with its `encrypted_content`) followed by the new input.
+import type { Provider } from "../providers/provider.js";
+import { ServerError } from "../wire/server-error.js";
+import type { ResponseStore, StoredResponse } from "./response-store.js";
+
+type Json = Record<string, unknown>;
+
+const STATEFUL_PROVIDERS: ReadonlySet<string> = new Set(["openai"]);
+
+export interface Continuation {
+  /** The body to send upstream. */
+  upstream: Json;
+  /** The turn's whole input (earlier turns included when known), to keep with its answer. */
+  context: Json[];
+  /** The client's `previous_response_id`, when it was expanded here rather than forwarded. */
+  expandedFrom?: string;
+}
+
+export function continuation(provider: Provider, store: ResponseStore, scope: string, body: Json, input: Json[]): Continuation {
+  const previousId = body.previous_response_id;
+  if (typeof previousId !== "string") return { upstream: { ...body, input }, context: input };
+  const previous = store.get(scope, previousId);
+  if (STATEFUL_PROVIDERS.has(provider.id)) {
+    return { upstream: { ...body, input }, context: previous ? [...history(previous), ...input] : input };
+  }
+  // The Platform's wording for an id it does not know.
+  if (!previous) throw new ServerError(400, `Previous response with id '${previousId}' not found.`, "previous_response_not_found", { param: "previous_response_id" });
+  const context = [...history(previous), ...input];
+  const upstream: Json = { ...body, input: context };
+  delete upstream.previous_response_id;
+  return { upstream, context, expandedFrom: previousId };
+}
+
+/** What a follow-up to `entry` continues from: its input, then its output. */
+function history(entry: StoredResponse): Json[] {
+  return [...entry.input, ...((entry.response.output as Json[] | undefined) ?? [])];
+}
+
+/**
+ * The response object as the client sees it (the answer, and each stream event's `response`):
+ * the upstream's, with the `previous_response_id` the client sent (the stateless upstream never saw it).
+ */
+export function asContinued(response: Json, continued: Continuation): Json {
+  return continued.expandedFrom === undefined ? response : { ...response, previous_response_id: continued.expandedFrom };
+}
+
+/** Keep a finished response unless the client said `store: false`. */
+export function keep(store: ResponseStore, scope: string, body: Json, continued: Continuation, response: Json): void {
+  if (body.store === false) return;
+  store.put(scope, { response, input: continued.context });
+}

@@ -1,0 +1,80 @@
+// The response store on its own: scopes never see each other, the byte limit evicts least recently
+// used first, and persisted entries past their retention are dropped (file included) at load.
+import assert from "node:assert/strict";
+import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { it } from "node:test";
+import { keyScope, ResponseStore } from "#src/server/response-store.js";
+
+const entry = (id: string, text = "x") => ({ response: { id, object: "response", output: [{ type: "message", content: [{ type: "output_text", text }] }] }, input: [] });
+const HOUR = 3_600_000;
+
+it("keeps each local key's responses apart", () => {
+  const store = new ResponseStore({ maxEntries: 10, maxBytes: 1 << 20, retentionHours: 0 });
+  const one = keyScope("key-one");
+  const two = keyScope("key-two");
+  assert.notEqual(one, two);
+  assert.doesNotMatch(one, /key-one/);
+  assert.ok(store.put(one, entry("resp_a")));
+  assert.equal(store.get(two, "resp_a"), undefined);
+  assert.equal(store.delete(two, "resp_a"), false);
+  assert.equal(store.get(one, "resp_a")?.response.id, "resp_a");
+});
+
+it("evicts least recently used entries at the byte limit, and refuses one larger than the limit", () => {
+  const size = Buffer.byteLength(JSON.stringify({ ...entry("resp_1"), createdAt: 0 }));
+  const store = new ResponseStore({ maxEntries: 100, maxBytes: size * 2, retentionHours: 0 }, undefined, undefined, () => 0);
+  store.put("s", entry("resp_1"));
+  store.put("s", entry("resp_2"));
+  store.get("s", "resp_1");
+  store.put("s", entry("resp_3"));
+  assert.deepEqual(["resp_1", "resp_2", "resp_3"].map((id) => store.get("s", id) !== undefined), [true, false, true]);
+  assert.equal(store.totalBytes, size * 2);
+  assert.equal(store.put("s", entry("resp_big", "y".repeat(size * 2))), false);
+  assert.equal(store.size, 2);
+  assert.equal(store.put("s", entry("../escape")), false, "ids that are not file-name safe are never kept");
+});
+
+it("drops persisted entries past their retention when loading, and ignores corrupt files", async () => {
+  const home = await mkdtemp(join(tmpdir(), "codex-provider-responses-"));
+  try {
+    let now = 0;
+    const limits = { maxEntries: 10, maxBytes: 1 << 20, retentionHours: 1 };
+    const writer = new ResponseStore(limits, home, undefined, () => now);
+    writer.put("s", entry("resp_old"));
+    now = HOUR / 2;
+    writer.put("s", entry("resp_new"));
+    await writer.flush();
+    const dir = join(home, "responses", "s");
+    await writeFile(join(dir, "resp_bad.json"), "{not json", { mode: 0o600 });
+
+    now = HOUR + 1;
+    const errors: string[] = [];
+    const reader = new ResponseStore(limits, home, (message) => errors.push(message), () => now);
+    await reader.load("s");
+    await reader.flush();
+    assert.equal(reader.get("s", "resp_old"), undefined);
+    assert.equal(reader.get("s", "resp_new")?.response.id, "resp_new");
+    assert.deepEqual((await readdir(dir)).sort(), ["resp_new.json"]);
+    assert.deepEqual(errors, []);
+  } finally {
+    await rm(home, { recursive: true, force: true });
+  }
+});
+
+it("a long-running store drops expired entries and their files as new ones arrive", async () => {
+  const home = await mkdtemp(join(tmpdir(), "codex-provider-responses-"));
+  try {
+    let now = 0;
+    const store = new ResponseStore({ maxEntries: 10, maxBytes: 1 << 20, retentionHours: 1 }, home, undefined, () => now);
+    store.put("s", entry("resp_old"));
+    now = HOUR + 1;
+    store.put("s", entry("resp_new"));
+    await store.flush();
+    assert.equal(store.size, 1);
+    assert.deepEqual(await readdir(join(home, "responses", "s")), ["resp_new.json"]);
+  } finally {
+    await rm(home, { recursive: true, force: true });
+  }
+});
