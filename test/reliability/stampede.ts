@@ -22,7 +22,8 @@ export interface StampedeFigures {
   failedCalls: number;
 }
 
-function nextMessage<T>(child: ChildProcess): Promise<T> {
+/** The next IPC message from a worker; rejects if the worker exits first. */
+export function nextMessage<T>(child: ChildProcess): Promise<T> {
   return new Promise((resolve, reject) => {
     child.once("message", (message) => resolve(message as T));
     child.once("exit", (code) => reject(new Error(`stampede worker exited (${code})`)));

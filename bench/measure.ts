@@ -1,0 +1,37 @@
+// Timing helpers shared by the bench sections: wall time and this process's CPU time
+// (process.cpuUsage, user + system) per call, medians and percentiles.
+
+export function median(values: number[]): number {
+  return percentile(values, 50);
+}
+
+/** Nearest-rank percentile of `values` (p in 0..100). */
+export function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+
+export interface CallCost {
+  wallMs: number;
+  cpuMs: number;
+}
+
+/** Mean wall and CPU milliseconds per call over `iterations` sequential calls. */
+export async function timeCalls(call: () => Promise<unknown>, iterations: number): Promise<CallCost> {
+  const cpu = process.cpuUsage();
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < iterations; i++) await call();
+  const wall = Number(process.hrtime.bigint() - start) / 1e6;
+  const used = process.cpuUsage(cpu);
+  return { wallMs: wall / iterations, cpuMs: (used.user + used.system) / 1000 / iterations };
+}
+
+/** Milliseconds since `start` (a process.hrtime.bigint() reading). */
+export function since(start: bigint): number {
+  return Number(process.hrtime.bigint() - start) / 1e6;
+}
+
+export const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
+
+/** `+1.234` or `-1.234`. */
+export const signed = (ms: number, digits = 3) => `${ms >= 0 ? "+" : ""}${ms.toFixed(digits)}`;

@@ -1,0 +1,74 @@
+// Where the per-call time goes: `npm run bench -- --profile` runs 10 000 sequential
+// codex-provider calls (20 deltas each) in a child under `node --cpu-prof`, then sums
+// the profile's self time per function and prints the top entries. The raw profile is
+// kept in .bench-results/profile/ for Chrome DevTools or speedscope.
+//
+// Run as a script (`node profile.js UPSTREAM CALLS [CLIENT]`) it just makes the calls
+// (with CLIENT, one of bench/clients.ts; default codex-provider).
+import { spawnSync } from "node:child_process";
+import { mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+import { clients } from "./clients.js";
+
+interface CpuProfile {
+  nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+interface ProfileEntry {
+  fn: string;
+  selfMs: number;
+  percent: number;
+}
+
+/** Self time per function (name and location), largest first; idle time left out. */
+function selfTimes(profile: CpuProfile, root: string): ProfileEntry[] {
+  const byNode = new Map(profile.nodes.map((node) => [node.id, node.callFrame]));
+  const self = new Map<string, number>();
+  let total = 0;
+  profile.samples.forEach((id, i) => {
+    const frame = byNode.get(id)!;
+    if (frame.functionName === "(idle)") return;
+    const where = frame.url ? ` ${frame.url.startsWith("file://") ? relative(root, fileURLToPath(frame.url)) : frame.url}:${frame.lineNumber + 1}` : "";
+    const key = `${frame.functionName || "(anonymous)"}${where}`;
+    const us = profile.timeDeltas[i] ?? 0;
+    self.set(key, (self.get(key) ?? 0) + us);
+    total += us;
+  });
+  return [...self]
+    .map(([fn, us]) => ({ fn, selfMs: us / 1000, percent: (100 * us) / total }))
+    .sort((a, b) => b.selfMs - a.selfMs);
+}
+
+/** The part of the stack a profile entry belongs to, for a per-area total. */
+function area(fn: string): string {
+  const where = / (dist\/[a-z-]+|node:[a-z_]+|node_modules\/[^/]+)/.exec(fn)?.[1];
+  if (where) return where.startsWith("node:") ? "node internals (JS)" : where;
+  if (fn.startsWith("(garbage collector)")) return "garbage collector";
+  return "native (syscalls, builtins, V8)";
+}
+
+export function benchProfile(upstream: string, root: string, log: (line: string) => void, calls: number): ProfileEntry[] {
+  const dir = join(root, ".bench-results/profile");
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const run = spawnSync(process.execPath, ["--cpu-prof", `--cpu-prof-dir=${dir}`, fileURLToPath(import.meta.url), upstream, String(calls)], { stdio: "inherit" });
+  if (run.status !== 0) throw new Error(`profiled run exited ${run.status}`);
+  const file = readdirSync(dir).find((name) => name.endsWith(".cpuprofile"))!;
+  const entries = selfTimes(JSON.parse(readFileSync(join(dir, file), "utf8")) as CpuProfile, root);
+  const busy = entries.reduce((ms, e) => ms + e.selfMs, 0);
+  log(`  ${calls} calls, ${busy.toFixed(0)} ms busy (${((busy / calls) * 1000).toFixed(0)} µs per call); top self time:`);
+  for (const e of entries.slice(0, 20)) log(`    ${e.percent.toFixed(1).padStart(5)}%  ${e.selfMs.toFixed(0).padStart(6)} ms  ${e.fn}`);
+  const areas = new Map<string, number>();
+  for (const e of entries) areas.set(area(e.fn), (areas.get(area(e.fn)) ?? 0) + e.percent);
+  log(`  by area: ${[...areas].sort((a, b) => b[1] - a[1]).map(([name, pct]) => `${name} ${pct.toFixed(1)}%`).join(", ")}`);
+  log(`  profile: ${relative(root, join(dir, file))}`);
+  return entries.slice(0, 40);
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const call = clients[process.argv[4] ?? "codex-provider"](`${process.argv[2]}/v1`);
+  for (let i = 0, n = Number(process.argv[3]); i < n; i++) await call();
+}

@@ -1,0 +1,96 @@
+// The upstream the benchmarks call: a fixed-response SSE server in its own process, so
+// the client's CPU (process.cpuUsage) and memory count the client alone and the numbers
+// measure clients, not the server.
+//
+//   /…/responses        the server event set with 20 text deltas
+//   /large/responses    the same with 20 000 deltas (throughput)
+//   /delayed/responses  20 deltas after FIRST_BYTE_DELAY_MS with no byte sent (time to first token)
+//   /hold/responses     the first event, then the stream stays open (memory per open stream)
+//   GET …/models        a one-model list, so `serve`'s model check passes
+//
+// Run as a script it listens on a free loopback port and prints `{"url":…}` on stdout.
+import { spawn } from "node:child_process";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { fileURLToPath } from "node:url";
+
+export const FIRST_BYTE_DELAY_MS = 50;
+
+function sse(type: string, payload: Record<string, unknown>, seq: number): string {
+  return `event: ${type}\ndata: ${JSON.stringify({ type, sequence_number: seq, ...payload })}\n\n`;
+}
+
+/** The server event set (docs/protocol.md#server-event-set) with `deltas` text deltas, pre-rendered once. */
+function renderStream(deltas: number): Buffer {
+  let seq = 0;
+  const item = { id: "msg_1", type: "message", role: "assistant", status: "in_progress", content: [] };
+  const parts = [
+    sse("response.created", { response: { id: "resp_1", object: "response", model: "gpt-5.5", status: "in_progress", output: [] } }, seq++),
+    sse("response.output_item.added", { output_index: 0, item }, seq++),
+    sse("response.content_part.added", { item_id: "msg_1", output_index: 0, content_index: 0, part: { type: "output_text", text: "", annotations: [] } }, seq++),
+  ];
+  let text = "";
+  for (let i = 0; i < deltas; i++) {
+    const delta = `tok${i} `;
+    text += delta;
+    parts.push(sse("response.output_text.delta", { item_id: "msg_1", output_index: 0, content_index: 0, delta }, seq++));
+  }
+  const done = { ...item, status: "completed", content: [{ type: "output_text", text, annotations: [] }] };
+  parts.push(sse("response.output_text.done", { item_id: "msg_1", output_index: 0, content_index: 0, text }, seq++));
+  parts.push(sse("response.output_item.done", { output_index: 0, item: done }, seq++));
+  const usage = { input_tokens: 12, input_tokens_details: { cached_tokens: 0 }, output_tokens: deltas, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: 12 + deltas };
+  parts.push(sse("response.completed", { response: { id: "resp_1", object: "response", model: "gpt-5.5", status: "completed", output: [done], usage } }, seq++));
+  return Buffer.from(parts.join(""));
+}
+
+const MODELS = JSON.stringify({ object: "list", data: [{ id: "gpt-5.5", object: "model", created: 0, owned_by: "openai" }] });
+
+function serve(): void {
+  const small = renderStream(20);
+  const large = renderStream(20_000);
+  const first = small.toString().split("\n\n")[0] + "\n\n";
+  const server = createServer({ keepAliveTimeout: 60_000 }, (req, res) => {
+    req.resume();
+    req.on("end", () => {
+      const path = req.url ?? "/";
+      if (req.method === "GET" && path.endsWith("/models")) {
+        res.writeHead(200, { "content-type": "application/json" });
+        return void res.end(MODELS);
+      }
+      const answer = () => {
+        res.writeHead(200, { "content-type": "text/event-stream" });
+        if (path.startsWith("/hold")) return void res.write(first);
+        res.end(path.startsWith("/large") ? large : small);
+      };
+      if (path.startsWith("/delayed")) setTimeout(answer, FIRST_BYTE_DELAY_MS);
+      else answer();
+    });
+  });
+  server.maxConnections = 5000;
+  server.listen(0, "127.0.0.1", () => process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` })}\n`));
+}
+
+interface ChildHost {
+  url: string;
+  stop(): void;
+}
+
+/** Starts a bench script as a child process and waits for the `{"url":…}` line it prints. */
+export async function startChildHost(script: string, args: string[] = []): Promise<ChildHost> {
+  const child = spawn(process.execPath, [script, ...args], { stdio: ["ignore", "pipe", "inherit"] });
+  const url = await new Promise<string>((resolve, reject) => {
+    let text = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      text += chunk.toString();
+      if (text.includes("\n")) resolve((JSON.parse(text.split("\n")[0]) as { url: string }).url);
+    });
+    child.once("exit", (code) => reject(new Error(`${script} exited (${code})`)));
+  });
+  return { url, stop: () => child.kill() };
+}
+
+export function startUpstream(): Promise<ChildHost> {
+  return startChildHost(fileURLToPath(import.meta.url));
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) serve();
