@@ -27,6 +27,11 @@ export async function fallbackChainStatus({ settings, config }: CliSettings, con
   });
 }
 
+/** A chain for `--json` output: reset times as ISO strings. */
+export function fallbackChainJson(entries: readonly FallbackEntryStatus[] | undefined) {
+  return entries?.map((e) => ({ ...e, exhaustedUntil: e.exhaustedUntil === undefined ? undefined : new Date(e.exhaustedUntil).toISOString() }));
+}
+
 /** Terminal lines for a chain: `fallback: chatgpt-codex (out of usage, resets in 2 h, at 16:40) → openai`. */
 export function formatFallbackChain(entries: readonly FallbackEntryStatus[], color: boolean, now = Date.now()): string {
   const s = style(color);

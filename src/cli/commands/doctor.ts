@@ -4,7 +4,7 @@ import { parseFlags } from "../args.js";
 import type { CliContext, Command } from "../context.js";
 import { CLOCK_SKEW_LIMIT_MS, doctorReport, type Check, type DoctorReport } from "../doctor/report.js";
 import { PROBE_TIMEOUT_MS } from "../doctor/probe.js";
-import { fallbackChainStatus, formatFallbackChain, type FallbackEntryStatus } from "../fallback-status.js";
+import { fallbackChainJson, fallbackChainStatus, formatFallbackChain, type FallbackEntryStatus } from "../fallback-status.js";
 import { style } from "../format.js";
 import { cliSettings } from "../open-provider.js";
 import { startSpinner } from "../spinner.js";
@@ -48,7 +48,7 @@ Examples:
     }
     const fallback = await fallbackChainOrNone(values, context);
     if (values.json) {
-      const chain = fallback?.map((e) => ({ ...e, exhaustedUntil: e.exhaustedUntil === undefined ? undefined : new Date(e.exhaustedUntil).toISOString() }));
+      const chain = fallbackChainJson(fallback);
       context.stdout.write(`${JSON.stringify({ ...report, fallback: chain }, null, 2)}\n`);
     } else render(report, fallback, context);
     return report.exitCode;

@@ -6,7 +6,7 @@ import { AUTH_CLI, type CommonAuthFlags } from "../auth/types.js";
 import type { CliContext, Command } from "../context.js";
 import { style } from "../format.js";
 import { cliSettings, withUrls } from "../open-provider.js";
-import { fallbackChainStatus, formatFallbackChain } from "../fallback-status.js";
+import { fallbackChainJson, fallbackChainStatus, formatFallbackChain } from "../fallback-status.js";
 import { profileStatuses, type Status } from "../provider-status.js";
 
 function render(statuses: Status[], context: CliContext): void {
@@ -73,7 +73,7 @@ it also shows the chain and which entries are out of usage until when.
     const usable = statuses.find((st) => st.provider === selected.provider && st.profile === selected.profile)?.usable ?? false;
     const fallback = await fallbackChainStatus(resolved, context);
     if (values.json) {
-      const chain = fallback?.map((e) => ({ ...e, exhaustedUntil: e.exhaustedUntil === undefined ? undefined : new Date(e.exhaustedUntil).toISOString() }));
+      const chain = fallbackChainJson(fallback);
       context.stdout.write(`${JSON.stringify({ selected: selected.provider, profile: selected.profile, usable, profiles, providers: statuses, fallback: chain }, null, 2)}\n`);
     } else {
       render(statuses, context);
