@@ -3,7 +3,7 @@
 //
 //   memory    RSS per open (idle) stream, 1000 concurrent streams
 //   call      one streaming call with 20 text deltas, sequential: wall and CPU per call
-//   stream    one call with 20 000 deltas: events per second, CPU per event
+//             and, in the same section, one call with 20 000 deltas: events per second, CPU per event
 //             (both against undici.request + eventsource-parser, fetch, the openai SDK, pi-ai;
 //             `--node24` runs these rounds under `npx -y node@24` too, same table)
 //   ttft      time to first token added over raw fetch, upstream delaying its first byte
@@ -15,8 +15,9 @@
 //             each with and without NODE_EXTRA_CA_CERTS
 //   redact    1 MB of prose and of base64, patterns only vs 64 registered secrets
 //
-// Flags: --quick (a smoke run, under a minute), --node24; and modes that run only
-// themselves: --profile (a CPU profile of 10 000 calls, summarised), --instructions
+// Flags: --quick (a smoke run, under a minute), --node24, --only=SECTION[,SECTION…]
+// (run only the named sections above, e.g. `--only=call,startup`); and modes that run
+// only themselves: --profile (a CPU profile of 10 000 calls, summarised), --instructions
 // (instructions per call under valgrind's callgrind, ours and the floor's). Every
 // upstream runs in its own process.
 import { spawnSync } from "node:child_process";
@@ -106,9 +107,48 @@ async function main(): Promise<void> {
   log(`\nSaved .bench-results/latest.{json,txt}`);
 }
 
+const SECTIONS = ["memory", "call", "ttft", "serve", "refresh", "startup", "redact"] as const;
+
+/** The sections `--only=a,b` names (every section without the flag). */
+function selectedSections(): Set<string> {
+  const flag = process.argv.find((arg) => arg.startsWith("--only="));
+  if (!flag) return new Set(SECTIONS);
+  const names = flag.slice("--only=".length).split(",");
+  const unknown = names.filter((name) => !(SECTIONS as readonly string[]).includes(name));
+  if (unknown.length > 0) throw new Error(`Unknown bench section ${unknown.join(", ")}; sections: ${SECTIONS.join(", ")}`);
+  return new Set(names);
+}
+
 async function allSections(upstream: string, quick: boolean): Promise<void> {
+  const only = selectedSections();
   // Memory first, while the heap holds nothing from the other runs.
-  // --- memory per open stream ------------------------------------------------
+  if (only.has("memory")) await benchMemory(upstream, quick);
+  if (only.has("call")) {
+    log(
+      `\n## One streaming call, 20 deltas (${quick ? 140 : 2000} sequential calls per client in 7 interleaved rounds; median wall ms and CPU ms per call; ratios against ${FLOOR}, the floor)`,
+    );
+    const peerRuns = [await peerRounds(upstream, quick)];
+    if (process.argv.includes("--node24")) peerRuns.push(node24Rounds(upstream, quick));
+    logPeers(peerRuns);
+    results.peers = peerRuns;
+  }
+  if (only.has("ttft")) {
+    log(`\n## Time to first token (median of ${quick ? 10 : 100} interleaved calls)`);
+    results.ttftMs = await benchTtft(upstream, log, quick);
+  }
+  if (only.has("serve")) {
+    log(`\n## The local server: a client (${FLOOR}) straight to the upstream, through a node:http pass-through proxy (the floor), through \`serve\``);
+    results.serve = await benchProxy(upstream, log, quick);
+  }
+  if (only.has("refresh")) {
+    log(`\n## Refresh with an expired access token (latency: a round with a valid token → the round that refreshed)`);
+    results.refresh = await benchRefresh(log, quick);
+  }
+  if (only.has("startup")) benchStartup(quick);
+  if (only.has("redact")) results.redact = benchRedact(log, quick);
+}
+
+async function benchMemory(upstream: string, quick: boolean): Promise<void> {
   const open = quick ? 200 : 1000;
   log(`\n## Memory per open stream (${open} concurrent idle streams; the server runs in another process)`);
   const provider = createProvider({ provider: "openai", apiKey: KEY, baseUrl: `${upstream}/hold`, env: {}, idleTimeoutMs: 120_000 });
@@ -133,26 +173,9 @@ async function allSections(upstream: string, quick: boolean): Promise<void> {
   results.heapPerOpenStreamKb = heapPerStreamKb;
   for (const c of controllers) c.abort();
   await Promise.allSettled(iterators.map((it) => it.next()));
+}
 
-  // --- per-call cost and throughput ----------------------------------------------
-  log(
-    `\n## One streaming call, 20 deltas (${quick ? 140 : 2000} sequential calls per client in 7 interleaved rounds; median wall ms and CPU ms per call; ratios against ${FLOOR}, the floor)`,
-  );
-  const peerRuns = [await peerRounds(upstream, quick)];
-  if (process.argv.includes("--node24")) peerRuns.push(node24Rounds(upstream, quick));
-  logPeers(peerRuns);
-  results.peers = peerRuns;
-
-  log(`\n## Time to first token (median of ${quick ? 10 : 100} interleaved calls)`);
-  results.ttftMs = await benchTtft(upstream, log, quick);
-
-  log(`\n## The local server: a client (${FLOOR}) straight to the upstream, through a node:http pass-through proxy (the floor), through \`serve\``);
-  results.serve = await benchProxy(upstream, log, quick);
-
-  log(`\n## Refresh with an expired access token (latency: a round with a valid token → the round that refreshed)`);
-  results.refresh = await benchRefresh(log, quick);
-
-  // --- startup -----------------------------------------------------------------
+function benchStartup(quick: boolean): void {
   const runs = quick ? 3 : 15;
   log(`\n## Cold start (median of ${runs} runs, ms)`);
   const withCa = { ...process.env };
@@ -171,7 +194,6 @@ async function allSections(upstream: string, quick: boolean): Promise<void> {
     log(`  [${label}] node -e 0: ${bare.toFixed(1)}   --version: ${version.toFixed(1)} (${ratio(version, bare)}, target ≤ 1.5×)   import("codex-provider"): +${(importLib - importBare).toFixed(1)} ms over bare (target ≤ 30)`);
   }
   results.startupMs = startup;
-  results.redact = benchRedact(log, quick);
 }
 
 main().catch((error) => {

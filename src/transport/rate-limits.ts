@@ -47,6 +47,11 @@ function codexWindow(headers: Headers, prefix: string, which: "primary" | "secon
 
 /** Returns undefined when the response carried no rate-limit information. */
 export function parseRateLimitHeaders(headers: Headers, now = Date.now()): RateLimitSnapshot | undefined {
+  // Every field below comes from an `x-ratelimit-*` or `x-codex-*` header; most
+  // responses (local servers, custom providers) carry none, and this runs per call.
+  let any = false;
+  for (const name in headers) if (name.startsWith("x-ratelimit-") || name.startsWith("x-codex-")) any = true;
+  if (!any) return undefined;
   const snapshot: RateLimitSnapshot = {};
   let found = false;
 

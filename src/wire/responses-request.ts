@@ -137,8 +137,13 @@ export function applyResponsesPolicy(input: Record<string, unknown>, policy: Res
   }
   body.stream = true;
 
+  // Most policies reject nothing or a few fields: look those up rather than every body field.
+  let rejected = false;
+  for (const field in policy.rejects) if (body[field] !== undefined) rejected = true;
+  if (!rejected) return body;
+  // Name the first rejected field in the body's own order.
   for (const field of Object.keys(body)) {
-    const reason = policy.rejects[field];
+    const reason = Object.hasOwn(policy.rejects, field) ? policy.rejects[field] : undefined;
     if (reason !== undefined && body[field] !== undefined) {
       const userName = USER_NAMES[field];
       throw new ProviderError(
