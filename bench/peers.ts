@@ -23,11 +23,22 @@ export async function peerRounds(upstream: string, quick: boolean): Promise<Peer
   const perCallClients = Object.entries(clients).map(([name, make]) => [name, make(`${upstream}/v1`)] as const);
   for (const [name, client] of perCallClients) {
     if ((await client()) !== 20) throw new Error(`${name} did not see 20 deltas`);
-    for (let i = 0; i < (quick ? 20 : 300); i++) await client();
+  }
+  // V8 needs a few thousand calls before its optimising compiler stops working on a
+  // client's hot path (its background compile threads count in process.cpuUsage):
+  // warm-up runs in interleaved blocks so every client reaches its steady state and
+  // shares the others' garbage alike.
+  for (let block = 0; block < (quick ? 1 : 10); block++) {
+    for (const [, client] of perCallClients) for (let i = 0; i < (quick ? 20 : 300); i++) await client();
   }
   const samples = new Map<string, CallCost[]>(perCallClients.map(([name]) => [name, []]));
   for (let round = 0; round < rounds; round++) {
-    for (const [name, client] of perCallClients) samples.get(name)!.push(await timeCalls(client, Math.ceil(iterations / rounds)));
+    // The order rotates: the client measured right after the openai SDK or pi-ai pays
+    // for collecting their garbage, so no client may always take that place.
+    for (let k = 0; k < perCallClients.length; k++) {
+      const [name, client] = perCallClients[(round + k) % perCallClients.length];
+      samples.get(name)!.push(await timeCalls(client, Math.ceil(iterations / rounds)));
+    }
   }
   const perCall: PeerFigures["perCall"] = {};
   for (const [name, values] of samples) perCall[name] = { wallMs: median(values.map((v) => v.wallMs)), cpuMs: median(values.map((v) => v.cpuMs)) };
@@ -37,7 +48,8 @@ export async function peerRounds(upstream: string, quick: boolean): Promise<Peer
   for (const [, client] of largeClients) await client();
   const rates = new Map<string, { eventsPerSecond: number; cpuUsPerEvent: number }[]>(largeClients.map(([name]) => [name, []]));
   for (let round = 0; round < (quick ? 1 : 9); round++) {
-    for (const [name, client] of largeClients) {
+    for (let k = 0; k < largeClients.length; k++) {
+      const [name, client] = largeClients[(round + k) % largeClients.length];
       const cpu = process.cpuUsage();
       const start = process.hrtime.bigint();
       if ((await client()) !== events) throw new Error(`${name} lost deltas`);
