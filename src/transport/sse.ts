@@ -19,7 +19,13 @@ export type { EventSourceMessage as SseMessage };
  */
 export async function* parseSse(body: AsyncIterable<Uint8Array>, maxEventSize = DEFAULT_MAX_EVENT_BYTES): AsyncGenerator<EventSourceMessage[]> {
   const decoder = new TextDecoder("utf-8");
-  const pending: EventSourceMessage[] = [];
+  let pending: EventSourceMessage[] = [];
+  // Hands the completed messages over without copying them (one batch per chunk).
+  const take = () => {
+    const batch = pending;
+    pending = [];
+    return batch;
+  };
   let overflow = false;
   const parser = createParser({
     onEvent: (message) => pending.push(message),
@@ -36,12 +42,12 @@ export async function* parseSse(body: AsyncIterable<Uint8Array>, maxEventSize = 
   for await (const chunk of body) {
     parser.feed(decoder.decode(chunk, { stream: true }));
     // Events completed before the overflow still reach the caller first.
-    if (pending.length > 0) yield pending.splice(0, pending.length);
+    if (pending.length > 0) yield take();
     if (overflow) throw tooLarge();
   }
   // A last event without its blank line still counts (servers that end the body
   // right after the final data line); the caller decides whether it was terminal.
   parser.feed(decoder.decode() + "\n\n");
-  if (pending.length > 0) yield pending.splice(0, pending.length);
+  if (pending.length > 0) yield take();
   if (overflow) throw tooLarge();
 }
