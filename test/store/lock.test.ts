@@ -6,6 +6,7 @@ import { test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { isProviderError } from "#src/errors.js";
 import { CredentialStore, DEFAULT_TIMEOUT_MS, withFileLock } from "#src/auth/store/index.js";
+import { lockRetryDelay } from "#src/auth/store/lock.js";
 import { OAUTH_REQUEST_TIMEOUT_MS } from "#src/auth/oauth/token-client.js";
 import { increment } from "./fixtures/profiles.js";
 import { kill, nextMessage, startWorker } from "./helpers.js";
@@ -101,6 +102,18 @@ test("a lock left by a SIGKILLed process on this host is broken at once, not aft
     const waited = Date.now() - started;
     assert.ok(waited < 1000, `took ${waited} ms`);
   }));
+
+// A waiter that has backed off for long sleeps through the moment a holder releases
+// or dies; npm run stress's SIGKILL scenario saw dead holders' locks sit 500 ms with the
+// old 250 ms cap (375 ms with jitter).
+test("however long a waiter has waited, it looks at the lock again within 75 ms", () => {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const longest = lockRetryDelay(attempt, () => 0.999999);
+    assert.ok(longest <= 75, `attempt ${attempt}: sleeps up to ${longest} ms`);
+    assert.ok(lockRetryDelay(attempt, () => 0) >= 2.5, "never polls in a tight loop");
+  }
+  assert.ok(lockRetryDelay(0, () => 0.999999) < 10, "the first look again is quick");
+});
 
 test("a lock held from another host is taken over only after the stale window", () =>
   withHome(async (home) => {
