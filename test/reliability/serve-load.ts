@@ -1,6 +1,6 @@
 // Load through `serve` (a real child process, the emulator upstream): every streamed
 // response completes, and the server's memory after the load stays within 1.2× of
-// its memory after a warm-up: its RSS, and the heap it keeps after a full collection.
+// its memory after a warm-up: its peak RSS, and the heap it keeps after a full collection.
 import assert from "node:assert/strict";
 import { mkdtemp, rm } from "node:fs/promises";
 import { Agent } from "node:http";
@@ -32,19 +32,26 @@ export interface ServeLoadFigures {
   requestsPerSecond: number;
   afterWarmupMB?: MemoryReading;
   afterLoadMB?: MemoryReading;
-  rssRatio?: number;
+  /** Highest RSS after the load / highest after the warm-up: checked. */
+  peakRssRatio?: number;
+  /** Heap kept after a full collection, after the load / after the warm-up: checked. */
   heapRatio?: number;
+  /** RSS as found, after the load / after the warm-up: reported only (see below). */
+  rssRatio?: number;
 }
 
 const GROWTH_LIMIT = 1.2;
 
 /**
  * `checkMemory`: compare `serve`'s memory after the load with its memory after the
- * warm-up. The heap grows to its working size (young generation, old space) over
- * thousands of requests at full concurrency, and RSS follows wherever the collector
- * happens to be, so the warm-up must be as long as the load, at the same concurrency,
- * for the RSS bound to mean something. The heap kept after a full collection is the
- * leak detector that does not depend on that timing.
+ * warm-up, which is as long as the load and at the same concurrency, so the heap has
+ * reached its working size (young generation, old space) before the first reading.
+ * Two figures are held to 1.2×: the highest RSS so far, and the heap kept after a full
+ * collection. RSS as found at one instant is reported but not held to it: it moves by
+ * ±15 % with where the collector happens to be (V8's heap swings between about 50 and
+ * 95 MB while it keeps 15 MB), so one reading after each phase says more about timing
+ * than about growth. A leak raises both checked figures: retained objects raise the
+ * heap after collection, and anything retained raises the peak of the next phase.
  */
 export async function serveLoadScenario(options: { requests: number; concurrency: number; warmup: number; checkMemory: boolean }): Promise<ServeLoadFigures> {
   const emu = await startEmulator();
@@ -86,14 +93,15 @@ export async function serveLoadScenario(options: { requests: number; concurrency
       requestsPerSecond: Math.round(options.requests / seconds),
       afterWarmupMB: afterWarmup,
       afterLoadMB: afterLoad,
-      rssRatio: ratio("rss"),
+      peakRssRatio: ratio("peakRss"),
       heapRatio: ratio("heapUsedAfterGc"),
+      rssRatio: ratio("rss"),
     };
     assert.equal(errors, 0, "every request completed");
-    const { heapRatio, rssRatio } = figures;
+    const { heapRatio, peakRssRatio } = figures;
     if (heapRatio !== undefined) assert.ok(heapRatio <= GROWTH_LIMIT, `the heap kept after a full collection grew ${heapRatio}× (${afterWarmup?.heapUsedAfterGc} -> ${afterLoad?.heapUsedAfterGc} MB)`);
     // RSS is read from /proc: undefined (0) elsewhere, and then not checked.
-    if (rssRatio !== undefined) assert.ok(rssRatio <= GROWTH_LIMIT, `RSS grew ${rssRatio}× (${afterWarmup?.rss} -> ${afterLoad?.rss} MB)`);
+    if (peakRssRatio !== undefined) assert.ok(peakRssRatio <= GROWTH_LIMIT, `peak RSS grew ${peakRssRatio}× (${afterWarmup?.peakRss} -> ${afterLoad?.peakRss} MB)`);
     return figures;
   } finally {
     agent.destroy();
