@@ -1,11 +1,10 @@
 // Answering one request: an id and an access-log record, the guards (draining, Host,
 // CORS, local key; a keyless GET /health is only told the server is up) in that order, the route, and one error answer for whatever a
 // handler threw. A client that goes away cancels the upstream call it was waiting for.
-import { randomBytes } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { ProviderError } from "../errors.js";
 import type { Provider } from "../providers/provider.js";
-import { RequestRecord, type AccessLogEntry } from "./access-log.js";
+import { newRequestId, RequestRecord, type AccessLogEntry } from "./access-log.js";
 import { forbiddenHost, type CorsPolicy, type HostPolicy, type KeyCheck } from "./auth-guard.js";
 import { ServerError } from "../wire/server-error.js";
 import { describeUnexpected, type ErrorContext } from "./errors.js";
@@ -35,7 +34,7 @@ export interface RequestDeps {
 export function requestHandler(deps: RequestDeps): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   const { inFlight } = deps;
   return async (req, res) => {
-    const requestId = `req_${randomBytes(12).toString("hex")}`;
+    const requestId = newRequestId();
     const method = req.method ?? "GET";
     const url = new URL(req.url ?? "/", "http://local.invalid");
     const pathname = url.pathname;

@@ -54,6 +54,7 @@ describe("connection limits over real sockets", () => {
       try {
         const received = await closedWithin(socket, 15_000);
         assert.match(received, /^HTTP\/1\.1 408 /);
+        assert.match(received, /\r\n\r\n\{"error":\{[^]*"code":"request_timeout"/, "OpenAI's error body, not a bare status line");
       } finally {
         clearInterval(drip);
       }
