@@ -16,7 +16,7 @@ import { sendJson } from "./route-context.js";
 const PARSE_ERROR_CODE = /^HPE_[A-Z_]{1,40}$/;
 
 /** The answer to an error node:http reports, or undefined when the connection just failed. */
-export function clientFailure(error: NodeJS.ErrnoException): ServerError | undefined {
+function clientFailure(error: NodeJS.ErrnoException): ServerError | undefined {
   switch (error.code) {
     case "HPE_HEADER_OVERFLOW":
       return new ServerError(431, "Request headers are too large.", "request_headers_too_large");
@@ -29,7 +29,7 @@ export function clientFailure(error: NodeJS.ErrnoException): ServerError | undef
   return new ServerError(400, `Malformed HTTP request (${error.code}).`, "malformed_request");
 }
 
-export interface ClientErrors {
+interface ClientErrors {
   /** `res` is the response being written on its socket until it closes. */
   track(res: ServerResponse): void;
 }
