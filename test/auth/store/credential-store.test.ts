@@ -8,7 +8,7 @@ import { CredentialStore } from "#src/auth/store/index.js";
 import type { ProfileData } from "#src/auth/credential.js";
 import { COUNTER_KEY, increment, readCount } from "./fixtures/profiles.js";
 import { exited, startWorker } from "./helpers.js";
-import { withHome } from "../support/home.js";
+import { withHome } from "../../support/home.js";
 
 const mode = async (path: string) => (await stat(path)).mode & 0o777;
 

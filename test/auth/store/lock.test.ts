@@ -9,7 +9,7 @@ import { CredentialStore, DEFAULT_TIMEOUT_MS, withFileLock } from "#src/auth/sto
 import { OAUTH_REQUEST_TIMEOUT_MS } from "#src/auth/oauth/token-client.js";
 import { increment } from "./fixtures/profiles.js";
 import { kill, nextMessage, startWorker } from "./helpers.js";
-import { withHome } from "../support/home.js";
+import { withHome } from "../../support/home.js";
 
 test("in-process callers run one at a time, in call order", () =>
   withHome(async (home) => {

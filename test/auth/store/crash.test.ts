@@ -7,7 +7,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { CredentialStore } from "#src/auth/store/index.js";
 import { padFor, readBig, writeBig } from "./fixtures/profiles.js";
 import { kill, nextMessage, startWorker } from "./helpers.js";
-import { withHome } from "../support/home.js";
+import { withHome } from "../../support/home.js";
 
 // The default window: a dead writer on this host must not make anyone wait for it.
 const STALE_MS = 10_000;

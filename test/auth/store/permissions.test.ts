@@ -12,7 +12,7 @@ import { after, before, describe, it } from "node:test";
 import { CredentialStore } from "#src/auth/store/index.js";
 import { startEmulator, type Emulator } from "#src/emulator/index.js";
 import { isProviderError } from "#src/errors.js";
-import { runCli } from "../support/cli.js";
+import { runCli } from "../../support/cli.js";
 
 const OTHER_UID = 65534;
 const isRoot = process.getuid?.() === 0;

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { isProviderError } from "#src/errors.js";
 import { writeFileAtomic } from "#src/auth/store/index.js";
-import { withHome } from "../support/home.js";
+import { withHome } from "../../support/home.js";
 
 const mode = async (path: string) => (await stat(path)).mode & 0o777;
 

@@ -4,7 +4,7 @@ import { test } from "node:test";
 import { isProviderError } from "#src/errors.js";
 import { hostIdPath, readOrCreateHostId } from "#src/auth/store/index.js";
 import { exited, nextMessage, startWorker } from "./helpers.js";
-import { withHome } from "../support/home.js";
+import { withHome } from "../../support/home.js";
 
 const UUID_URN = /^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 

@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import { breakLock, breakLockPath } from "#src/auth/store/lock-break.js";
 import { withFileLock } from "#src/auth/store/index.js";
 import { exited, kill, nextMessage } from "./helpers.js";
-import { withHome } from "../support/home.js";
+import { withHome } from "../../support/home.js";
 
 const RACER = fileURLToPath(new URL("./fixtures/break-racer.js", import.meta.url));
 
