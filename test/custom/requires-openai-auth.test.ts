@@ -12,7 +12,7 @@ import { ProviderError } from "#src/errors.js";
 import type { CustomProviderConfig } from "#src/config/providers.js";
 import { createProvider } from "#src/providers/registry.js";
 import { signIn as siwcSignIn } from "../chatgpt/helpers.js";
-import { signIn as codexSignIn, withCodexEmulator } from "../codex/helpers.js";
+import { signIn as codexSignIn, withCodexEmulator } from "../support/codex.js";
 import { runCli } from "../support/cli.js";
 import { withEmulator } from "../transport/helpers.js";
 

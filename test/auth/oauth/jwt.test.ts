@@ -5,7 +5,7 @@ import { test } from "node:test";
 import { identityFromTokens } from "#src/auth/codex/tokens.js";
 import { oauthIdentity } from "#src/auth/codex/auth-source.js";
 import { chatGptClaims, decodeJwtPayload } from "#src/auth/oauth/jwt.js";
-import { base64Url, unsignedJwt } from "./fixtures/jwt.js";
+import { base64Url, unsignedJwt } from "../../support/jwt.js";
 
 const AUTH = "https://api.openai.com/auth";
 

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { formatReset } from "#src/time-format.js";
-import { assertNoSecrets, cliEnv, signIn, storedCodexCredential, withCodexEmulator } from "./helpers.js";
+import { assertNoSecrets, cliEnv, signIn, storedCodexCredential, withCodexEmulator } from "../support/codex.js";
 import { withHome } from "../support/home.js";
 import { runCli } from "../support/cli.js";
 

@@ -10,7 +10,7 @@ import { ProviderError } from "#src/errors.js";
 import { CODEX_DEFAULT_INSTRUCTIONS, FALLBACK_MODELS, type CodexProvider } from "#src/providers/chatgpt-codex.js";
 import { createProvider, type CreateProviderOptions } from "#src/providers/registry.js";
 import type { InputItem } from "#src/types.js";
-import { freePorts, signIn, storedCodexCredential, withCodexEmulator } from "./helpers.js";
+import { freePorts, signIn, storedCodexCredential, withCodexEmulator } from "../support/codex.js";
 import { withHome } from "../support/home.js";
 
 function codexProvider(emu: Emulator, home: string, options: CreateProviderOptions = {}): CodexProvider {

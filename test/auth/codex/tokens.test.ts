@@ -10,7 +10,7 @@ import { exchangeCode, refreshCodexTokens, revokeCodexToken } from "#src/auth/co
 import { refreshError } from "#src/auth/oauth/token-client.js";
 import type { OAuthCredential } from "#src/auth/credential.js";
 import { ProviderError } from "#src/errors.js";
-import { unsignedJwt } from "./fixtures/jwt.js";
+import { unsignedJwt } from "../../support/jwt.js";
 
 interface Captured {
   path: string;

@@ -4,9 +4,9 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { codexAuthorizeUrl, browserLogin } from "#src/auth/codex/browser-login.js";
 import { codexAuthEndpoints } from "#src/auth/codex/constants.js";
-import { AUTHORIZE_URL, assertNoSecrets, captureOutput, cliEnv, freePorts, occupy, playBrowser, storedCodexCredential, withCodexEmulator } from "./helpers.js";
-import { withHome } from "../support/home.js";
-import { runCli, startCli } from "../support/cli.js";
+import { AUTHORIZE_URL, assertNoSecrets, captureOutput, cliEnv, freePorts, occupy, playBrowser, storedCodexCredential, withCodexEmulator } from "../../support/codex.js";
+import { withHome } from "../../support/home.js";
+import { runCli, startCli } from "../../support/cli.js";
 
 test("the authorize URL carries Codex's parameters in Codex's order (docs/protocol.md#codex-browser-login)", () => {
   const url = new URL(

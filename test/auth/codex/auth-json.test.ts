@@ -9,11 +9,11 @@ import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { CredentialStore } from "#src/auth/store/index.js";
 import { agentIdentityAuthFile, apiKeyAuthFile, chatgptAuthFile, type CodexTokens } from "./fixtures/auth-files.js";
-import { assertNoSecrets, cliEnv, signIn, storedCodexCredential, withCodexEmulator } from "./helpers.js";
-import { withHome } from "../support/home.js";
-import { runCli } from "../support/cli.js";
+import { assertNoSecrets, cliEnv, signIn, storedCodexCredential, withCodexEmulator } from "../../support/codex.js";
+import { withHome } from "../../support/home.js";
+import { runCli } from "../../support/cli.js";
 
-const CODEX_BIN = fileURLToPath(new URL("../../../node_modules/@openai/codex/bin/codex.js", import.meta.url));
+const CODEX_BIN = fileURLToPath(new URL("../../../../node_modules/@openai/codex/bin/codex.js", import.meta.url));
 
 function pretty(value: unknown): string {
   return `${JSON.stringify(value, null, 2)}\n`;

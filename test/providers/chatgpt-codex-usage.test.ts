@@ -5,7 +5,7 @@ import { test } from "node:test";
 import { usageBar, windowName } from "#src/cli/commands/usage.js";
 import { parseWhamUsage } from "#src/providers/chatgpt-codex-usage.js";
 import { createProvider } from "#src/providers/registry.js";
-import { cliEnv, freePorts, signIn, withCodexEmulator } from "./helpers.js";
+import { cliEnv, freePorts, signIn, withCodexEmulator } from "../support/codex.js";
 import { withHome } from "../support/home.js";
 import { runCli } from "../support/cli.js";
 
