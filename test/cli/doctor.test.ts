@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { OAuthCredential } from "#src/auth/credential.js";
 import { startEmulator, type Emulator } from "#src/emulator/index.js";
-import { signIn as chatgptSignIn } from "../chatgpt/helpers.js";
+import { signIn as chatgptSignIn } from "../support/siwc.js";
 import { assertNoSecrets, cliEnv } from "../support/codex.js";
 import { runCli as run } from "../support/cli.js";
 

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { Emulator } from "#src/emulator/index.js";
 import { VERSION } from "#src/version.js";
-import { signIn as chatgptSignIn } from "../chatgpt/helpers.js";
+import { signIn as chatgptSignIn } from "../support/siwc.js";
 import { cliEnv, freePorts, signIn as codexSignIn } from "../support/codex.js";
 import { runCli, startCli } from "../support/cli.js";
 import { startEmulator } from "#src/emulator/index.js";

@@ -11,7 +11,7 @@ import type { Emulator } from "#src/emulator/index.js";
 import { ProviderError } from "#src/errors.js";
 import type { CustomProviderConfig } from "#src/config/providers.js";
 import { createProvider } from "#src/providers/registry.js";
-import { signIn as siwcSignIn } from "../chatgpt/helpers.js";
+import { signIn as siwcSignIn } from "../support/siwc.js";
 import { signIn as codexSignIn, withCodexEmulator } from "../support/codex.js";
 import { runCli } from "../support/cli.js";
 import { withEmulator } from "../transport/helpers.js";

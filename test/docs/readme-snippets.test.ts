@@ -35,7 +35,7 @@ const BLOCKS: Block[] = [...README.matchAll(/^```(\w*)\n([\s\S]*?)^```$/gm)].map
 const NOT_RUNNABLE: Array<[RegExp, string]> = [
   [/^npm install && npm run demo/, "the README's two commands: CI runs both (bash .ci/run), test/cli/demo.test.ts runs the demo"],
   [/^printenv OPENAI_API_KEY \| codex-provider login/, "stores a real key; test/cli/login-openai.test.ts runs this command"],
-  [/^codex-provider login --provider chatgpt /, "needs a browser and a ChatGPT account; test/chatgpt/login.test.ts runs it against the emulator"],
+  [/^codex-provider login --provider chatgpt /, "needs a browser and a ChatGPT account; test/auth/siwc/login.test.ts runs it against the emulator"],
   [/^codex-provider login --provider chatgpt-codex /, "needs a browser or device approval; test/auth/codex/*-login.test.ts run these against the emulator"],
   [/^OPENAI_API_KEY=sk-… codex-provider ask/, "a tour of commands with placeholders; each is covered by the CLI tests (test/cli/)"],
   [/^error: \/home\/me\//, "sample output, not a command"],

@@ -1,4 +1,4 @@
-// Shared plumbing for the chatgpt (SIWC) tests: scratch homes, the real CLI as a child
+// Shared plumbing for the tests that sign in with ChatGPT (SIWC): scratch homes, the real CLI as a child
 // process with every byte of its output captured, and a scripted "browser".
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";

@@ -16,8 +16,8 @@ import {
   siwcEnv,
   tempHome,
   useEmulator,
-} from "./helpers.js";
-import { printed, runCli } from "../support/cli.js";
+} from "../../support/siwc.js";
+import { printed, runCli } from "../../support/cli.js";
 
 const PLAN_SCOPE = "chatgpt.tokens.use.direct";
 const fx = useEmulator();

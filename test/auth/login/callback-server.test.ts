@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { startCallbackServer, type CallbackServer } from "#src/auth/login/callback-server.js";
 import { openBrowser } from "#src/auth/login/open-browser.js";
-import { eventually } from "../support/poll.js";
+import { eventually } from "../../support/poll.js";
 import { createPkce, randomToken } from "#src/auth/login/pkce.js";
 import { ProviderError } from "#src/errors.js";
 

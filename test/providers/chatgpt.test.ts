@@ -6,7 +6,7 @@ import { ProviderError } from "#src/errors.js";
 import type { Provider } from "#src/providers/provider.js";
 import { createProvider } from "#src/providers/registry.js";
 import type { ModelRequest } from "#src/types.js";
-import { readCredential, requestsTo, seenTokens, signIn, siwcEnv, tempHome, useEmulator } from "./helpers.js";
+import { readCredential, requestsTo, seenTokens, signIn, siwcEnv, tempHome, useEmulator } from "../support/siwc.js";
 import { printed, runCli } from "../support/cli.js";
 
 const fx = useEmulator();

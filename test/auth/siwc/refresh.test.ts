@@ -7,8 +7,8 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { CredentialStore } from "#src/auth/store/index.js";
 import { createProvider } from "#src/providers/registry.js";
-import { readCredential, seenTokens, signIn, siwcEnv, tempHome, useEmulator } from "./helpers.js";
-import { printed, runCli } from "../support/cli.js";
+import { readCredential, seenTokens, signIn, siwcEnv, tempHome, useEmulator } from "../../support/siwc.js";
+import { printed, runCli } from "../../support/cli.js";
 
 const fx = useEmulator();
 
