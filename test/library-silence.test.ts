@@ -7,7 +7,7 @@ import { spawn } from "node:child_process";
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { withEmulator } from "./transport/helpers.js";
+import { withEmulator } from "./support/emulator.js";
 
 const INDEX = import.meta.resolve("#src/index.js");
 

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import type { Emulator } from "#src/emulator/index.js";
-import { withEmulator } from "../transport/helpers.js";
+import { withEmulator } from "../support/emulator.js";
 import { ptyUnavailable, screen, spawnCliInPty, type PtySession } from "./pty.js";
 import { runCli } from "../support/cli.js";
 

@@ -7,7 +7,7 @@ import { ProviderError } from "#src/errors.js";
 import type { CustomProviderConfig } from "#src/config/providers.js";
 import { createProvider } from "#src/providers/registry.js";
 import type { FunctionTool, StreamEvent } from "#src/types.js";
-import { collect, fakeClock, withEmulator } from "../transport/helpers.js";
+import { collect, fakeClock, withEmulator } from "../support/emulator.js";
 
 const WEATHER: FunctionTool = {
   type: "function",

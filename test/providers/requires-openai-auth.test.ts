@@ -14,7 +14,7 @@ import { createProvider } from "#src/providers/registry.js";
 import { signIn as siwcSignIn } from "../support/siwc.js";
 import { signIn as codexSignIn, withCodexEmulator } from "../support/codex.js";
 import { runCli } from "../support/cli.js";
-import { withEmulator } from "../transport/helpers.js";
+import { withEmulator } from "../support/emulator.js";
 
 async function withHome(fn: (home: string) => Promise<void>): Promise<void> {
   const home = await mkdtemp(join(tmpdir(), "cp-shared-auth-"));

@@ -149,4 +149,3 @@ export function rawRequest(url: string, options: { method?: string; headers?: Re
   });
 }
 
-export { jsonEvents } from "../emulator/helpers.js";

@@ -7,7 +7,7 @@ import type { OAuthCredential, ProfileData } from "#src/auth/credential.js";
 import { loginWithChatGpt } from "#src/auth/siwc/login.js";
 import { after, before } from "node:test";
 import { startEmulator, type Emulator } from "#src/emulator/index.js";
-import { runCli, type CliResult } from "../support/cli.js";
+import { runCli, type CliResult } from "./cli.js";
 
 /** Every token value a test saw in a credential file. */
 export const seenTokens = new Set<string>();

@@ -16,7 +16,7 @@ import { bypassesProxy, configureProxy, parseNoProxy, proxyFor, proxySettings } 
 import { cliLogin, siwcEnv, tempHome, useEmulator } from "../support/siwc.js";
 import { runCli } from "../support/cli.js";
 import { hasOpenssl, responsesStream, selfSignedCert } from "./tls-fixture.js";
-import { platformProvider, withEmulator } from "./helpers.js";
+import { platformProvider, withEmulator } from "../support/emulator.js";
 import { startProxy } from "./proxy-server.js";
 
 describe("which proxy a URL takes", () => {

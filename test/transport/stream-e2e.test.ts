@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ProviderError } from "#src/errors.js";
-import { collect, fakeClock, inferenceRequests, platformProvider, withEmulator } from "./helpers.js";
+import { collect, fakeClock, inferenceRequests, platformProvider, withEmulator } from "../support/emulator.js";
 
 const weatherTool = {
   type: "function" as const,

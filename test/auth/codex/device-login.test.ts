@@ -7,7 +7,7 @@ import { codexAuthEndpoints } from "#src/auth/codex/constants.js";
 import { deviceLogin, DEVICE_CODE_LIFETIME_MS } from "#src/auth/codex/device-login.js";
 import { ProviderError } from "#src/errors.js";
 import type { Emulator } from "#src/emulator/index.js";
-import { fakeClock } from "../../transport/helpers.js";
+import { fakeClock } from "../../support/emulator.js";
 import { assertNoSecrets, captureOutput, cliEnv, storedCodexCredential, withCodexEmulator } from "../../support/codex.js";
 import { withHome } from "../../support/home.js";
 import { startCli } from "../../support/cli.js";

@@ -1,3 +1,5 @@
+// The emulator on a free port with a Platform API-key provider against it, a fake retry
+// clock, and small readers of what the emulator saw: shared by most folders of tests.
 import { startEmulator, type Emulator, type EmulatorOptions } from "#src/emulator/index.js";
 import { createProvider, type CreateProviderOptions } from "#src/providers/registry.js";
 import type { Clock } from "#src/transport/retry.js";

@@ -1,11 +1,11 @@
-// In-process CLI runs for config tests (no child process: these are many and quick),
+// In-process CLI runs for config and CLI tests (no child process: these are many and quick),
 // plus scratch homes holding a config.toml.
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { Readable, Writable } from "node:stream";
 import { main } from "#src/cli/main.js";
 import type { CliContext } from "#src/cli/context.js";
-import { withHome } from "../support/home.js";
+import { withHome } from "./home.js";
 import { StderrWriter } from "#src/cli/stderr.js";
 
 export interface MainRun {
