@@ -10,6 +10,7 @@ import { OAUTH_REQUEST_TIMEOUT_MS } from "#src/auth/oauth/token-client.js";
 import { increment } from "./fixtures/profiles.js";
 import { kill, nextMessage, startWorker } from "./helpers.js";
 import { withHome } from "../../support/home.js";
+import { eventually } from "../../support/poll.js";
 
 test("in-process callers run one at a time, in call order", () =>
   withHome(async (home) => {
@@ -134,10 +135,11 @@ test("a lock lost while held aborts the write", () =>
     const store = new CredentialStore({ home, lock: { staleMs: 2000 } });
     const file = store.filePath("default");
     await assert.rejects(
-      store.modify("default", async (data) => {
-        // Simulate another process breaking our lock; the lock refresh (every 1 s here) notices.
+      store.modify("default", async (data, { signal }) => {
+        // Simulate another process breaking our lock; the lock refresh (every 500 ms here)
+        // notices and aborts the signal, whatever the machine's load makes of the timer.
         await rm(`${file}.lock`, { recursive: true });
-        await sleep(1300);
+        await eventually(() => signal.aborted, 15_000, "the lock refresh noticing the lost lock");
         increment(data);
       }),
       (error) => isProviderError(error, "credential_store_error") && /lost the lock/.test(error.message),
