@@ -95,8 +95,8 @@ export class CredentialStore {
    * fresh copy re-read inside the lock and may mutate it in place; the file is
    * written (atomically) only if the JSON changed. Returns fn's result. If fn
    * throws, nothing is written; nor if the lock is lost while fn runs, which aborts
-   * the `HeldLock` signal fn is given (long work may stop there). Do not call `modify` for the same profile from
-   * inside `fn` (that throws rather than deadlocking).
+   * the `HeldLock` signal fn is given (long work may stop there). Do not call
+   * `modify` for the same profile from inside `fn` (that throws rather than deadlocking).
    */
   async modify<T>(
     profile: string,
