@@ -148,4 +148,3 @@ export function rawRequest(url: string, options: { method?: string; headers?: Re
     req.end(options.body);
   });
 }
-
