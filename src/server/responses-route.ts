@@ -83,6 +83,10 @@ async function stream(ctx: RouteContext, answering: Answering, continued: Contin
     for await (const event of answering.events) {
       if (event.type === "raw") {
         const type = String(event.event.type);
+        // The Codex backend's own `codex.*` events (docs/protocol.md#codex-rate-limits) are not
+        // Responses events: the openai SDK's stream helper throws on them, before or after
+        // response.created. The library has already read them; clients get the Responses API.
+        if (type.startsWith("codex.")) continue;
         if (typeof event.event.sequence_number === "number") sequence = event.event.sequence_number;
         ended ||= TERMINAL.has(type);
         const response = responseOf(event.event);
