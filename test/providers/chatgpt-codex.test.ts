@@ -9,7 +9,7 @@ import { exitCodeFor } from "#src/cli/exit-codes.js";
 import { ProviderError } from "#src/errors.js";
 import { CODEX_DEFAULT_INSTRUCTIONS, FALLBACK_MODELS, type CodexProvider } from "#src/providers/chatgpt-codex.js";
 import { createProvider, type CreateProviderOptions } from "#src/providers/registry.js";
-import type { InputItem } from "#src/types.js";
+import type { InputItem, StreamEvent } from "#src/types.js";
 import { freePorts, signIn, storedCodexCredential, withCodexEmulator } from "../support/codex.js";
 import { withHome } from "../support/home.js";
 
@@ -209,6 +209,25 @@ test("x-codex-* headers become the result's rate-limit snapshot and move with us
     assert.equal(first.rateLimits?.secondary?.windowMinutes, 10080);
     assert.equal(first.rateLimits?.planType, "plus");
     assert.ok(second.rateLimits!.primary!.usedPercent > first.rateLimits!.primary!.usedPercent);
+  });
+});
+
+test("the in-band codex.rate_limits event that opens the stream is read, not taken for output", async () => {
+  await withSignedIn(async (emu, home) => {
+    const stream = codexProvider(emu, home).stream({ input: "limits" });
+    const types: string[] = [];
+    let inBand: StreamEvent | undefined;
+    for await (const event of stream) {
+      types.push(event.type);
+      if (event.type === "rate_limits") inBand ??= event;
+    }
+    const result = await stream.result();
+    assert.ok(types.indexOf("rate_limits") < types.indexOf("created"), types.join(", "));
+    assert.ok(inBand?.type === "rate_limits");
+    assert.equal(inBand.rateLimits.primary?.windowMinutes, 300);
+    assert.equal(inBand.rateLimits.planType, "plus");
+    assert.equal(result.rateLimits?.primary?.usedPercent, inBand.rateLimits.primary?.usedPercent);
+    assert.equal(result.text, 'Hello from the emulator. You asked: "limits"');
   });
 });
 
