@@ -2,7 +2,6 @@
 // as a child process, and a scripted "browser" that follows the authorize redirect.
 import assert from "node:assert/strict";
 import { createServer, type Server } from "node:net";
-import { PassThrough } from "node:stream";
 import { browserLogin } from "#src/auth/codex/browser-login.js";
 import { codexAuthEndpoints } from "#src/auth/codex/constants.js";
 import type { OAuthCredential } from "#src/auth/credential.js";
@@ -76,25 +75,19 @@ export async function playBrowser(authorizeUrl: string): Promise<Response> {
   return fetch(location.replace("//localhost:", "//127.0.0.1:"));
 }
 
-/** A stream for a login's progress output, and the first match of `pattern` in it. */
-export function captureOutput(pattern: RegExp): { out: PassThrough; match: Promise<RegExpMatchArray> } {
-  const out = new PassThrough();
-  let printed = "";
-  const match = new Promise<RegExpMatchArray>((resolve) =>
-    out.on("data", (chunk: Buffer) => {
-      printed += chunk.toString();
-      const found = printed.match(pattern);
-      if (found) resolve(found);
-    }),
-  );
-  return { out, match };
+/** An in-process browser login (the library writes nothing) and the authorize URL it presents. */
+export function startBrowserLogin(emu: Emulator, ports: number[]): { url: Promise<string>; login: Promise<OAuthCredential> } {
+  let presented!: (url: string) => void;
+  const url = new Promise<string>((resolve) => (presented = resolve));
+  const login = browserLogin({ endpoints: codexAuthEndpoints({ CODEX_PROVIDER_AUTH_URL: emu.authUrl }), ports, present: presented });
+  login.catch(() => undefined);
+  return { url, login };
 }
 
 /** A sign-in done in-process through the real browser flow, then stored like `login` does. */
 export async function signIn(emu: Emulator, home: string, ports: number[], profile = "default"): Promise<OAuthCredential> {
-  const { out, match } = captureOutput(AUTHORIZE_URL);
-  const login = browserLogin({ endpoints: codexAuthEndpoints({ CODEX_PROVIDER_AUTH_URL: emu.authUrl }), env: {}, out, ports, launchBrowser: false });
-  const page = await playBrowser((await match)[0]);
+  const { url, login } = startBrowserLogin(emu, ports);
+  const page = await playBrowser(await url);
   assert.equal(page.status, 200);
   const credential = await login;
   await new CredentialStore({ home }).modify(profile, (data) => {

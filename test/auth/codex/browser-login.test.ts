@@ -2,9 +2,9 @@
 // authorize URL on stderr, the test plays the browser, the CLI stores the sign-in.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { codexAuthorizeUrl, browserLogin } from "#src/auth/codex/browser-login.js";
+import { codexAuthorizeUrl } from "#src/auth/codex/browser-login.js";
 import { codexAuthEndpoints } from "#src/auth/codex/constants.js";
-import { AUTHORIZE_URL, assertNoSecrets, captureOutput, cliEnv, freePorts, occupy, playBrowser, storedCodexCredential, withCodexEmulator } from "../../support/codex.js";
+import { AUTHORIZE_URL, assertNoSecrets, startBrowserLogin, cliEnv, freePorts, occupy, playBrowser, storedCodexCredential, withCodexEmulator } from "../../support/codex.js";
 import { withHome } from "../../support/home.js";
 import { runCli, startCli } from "../../support/cli.js";
 
@@ -94,9 +94,9 @@ test("first port busy: the fallback port is used and the sign-in completes", asy
   await withCodexEmulator({}, async (emu, ports) => {
     const held = await occupy(ports[0]);
     try {
-      const { out, match } = captureOutput(AUTHORIZE_URL);
-      const login = browserLogin({ endpoints: codexAuthEndpoints({ CODEX_PROVIDER_AUTH_URL: emu.authUrl }), env: {}, out, ports, launchBrowser: false });
-      const [url] = await match;
+      const started = startBrowserLogin(emu, ports);
+      const url = await started.url;
+      const login = started.login;
       assert.equal(new URL(url).searchParams.get("redirect_uri"), `http://localhost:${ports[1]}/auth/callback`);
       await playBrowser(url);
       assert.equal((await login).accountId, emu.auth.user.accountId);

@@ -4,11 +4,11 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { codexAuthEndpoints } from "#src/auth/codex/constants.js";
-import { deviceLogin, DEVICE_CODE_LIFETIME_MS } from "#src/auth/codex/device-login.js";
+import { deviceLogin, DEVICE_CODE_LIFETIME_MS, type DeviceCodePrompt } from "#src/auth/codex/device-login.js";
 import { ProviderError } from "#src/errors.js";
 import type { Emulator } from "#src/emulator/index.js";
 import { fakeClock } from "../../support/emulator.js";
-import { assertNoSecrets, captureOutput, cliEnv, storedCodexCredential, withCodexEmulator } from "../../support/codex.js";
+import { assertNoSecrets, cliEnv, storedCodexCredential, withCodexEmulator } from "../../support/codex.js";
 import { withHome } from "../../support/home.js";
 import { startCli } from "../../support/cli.js";
 
@@ -26,10 +26,11 @@ async function submitDevicePage(emu: Emulator, userCode: string, action: "approv
 
 /** Runs deviceLogin in-process; `code` is the user code it prints. */
 function startDeviceLogin(emu: Emulator, options: { clock?: ReturnType<typeof fakeClock>; signal?: AbortSignal } = {}) {
-  const { out, match } = captureOutput(USER_CODE);
-  const login = deviceLogin({ endpoints: codexAuthEndpoints({ CODEX_PROVIDER_AUTH_URL: emu.authUrl }), out, ...options });
+  let presented!: (prompt: DeviceCodePrompt) => void;
+  const prompt = new Promise<DeviceCodePrompt>((resolve) => (presented = resolve));
+  const login = deviceLogin({ endpoints: codexAuthEndpoints({ CODEX_PROVIDER_AUTH_URL: emu.authUrl }), present: presented, ...options });
   login.catch(() => undefined);
-  return { code: match.then((found) => found[1]), login };
+  return { code: prompt.then((shown) => shown.userCode), prompt, login };
 }
 
 test("CLI device login: code and URL on stderr with the phishing warning; approved on the device page; stored", async () => {
@@ -57,6 +58,10 @@ test("CLI device login: code and URL on stderr with the phishing warning; approv
 test("denied on the device page: a clear message, nothing stored", async () => {
   await withCodexEmulator({ auth: { devicePollIntervalSeconds: 1 } }, async (emu) => {
     const flow = startDeviceLogin(emu);
+    // The library hands the prompt to its caller and writes nothing itself.
+    const prompt = await flow.prompt;
+    assert.equal(prompt.verificationUrl, `${emu.authUrl}/codex/device`);
+    assert.equal(prompt.expiresInMs, DEVICE_CODE_LIFETIME_MS);
     await submitDevicePage(emu, await flow.code, "deny");
     await assert.rejects(flow.login, (error: ProviderError) => error.code === "login_failed" && /denied in the browser/.test(error.message));
   });
