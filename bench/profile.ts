@@ -56,6 +56,11 @@ export function benchProfile(upstream: string, root: string, log: (line: string)
   mkdirSync(dir, { recursive: true });
   const run = spawnSync(process.execPath, ["--cpu-prof", `--cpu-prof-dir=${dir}`, fileURLToPath(import.meta.url), upstream, String(calls)], { stdio: "inherit" });
   if (run.status !== 0) throw new Error(`profiled run exited ${run.status}`);
+  return summariseProfile(dir, root, log, calls);
+}
+
+/** Logs the top self-time functions and the per-area totals of the profile in `dir`. */
+export function summariseProfile(dir: string, root: string, log: (line: string) => void, calls: number): ProfileEntry[] {
   const file = readdirSync(dir).find((name) => name.endsWith(".cpuprofile"))!;
   const entries = selfTimes(JSON.parse(readFileSync(join(dir, file), "utf8")) as CpuProfile, root);
   const busy = entries.reduce((ms, e) => ms + e.selfMs, 0);
