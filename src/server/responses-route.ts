@@ -82,13 +82,15 @@ async function stream(ctx: RouteContext, answering: Answering, continued: Contin
   try {
     for await (const event of answering.events) {
       if (event.type === "raw") {
-        const type = String(event.event.type);
-        if (typeof event.event.sequence_number === "number") sequence = event.event.sequence_number;
+        const wire = event.event;
+        const type = String(wire.type);
+        if (typeof wire.sequence_number === "number") sequence = wire.sequence_number;
         ended ||= TERMINAL.has(type);
-        const response = responseOf(event.event);
-        const sent = response ? { ...event.event, response: asContinued(response, continued) } : event.event;
-        if (FINISHED.has(type) && response) terminal = sent.response as Json;
-        await writer.send(sent, type);
+        const response = responseOf(wire);
+        const shown = response && asContinued(response, continued);
+        if (FINISHED.has(type) && shown) terminal = shown;
+        const full = writer.send(shown === response ? (forwardable(event.data) ?? wire) : { ...wire, response: shown }, type);
+        if (full) await full;
       } else if (event.type === "done") {
         ctx.record.usage = event.result.usage;
         if (terminal) finished(withOutput(terminal, event.result));
@@ -119,6 +121,14 @@ async function answer(ctx: RouteContext, answering: Answering, continued: Contin
   const final = withOutput(asContinued({ ...response }, continued), result);
   if (FINISHED.has(type) && result) finished(final);
   sendJson(ctx.res, 200, final, upstreamHeaders(answering.dropped, answering.fallbacks));
+}
+
+/**
+ * An unchanged event goes out as the upstream wrote it, not parsed and encoded again;
+ * a `data` spread over several lines (pretty-printed JSON) is re-encoded onto one.
+ */
+function forwardable(data: string | undefined): string | undefined {
+  return data === undefined || data.includes("\n") ? undefined : data;
 }
 
 function responseOf(event: Json): Json | undefined {
