@@ -84,6 +84,10 @@ async function stream(ctx: RouteContext, answering: Answering, continued: Contin
       if (event.type === "raw") {
         const wire = event.event;
         const type = String(wire.type);
+        // The Codex backend's own `codex.*` events (docs/protocol.md#codex-rate-limits) are not
+        // Responses events: the openai SDK's stream helper throws on them, before or after
+        // response.created. The library has already read them; clients get the Responses API.
+        if (type.startsWith("codex.")) continue;
         if (typeof wire.sequence_number === "number") sequence = wire.sequence_number;
         ended ||= TERMINAL.has(type);
         const response = responseOf(wire);

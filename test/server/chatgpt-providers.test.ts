@@ -144,6 +144,16 @@ describe("provider chatgpt-codex (experimental)", () => {
     assert.equal("stream_options" in body, false);
   });
 
+  it("the backend's codex.rate_limits event stays out of the relay, so the SDK's stream helper takes the stream", async () => {
+    const params = { model: "gpt-5.5", input: [{ role: "user" as const, content: "hi" }] };
+    const final = await client(stack).responses.stream(params).finalResponse();
+    assert.equal(final.output_text, 'Hello from the emulator. You asked: "hi"');
+    const types: string[] = [];
+    for await (const event of await client(stack).responses.create({ ...params, stream: true })) types.push(event.type);
+    assert.equal(types[0], "response.created");
+    assert.ok(types.every((type) => type.startsWith("response.")), types.join(", "));
+  });
+
   it("reports a usage limit as a 429 with the reset time, in Codex's shape", async () => {
     stack.emulator.setFault({ name: "usage_limit" });
     const res = await fetch(`${stack.server.baseUrl}/chat/completions`, {
