@@ -79,6 +79,7 @@ async function stream(ctx: RouteContext, answering: Answering, continued: Contin
   let sequence = -1;
   let ended = false;
   let terminal: Json | undefined;
+  let kept: Json | undefined;
   try {
     for await (const event of answering.events) {
       if (event.type === "raw") {
@@ -97,7 +98,7 @@ async function stream(ctx: RouteContext, answering: Answering, continued: Contin
         if (full) await full;
       } else if (event.type === "done") {
         ctx.record.usage = event.result.usage;
-        if (terminal) finished(withOutput(terminal, event.result));
+        if (terminal) kept = withOutput(terminal, event.result);
       }
     }
   } catch (error) {
@@ -108,6 +109,9 @@ async function stream(ctx: RouteContext, answering: Answering, continued: Contin
   } finally {
     writer.end();
   }
+  // Stored once the answer has left (in the same tick, before any follow-up can be read):
+  // the client's last bytes do not wait for the store.
+  if (kept) finished(kept);
 }
 
 /** Non-streaming: the terminal event's response object is the answer. */
