@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import OpenAI from "openai";
-import { signIn as siwcSignIn } from "../chatgpt/helpers.js";
+import { signIn as siwcSignIn } from "../support/siwc.js";
 import { agentMessage, runCodex, tempCodexHome } from "./codex-runner.js";
 import { assertToolRoundTrip, lookupOrderTool, startCodexStack, startStack, type Stack } from "./helpers.js";
 

@@ -13,10 +13,10 @@ import { describe, it } from "node:test";
 import { ProviderError } from "#src/errors.js";
 import { redact } from "#src/redact.js";
 import { bypassesProxy, configureProxy, parseNoProxy, proxyFor, proxySettings } from "#src/transport/proxy.js";
-import { cliLogin, siwcEnv, tempHome, useEmulator } from "../chatgpt/helpers.js";
+import { cliLogin, siwcEnv, tempHome, useEmulator } from "../support/siwc.js";
 import { runCli } from "../support/cli.js";
 import { hasOpenssl, responsesStream, selfSignedCert } from "./tls-fixture.js";
-import { platformProvider, withEmulator } from "./helpers.js";
+import { platformProvider, withEmulator } from "../support/emulator.js";
 import { startProxy } from "./proxy-server.js";
 
 describe("which proxy a URL takes", () => {
