@@ -1,7 +1,6 @@
 // One access-log entry per request: method, path, status, model, latency, tokens.
 // Never a credential, and never prompt or answer text unless the operator asked for
 // bodies (`--log-bodies`); even then bodies pass through the redactor.
-import { randomBytes } from "node:crypto";
 import { redact } from "../redact.js";
 import { logField as field, terminalSafe } from "./log-text.js";
 import type { Usage } from "../types.js";
@@ -28,11 +27,6 @@ export interface AccessLogEntry {
 }
 
 const MAX_LOGGED_BODY = 64 * 1024;
-
-/** The id a request is logged under and answered with (`x-request-id`). */
-export function newRequestId(): string {
-  return `req_${randomBytes(12).toString("hex")}`;
-}
 
 export class RequestRecord {
   readonly started = performance.now();

@@ -7,9 +7,10 @@
 import type { Server, ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import { ServerError } from "../wire/server-error.js";
-import { newRequestId, RequestRecord, type AccessLogEntry } from "./access-log.js";
+import { RequestRecord, type AccessLogEntry } from "./access-log.js";
 import { serverErrorAnswer } from "./errors.js";
 import { answerAndClose, rawAnswer } from "./raw-answer.js";
+import { newRequestId } from "./request-handler.js";
 import { sendJson } from "./route-context.js";
 
 /** llhttp's error codes are fixed identifiers; anything else is not echoed. */
