@@ -12,7 +12,7 @@ import { fileURLToPath } from "node:url";
 import { clients } from "./clients.js";
 
 interface CpuProfile {
-  nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[];
+  nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }[];
   samples: number[];
   timeDeltas: number[];
 }
@@ -50,20 +50,66 @@ function area(fn: string): string {
   return "native (syscalls, builtins, V8)";
 }
 
+const SOCKET_WRITES = new Set(["writev", "writeUtf8String", "writeBuffer", "writeLatin1String"]);
+
+/**
+ * Time by the layer that caused it: the nearest frame of our own code (dist/<layer>) or
+ * of node's HTTP client or server on the sample's stack, so node internals and syscalls
+ * count for whoever called them; socket writes are kept apart (their share is mostly
+ * the kernel and waiting for a core).
+ */
+function byCaller(profile: CpuProfile): Map<string, number> {
+  const byNode = new Map(profile.nodes.map((node) => [node.id, node]));
+  const parent = new Map<number, number>();
+  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+  const layerOf = (id: number): string => {
+    const leaf = byNode.get(id)!.callFrame.functionName;
+    if (leaf === "(garbage collector)" || leaf === "(program)") return leaf;
+    const prefix = SOCKET_WRITES.has(leaf) ? "socket writes from " : "";
+    for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
+      const url = byNode.get(at)!.callFrame.url;
+      const own = /\/dist\/([a-z-]+)\//.exec(url)?.[1];
+      if (own) return prefix + own;
+      if (/_http_client|_http_agent/.test(url)) return `${prefix}node http client`;
+      if (/_http_server/.test(url)) return `${prefix}node http server`;
+    }
+    return `${prefix}other (start-up, timers, streams)`;
+  };
+  const shares = new Map<string, number>();
+  let total = 0;
+  profile.samples.forEach((id, i) => {
+    if (byNode.get(id)!.callFrame.functionName === "(idle)") return;
+    const us = profile.timeDeltas[i] ?? 0;
+    const layer = layerOf(id);
+    shares.set(layer, (shares.get(layer) ?? 0) + us);
+    total += us;
+  });
+  for (const [layer, us] of shares) shares.set(layer, (100 * us) / total);
+  return shares;
+}
+
 export function benchProfile(upstream: string, root: string, log: (line: string) => void, calls: number): ProfileEntry[] {
   const dir = join(root, ".bench-results/profile");
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const run = spawnSync(process.execPath, ["--cpu-prof", `--cpu-prof-dir=${dir}`, fileURLToPath(import.meta.url), upstream, String(calls)], { stdio: "inherit" });
   if (run.status !== 0) throw new Error(`profiled run exited ${run.status}`);
+  return summariseProfile(dir, root, log, calls);
+}
+
+/** Logs the top self-time functions and the per-area totals of the profile in `dir`. */
+export function summariseProfile(dir: string, root: string, log: (line: string) => void, calls: number): ProfileEntry[] {
   const file = readdirSync(dir).find((name) => name.endsWith(".cpuprofile"))!;
-  const entries = selfTimes(JSON.parse(readFileSync(join(dir, file), "utf8")) as CpuProfile, root);
+  const profile = JSON.parse(readFileSync(join(dir, file), "utf8")) as CpuProfile;
+  const entries = selfTimes(profile, root);
   const busy = entries.reduce((ms, e) => ms + e.selfMs, 0);
   log(`  ${calls} calls, ${busy.toFixed(0)} ms busy (${((busy / calls) * 1000).toFixed(0)} µs per call); top self time:`);
   for (const e of entries.slice(0, 20)) log(`    ${e.percent.toFixed(1).padStart(5)}%  ${e.selfMs.toFixed(0).padStart(6)} ms  ${e.fn}`);
   const areas = new Map<string, number>();
   for (const e of entries) areas.set(area(e.fn), (areas.get(area(e.fn)) ?? 0) + e.percent);
   log(`  by area: ${[...areas].sort((a, b) => b[1] - a[1]).map(([name, pct]) => `${name} ${pct.toFixed(1)}%`).join(", ")}`);
+  const callers = [...byCaller(profile)].sort((a, b) => b[1] - a[1]);
+  log(`  by caller: ${callers.map(([name, pct]) => `${name} ${pct.toFixed(1)}%`).join(", ")}`);
   log(`  profile: ${relative(root, join(dir, file))}`);
   return entries.slice(0, 40);
 }

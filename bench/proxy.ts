@@ -1,7 +1,10 @@
 // The local server's cost: one client (undici.request + eventsource-parser, the floor)
 // straight to the upstream, through `serve` (createServer), and through a minimal
 // node:http pass-through proxy (the floor for any proxy), at 1 and 64 concurrent
-// streams. Each proxy runs in its own process, as does the upstream.
+// streams. Each proxy runs in its own process, as does the upstream, and reports the CPU
+// time it used, so CPU ms per proxied call (the figure a loaded machine disturbs least)
+// stands next to the latencies. `--profile-serve` runs `serve` under `node --cpu-prof`
+// through the 64-stream load instead and summarises where its time goes.
 //
 // Run as a script (`node proxy.js serve|passthrough UPSTREAM`) it starts that proxy on
 // a free loopback port and prints `{"url":…}`.
@@ -14,7 +17,8 @@ import { fileURLToPath } from "node:url";
 import { createServer } from "#src/server/index.js";
 import { clients, FLOOR, KEY } from "./clients.js";
 import { median, percentile, signed, since } from "./measure.js";
-import { startChildHost } from "./upstream.js";
+import { summariseProfile } from "./profile.js";
+import { answerCpuQueries, startChildHost, type ChildHost } from "./upstream.js";
 
 const LOCAL_KEY = "bench-local-key-0123456789abcdef";
 
@@ -37,14 +41,18 @@ function passThrough(upstream: string): Promise<string> {
 }
 
 async function host(kind: string, upstream: string): Promise<void> {
+  answerCpuQueries();
   let url: string;
+  // An orderly exit on SIGTERM, so a `--cpu-prof` child writes its profile.
+  let cleanUp = () => {};
+  process.once("SIGTERM", () => {
+    cleanUp();
+    process.exit(0);
+  });
   if (kind === "passthrough") url = await passThrough(upstream);
   else {
     const home = mkdtempSync(join(tmpdir(), "cp-bench-serve-"));
-    process.once("SIGTERM", () => {
-      rmSync(home, { recursive: true, force: true });
-      process.exit(0);
-    });
+    cleanUp = () => rmSync(home, { recursive: true, force: true });
     const server = await createServer({ provider: "openai", providerOptions: { apiKey: KEY, baseUrl: `${upstream}/v1` }, env: {}, home, apiKey: LOCAL_KEY, port: 0 });
     url = server.url;
   }
@@ -55,10 +63,14 @@ interface LoadFigures {
   p50Ms: number;
   p99Ms: number;
   callsPerSecond: number;
+  /** CPU ms the proxy process used per call (not for `direct`). */
+  proxyCpuMs?: number;
 }
 
+type Call = () => Promise<number>;
+
 /** `total` calls from `concurrency` workers, each call timed. */
-async function load(call: () => Promise<number>, concurrency: number, total: number): Promise<{ latencies: number[]; wallMs: number }> {
+async function load(call: Call, concurrency: number, total: number): Promise<{ latencies: number[]; wallMs: number }> {
   const latencies: number[] = [];
   let next = 0;
   const start = process.hrtime.bigint();
@@ -74,41 +86,52 @@ async function load(call: () => Promise<number>, concurrency: number, total: num
   return { latencies, wallMs: since(start) };
 }
 
-export async function benchProxy(upstream: string, log: (line: string) => void, quick: boolean): Promise<Record<string, Record<string, LoadFigures>>> {
+const callsAt = (concurrency: number, quick: boolean) => (quick ? 50 : 1000) * (concurrency === 1 ? 1 : 4);
+
+async function startProxies(upstream: string, serveNodeArgs: string[] = []) {
   const script = fileURLToPath(import.meta.url);
-  const [serve, floor] = await Promise.all([startChildHost(script, ["serve", upstream]), startChildHost(script, ["passthrough", upstream])]);
+  const [serve, floor] = await Promise.all([startChildHost(script, ["serve", upstream], serveNodeArgs), startChildHost(script, ["passthrough", upstream])]);
+  const targets: Record<"direct" | "pass-through proxy" | "serve", { call: Call; host?: ChildHost }> = {
+    direct: { call: clients[FLOOR](`${upstream}/v1`) },
+    "pass-through proxy": { call: clients[FLOOR](`${floor.url}/v1`, KEY), host: floor },
+    serve: { call: clients[FLOOR](`${serve.url}/v1`, LOCAL_KEY), host: serve },
+  };
+  return { serve, floor, targets };
+}
+
+export async function benchProxy(upstream: string, log: (line: string) => void, quick: boolean): Promise<Record<string, Record<string, LoadFigures>>> {
+  const { serve, floor, targets } = await startProxies(upstream);
   try {
-    const targets = {
-      direct: clients[FLOOR](`${upstream}/v1`),
-      "pass-through proxy": clients[FLOOR](`${floor.url}/v1`, KEY),
-      serve: clients[FLOOR](`${serve.url}/v1`, LOCAL_KEY),
-    };
     const rounds = quick ? 1 : 5;
     const out: Record<string, Record<string, LoadFigures>> = {};
     for (const concurrency of [1, 64]) {
-      const total = (quick ? 50 : 1000) * (concurrency === 1 ? 1 : 4);
-      for (const call of Object.values(targets)) await load(call, concurrency, Math.min(total, 200));
-      const samples = new Map<string, { latencies: number[]; rates: number[] }>(Object.keys(targets).map((name) => [name, { latencies: [], rates: [] }]));
+      const total = callsAt(concurrency, quick);
+      for (const { call } of Object.values(targets)) await load(call, concurrency, Math.min(total, 200));
+      const samples = new Map<string, { latencies: number[]; rates: number[]; cpuMs: number }>(Object.keys(targets).map((name) => [name, { latencies: [], rates: [], cpuMs: 0 }]));
       for (let round = 0; round < rounds; round++) {
-        for (const [name, call] of Object.entries(targets)) {
+        for (const [name, { call, host }] of Object.entries(targets)) {
+          const cpuBefore = await host?.cpuMs();
           const { latencies, wallMs } = await load(call, concurrency, total);
-          samples.get(name)!.latencies.push(...latencies);
-          samples.get(name)!.rates.push(total / (wallMs / 1000));
+          const sample = samples.get(name)!;
+          if (host) sample.cpuMs += (await host.cpuMs()) - cpuBefore!;
+          sample.latencies.push(...latencies);
+          sample.rates.push(total / (wallMs / 1000));
         }
       }
       const figures: Record<string, LoadFigures> = {};
-      for (const [name, { latencies, rates }] of samples) {
-        figures[name] = { p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99), callsPerSecond: median(rates) };
+      for (const [name, { latencies, rates, cpuMs }] of samples) {
+        figures[name] = { p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99), callsPerSecond: median(rates), proxyCpuMs: name === "direct" ? undefined : cpuMs / (total * rounds) };
       }
       out[`concurrency${concurrency}`] = figures;
       log(`  ${concurrency} concurrent stream${concurrency === 1 ? "" : "s"} (${total} calls × ${rounds} rounds):`);
       const direct = figures.direct;
-      const addedFloor = { p50: figures["pass-through proxy"].p50Ms - direct.p50Ms, p99: figures["pass-through proxy"].p99Ms - direct.p99Ms };
+      const floorFigures = figures["pass-through proxy"];
+      const addedFloor = { p50: floorFigures.p50Ms - direct.p50Ms, p99: floorFigures.p99Ms - direct.p99Ms };
       for (const [name, f] of Object.entries(figures)) {
-        const added = name === "direct" ? "" : `   added p50 ${signed(f.p50Ms - direct.p50Ms)} ms, p99 ${signed(f.p99Ms - direct.p99Ms)} ms`;
+        const added = name === "direct" ? "" : `   added p50 ${signed(f.p50Ms - direct.p50Ms)} ms, p99 ${signed(f.p99Ms - direct.p99Ms)} ms, proxy cpu ${f.proxyCpuMs!.toFixed(3)} ms/call`;
         const vsFloor =
           name === "serve"
-            ? `   (${((f.p50Ms - direct.p50Ms) / addedFloor.p50).toFixed(2)}× / ${((f.p99Ms - direct.p99Ms) / addedFloor.p99).toFixed(2)}× the pass-through's added latency; ${(f.callsPerSecond / figures["pass-through proxy"].callsPerSecond).toFixed(2)}× its throughput)`
+            ? `   (${((f.p50Ms - direct.p50Ms) / addedFloor.p50).toFixed(2)}× / ${((f.p99Ms - direct.p99Ms) / addedFloor.p99).toFixed(2)}× the pass-through's added latency; ${(f.callsPerSecond / floorFigures.callsPerSecond).toFixed(2)}× its throughput; ${(f.proxyCpuMs! / floorFigures.proxyCpuMs!).toFixed(2)}× its CPU per call)`
             : "";
         log(`    ${name.padEnd(20)} p50 ${f.p50Ms.toFixed(3)} ms  p99 ${f.p99Ms.toFixed(3)} ms  ${Math.round(f.callsPerSecond).toLocaleString("en")} calls/s${added}${vsFloor}`);
       }
@@ -118,6 +141,24 @@ export async function benchProxy(upstream: string, log: (line: string) => void, 
     serve.stop();
     floor.stop();
   }
+}
+
+/** `serve` under `node --cpu-prof` through the 64-stream load; the top of its profile. */
+export async function benchServeProfile(upstream: string, root: string, log: (line: string) => void, quick: boolean): Promise<unknown> {
+  const dir = join(root, ".bench-results/profile-serve");
+  rmSync(dir, { recursive: true, force: true });
+  const { serve, floor, targets } = await startProxies(upstream, ["--cpu-prof", `--cpu-prof-dir=${dir}`]);
+  const total = callsAt(64, quick) * (quick ? 1 : 5);
+  try {
+    const cpuBefore = await serve.cpuMs();
+    await load(targets.serve.call, 64, total);
+    log(`  ${total} calls at 64 concurrent streams, ${((await serve.cpuMs()) - cpuBefore).toFixed(0)} ms of serve CPU`);
+  } finally {
+    serve.stop();
+    floor.stop();
+  }
+  await serve.exited;
+  return summariseProfile(dir, root, log, total);
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) await host(process.argv[2], process.argv[3]);

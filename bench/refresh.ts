@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 import { CredentialStore } from "#src/auth/store/index.js";
 import { startEmulator, type Emulator } from "#src/emulator/index.js";
 import { createProvider } from "#src/index.js";
-import { signIn, siwcEnv } from "../test/chatgpt/helpers.js";
+import { signIn, siwcEnv } from "../test/support/siwc.js";
 import { nextMessage } from "../test/reliability/stampede.js";
 import { percentile, signed } from "./measure.js";
 import { concurrentCalls } from "./refresh-calls.js";

@@ -18,8 +18,9 @@
 // Flags: --quick (a smoke run, under a minute), --node24, --only=SECTION[,SECTION…]
 // (run only the named sections above, e.g. `--only=call,startup`); and modes that run
 // only themselves: --profile (a CPU profile of 10 000 calls, summarised), --instructions
-// (instructions per call under valgrind's callgrind, ours and the floor's). Every
-// upstream runs in its own process.
+// (instructions per call under valgrind's callgrind, ours and the floor's), --serve
+// (the serve section alone), --profile-serve (a CPU profile of `serve` under the
+// 64-stream load). Every upstream runs in its own process.
 import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
@@ -30,7 +31,7 @@ import { median, ratio } from "./measure.js";
 import { peerRounds, type PeerFigures } from "./peers.js";
 import { benchInstructions } from "./instructions.js";
 import { benchProfile } from "./profile.js";
-import { benchProxy } from "./proxy.js";
+import { benchProxy, benchServeProfile } from "./proxy.js";
 import { benchRedact } from "./redact.js";
 import { benchRefresh } from "./refresh.js";
 import { benchTtft } from "./ttft.js";
@@ -96,7 +97,11 @@ async function main(): Promise<void> {
     } else if (process.argv.includes("--instructions")) {
       log(`\n## Instructions per warm call, 20 deltas (valgrind --tool=callgrind; independent of machine load)`);
       results.instructionsPerCall = benchInstructions(upstream.url, log);
-    } else await allSections(upstream.url, quick);
+    } else if (process.argv.includes("--profile-serve")) {
+      log(`\n## CPU profile of \`serve\` (64 concurrent streams of ${FLOOR} through it; node --cpu-prof in the server's process)`);
+      results.serveProfile = await benchServeProfile(upstream.url, root, log, quick);
+    } else if (process.argv.includes("--serve")) await serveSection(upstream.url, quick);
+    else await allSections(upstream.url, quick);
   } finally {
     upstream.stop();
   }
@@ -119,6 +124,11 @@ function selectedSections(): Set<string> {
   return new Set(names);
 }
 
+async function serveSection(upstream: string, quick: boolean): Promise<void> {
+  log(`\n## The local server: a client (${FLOOR}) straight to the upstream, through a node:http pass-through proxy (the floor), through \`serve\``);
+  results.serve = await benchProxy(upstream, log, quick);
+}
+
 async function allSections(upstream: string, quick: boolean): Promise<void> {
   const only = selectedSections();
   // Memory first, while the heap holds nothing from the other runs.
@@ -136,10 +146,7 @@ async function allSections(upstream: string, quick: boolean): Promise<void> {
     log(`\n## Time to first token (median of ${quick ? 10 : 100} interleaved calls)`);
     results.ttftMs = await benchTtft(upstream, log, quick);
   }
-  if (only.has("serve")) {
-    log(`\n## The local server: a client (${FLOOR}) straight to the upstream, through a node:http pass-through proxy (the floor), through \`serve\``);
-    results.serve = await benchProxy(upstream, log, quick);
-  }
+  if (only.has("serve")) await serveSection(upstream, quick);
   if (only.has("refresh")) {
     log(`\n## Refresh with an expired access token (latency: a round with a valid token → the round that refreshed)`);
     results.refresh = await benchRefresh(log, quick);

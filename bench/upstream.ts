@@ -70,23 +70,41 @@ function serve(): void {
   server.listen(0, "127.0.0.1", () => process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` })}\n`));
 }
 
-interface ChildHost {
+export interface ChildHost {
   url: string;
   stop(): void;
+  /** Resolves once the child has exited (a `--cpu-prof` child writes its profile first). */
+  exited: Promise<void>;
+  /** CPU ms (user + system) the child has used so far; the child must call answerCpuQueries(). */
+  cpuMs(): Promise<number>;
 }
 
-/** Starts a bench script as a child process and waits for the `{"url":…}` line it prints. */
-export async function startChildHost(script: string, args: string[] = []): Promise<ChildHost> {
-  const child = spawn(process.execPath, [script, ...args], { stdio: ["ignore", "pipe", "inherit"] });
+/** In a child host: answer the parent's CPU-time queries over the IPC channel. */
+export function answerCpuQueries(): void {
+  process.on("message", () => {
+    const used = process.cpuUsage();
+    process.send?.((used.user + used.system) / 1000);
+  });
+}
+
+/** Starts a bench script as a child process (with `nodeArgs`, e.g. `--cpu-prof`) and waits for the `{"url":…}` line it prints. */
+export async function startChildHost(script: string, args: string[] = [], nodeArgs: string[] = []): Promise<ChildHost> {
+  const child = spawn(process.execPath, [...nodeArgs, script, ...args], { stdio: ["ignore", "pipe", "inherit", "ipc"] });
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const url = await new Promise<string>((resolve, reject) => {
     let text = "";
-    child.stdout.on("data", (chunk: Buffer) => {
+    child.stdout!.on("data", (chunk: Buffer) => {
       text += chunk.toString();
       if (text.includes("\n")) resolve((JSON.parse(text.split("\n")[0]) as { url: string }).url);
     });
     child.once("exit", (code) => reject(new Error(`${script} exited (${code})`)));
   });
-  return { url, stop: () => child.kill() };
+  const cpuMs = () =>
+    new Promise<number>((resolve) => {
+      child.once("message", (ms) => resolve(ms as number));
+      child.send("cpu");
+    });
+  return { url, stop: () => child.kill(), exited, cpuMs };
 }
 
 export function startUpstream(): Promise<ChildHost> {

@@ -150,8 +150,12 @@ export type StreamEvent =
   | { type: "rate_limits"; rateLimits: RateLimitSnapshot }
   | { type: "usage"; usage: Usage }
   | { type: "done"; result: ResponseResult }
-  /** The decoded wire event, before mapping; only when the call asked for `rawEvents`. */
-  | { type: "raw"; event: Record<string, unknown> }
+  /**
+   * The decoded wire event, before mapping; only when the call asked for `rawEvents`.
+   * `data` is its JSON text as received (absent for events the library made up), so a
+   * pass-through server can forward it without encoding it again.
+   */
+  | { type: "raw"; event: Record<string, unknown>; data?: string }
   /** A fallback chain moved on before any content: see FallbackSwitch. */
   | ({ type: "fallback" } & FallbackSwitch);
 

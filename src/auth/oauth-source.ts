@@ -70,8 +70,12 @@ export class OAuthAuthSource implements AuthSource {
     return this.options.headersFor(credential);
   }
 
-  async unauthorized(signal?: AbortSignal): Promise<boolean> {
-    const used = this.current?.accessToken;
+  async unauthorized(signal?: AbortSignal, rejected?: Record<string, string>): Promise<boolean> {
+    const current = this.current;
+    // A 401 for a token this source has already replaced (the request left before a
+    // concurrent refresh finished) is answered by retrying, not by refreshing again.
+    if (current && rejected && !this.derivedFrom(current, rejected)) return true;
+    const used = current?.accessToken;
     await raceAbort(this.refreshShared("unauthorized_recovery", used), signal);
     return true;
   }
@@ -79,6 +83,11 @@ export class OAuthAuthSource implements AuthSource {
   /** The credential as last loaded or refreshed (for status displays). */
   async credential(): Promise<OAuthCredential> {
     return this.current ?? this.load();
+  }
+
+  /** Whether `sent` carries the headers this credential yields (extra headers aside). */
+  private derivedFrom(credential: OAuthCredential, sent: Record<string, string>): boolean {
+    return Object.entries(this.options.headersFor(credential)).every(([name, value]) => sent[name] === value);
   }
 
   private needsRefresh(credential: OAuthCredential): boolean {

@@ -6,7 +6,7 @@ import { answerWithFault, contentFault, deliveryPlan, type FaultErrors, FaultErr
 import type { Exchange } from "./http.js";
 import { type Answer, type AnswerShape, respond, truncateAnswer, type Turn } from "./responder.js";
 import { finalResponse, type ResponseObject, responseEvents } from "./responses-events.js";
-import { playStream } from "./sse.js";
+import { playStream, type SseEvent } from "./sse.js";
 
 /**
  * Draw this request's fault (header first, then the instance queue for inference
@@ -48,8 +48,10 @@ export async function deliverResponse(
   answer: Answer,
   fault: FaultSpec | undefined,
   stream: boolean,
+  /** Informational events a stream opens with, before `response.created` (the backend's `codex.rate_limits`). */
+  prelude: readonly SseEvent[] = [],
 ): Promise<void> {
-  if (stream) await playStream(ex, responseEvents(shell, answer, contentFault(fault)), deliveryPlan(fault, ctx.deltaDelayMs));
+  if (stream) await playStream(ex, [...prelude, ...responseEvents(shell, answer, contentFault(fault))], deliveryPlan(fault, ctx.deltaDelayMs));
   else ex.sendJson(200, finalResponse(shell, answer));
 }
 

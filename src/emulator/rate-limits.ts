@@ -5,6 +5,7 @@
 // (docs/protocol.md#codex-errors). Numbers move with every accepted request so clients that display or react
 // to them can be tested.
 import { nowSeconds } from "./ids.js";
+import type { SseEvent } from "./sse.js";
 
 const MINUTE_MS = 60_000;
 const REQUEST_LIMIT = 10_000;
@@ -152,6 +153,35 @@ export function codexHeaders(s: UsageSnapshot): Record<string, string> {
     "x-codex-active-limit": "codex",
     "x-codex-plan-type": s.planType,
   };
+}
+
+/**
+ * docs/protocol.md#codex-rate-limits in-band event: the backend opens a stream with it, before
+ * `response.created`, carrying the numbers of the headers. Unlike the headers it has no
+ * sequence number and is not a Responses event; a client must take it without treating
+ * the stream as started.
+ */
+export function rateLimitsEvent(s: UsageSnapshot): SseEvent {
+  const window = (usedPercent: number, minutes: number, resetAfter: number, resetAt: number) => ({
+    used_percent: usedPercent,
+    window_minutes: minutes,
+    reset_after_seconds: resetAfter,
+    reset_at: resetAt,
+  });
+  const type = "codex.rate_limits";
+  const data = {
+    type,
+    plan_type: s.planType,
+    rate_limits: {
+      allowed: !s.limitReached,
+      limit_reached: s.limitReached,
+      primary: window(s.primaryUsedPercent, PRIMARY_WINDOW_MINUTES, s.primaryResetAfterSeconds, s.primaryResetAt),
+      secondary: window(s.secondaryUsedPercent, SECONDARY_WINDOW_MINUTES, s.secondaryResetAfterSeconds, s.secondaryResetAt),
+    },
+    credits: { has_credits: false, unlimited: false, balance: "0" },
+    code_review_rate_limits: null,
+  };
+  return { event: type, data: JSON.stringify(data) };
 }
 
 /** docs/protocol.md#codex-models-and-usage `GET /backend-api/wham/usage`, the same numbers as the headers. */

@@ -111,7 +111,7 @@ function acceptingJson(auth: AuthSource): AuthSource {
   return {
     description: auth.description,
     headers: async (signal) => ({ ...(await auth.headers(signal)), accept: "application/json" }),
-    unauthorized: (signal) => auth.unauthorized(signal),
+    unauthorized: (signal, rejected) => auth.unauthorized(signal, rejected),
   };
 }
 

@@ -10,7 +10,7 @@ export function lazyProvider<P extends Provider>(id: string, experimental: boole
   const auth: AuthSource = {
     description: `${id} credential`,
     headers: async (signal) => (await get()).auth.headers(signal),
-    unauthorized: async (signal) => (await get()).auth.unauthorized(signal),
+    unauthorized: async (signal, rejected) => (await get()).auth.unauthorized(signal, rejected),
   };
   return {
     id,

@@ -31,8 +31,8 @@ export class DeferredAuthSource implements AuthSource {
     return (await this.source()).headers(signal);
   }
 
-  async unauthorized(signal?: AbortSignal): Promise<boolean> {
-    return (await this.source()).unauthorized(signal);
+  async unauthorized(signal?: AbortSignal, rejected?: Record<string, string>): Promise<boolean> {
+    return (await this.source()).unauthorized(signal, rejected);
   }
 }
 

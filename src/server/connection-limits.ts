@@ -7,6 +7,7 @@ import type { Server, ServerOptions as HttpServerOptions } from "node:http";
 import type { Socket } from "node:net";
 import { ServerError } from "../wire/server-error.js";
 import { serverErrorAnswer } from "./errors.js";
+import { answerAndClose, rawAnswer } from "./raw-answer.js";
 
 export interface ConnectionLimits {
   /** Client connections open at once; the next one is answered 503 and closed. */
@@ -26,8 +27,6 @@ export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = {
   requestTimeoutMs: 120_000,
 };
 
-/** How long a refused socket may linger so the client reads the 503 before the close. */
-const REFUSED_LINGER_MS = 1_000;
 /** Refusals are reported at most this often, so a flood cannot flood the log too. */
 const REFUSAL_REPORT_MS = 10_000;
 
@@ -46,11 +45,7 @@ function refusal(limit: number): Buffer {
   const error = new ServerError(503, `codex-provider already has ${limit} open connections (its --max-connections); retry shortly.`, "too_many_connections", {
     headers: { "x-should-retry": "true", "retry-after": "1" },
   });
-  const answer = serverErrorAnswer(error);
-  const body = JSON.stringify(answer.body);
-  const headers = { ...answer.headers, "content-type": "application/json; charset=utf-8", "content-length": String(Buffer.byteLength(body)), connection: "close" };
-  const head = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join("");
-  return Buffer.from(`HTTP/1.1 503 Service Unavailable\r\n${head}\r\n${body}`);
+  return rawAnswer(serverErrorAnswer(error));
 }
 
 export interface ConnectionGuard {
@@ -70,8 +65,7 @@ export function guardConnections(server: Server, limits: ConnectionLimits, warn:
   server.on("connection", (socket: Socket) => {
     if (open >= limits.maxConnections) {
       refused.add(socket);
-      socket.end(answer);
-      setTimeout(() => socket.destroy(), REFUSED_LINGER_MS).unref();
+      answerAndClose(socket, answer);
       unreported += 1;
       if (performance.now() - reportedAt >= REFUSAL_REPORT_MS) {
         warn(`refused ${unreported} connection(s) with a 503: ${limits.maxConnections} already open (raise --max-connections if these are real clients).`);

@@ -79,19 +79,26 @@ async function stream(ctx: RouteContext, answering: Answering, continued: Contin
   let sequence = -1;
   let ended = false;
   let terminal: Json | undefined;
+  let kept: Json | undefined;
   try {
     for await (const event of answering.events) {
       if (event.type === "raw") {
-        const type = String(event.event.type);
-        if (typeof event.event.sequence_number === "number") sequence = event.event.sequence_number;
+        const wire = event.event;
+        const type = String(wire.type);
+        // The Codex backend's own `codex.*` events (docs/protocol.md#codex-rate-limits) are not
+        // Responses events: the openai SDK's stream helper throws on them, before or after
+        // response.created. The library has already read them; clients get the Responses API.
+        if (type.startsWith("codex.")) continue;
+        if (typeof wire.sequence_number === "number") sequence = wire.sequence_number;
         ended ||= TERMINAL.has(type);
-        const response = responseOf(event.event);
-        const sent = response ? { ...event.event, response: asContinued(response, continued) } : event.event;
-        if (FINISHED.has(type) && response) terminal = sent.response as Json;
-        await writer.send(sent, type);
+        const response = responseOf(wire);
+        const shown = response && asContinued(response, continued);
+        if (FINISHED.has(type) && shown) terminal = shown;
+        const full = writer.send(shown === response ? (forwardable(event.data) ?? wire) : { ...wire, response: shown }, type);
+        if (full) await full;
       } else if (event.type === "done") {
         ctx.record.usage = event.result.usage;
-        if (terminal) finished(withOutput(terminal, event.result));
+        if (terminal) kept = withOutput(terminal, event.result);
       }
     }
   } catch (error) {
@@ -102,6 +109,9 @@ async function stream(ctx: RouteContext, answering: Answering, continued: Contin
   } finally {
     writer.end();
   }
+  // Stored once the answer has left (in the same tick, before any follow-up can be read):
+  // the client's last bytes do not wait for the store.
+  if (kept) finished(kept);
 }
 
 /** Non-streaming: the terminal event's response object is the answer. */
@@ -119,6 +129,14 @@ async function answer(ctx: RouteContext, answering: Answering, continued: Contin
   const final = withOutput(asContinued({ ...response }, continued), result);
   if (FINISHED.has(type) && result) finished(final);
   sendJson(ctx.res, 200, final, upstreamHeaders(answering.dropped, answering.fallbacks));
+}
+
+/**
+ * An unchanged event goes out as the upstream wrote it, not parsed and encoded again;
+ * a `data` spread over several lines (pretty-printed JSON) is re-encoded onto one.
+ */
+function forwardable(data: string | undefined): string | undefined {
+  return data === undefined || data.includes("\n") ? undefined : data;
 }
 
 function responseOf(event: Json): Json | undefined {

@@ -8,6 +8,7 @@ import { createProvider, type CreateProviderOptions } from "../providers/registr
 import type { Provider } from "../providers/provider.js";
 import type { AccessLogEntry } from "./access-log.js";
 import { CorsPolicy, HostPolicy, KeyCheck } from "./auth-guard.js";
+import { answerClientErrors } from "./client-errors.js";
 import { DEFAULT_CONNECTION_LIMITS, guardConnections, httpTimeouts, type ConnectionLimits } from "./connection-limits.js";
 import { InFlight } from "./in-flight.js";
 import { DEFAULT_HOST, DEFAULT_PORT, listen } from "./listen.js";
@@ -116,9 +117,11 @@ export async function startServer(options: ServerOptions = {}): Promise<LocalSer
     // A refused socket already has its 503; whatever it sends after is not answered.
     if (!connections.admitted(req.socket)) return;
     connections.requestStarted(req.socket);
+    clientErrors.track(res);
     void handle(req, res);
   });
   const connections = guardConnections(server, limits, (message) => options.onNotice?.({ code: "warning", message }));
+  const clientErrors = answerClientErrors(server, options.onLog);
   const url = await listen(server, options.port ?? DEFAULT_PORT, host);
   let closing: Promise<void> | undefined;
   return {

@@ -1,16 +1,29 @@
-// Server-sent events to one client, LF-framed (docs/protocol.md#server-event-set). Writes wait for the
-// socket to drain, so a slow client slows its own upstream read instead of growing
-// our memory; a comment line keeps idle connections (long reasoning) alive through
-// proxies without being an event any client sees.
+// Server-sent events to one client, LF-framed (docs/protocol.md#server-event-set).
+//
+// The events sent in one tick (those of one upstream network chunk) leave as one
+// socket write at the end of that tick, with the response headers on the first: one
+// chunk and one syscall per upstream chunk instead of one HTTP chunk per event, the
+// way a pass-through proxy forwards. A full socket makes the next send wait for
+// `drain`, so a slow client slows its own upstream read and the unsent text stays
+// bounded by one upstream chunk's events. A comment line keeps idle connections (long
+// reasoning) alive through proxies without being an event any client sees.
 import type { ServerResponse } from "node:http";
 
 const KEEP_ALIVE_MS = 15_000;
 
 export class SseWriter {
   private keepAlive?: NodeJS.Timeout;
+  /** Framed events not yet handed to the socket; written at the end of the tick. */
+  private pending = "";
+  /** Set while the socket is full: resolves on `drain` (or close). */
+  private drained?: Promise<void>;
 
   constructor(private readonly res: ServerResponse) {}
 
+  /**
+   * Sets the status and headers. They are not flushed alone: every caller has the
+   * upstream's first event in hand already, and it carries them.
+   */
   start(headers: Record<string, string>): void {
     this.res.writeHead(200, {
       ...headers,
@@ -18,47 +31,55 @@ export class SseWriter {
       "cache-control": "no-cache",
       "x-accel-buffering": "no",
     });
-    this.res.flushHeaders();
-    this.armKeepAlive();
+    this.keepAlive = setTimeout(() => {
+      void this.write(": keep-alive\n\n");
+      this.keepAlive?.refresh();
+    }, KEEP_ALIVE_MS);
+    this.keepAlive.unref();
   }
 
-  /** One event; `event` adds the `event:` line (Responses), omitted for Chat Completions. */
-  async send(data: unknown, event?: string): Promise<void> {
+  /**
+   * One event; `event` adds the `event:` line (Responses), omitted for Chat Completions.
+   * `data` is sent as is when a string (it must hold no newline), else as its JSON.
+   * The promise, when there is one, resolves once a full socket has drained.
+   */
+  send(data: unknown, event?: string): Promise<void> | undefined {
     const text = typeof data === "string" ? data : JSON.stringify(data);
-    await this.write(`${event ? `event: ${event}\n` : ""}data: ${text}\n\n`);
+    return this.write(event ? `event: ${event}\ndata: ${text}\n\n` : `data: ${text}\n\n`);
   }
 
   end(): void {
-    this.stopKeepAlive();
-    if (!this.res.destroyed) this.res.end();
+    if (this.keepAlive) clearTimeout(this.keepAlive);
+    this.keepAlive = undefined;
+    if (this.res.destroyed) return;
+    const rest = this.pending;
+    this.pending = "";
+    this.res.end(rest);
   }
 
-  private async write(chunk: string): Promise<void> {
-    if (this.res.destroyed) return;
-    this.armKeepAlive();
-    if (this.res.write(chunk)) return;
-    await new Promise<void>((resolve) => {
+  private write(chunk: string): Promise<void> | undefined {
+    if (this.res.destroyed) return undefined;
+    if (this.pending === "") process.nextTick(this.flush);
+    this.pending += chunk;
+    return this.drained;
+  }
+
+  private readonly flush = (): void => {
+    const chunk = this.pending;
+    // Already flushed by end(), or the client is gone.
+    if (chunk === "" || this.res.destroyed) return;
+    this.pending = "";
+    this.keepAlive?.refresh();
+    if (this.res.write(chunk) || this.drained) return;
+    this.drained = new Promise<void>((resolve) => {
       const done = () => {
         this.res.off("drain", done);
         this.res.off("close", done);
+        this.drained = undefined;
         resolve();
       };
       this.res.on("drain", done);
       this.res.on("close", done);
     });
-  }
-
-  private armKeepAlive(): void {
-    this.stopKeepAlive();
-    this.keepAlive = setTimeout(() => {
-      if (!this.res.destroyed) this.res.write(": keep-alive\n\n");
-      this.armKeepAlive();
-    }, KEEP_ALIVE_MS);
-    this.keepAlive.unref();
-  }
-
-  private stopKeepAlive(): void {
-    if (this.keepAlive) clearTimeout(this.keepAlive);
-    this.keepAlive = undefined;
-  }
+  };
 }

@@ -123,18 +123,29 @@ export function dropFromRequest(request: ModelRequest, wireField: string, client
   return clientNames[wireField] ?? wireField;
 }
 
-/** Iterate an opened stream from its first event. */
-export async function* eventsOf(opened: OpenedStream): AsyncGenerator<StreamEvent> {
-  let step = opened.first;
-  try {
-    while (!step.done) {
-      yield step.value;
-      step = await opened.events.next();
-    }
-  } finally {
-    // A consumer that stops early must still cancel the upstream request.
-    if (!step.done) await opened.events.return?.();
-  }
+/**
+ * Iterate an opened stream from its first event. A plain iterator rather than an async
+ * generator: one promise per event instead of a generator hop on top of the stream's.
+ */
+export function eventsOf(opened: OpenedStream): AsyncIterable<StreamEvent> {
+  return {
+    [Symbol.asyncIterator]() {
+      let first: IteratorResult<StreamEvent> | undefined = opened.first;
+      return {
+        next() {
+          if (!first) return opened.events.next();
+          const step = first;
+          first = undefined;
+          return Promise.resolve(step);
+        },
+        // A consumer that stops early must still cancel the upstream request (a finished stream ignores this).
+        async return() {
+          await opened.events.return?.();
+          return { done: true, value: undefined };
+        },
+      };
+    },
+  };
 }
 
 export const DROPPED_HEADER = "x-codex-provider-dropped-params";

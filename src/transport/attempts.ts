@@ -23,6 +23,8 @@ export interface AttemptOptions {
 export class Attempts {
   private retries = 0;
   private authRepaired = false;
+  /** What the last attempt was sent with, so a 401 names the credential it refused. */
+  private sentAuth?: Record<string, string>;
   private readonly policy: RetryPolicy;
   private readonly clock: Clock;
   private readonly startedAt: number;
@@ -35,7 +37,8 @@ export class Attempts {
 
   /** Headers for the next attempt (the AuthSource refreshes first when needed). */
   async authHeaders(): Promise<Record<string, string>> {
-    return this.options.auth ? this.options.auth.headers(this.options.signal) : {};
+    this.sentAuth = this.options.auth ? await this.options.auth.headers(this.options.signal) : {};
+    return this.sentAuth;
   }
 
   /**
@@ -47,7 +50,7 @@ export class Attempts {
     const error = classifyHttpError(status, headers, body, context);
     if (status === 401 && !this.authRepaired && this.options.auth) {
       this.authRepaired = true;
-      if (await this.options.auth.unauthorized(this.options.signal)) return;
+      if (await this.options.auth.unauthorized(this.options.signal, this.sentAuth)) return;
     }
     throw error;
   }

@@ -5,10 +5,11 @@ export interface AuthSource {
   /** Headers to attach to the next request (refreshing first when needed). */
   headers(signal?: AbortSignal): Promise<Record<string, string>>;
   /**
-   * Called once after a 401. Resolves true when the credential changed (re-read or
-   * refreshed) and the request should be retried; false when retrying is pointless.
+   * Called once after a 401, with the headers the rejected request carried. Resolves
+   * true when the credential changed (re-read, refreshed, or already rotated since that
+   * request left) and the request should be retried; false when retrying is pointless.
    */
-  unauthorized(signal?: AbortSignal): Promise<boolean>;
+  unauthorized(signal?: AbortSignal, rejected?: Record<string, string>): Promise<boolean>;
   /** A short description for errors and `status`, never containing the secret. */
   readonly description: string;
 }

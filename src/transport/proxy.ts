@@ -4,8 +4,11 @@
 // back to `all_proxy`, then to `http_proxy` as undici does), `http_proxy` then
 // `all_proxy` for http:// URLs; NO_PROXY lists hosts reached directly: `*` for all,
 // `example.com` or `.example.com` for the domain and its subdomains, IP addresses,
-// and an optional `:port`. Loopback is proxied too unless NO_PROXY names it.
+// and an optional `:port`; CIDR blocks (`10.0.0.0/8`, `fd00::/8`) match IP-literal
+// hosts, as reqwest (Codex CLI's client) and curl ≥ 7.86 read them (no DNS lookup).
+// Loopback is proxied too unless NO_PROXY names it.
 // This module only decides; proxy-connect.ts opens the connections.
+import { BlockList, isIP } from "node:net";
 import { ProviderError } from "../errors.js";
 import { registerSecret } from "../redact.js";
 
@@ -37,6 +40,8 @@ export interface ProxySettings {
   /** `*`: every host is reached directly. */
   bypassAll: boolean;
   noProxy: NoProxyEntry[];
+  /** NO_PROXY's CIDR blocks; undefined when it has none. */
+  noProxyNets?: BlockList;
 }
 
 export interface ProxyOptions {
@@ -88,14 +93,30 @@ function maskCredentials(text: string): string {
   return text.replace(/\/\/[^/@]*@/, "//***@");
 }
 
-/** `host`, `.host`, `*.host`, `host:port`, `1.2.3.4`, `::1`, `[::1]:443`; separated by commas or whitespace. */
-export function parseNoProxy(value: string): { bypassAll: boolean; entries: NoProxyEntry[] } {
+/** `1.2.3.0/24` or `fd00::/8` as a block; undefined for anything else (then it is a host name). */
+function cidr(raw: string): { address: string; prefix: number; family: "ipv4" | "ipv6" } | undefined {
+  const match = /^([^/]+)\/(\d{1,3})$/.exec(raw);
+  const family = match && isIP(match[1]);
+  if (!match || !family) return undefined;
+  const prefix = Number(match[2]);
+  return prefix <= (family === 4 ? 32 : 128) ? { address: match[1], prefix, family: family === 4 ? "ipv4" : "ipv6" } : undefined;
+}
+
+/** `host`, `.host`, `*.host`, `host:port`, `1.2.3.4`, `::1`, `[::1]:443`, `10.0.0.0/8`; separated by commas or whitespace. */
+export function parseNoProxy(value: string): { bypassAll: boolean; entries: NoProxyEntry[]; nets?: BlockList } {
   const entries: NoProxyEntry[] = [];
   let bypassAll = false;
+  let nets: BlockList | undefined;
   for (const raw of value.split(/[\s,]+/)) {
     if (!raw) continue;
     if (raw === "*") {
       bypassAll = true;
+      continue;
+    }
+    const block = cidr(raw);
+    if (block) {
+      nets ??= new BlockList();
+      nets.addSubnet(block.address, block.prefix, block.family);
       continue;
     }
     let host = raw;
@@ -113,7 +134,7 @@ export function parseNoProxy(value: string): { bypassAll: boolean; entries: NoPr
     host = host.toLowerCase().replace(/^\*?\./, "").replace(/\.$/, "");
     if (host) entries.push({ host, port });
   }
-  return { bypassAll, entries };
+  return { bypassAll, entries, nets };
 }
 
 export function proxySettings(options: ProxyOptions = {}): ProxySettings {
@@ -122,23 +143,25 @@ export function proxySettings(options: ProxyOptions = {}): ProxySettings {
     const found = firstSet(env, names);
     return found && { text: found.value, origin: found.name };
   };
-  const { bypassAll, entries } = parseNoProxy(firstSet(env, ["no_proxy", "NO_PROXY"])?.value ?? "");
+  const { bypassAll, entries, nets } = parseNoProxy(firstSet(env, ["no_proxy", "NO_PROXY"])?.value ?? "");
   if (options.proxy) {
     const only = { text: options.proxy, origin: options.proxyOrigin ?? "proxy" };
     // A configured proxy is checked (and its credentials registered) at once.
     parsedProxy(only);
-    return { http: only, https: only, bypassAll, noProxy: entries };
+    return { http: only, https: only, bypassAll, noProxy: entries, noProxyNets: nets };
   }
   // Upper-case HTTP_PROXY is read too, as undici does (curl skips it: CGI servers set it from a request header).
   const http = choice(["http_proxy", "HTTP_PROXY"]);
   const all = choice(["all_proxy", "ALL_PROXY"]);
-  return { http: http ?? all, https: choice(["https_proxy", "HTTPS_PROXY"]) ?? all ?? http, bypassAll, noProxy: entries };
+  return { http: http ?? all, https: choice(["https_proxy", "HTTPS_PROXY"]) ?? all ?? http, bypassAll, noProxy: entries, noProxyNets: nets };
 }
 
 /** Whether NO_PROXY sends `url` directly. */
-export function bypassesProxy(url: URL, settings: Pick<ProxySettings, "bypassAll" | "noProxy">): boolean {
+export function bypassesProxy(url: URL, settings: Pick<ProxySettings, "bypassAll" | "noProxy" | "noProxyNets">): boolean {
   if (settings.bypassAll) return true;
   const host = url.hostname.replace(/^\[(.*)\]$/, "$1").replace(/\.$/, "").toLowerCase();
+  const family = settings.noProxyNets && isIP(host);
+  if (family && settings.noProxyNets?.check(host, family === 4 ? "ipv4" : "ipv6")) return true;
   const port = Number(url.port) || DEFAULT_PORTS[url.protocol] || 0;
   return settings.noProxy.some((entry) => (entry.port === 0 || entry.port === port) && (host === entry.host || host.endsWith(`.${entry.host}`)));
 }

@@ -228,7 +228,7 @@ function mapBatch(
       if (rawEvents) {
         // A pass-through caller forwards raw events as they come; a retry would send them twice.
         state.delivered = true;
-        out.push({ type: "raw", event: json });
+        out.push({ type: "raw", event: json, data: message.data });
       }
       try {
         events = mapper.map(json);

@@ -7,7 +7,7 @@ import { generateText, stepCountIs, streamText } from "ai";
 import { createCodexProvider } from "#src/ai-sdk/v2.js";
 import type { Emulator } from "#src/emulator/index.js";
 import { ProviderError } from "#src/errors.js";
-import { signIn, withCodexEmulator } from "../codex/helpers.js";
+import { signIn, withCodexEmulator } from "../support/codex.js";
 import { withHome } from "../support/home.js";
 import { bodies, weatherTool } from "./helpers.js";
 

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
 import { generateText, stepCountIs } from "ai";
 import { createCodexProvider } from "#src/ai-sdk/v2.js";
-import { signIn, siwcEnv, tempHome, useEmulator } from "../chatgpt/helpers.js";
+import { signIn, siwcEnv, tempHome, useEmulator } from "../support/siwc.js";
 import { bodies, weatherTool } from "./helpers.js";
 
 const fx = useEmulator();

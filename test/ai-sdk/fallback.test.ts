@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { generateText, streamText } from "ai";
 import { createCodexProvider } from "#src/ai-sdk/v2.js";
-import { signIn, tempHome, useEmulator } from "../chatgpt/helpers.js";
+import { signIn, tempHome, useEmulator } from "../support/siwc.js";
 
 const fixture = useEmulator();
 

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { createProviderRegistry, generateText, stepCountIs } from "ai";
 import { ProviderError } from "#src/errors.js";
-import { withEmulator } from "../transport/helpers.js";
+import { withEmulator } from "../support/emulator.js";
 import { bodies, platformCodex, sdkWarnings, weatherTool } from "./helpers.js";
 import { eventually } from "../support/poll.js";
 

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { generateObject, jsonSchema } from "ai";
 import { createCodexProvider } from "#src/ai-sdk/v2.js";
-import { withEmulator } from "../transport/helpers.js";
+import { withEmulator } from "../support/emulator.js";
 import { bodies, platformCodex } from "./helpers.js";
 
 const city = jsonSchema<{ city: string; population: number; capital: boolean }>({

@@ -6,7 +6,7 @@ import { test } from "node:test";
 import { stepCountIs, streamText, type TextStreamPart, type ToolSet } from "ai";
 import { createCodexProvider } from "#src/ai-sdk/v2.js";
 import { ProviderError } from "#src/errors.js";
-import { withEmulator } from "../transport/helpers.js";
+import { withEmulator } from "../support/emulator.js";
 import { bodies, platformCodex, weatherTool } from "./helpers.js";
 import { eventually } from "../support/poll.js";
 

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { generateText, streamText } from "ai";
 import { StreamPartMapper } from "#src/ai-sdk/stream-parts.js";
-import { platformProvider, withEmulator } from "../transport/helpers.js";
+import { platformProvider, withEmulator } from "../support/emulator.js";
 import { platformCodex } from "./helpers.js";
 
 const REFUSAL = "I'm sorry, but I can't help with that request.";

@@ -9,8 +9,8 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { OAuthCredential } from "#src/auth/credential.js";
 import { startEmulator, type Emulator } from "#src/emulator/index.js";
-import { signIn as chatgptSignIn } from "../chatgpt/helpers.js";
-import { assertNoSecrets, cliEnv } from "../codex/helpers.js";
+import { signIn as chatgptSignIn } from "../support/siwc.js";
+import { assertNoSecrets, cliEnv } from "../support/codex.js";
 import { runCli as run } from "../support/cli.js";
 
 /** The CLI with exactly `env` (nothing inherited), as a user's shell would run it. */

@@ -6,7 +6,7 @@ import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "node:test";
 import { WINDOWS_FILE } from "#src/providers/exhausted-windows.js";
-import { signIn, tempHome, useEmulator } from "../chatgpt/helpers.js";
+import { signIn, tempHome, useEmulator } from "../support/siwc.js";
 import { runCli } from "../support/cli.js";
 
 const fixture = useEmulator();

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { startEmulator, type Emulator } from "#src/emulator/index.js";
-import { cliEnv } from "../codex/helpers.js";
+import { cliEnv } from "../support/codex.js";
 import { runCli as run, startCli as start } from "../support/cli.js";
 
 /** The CLI with exactly `env` (nothing inherited), as a user's shell would run it. */

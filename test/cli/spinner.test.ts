@@ -4,9 +4,9 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { startSpinner, type Repeat } from "#src/cli/spinner.js";
 import { StderrWriter } from "#src/cli/stderr.js";
-import { withEmulator } from "../transport/helpers.js";
+import { withEmulator } from "../support/emulator.js";
 import { runCli } from "../support/cli.js";
-import { sink } from "../config/helpers.js";
+import { sink } from "../support/in-process-cli.js";
 
 const FRAME = /[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]/;
 

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { CredentialStore } from "#src/auth/store/index.js";
-import { runMain, withConfig } from "../config/helpers.js";
+import { runMain, withConfig } from "../support/in-process-cli.js";
 
 const CONFIG = `provider = "ollama"
 

@@ -3,7 +3,7 @@
 // continue the spinner's "waiting for …" line.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { cliEnv, signIn, withCodexEmulator } from "../codex/helpers.js";
+import { cliEnv, signIn, withCodexEmulator } from "../support/codex.js";
 import { withHome } from "../support/home.js";
 import { ptyUnavailable, screen, spawnCliInPty } from "./pty.js";
 

@@ -5,7 +5,7 @@ import { readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { parseConfigText } from "#src/config/load.js";
-import { runMain, withConfig } from "./helpers.js";
+import { runMain, withConfig } from "../support/in-process-cli.js";
 
 const LITERAL_TOKEN = "sk-literal-bearer-token-0123456789";
 

@@ -7,8 +7,8 @@ import { CredentialStore } from "#src/auth/store/index.js";
 import { SETTING_KEYS, SETTINGS, type SettingKey } from "#src/config/settings.js";
 import type { Emulator } from "#src/emulator/index.js";
 import { runCli } from "../support/cli.js";
-import { withEmulator } from "../transport/helpers.js";
-import { runMain, withConfig } from "./helpers.js";
+import { withEmulator } from "../support/emulator.js";
+import { runMain, withConfig } from "../support/in-process-cli.js";
 
 type Value = string | number | boolean | string[];
 

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { runMain, withConfig } from "./helpers.js";
+import { runMain, withConfig } from "../support/in-process-cli.js";
 
 interface Case {
   name: string;

@@ -13,7 +13,7 @@ import { after, before, describe, it } from "node:test";
 import { parse as parseToml, stringify as stringifyToml } from "smol-toml";
 import { startEmulator, type Emulator } from "#src/emulator/index.js";
 import { createServer, type LocalServer } from "#src/index.js";
-import { freePorts, signIn as codexSignIn } from "../codex/helpers.js";
+import { freePorts, signIn as codexSignIn } from "../support/codex.js";
 import { ROOT, runCli } from "../support/cli.js";
 
 const run = promisify(execFile);
@@ -35,8 +35,8 @@ const BLOCKS: Block[] = [...README.matchAll(/^```(\w*)\n([\s\S]*?)^```$/gm)].map
 const NOT_RUNNABLE: Array<[RegExp, string]> = [
   [/^npm install && npm run demo/, "the README's two commands: CI runs both (bash .ci/run), test/cli/demo.test.ts runs the demo"],
   [/^printenv OPENAI_API_KEY \| codex-provider login/, "stores a real key; test/cli/login-openai.test.ts runs this command"],
-  [/^codex-provider login --provider chatgpt /, "needs a browser and a ChatGPT account; test/chatgpt/login.test.ts runs it against the emulator"],
-  [/^codex-provider login --provider chatgpt-codex /, "needs a browser or device approval; test/codex/*-login.test.ts run these against the emulator"],
+  [/^codex-provider login --provider chatgpt /, "needs a browser and a ChatGPT account; test/auth/siwc/login.test.ts runs it against the emulator"],
+  [/^codex-provider login --provider chatgpt-codex /, "needs a browser or device approval; test/auth/codex/*-login.test.ts run these against the emulator"],
   [/^OPENAI_API_KEY=sk-… codex-provider ask/, "a tour of commands with placeholders; each is covered by the CLI tests (test/cli/)"],
   [/^error: \/home\/me\//, "sample output, not a command"],
   [/^\d{4}-\d\d-\d\dT[\d:.]+Z POST \/v1\/responses/, "sample access-log lines, not a command; test/server/ checks their format"],

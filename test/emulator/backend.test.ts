@@ -2,7 +2,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { type Emulator, startEmulator } from "#src/emulator/index.js";
-import { codexToken, jsonEvents, post } from "./helpers.js";
+import { codexToken, post } from "./helpers.js";
+import { jsonEvents } from "../support/sse.js";
 
 const body = {
   model: "gpt-5.5",

@@ -2,7 +2,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { type Emulator, startEmulator } from "#src/emulator/index.js";
-import { parseSse, post } from "./helpers.js";
+import { post } from "./helpers.js";
+import { parseSse } from "../support/sse.js";
 
 describe("chat completions", () => {
   let emu: Emulator;

@@ -2,7 +2,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { type Emulator, startEmulator } from "#src/emulator/index.js";
-import { codexToken, jsonEvents, parseSse, post, siwcToken } from "./helpers.js";
+import { codexToken, post, siwcToken } from "./helpers.js";
+import { jsonEvents, parseSse } from "../support/sse.js";
 import { eventually } from "../support/poll.js";
 
 const req = { model: "gpt-5.5", input: "one two three four five six", stream: true };

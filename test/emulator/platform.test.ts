@@ -3,7 +3,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { type Emulator, startEmulator } from "#src/emulator/index.js";
-import { jsonEvents, post } from "./helpers.js";
+import { post } from "./helpers.js";
+import { jsonEvents } from "../support/sse.js";
 
 const weatherTool = {
   type: "function",

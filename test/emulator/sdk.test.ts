@@ -62,15 +62,24 @@ describe("openai SDK against the emulator", () => {
     assert.equal(response.output_text, 'Hello from the emulator. You asked: "plain"');
   });
 
-  it("works against the backend with an account header", async () => {
+  it("works against the backend with an account header; the stream opens with codex.rate_limits", async () => {
     const token = await codexToken(emu);
     const backend = new OpenAI({ baseURL: `${emu.chatgptUrl}/codex`, apiKey: token, maxRetries: 0, defaultHeaders: { "chatgpt-account-id": emu.auth.user.accountId } });
-    const final = await backend.responses
-      .stream({ model: "gpt-5.5", instructions: "Be brief.", input: [{ role: "user", content: "hi" }], store: false, include: ["reasoning.encrypted_content"], reasoning: { effort: "low" } })
-      .finalResponse();
-    assert.match(final.output_text, /You asked: "hi"/);
-    const reasoning = final.output.find((item) => item.type === "reasoning");
-    assert.ok(reasoning && reasoning.type === "reasoning" && reasoning.encrypted_content);
+    const params = { model: "gpt-5.5", instructions: "Be brief.", input: [{ role: "user" as const, content: "hi" }], store: false, include: ["reasoning.encrypted_content" as const], reasoning: { effort: "low" as const } };
+    const events: Array<{ type: string; [key: string]: unknown }> = [];
+    for await (const event of await backend.responses.create({ ...params, stream: true })) events.push(event as unknown as { type: string });
+    // docs/protocol.md#codex-rate-limits: the informational event comes before response.created.
+    assert.deepEqual(events.slice(0, 2).map((event) => event.type), ["codex.rate_limits", "response.created"]);
+    const limits = events[0].rate_limits as { primary: { used_percent: number; window_minutes: number } };
+    assert.equal(typeof limits.primary.used_percent, "number");
+    assert.equal(limits.primary.window_minutes, 300);
+    const final = (events.at(-1) as unknown as { response: { output: Array<{ type: string; encrypted_content?: string; content?: Array<{ text: string }> }> } }).response;
+    const message = final.output.find((item) => item.type === "message");
+    assert.match(message?.content?.[0]?.text ?? "", /You asked: "hi"/);
+    assert.ok(final.output.find((item) => item.type === "reasoning")?.encrypted_content);
+    // The SDK's accumulating helper refuses events it does not know, so against this
+    // backend only raw iteration works; `serve` leaves them out (test/server).
+    await assert.rejects(backend.responses.stream(params).finalResponse(), /expected 'response.created' event, got codex.rate_limits/);
   });
 
   it("streams chat completions with usage and tool calls", async () => {

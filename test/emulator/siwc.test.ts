@@ -2,7 +2,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { type Emulator, startEmulator } from "#src/emulator/index.js";
-import { jsonEvents, post, siwcToken } from "./helpers.js";
+import { post, siwcToken } from "./helpers.js";
+import { jsonEvents } from "../support/sse.js";
 
 const good = { model: "gpt-5.5", store: false, stream: true, instructions: "Be brief.", input: [{ role: "user", content: "hello" }] };
 

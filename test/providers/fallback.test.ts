@@ -13,7 +13,7 @@ import type { Notice } from "#src/notice.js";
 import { createProvider } from "#src/providers/registry.js";
 import { WINDOWS_FILE } from "#src/providers/exhausted-windows.js";
 import type { StreamEvent } from "#src/types.js";
-import { signIn, withCodexEmulator } from "../codex/helpers.js";
+import { signIn, withCodexEmulator } from "../support/codex.js";
 import { withHome } from "../support/home.js";
 
 const backend = (emu: Emulator) => emu.requests.filter((r) => r.path === "/backend-api/codex/responses");

@@ -16,6 +16,8 @@ export interface HostileFigures {
   inputs: number;
   /** Input name -> status (0: connection closed without a response). */
   statuses: Record<string, number>;
+  /** Input name -> `error.code` of the answer's OpenAI error body (null: the body was not one). */
+  errorCodes: Record<string, string | null>;
   stackTracesInLog: number;
   controlCharactersInLog: number;
 }
@@ -59,14 +61,17 @@ const INPUTS: HostileInput[] = [
   { name: "client hangs up mid-body", bytes: (key) => jsonPost(key, '{"model": "gpt-5.5", "input": "hi"}').subarray(0, -10), hangUp: true },
 ];
 
-/** Send raw bytes; resolve with the response status (0 when none came). */
-function sendRaw(port: number, bytes: Buffer, hangUp: boolean): Promise<number> {
+/** Bytes of a response kept: enough for the head and an error body. */
+const MAX_KEPT = 4096;
+
+/** Send raw bytes; resolve with the response status (0 when none came) and its error code. */
+function sendRaw(port: number, bytes: Buffer, hangUp: boolean): Promise<{ status: number; errorCode: string | null }> {
   return new Promise((resolve) => {
     const socket = connect(port, "127.0.0.1");
     let received = "";
-    const done = () => resolve(Number(/^HTTP\/1\.[01] (\d{3})/.exec(received)?.[1] ?? 0));
+    const done = () => resolve({ status: Number(/^HTTP\/1\.[01] (\d{3})/.exec(received)?.[1] ?? 0), errorCode: openAiErrorCode(received) });
     socket.setTimeout(30_000, () => socket.destroy());
-    socket.on("data", (chunk: Buffer) => (received += chunk.subarray(0, 200).toString("latin1")));
+    socket.on("data", (chunk: Buffer) => (received += chunk.subarray(0, Math.max(0, MAX_KEPT - received.length)).toString("latin1")));
     socket.on("close", done);
     socket.on("error", () => undefined); // a reset after an early 413 is expected
     // No half-close: the server takes a client's FIN as leaving, and cancels the request.
@@ -74,13 +79,27 @@ function sendRaw(port: number, bytes: Buffer, hangUp: boolean): Promise<number> 
   });
 }
 
-/** Each named input got a 4xx, or nothing when the client hung up. */
+/** `error.code` when the response's body is OpenAI's error envelope, else null. */
+function openAiErrorCode(response: string): string | null {
+  const body = response.slice(response.indexOf("\r\n\r\n") + 4);
+  try {
+    const error = (JSON.parse(body) as { error?: { message?: unknown; type?: unknown; code?: unknown } }).error;
+    return typeof error?.message === "string" && typeof error.type === "string" && typeof error.code === "string" ? error.code : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Each named input got a 4xx with OpenAI's error body, or nothing when the client hung up. */
 export function assertRejected(figures: HostileFigures, names = INPUTS.map((input) => input.name)): void {
   for (const name of names) {
     const status = figures.statuses[name];
     const input = INPUTS.find((candidate) => candidate.name === name);
     if (input?.hangUp) assert.equal(status, 0, `${name}: no response to a client that left`);
-    else if (!(input?.mayReset && status === 0)) assert.ok(status >= 400 && status < 500, `${name}: expected a 4xx, got ${status || "no response"}`);
+    else if (!(input?.mayReset && status === 0)) {
+      assert.ok(status >= 400 && status < 500, `${name}: expected a 4xx, got ${status || "no response"}`);
+      assert.ok(figures.errorCodes[name], `${name}: the ${status} has no OpenAI error body`);
+    }
   }
 }
 
@@ -92,8 +111,9 @@ export async function hostileScenario(): Promise<HostileFigures> {
   const serve = await startServe(env);
   try {
     const statuses: Record<string, number> = {};
+    const errorCodes: Record<string, string | null> = {};
     for (const input of INPUTS) {
-      statuses[input.name] = await sendRaw(serve.port, input.bytes(serve.key), Boolean(input.hangUp));
+      ({ status: statuses[input.name], errorCode: errorCodes[input.name] } = await sendRaw(serve.port, input.bytes(serve.key), Boolean(input.hangUp)));
       assert.ok(serve.alive(), `serve survived: ${input.name}`);
     }
     // A forged log line and terminal escapes in a logged field: any status, no crash.
@@ -104,6 +124,7 @@ export async function hostileScenario(): Promise<HostileFigures> {
     const figures: HostileFigures = {
       inputs: INPUTS.length + 1,
       statuses,
+      errorCodes,
       stackTracesInLog: stderr.split("\n").filter((line) => /^\s+at /.test(line)).length,
       // eslint-disable-next-line no-control-regex
       controlCharactersInLog: (stderr.match(/[\x00-\x08\x0b-\x1f\x7f]/g) ?? []).length,

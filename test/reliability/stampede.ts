@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CredentialStore } from "#src/auth/store/index.js";
 import { startEmulator } from "#src/emulator/index.js";
-import { signIn, siwcEnv } from "../chatgpt/helpers.js";
+import { signIn, siwcEnv } from "../support/siwc.js";
 
 const WORKER = fileURLToPath(new URL("./fixtures/stampede-worker.js", import.meta.url));
 

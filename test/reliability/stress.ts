@@ -13,7 +13,7 @@ import { stampedeScenario } from "./stampede.js";
 const SCENARIOS: Array<[string, () => Promise<unknown>]> = [
   ["sigkill", () => sigkillScenario({ kills: 210, writers: 4 })],
   ["stampede", () => stampedeScenario({ processes: 8, calls: 25, rounds: 5 })],
-  ["serveLoad", () => serveLoadScenario({ requests: 10_000, concurrency: 200, warmup: 3000, checkMemory: true })],
+  ["serveLoad", () => serveLoadScenario({ requests: 10_000, concurrency: 200, warmup: 10_000, checkMemory: true })],
   [
     "hostile",
     async () => {

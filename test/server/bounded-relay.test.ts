@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { BIN } from "../support/cli.js";
-import { startFlood } from "../transport/flood.js";
+import { startFlood } from "../support/flood.js";
 
 const MiB = 1024 * 1024;
 

@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import OpenAI from "openai";
-import { signIn as siwcSignIn } from "../chatgpt/helpers.js";
+import { signIn as siwcSignIn } from "../support/siwc.js";
 import { agentMessage, runCodex, tempCodexHome } from "./codex-runner.js";
 import { assertToolRoundTrip, lookupOrderTool, startCodexStack, startStack, type Stack } from "./helpers.js";
 
@@ -142,6 +142,16 @@ describe("provider chatgpt-codex (experimental)", () => {
     const body = stack.emulator.requests.filter((r) => r.path === "/backend-api/codex/responses").at(-1)!.body as Record<string, unknown>;
     assert.equal("safety_identifier" in body, false);
     assert.equal("stream_options" in body, false);
+  });
+
+  it("the backend's codex.rate_limits event stays out of the relay, so the SDK's stream helper takes the stream", async () => {
+    const params = { model: "gpt-5.5", input: [{ role: "user" as const, content: "hi" }] };
+    const final = await client(stack).responses.stream(params).finalResponse();
+    assert.equal(final.output_text, 'Hello from the emulator. You asked: "hi"');
+    const types: string[] = [];
+    for await (const event of await client(stack).responses.create({ ...params, stream: true })) types.push(event.type);
+    assert.equal(types[0], "response.created");
+    assert.ok(types.every((type) => type.startsWith("response.")), types.join(", "));
   });
 
   it("reports a usage limit as a 429 with the reset time, in Codex's shape", async () => {

@@ -2,7 +2,8 @@
 // each answered in full and in order, with nothing left in flight afterwards.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { jsonEvents, startStack, type Stack } from "./helpers.js";
+import { startStack, type Stack } from "./helpers.js";
+import { jsonEvents } from "../support/sse.js";
 
 const STREAMS = 200;
 

@@ -7,6 +7,7 @@ import { once } from "node:events";
 import { connect, type Socket } from "node:net";
 import { describe, it } from "node:test";
 import { rawRequest, withStack, type Stack } from "./helpers.js";
+import { eventually } from "../support/poll.js";
 
 /** A connected raw socket that has sent nothing. */
 async function idleSocket(url: string): Promise<Socket> {
@@ -54,6 +55,7 @@ describe("connection limits over real sockets", () => {
       try {
         const received = await closedWithin(socket, 15_000);
         assert.match(received, /^HTTP\/1\.1 408 /);
+        assert.match(received, /\r\n\r\n\{"error":\{[^]*"code":"request_timeout"/, "OpenAI's error body, not a bare status line");
       } finally {
         clearInterval(drip);
       }
@@ -79,9 +81,7 @@ describe("connection limits over real sockets", () => {
       assert.match(await closedWithin(silent, 10_000), /^HTTP\/1\.1 503 [^]*"too_many_connections"/);
 
       held[0].destroy();
-      let status = 0;
-      for (let attempt = 0; attempt < 100 && status !== 200; attempt++) status = (await health(stack)).status;
-      assert.equal(status, 200, "a freed slot is usable");
+      await eventually(async () => (await health(stack)).status === 200, 10_000, "a freed slot answering 200");
       for (const socket of held) socket.destroy();
     }));
 });

@@ -8,7 +8,7 @@ import { after, before, describe, it } from "node:test";
 import OpenAI from "openai";
 import { createServer } from "#src/server/index.js";
 import { keyScope } from "#src/server/response-store.js";
-import { signIn as siwcSignIn } from "../chatgpt/helpers.js";
+import { signIn as siwcSignIn } from "../support/siwc.js";
 import { startStack, withStack, type Stack } from "./helpers.js";
 
 type Item = Record<string, unknown>;

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import OpenAI from "openai";
-import { signIn } from "../chatgpt/helpers.js";
+import { signIn } from "../support/siwc.js";
 import { withStack } from "./helpers.js";
 
 test("a usage limit on the first entry is answered by the next, named in x-codex-provider-fallback", async () => {

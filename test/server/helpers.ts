@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { type Emulator, type EmulatorOptions, startEmulator } from "#src/emulator/index.js";
 import OpenAI from "openai";
 import { usageWritesSettled } from "#src/providers/chatgpt-codex-usage.js";
-import { freePorts, signIn as codexSignIn } from "../codex/helpers.js";
+import { freePorts, signIn as codexSignIn } from "../support/codex.js";
 import { createProvider } from "#src/providers/registry.js";
 import { createServer, type AccessLogEntry, type LocalServer, type ServerOptions } from "#src/server/index.js";
 
@@ -148,5 +148,3 @@ export function rawRequest(url: string, options: { method?: string; headers?: Re
     req.end(options.body);
   });
 }
-
-export { jsonEvents } from "../emulator/helpers.js";

@@ -3,7 +3,8 @@
 // replayed events); close() drains in-flight streams, then aborts what is left.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { jsonEvents, withStack, type Stack } from "./helpers.js";
+import { withStack, type Stack } from "./helpers.js";
+import { jsonEvents } from "../support/sse.js";
 import { eventually } from "../support/poll.js";
 
 function post(stack: Stack, path: string, body: unknown, signal?: AbortSignal): Promise<Response> {

@@ -13,6 +13,7 @@ import { type Emulator, startEmulator } from "#src/emulator/index.js";
 import { loadOrCreateLocalKey } from "#src/server/local-key.js";
 import { rawRequest } from "./helpers.js";
 import { startServe } from "./serve-process.js";
+import { eventually } from "../support/poll.js";
 
 const FORGED = "2026-01-01T00:00:00.000Z GET /v1/forged 200 - 1ms req_forged";
 const EVIL_MODEL = `gpt-5.5\n${FORGED}\u001b[2J\u001b]0;owned\u0007\u009b31m\u202e`;
@@ -75,9 +76,11 @@ describe("serve against hostile clients", () => {
 
       const big = JSON.stringify({ model: "gpt-5.5", input: "x".repeat(1024 * 1024) });
       let answer = refused;
-      for (let attempt = 0; attempt < 100 && answer.status === 503; attempt++) {
+      // Until serve has seen the held connection close, its slot is still taken.
+      await eventually(async () => {
         answer = await rawRequest(`${serve.baseUrl}/responses`, { method: "POST", headers: { ...auth, "content-type": "application/json" }, body: big });
-      }
+        return answer.status !== 503;
+      }, 10_000, "the freed connection slot");
       assert.equal(answer.status, 413, answer.body);
       assert.equal(JSON.parse(answer.body).error.code, "request_too_large");
     } finally {

@@ -11,7 +11,7 @@ import { ProviderError } from "#src/errors.js";
 import { createProvider } from "#src/providers/registry.js";
 import { parseSse } from "#src/transport/sse.js";
 import { runCli } from "../support/cli.js";
-import { startFlood } from "./flood.js";
+import { startFlood } from "../support/flood.js";
 
 const MiB = 1024 * 1024;
 

@@ -13,10 +13,10 @@ import { describe, it } from "node:test";
 import { ProviderError } from "#src/errors.js";
 import { redact } from "#src/redact.js";
 import { bypassesProxy, configureProxy, parseNoProxy, proxyFor, proxySettings } from "#src/transport/proxy.js";
-import { cliLogin, siwcEnv, tempHome, useEmulator } from "../chatgpt/helpers.js";
+import { cliLogin, siwcEnv, tempHome, useEmulator } from "../support/siwc.js";
 import { runCli } from "../support/cli.js";
 import { hasOpenssl, responsesStream, selfSignedCert } from "./tls-fixture.js";
-import { platformProvider, withEmulator } from "./helpers.js";
+import { platformProvider, withEmulator } from "../support/emulator.js";
 import { startProxy } from "./proxy-server.js";
 
 describe("which proxy a URL takes", () => {
@@ -47,10 +47,20 @@ describe("which proxy a URL takes", () => {
       ["localhost:80", "http://localhost/v1", true],
       ["127.0.0.1:8787", "http://127.0.0.1:8787/v1", true],
       ["127.0.0.1:8788", "http://127.0.0.1:8787/v1", false],
+      // CIDR blocks cover IP-literal hosts only (reqwest, curl ≥ 7.86); names are not resolved.
+      ["10.0.0.0/8", "http://10.1.2.3:8080/v1", true],
+      ["10.0.0.0/8", "http://11.0.0.1/v1", false],
+      ["example.com, 192.168.0.0/16", "https://192.168.44.7/v1", true],
+      ["192.168.1.0/24", "https://192.168.2.1/v1", false],
+      ["127.0.0.0/8", "http://localhost:8787/v1", false],
+      ["fd00::/8", "http://[fd12::1]:8787/v1", true],
+      ["fd00::/8", "http://[fe80::1]/v1", false],
+      ["0.0.0.0/0", "https://203.0.113.9/v1", true],
+      ["10.0.0.0/33", "http://10.0.0.1/v1", false],
     ];
     for (const [noProxy, url, direct] of table) {
-      const { bypassAll, entries } = parseNoProxy(noProxy);
-      assert.equal(bypassesProxy(new URL(url), { bypassAll, noProxy: entries }), direct, `NO_PROXY=${JSON.stringify(noProxy)} ${url}`);
+      const { bypassAll, entries, nets } = parseNoProxy(noProxy);
+      assert.equal(bypassesProxy(new URL(url), { bypassAll, noProxy: entries, noProxyNets: nets }), direct, `NO_PROXY=${JSON.stringify(noProxy)} ${url}`);
     }
   });
 
@@ -215,6 +225,11 @@ describe("HTTPS through a CONNECT tunnel (CLI child processes, self-signed TLS s
       assert.equal(direct.code, 0, direct.stderr);
       assert.equal(open.log.length, 1, "NO_PROXY bypassed the proxy");
       assert.equal(served, servedBefore + 1);
+      // A CIDR block covers the upstream's IP address (as Codex CLI's reqwest reads NO_PROXY).
+      const byBlock = await runCli(["ask", "hi"], { env: { ...env, HTTPS_PROXY: open.url, NO_PROXY: "10.0.0.0/8 127.0.0.0/8" } });
+      assert.equal(byBlock.code, 0, byBlock.stderr);
+      assert.equal(open.log.length, 1, "the CIDR entry bypassed the proxy");
+      assert.equal(served, servedBefore + 2);
 
       // --proxy beats the variables (here a dead one); provenance as for every setting.
       const flagged = await runCli(["ask", "--proxy", open.url, "hi"], { env: { ...env, HTTPS_PROXY: "http://127.0.0.1:9" } });

@@ -3,7 +3,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ProviderError } from "#src/errors.js";
-import { collect, fakeClock, inferenceRequests, platformProvider, withEmulator } from "./helpers.js";
+import { collect, fakeClock, inferenceRequests, platformProvider, withEmulator } from "../support/emulator.js";
+import { eventually } from "../support/poll.js";
 
 const weatherTool = {
   type: "function" as const,
@@ -216,8 +217,7 @@ test("abort mid-stream rejects with aborted and the server sees the client leave
       (e: unknown) => e instanceof ProviderError && e.code === "aborted",
     );
     await assert.rejects(stream.result(), (e: unknown) => e instanceof ProviderError && e.code === "aborted");
-    for (let i = 0; i < 50 && !inferenceRequests(emu)[0]?.clientAborted; i++) await new Promise((r) => setTimeout(r, 10));
-    assert.equal(inferenceRequests(emu)[0].clientAborted, true);
+    await eventually(() => inferenceRequests(emu)[0]?.clientAborted === true, 10_000, "the emulator seeing the client leave");
   });
 });
 

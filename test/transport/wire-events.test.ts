@@ -9,9 +9,9 @@ import type { FaultName } from "#src/emulator/faults.js";
 import { createProvider } from "#src/providers/registry.js";
 import { ResponsesEventMapper } from "#src/wire/responses-events.js";
 import type { StreamEvent } from "#src/types.js";
-import { signIn, withCodexEmulator } from "../codex/helpers.js";
+import { signIn, withCodexEmulator } from "../support/codex.js";
 import { withHome } from "../support/home.js";
-import { collect, platformProvider, withEmulator } from "./helpers.js";
+import { collect, platformProvider, withEmulator } from "../support/emulator.js";
 
 /** The next inference request of `emu` answers in this shape (an emulator fault). */
 function shaped(emu: Emulator, name: FaultName): Emulator {

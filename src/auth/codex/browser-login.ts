@@ -2,12 +2,10 @@
 // docs/protocol.md#codex-code-exchange): PKCE + state, a loopback listener on 1455 then 1457 (never another
 // port: the token endpoint refuses unregistered redirects), the authorize URL in Codex's parameter order, the
 // code exchange, and the workspace restriction check.
-import type { Env } from "../../config/paths.js";
 import { ProviderError } from "../../errors.js";
 import { ORIGINATOR } from "../../version.js";
 import type { OAuthCredential } from "../credential.js";
 import { startCallbackServer, type CallbackServer } from "../login/callback-server.js";
-import { openBrowser } from "../login/open-browser.js";
 import { createPkce, randomToken } from "../login/pkce.js";
 import { CODEX_CALLBACK_PATH, CODEX_CALLBACK_PORTS, CODEX_CLIENT_ID, CODEX_SCOPES, type CodexAuthEndpoints } from "./constants.js";
 import { exchangeCode } from "./tokens.js";
@@ -41,14 +39,15 @@ export function codexAuthorizeUrl(endpoints: CodexAuthEndpoints, params: Authori
 
 export interface BrowserLoginOptions {
   endpoints: CodexAuthEndpoints;
-  env: Env;
-  /** Where the URL and progress go (stderr). */
-  out: NodeJS.WritableStream;
+  /**
+   * Show the authorize URL to the user (open a browser, print it), once the listener is
+   * up on `port`. The URL carries only the PKCE challenge and the state, never a secret.
+   * The library writes nothing itself.
+   */
+  present(url: string, port: number): Promise<void> | void;
   /** Ports to try in order; default 1455 then 1457. Only tests should pass others. */
   ports?: readonly number[];
   workspaceIds?: string[];
-  /** false = only print the URL. */
-  launchBrowser: boolean;
   signal?: AbortSignal;
   timeoutMs?: number;
 }
@@ -85,21 +84,14 @@ async function listen(options: BrowserLoginOptions, state: string): Promise<Call
 
 /** Runs the browser flow to a credential; nothing is stored here. */
 export async function browserLogin(options: BrowserLoginOptions): Promise<OAuthCredential> {
-  const { endpoints, out } = options;
+  const { endpoints } = options;
   const pkce = createPkce();
   const state = randomToken(32);
   const server = await listen(options, state);
   try {
     const redirectUri = `http://localhost:${server.port}${CODEX_CALLBACK_PATH}`;
     const url = codexAuthorizeUrl(endpoints, { redirectUri, challenge: pkce.challenge, state, workspaceIds: options.workspaceIds });
-    // The URL carries only the PKCE challenge and the state, never a secret; it is
-    // printed whole because the user may have to open it by hand.
-    out.write(
-      `Sign in with ChatGPT for chatgpt-codex (experimental, ChatGPT-backed). Open this URL in your browser:\n\n  ${url}\n\n` +
-        `On a remote or headless machine? Use --device, or forward the port: ssh -L ${server.port}:localhost:${server.port} user@remote\n`,
-    );
-    if (options.launchBrowser && !(await openBrowser(url, options.env))) out.write("(Could not open a browser; open the URL above yourself.)\n");
-    out.write("Waiting for the browser to finish signing in… (Ctrl-C to cancel)\n");
+    await options.present(url, server.port);
     const { code } = await server.wait();
     const credential = await exchangeCode(endpoints, { code, verifier: pkce.verifier, redirectUri }, options.signal);
     checkWorkspace(credential, options.workspaceIds);

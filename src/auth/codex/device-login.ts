@@ -17,10 +17,20 @@ const DEFAULT_INTERVAL_MS = 5_000;
 const MIN_INTERVAL_MS = 1_000;
 const SLOW_DOWN_STEP_MS = 5_000;
 
+/** What the user needs to approve the sign-in on another device. */
+export interface DeviceCodePrompt {
+  /** The page to open (any device). */
+  verificationUrl: string;
+  /** The code to enter there; a phishing target, so show it only to the user. */
+  userCode: string;
+  /** How long the code stays valid. */
+  expiresInMs: number;
+}
+
 export interface DeviceLoginOptions {
   endpoints: CodexAuthEndpoints;
-  /** Where the code and instructions go (stderr). */
-  out: NodeJS.WritableStream;
+  /** Show the code and where to enter it (the CLI prints it on stderr). The library writes nothing itself. */
+  present(prompt: DeviceCodePrompt): Promise<void> | void;
   signal?: AbortSignal;
   /** Injectable so tests need not wait for real intervals. */
   clock?: Pick<Clock, "now" | "sleep">;
@@ -97,16 +107,10 @@ async function poll(endpoints: CodexAuthEndpoints, code: UserCode, signal?: Abor
 
 /** Runs the device flow to a credential; nothing is stored here. Abort (Ctrl-C) rejects with `aborted`. */
 export async function deviceLogin(options: DeviceLoginOptions): Promise<OAuthCredential> {
-  const { endpoints, out, signal } = options;
+  const { endpoints, signal } = options;
   const clock = options.clock ?? systemClock;
   const code = await requestUserCode(endpoints, signal);
-  out.write(
-    `Sign in to chatgpt-codex (experimental, ChatGPT-backed) with a device code:\n\n` +
-      `  1. Open ${endpoints.deviceVerification} in a browser (any device) and sign in to ChatGPT.\n` +
-      `  2. Enter this code: ${code.userCode}   (it expires in 15 minutes)\n\n` +
-      `Device codes are a common phishing target. Never share this code.\n` +
-      `Waiting for approval… (Ctrl-C to cancel)\n`,
-  );
+  await options.present({ verificationUrl: endpoints.deviceVerification, userCode: code.userCode, expiresInMs: DEVICE_CODE_LIFETIME_MS });
   const deadline = clock.now() + DEVICE_CODE_LIFETIME_MS;
   let interval = code.intervalMs;
   for (;;) {

@@ -15,7 +15,7 @@ import {
 import type { NoticeHandler } from "../../notice.js";
 import { emptyProfile, type ProfileData } from "../credential.js";
 import { removeTempFiles, writeFileAtomic } from "./atomic-write.js";
-import { withFileLock, type LockOptions } from "./lock.js";
+import { withFileLock, type HeldLock, type LockOptions } from "./lock.js";
 import { profileProblem, registerProfileSecrets } from "./profile-schema.js";
 import { storeError } from "./store-error.js";
 
@@ -94,12 +94,13 @@ export class CredentialStore {
    * Serialized read-modify-write: in-process queue + cross-process lock; `fn` gets a
    * fresh copy re-read inside the lock and may mutate it in place; the file is
    * written (atomically) only if the JSON changed. Returns fn's result. If fn
-   * throws, nothing is written. Do not call `modify` for the same profile from
-   * inside `fn` (that throws rather than deadlocking).
+   * throws, nothing is written; nor if the lock is lost while fn runs, which aborts
+   * the `HeldLock` signal fn is given (long work may stop there). Do not call
+   * `modify` for the same profile from inside `fn` (that throws rather than deadlocking).
    */
   async modify<T>(
     profile: string,
-    fn: (data: ProfileData) => T | Promise<T>,
+    fn: (data: ProfileData, lock: HeldLock) => T | Promise<T>,
     options: ModifyOptions = {},
   ): Promise<T> {
     const file = this.filePath(profile);
@@ -114,7 +115,7 @@ export class CredentialStore {
         const data = loaded.kind === "ok" ? loaded.data : emptyProfile();
         const before = loaded.kind === "corrupt" ? undefined : serialize(data);
 
-        const result = await fn(data);
+        const result = await fn(data, { signal });
 
         const after = serialize(data);
         if (after === before) return result;

@@ -37,7 +37,21 @@ export interface HeldLock {
 
 const DEFAULT_STALE_MS = 10_000;
 export const DEFAULT_TIMEOUT_MS = 30_000;
-const MAX_BACKOFF_MS = 250;
+/**
+ * Between looks at a held lock a waiter sleeps 5 ms, doubling up to this cap, ±50 %
+ * jitter so waiting processes do not retry in step. A lock is held for the few
+ * milliseconds of a write (longer only across a token refresh); a waiter that sleeps
+ * far longer than that notices a dead holder late and loses the free moments to
+ * processes that look more often. With a 250 ms cap a waiter slept up to 375 ms while
+ * the lock was free or its holder dead; a look costs a few system calls.
+ */
+const FIRST_BACKOFF_MS = 5;
+const MAX_BACKOFF_MS = 50;
+
+/** How long to sleep before look number `attempt + 1` at a held lock. */
+export function lockRetryDelay(attempt: number, random: () => number = Math.random): number {
+  return Math.min(FIRST_BACKOFF_MS * 2 ** attempt, MAX_BACKOFF_MS) * (0.5 + random());
+}
 
 /** Tail of each path's queue; it never rejects. */
 const queues = new Map<string, Promise<void>>();
@@ -119,8 +133,7 @@ async function acquire(
   const lockPath = `${key}.lock`;
   await ensurePrivateDir(dirname(key));
   const mine = encodeHolder(currentHolder());
-  let backoff = 5;
-  for (;;) {
+  for (let attempt = 0; ; attempt++) {
     try {
       await createLock(lockPath, mine);
       return holdLock(lockPath, mine, staleMs, lost);
@@ -135,9 +148,7 @@ async function acquire(
     if (abandoned && (await breakLock(lockPath, seen.raw, staleMs))) continue;
     const remaining = deadline - Date.now();
     if (remaining <= 0) throw timeoutError(key, lockPath, seen.holder, state === "running");
-    // Jittered exponential backoff so several waiting processes do not retry in step.
-    await sleep(Math.min(remaining, backoff * (0.5 + Math.random())));
-    backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
+    await sleep(Math.min(remaining, lockRetryDelay(attempt)));
   }
 }
 

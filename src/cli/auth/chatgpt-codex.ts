@@ -8,6 +8,7 @@ import { CODEX_PROVIDER_ID } from "../../auth/codex/auth-source.js";
 import { checkWorkspace, browserLogin } from "../../auth/codex/browser-login.js";
 import { codexAuthEndpoints, codexLoginCommand } from "../../auth/codex/constants.js";
 import { deviceLogin } from "../../auth/codex/device-login.js";
+import { openBrowser } from "../../auth/login/open-browser.js";
 import { revokeCodexToken } from "../../auth/codex/tokens.js";
 import { CredentialStore } from "../../auth/store/index.js";
 import { ProviderError } from "../../errors.js";
@@ -135,17 +136,35 @@ async function interactiveLogin(
   const workspaceIds = values.workspace?.split(",").map((id) => id.trim()).filter(Boolean);
   let credential: OAuthCredential;
   if (values.device) {
-    credential = await deviceLogin({ endpoints, out: context.stderr, signal });
+    credential = await deviceLogin({
+      endpoints,
+      signal,
+      present: ({ verificationUrl, userCode, expiresInMs }) => {
+        context.stderr.write(
+          `Sign in to chatgpt-codex (experimental, ChatGPT-backed) with a device code:\n\n` +
+            `  1. Open ${verificationUrl} in a browser (any device) and sign in to ChatGPT.\n` +
+            `  2. Enter this code: ${userCode}   (it expires in ${Math.round(expiresInMs / 60_000)} minutes)\n\n` +
+            `Device codes are a common phishing target. Never share this code.\n` +
+            `Waiting for approval… (Ctrl-C to cancel)\n`,
+        );
+      },
+    });
     checkWorkspace(credential, workspaceIds);
   } else {
     credential = await browserLogin({
       endpoints,
-      env: context.env,
-      out: context.stderr,
       ports: parsePorts(values.port),
       workspaceIds,
-      launchBrowser: !values["no-browser"],
       signal,
+      async present(url, port) {
+        // Printed whole: the user may have to open it by hand.
+        context.stderr.write(
+          `Sign in with ChatGPT for chatgpt-codex (experimental, ChatGPT-backed). Open this URL in your browser:\n\n  ${url}\n\n` +
+            `On a remote or headless machine? Use --device, or forward the port: ssh -L ${port}:localhost:${port} user@remote\n`,
+        );
+        if (!values["no-browser"] && !(await openBrowser(url, context.env))) context.stderr.write("(Could not open a browser; open the URL above yourself.)\n");
+        context.stderr.write("Waiting for the browser to finish signing in… (Ctrl-C to cancel)\n");
+      },
     });
   }
   await save(context, common.profile, CODEX_PROVIDER_ID, credential);

@@ -7,7 +7,7 @@ import { detailError, type HttpError, openaiError } from "../errors.js";
 import type { Exchange } from "../http.js";
 import { answerTurn, deliverResponse, faultGate, objectBody } from "../inference.js";
 import { backendCatalogBody, backendCatalogEtag, effortError, findModel } from "../models.js";
-import { codexHeaders, usageLimitReachedBody, whamUsage } from "../rate-limits.js";
+import { codexHeaders, rateLimitsEvent, usageLimitReachedBody, whamUsage } from "../rate-limits.js";
 import { itemType, readTurn } from "../responses-input.js";
 import { responseShell } from "../responses-events.js";
 import type { VerifiedToken } from "./v1-auth.js";
@@ -47,8 +47,9 @@ export async function handleCodexResponses(ex: Exchange, ctx: EmulatorContext): 
 
   if (ctx.planUsage.exhausted(token.accountId)) return ex.fail(usageErrors(ctx, token).usageLimit());
   ctx.planUsage.consume(token.accountId);
-  Object.assign(ex.extraHeaders, codexHeaders(ctx.planUsage.snapshot(token.accountId, token.planType)));
-  await deliverResponse(ex, ctx, responseShell(body), answerTurn(turn, ctx, gate.fault), gate.fault, true);
+  const usage = ctx.planUsage.snapshot(token.accountId, token.planType);
+  Object.assign(ex.extraHeaders, codexHeaders(usage));
+  await deliverResponse(ex, ctx, responseShell(body), answerTurn(turn, ctx, gate.fault), gate.fault, true, [rateLimitsEvent(usage)]);
 }
 
 export async function handleCodexModels(ex: Exchange, ctx: EmulatorContext): Promise<void> {

@@ -1,0 +1,129 @@
+// How `serve` relays a Responses stream from a Responses upstream, read off a raw
+// socket so the HTTP framing is visible: the events of one upstream write leave in a
+// single HTTP chunk (not one chunk and one write per event), an event the server does
+// not change is forwarded byte for byte as the upstream wrote it (its spacing and
+// escapes included), and an event whose JSON spans several `data:` lines is re-encoded
+// onto one line.
+import assert from "node:assert/strict";
+import { mkdtemp, rm } from "node:fs/promises";
+import { createServer as createHttpServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { connect } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { createServer, type LocalServer } from "#src/server/index.js";
+
+const LOCAL_KEY = "sse-relay-local-key-0123456789abcdef";
+const DELTAS = 20;
+
+/** Upstream data lines as written: odd spacing and a \u escape that JSON.stringify would not reproduce. */
+function upstreamStream(): { body: string; deltaLines: string[] } {
+  const deltaLines: string[] = [];
+  const parts = [
+    'event: response.created\ndata: {"type":"response.created", "sequence_number":0, "response":{"id":"resp_relay","object":"response","model":"gpt-5.5","status":"in_progress","output":[]}}\n\n',
+    // Pretty-printed over three data lines; the SSE parser joins them with \n.
+    'event: response.output_item.added\ndata: {"type":"response.output_item.added","sequence_number":1,\ndata:  "output_index":0,\ndata:  "item":{"id":"msg_1","type":"message","role":"assistant","status":"in_progress","content":[]}}\n\n',
+  ];
+  let text = "";
+  for (let i = 0; i < DELTAS; i++) {
+    const line = `data: {"type":"response.output_text.delta",  "sequence_number":${i + 2}, "item_id":"msg_1","output_index":0,"content_index":0,"delta":"caf\\u00e9 ${i} "}`;
+    deltaLines.push(line);
+    parts.push(`event: response.output_text.delta\n${line}\n\n`);
+    text += `café ${i} `;
+  }
+  const item = { id: "msg_1", type: "message", role: "assistant", status: "completed", content: [{ type: "output_text", text, annotations: [] }] };
+  const response = { id: "resp_relay", object: "response", model: "gpt-5.5", status: "completed", output: [item], usage: { input_tokens: 3, output_tokens: DELTAS, total_tokens: 3 + DELTAS } };
+  parts.push(`event: response.output_item.done\ndata: ${JSON.stringify({ type: "response.output_item.done", sequence_number: DELTAS + 2, output_index: 0, item })}\n\n`);
+  parts.push(`event: response.completed\ndata: ${JSON.stringify({ type: "response.completed", sequence_number: DELTAS + 3, response })}\n\n`);
+  return { body: parts.join(""), deltaLines };
+}
+
+/** A POST over a raw socket (Connection: close): the status line and headers, and the chunked body as its chunks. */
+function rawPost(url: string, path: string, body: string): Promise<{ head: string; chunks: string[] }> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname);
+    const received: Buffer[] = [];
+    socket.on("data", (chunk) => received.push(chunk));
+    socket.on("error", reject);
+    socket.on("end", () => {
+      const bytes = Buffer.concat(received);
+      const split = bytes.indexOf("\r\n\r\n");
+      const head = bytes.subarray(0, split).toString("latin1");
+      const chunks: string[] = [];
+      let at = split + 4;
+      for (;;) {
+        const lineEnd = bytes.indexOf("\r\n", at);
+        const size = Number.parseInt(bytes.subarray(at, lineEnd).toString("latin1"), 16);
+        if (!size) break;
+        chunks.push(bytes.subarray(lineEnd + 2, lineEnd + 2 + size).toString("utf8"));
+        at = lineEnd + 2 + size + 2;
+      }
+      resolve({ head, chunks });
+    });
+    socket.write(
+      `POST ${path} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nAuthorization: Bearer ${LOCAL_KEY}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  });
+}
+
+describe("serve relaying a Responses upstream's stream", () => {
+  let upstream: Server;
+  let server: LocalServer;
+  let home: string;
+  const stream = upstreamStream();
+
+  before(async () => {
+    upstream = createHttpServer((req, res) => {
+      req.resume();
+      req.on("end", () => {
+        if (req.method === "GET" && req.url?.endsWith("/models")) {
+          res.writeHead(200, { "content-type": "application/json" });
+          return void res.end(JSON.stringify({ object: "list", data: [{ id: "gpt-5.5", object: "model", created: 0, owned_by: "openai" }] }));
+        }
+        res.writeHead(200, { "content-type": "text/event-stream" });
+        // The whole stream in one write.
+        res.end(stream.body);
+      });
+    });
+    await new Promise<void>((resolve) => upstream.listen(0, "127.0.0.1", resolve));
+    home = await mkdtemp(join(tmpdir(), "cp-sse-relay-"));
+    const base = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}/v1`;
+    server = await createServer({ provider: "openai", providerOptions: { apiKey: "sk-test-sse-relay-0000", baseUrl: base }, env: {}, home, apiKey: LOCAL_KEY, port: 0 });
+  });
+  after(async () => {
+    await server.close({ drainTimeoutMs: 0 });
+    await new Promise((resolve) => upstream.close(resolve));
+    await rm(home, { recursive: true, force: true });
+  });
+
+  it("sends the events of one upstream write in far fewer HTTP chunks than events, unchanged events byte for byte", async () => {
+    const { head, chunks } = await rawPost(server.url, "/v1/responses", JSON.stringify({ model: "gpt-5.5", input: "hi", stream: true }));
+    assert.match(head, /^HTTP\/1\.1 200 /);
+    assert.match(head, /transfer-encoding: chunked/i);
+    const body = chunks.join("");
+    const events = body.split("\n\n").filter(Boolean);
+    assert.equal(events.length, DELTAS + 4, body);
+    // One chunk per event before; the upstream wrote everything at once, so (short of TCP splitting its write) one chunk now.
+    assert.ok(chunks.length <= 2, `${chunks.length} HTTP chunks for ${events.length} events`);
+    for (const line of stream.deltaLines) assert.ok(body.includes(`event: response.output_text.delta\n${line}\n\n`), `not forwarded as written: ${line}`);
+  });
+
+  it("puts an event whose JSON spanned several data lines on one line", async () => {
+    const { chunks } = await rawPost(server.url, "/v1/responses", JSON.stringify({ model: "gpt-5.5", input: "hi", stream: true }));
+    const added = chunks
+      .join("")
+      .split("\n\n")
+      .find((event) => event.startsWith("event: response.output_item.added\n"));
+    assert.ok(added);
+    const lines = added.split("\n");
+    assert.equal(lines.length, 2, added);
+    assert.deepEqual(JSON.parse(lines[1].slice("data: ".length)), {
+      type: "response.output_item.added",
+      sequence_number: 1,
+      output_index: 0,
+      item: { id: "msg_1", type: "message", role: "assistant", status: "in_progress", content: [] },
+    });
+  });
+});
