@@ -1,7 +1,8 @@
 // Instructions per call, which machine load does not change: `npm run bench --
-// --instructions` runs each client under `valgrind --tool=callgrind` for a few calls
-// and for 200 more; the difference over 200 is the instructions one warm call costs in
-// the client's process (the upstream runs in its own process, outside valgrind).
+// --instructions` runs each client under `valgrind --tool=callgrind` for 220 calls and
+// for 1000 more; the difference over 1000 is the instructions one warm call costs in
+// the client's process (the upstream runs in its own process, outside valgrind). The
+// first 220 calls absorb most of the JIT's work, which a shorter window would count.
 import { spawnSync } from "node:child_process";
 import { rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -10,8 +11,8 @@ import { fileURLToPath } from "node:url";
 import { FLOOR } from "./clients.js";
 
 const SCRIPT = fileURLToPath(new URL("./profile.js", import.meta.url));
-const BASE_CALLS = 20;
-const EXTRA_CALLS = 200;
+const BASE_CALLS = 220;
+const EXTRA_CALLS = 1000;
 
 function instructions(upstream: string, client: string, calls: number): number {
   const out = join(tmpdir(), `cp-bench-callgrind-${process.pid}.out`);

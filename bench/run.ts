@@ -135,7 +135,7 @@ async function allSections(upstream: string, quick: boolean): Promise<void> {
   if (only.has("memory")) await benchMemory(upstream, quick);
   if (only.has("call")) {
     log(
-      `\n## One streaming call, 20 deltas (${quick ? 140 : 2000} sequential calls per client in 7 interleaved rounds; median wall ms and CPU ms per call; ratios against ${FLOOR}, the floor)`,
+      `\n## One streaming call, 20 deltas (${quick ? 20 : 3000} warm-up calls, then ${quick ? 140 : 2000} sequential calls per client in 7 interleaved rounds, order rotating; median wall ms and CPU ms per call; ratios against ${FLOOR}, the floor)`,
     );
     const peerRuns = [await peerRounds(upstream, quick)];
     if (process.argv.includes("--node24")) peerRuns.push(node24Rounds(upstream, quick));
