@@ -25,6 +25,10 @@ function clientFailure(error: NodeJS.ErrnoException): ServerError | undefined {
       return new ServerError(413, "Chunk extensions in the request body are too large.", "request_too_large");
     case "ERR_HTTP_REQUEST_TIMEOUT":
       return new ServerError(408, "The request did not arrive in time.", "request_timeout");
+    case "HPE_INVALID_EOF_STATE":
+      // The client closed mid-request: nobody is left to read an answer, and the
+      // request's own handler logs it as client-aborted (499).
+      return undefined;
   }
   if (error.code === undefined || !PARSE_ERROR_CODE.test(error.code)) return undefined;
   return new ServerError(400, `Malformed HTTP request (${error.code}).`, "malformed_request");
