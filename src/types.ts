@@ -14,6 +14,10 @@ export type InputItem =
   | { type: "message"; role: "user" | "assistant" | "developer" | "system"; content: string | ContentPart[] }
   | { type: "function_call"; callId: string; name: string; arguments: string }
   | { type: "function_call_output"; callId: string; output: string }
+  /** A custom tool's call (free-form `input`, not JSON arguments), replayed; Responses providers only. */
+  | { type: "custom_tool_call"; callId: string; name: string; input: string }
+  /** What your custom tool returned for `callId`; Responses providers only. */
+  | { type: "custom_tool_call_output"; callId: string; output: string }
   /** An opaque item returned by a previous response (e.g. reasoning with encrypted_content), replayed verbatim. */
   | { type: "raw"; item: Record<string, unknown> };
 
@@ -25,13 +29,27 @@ export interface FunctionTool {
   strict?: boolean | null;
 }
 
+/**
+ * A custom tool (docs/protocol.md#custom-tools): the model calls it with free-form text
+ * (a patch, a query) instead of JSON, optionally constrained by a grammar. Responses
+ * providers only; a Chat Completions provider refuses it.
+ */
+export interface CustomTool {
+  type: "custom";
+  name: string;
+  description?: string;
+  format?: { type: "text" } | { type: "grammar"; syntax: "lark" | "regex"; definition: string };
+}
+
+export type Tool = FunctionTool | CustomTool;
+
 /** Structured output: free text (default), any JSON object, or JSON matching a schema. */
 export type TextFormat =
   | { type: "text" }
   | { type: "json_object" }
   | { type: "json_schema"; name: string; schema: Record<string, unknown>; description?: string; strict?: boolean };
 
-export type ToolChoice = "auto" | "none" | "required" | { type: "function"; name: string };
+export type ToolChoice = "auto" | "none" | "required" | { type: "function" | "custom"; name: string };
 
 export interface ModelRequest {
   model?: string;
@@ -39,7 +57,7 @@ export interface ModelRequest {
   instructions?: string;
   /** A plain string is one user message. */
   input: string | InputItem[];
-  tools?: FunctionTool[];
+  tools?: Tool[];
   toolChoice?: ToolChoice;
   parallelToolCalls?: boolean;
   reasoning?: { effort?: ReasoningEffort; summary?: ReasoningSummary };

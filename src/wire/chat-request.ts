@@ -91,13 +91,18 @@ function toChatMessages(input: ModelRequest["input"], instructions: string | und
       case "function_call_output":
         messages.push({ role: "tool", tool_call_id: item.callId, content: item.output });
         break;
+      case "custom_tool_call":
+      case "custom_tool_call_output":
+        throw unsupported("input", "custom tool calls are sent to Responses providers only.");
     }
   }
   return messages;
 }
 
 function toolChoice(choice: NonNullable<ModelRequest["toolChoice"]>): unknown {
-  return typeof choice === "string" ? choice : { type: "function", function: { name: choice.name } };
+  if (typeof choice === "string") return choice;
+  if (choice.type === "custom") throw unsupported("tool_choice", "custom tools are sent to Responses providers only.");
+  return { type: "function", function: { name: choice.name } };
 }
 
 export function buildChatBody(request: ModelRequest, model: string): Json {
@@ -106,15 +111,18 @@ export function buildChatBody(request: ModelRequest, model: string): Json {
   }
   const body: Json = { model, messages: toChatMessages(request.input, request.instructions) };
   if (request.tools?.length) {
-    body.tools = request.tools.map((tool) => ({
-      type: "function",
-      function: {
-        name: tool.name,
-        description: tool.description,
-        parameters: tool.parameters ?? { type: "object", properties: {} },
-        ...(tool.strict == null ? {} : { strict: tool.strict }),
-      },
-    }));
+    body.tools = request.tools.map((tool, index) => {
+      if (tool.type === "custom") throw unsupported(`tools[${index}]`, "custom tools are sent to Responses providers only.");
+      return {
+        type: "function",
+        function: {
+          name: tool.name,
+          description: tool.description,
+          parameters: tool.parameters ?? { type: "object", properties: {} },
+          ...(tool.strict == null ? {} : { strict: tool.strict }),
+        },
+      };
+    });
   }
   if (request.toolChoice !== undefined) body.tool_choice = toolChoice(request.toolChoice);
   if (request.parallelToolCalls !== undefined) body.parallel_tool_calls = request.parallelToolCalls;

@@ -62,6 +62,12 @@ export function toInputItems(input: ModelRequest["input"], stateless: boolean): 
       case "function_call_output":
         out.push({ type: "function_call_output", call_id: item.callId, output: item.output });
         break;
+      case "custom_tool_call":
+        out.push({ type: "custom_tool_call", call_id: item.callId, name: item.name, input: item.input });
+        break;
+      case "custom_tool_call_output":
+        out.push({ type: "custom_tool_call_output", call_id: item.callId, output: item.output });
+        break;
       case "raw":
         if (stateless && item.item.type === "item_reference") {
           throw new ProviderError("unsupported_parameter", "Item references cannot be replayed when the server stores nothing (store:false).", { param: "input" });
@@ -83,13 +89,17 @@ export function buildResponsesBody(request: ModelRequest, policy: ResponsesPolic
   if (request.instructions !== undefined) body.instructions = request.instructions;
   body.input = toInputItems(request.input, stateless);
   if (request.tools?.length) {
-    body.tools = request.tools.map((tool) => ({
-      type: "function",
-      name: tool.name,
-      description: tool.description,
-      parameters: tool.parameters ?? { type: "object", properties: {} },
-      strict: tool.strict ?? null,
-    }));
+    body.tools = request.tools.map((tool) =>
+      tool.type === "custom"
+        ? { type: "custom", name: tool.name, description: tool.description, format: tool.format }
+        : {
+            type: "function",
+            name: tool.name,
+            description: tool.description,
+            parameters: tool.parameters ?? { type: "object", properties: {} },
+            strict: tool.strict ?? null,
+          },
+    );
   }
   if (request.toolChoice !== undefined) body.tool_choice = request.toolChoice;
   if (request.parallelToolCalls !== undefined) body.parallel_tool_calls = request.parallelToolCalls;

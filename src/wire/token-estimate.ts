@@ -22,7 +22,8 @@ export function estimateInputTokens(request: ModelRequest): number {
           else images++;
         }
     } else if (item.type === "function_call") chars += item.name.length + item.arguments.length;
-    else if (item.type === "function_call_output") chars += item.output.length;
+    else if (item.type === "custom_tool_call") chars += item.name.length + item.input.length;
+    else if (item.type === "function_call_output" || item.type === "custom_tool_call_output") chars += item.output.length;
     else chars += JSON.stringify(item.item).length;
   }
   for (const tool of request.tools ?? []) chars += JSON.stringify(tool).length;

@@ -116,6 +116,11 @@ describe("README code blocks", () => {
     assert.match(stdout, /Hello from the emulator/);
   });
 
+  it("the custom tool block makes a call and answers it", async () => {
+    const { stdout } = await runBlock(find(/type: "custom", name: "grep"/), { OPENAI_API_KEY: emu.apiKey, CODEX_PROVIDER_API_URL: emu.apiUrl });
+    assert.match(stdout, /^custom \S/);
+  });
+
   it("the onNotice and custom-provider blocks run", async () => {
     await runBlock(find(/onNotice: \(notice\)/), { CODEX_PROVIDER_HOME: home });
     await runBlock(find(/const local = createProvider/), { CODEX_PROVIDER_HOME: home });

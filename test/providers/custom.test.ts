@@ -1,7 +1,7 @@
 // Custom providers ([providers.NAME]) against the emulator over real loopback HTTP: a
 // Responses server and a Chat Completions server, with the same typed events.
 import assert from "node:assert/strict";
-import { describe, it } from "node:test";
+import { describe, it, test } from "node:test";
 import type { Emulator } from "#src/emulator/index.js";
 import { ProviderError } from "#src/errors.js";
 import type { CustomProviderConfig } from "#src/config/providers.js";
@@ -167,5 +167,17 @@ describe("custom provider credentials and models", () => {
   it("built-in ids cannot be redefined, and unknown ids list the custom ones", () => {
     assert.throws(() => createProvider({ provider: "openai", customProviders: { openai: { base_url: "http://x" } } }), /built-in provider/);
     assert.throws(() => createProvider({ provider: "nope", customProviders: { local: { base_url: "http://x" } } }), /Known providers: openai, chatgpt, chatgpt-codex, local/);
+  });
+});
+
+test("a Chat Completions provider refuses custom tools (a Responses-only tool kind) before any request", async () => {
+  await withEmulator({}, async (emu) => {
+    const chat = custom(emu, { wire_api: "chat" });
+    const before = emu.requests.length;
+    const refused = (param: string) => (error: unknown) => error instanceof ProviderError && error.code === "unsupported_parameter" && error.param === param;
+    await assert.rejects(chat.complete({ model: "gpt-5.4-mini", input: "x", tools: [WEATHER, { type: "custom", name: "grep" }] }), refused("tools[1]"));
+    await assert.rejects(chat.complete({ model: "gpt-5.4-mini", input: "x", tools: [WEATHER], toolChoice: { type: "custom", name: "grep" } }), refused("tool_choice"));
+    await assert.rejects(chat.complete({ model: "gpt-5.4-mini", input: [{ type: "custom_tool_call_output", callId: "call_1", output: "x" }] }), refused("input"));
+    assert.equal(emu.requests.length, before);
   });
 });

@@ -8,7 +8,7 @@ import type { Emulator } from "#src/emulator/index.js";
 import type { FaultName } from "#src/emulator/faults.js";
 import { createProvider } from "#src/providers/registry.js";
 import { ResponsesEventMapper } from "#src/wire/responses-events.js";
-import type { StreamEvent } from "#src/types.js";
+import type { CustomTool, StreamEvent } from "#src/types.js";
 import { signIn, withCodexEmulator } from "../support/codex.js";
 import { withHome } from "../support/home.js";
 import { collect, platformProvider, withEmulator } from "../support/emulator.js";
@@ -88,10 +88,14 @@ test("the ChatGPT backend announces a tool call with a commentary preamble and l
   );
 });
 
-test("custom tool calls surface as calls: start, input deltas, the call, finish reason tool_calls", async () => {
+test("custom tool calls surface as calls: start, input deltas, the call, finish reason tool_calls; the output goes back", async () => {
   await withEmulator({}, async (emu) => {
-    const request = { input: "run grep on the logs", extraBody: { tools: [{ type: "custom", name: "grep", description: "search text" }] } };
+    const grep: CustomTool = { type: "custom", name: "grep", description: "search text", format: { type: "grammar", syntax: "regex", definition: "[a-z ]+" } };
+    const request = { input: "run grep on the logs", tools: [grep], toolChoice: { type: "custom" as const, name: "grep" } };
     const events = await collect(platformProvider(emu).stream(request));
+    const sent = emu.requests.at(-1)?.body as { tools: unknown[]; tool_choice: unknown };
+    assert.deepEqual(sent.tools, [grep], "sent in the Responses shape (openai-node CustomTool)");
+    assert.deepEqual(sent.tool_choice, { type: "custom", name: "grep" });
     const [start] = ofType(events, "function_call_start");
     assert.deepEqual({ name: start.name, kind: start.kind }, { name: "grep", kind: "custom" });
     const input = ofType(events, "function_call_arguments_delta").map((e) => e.delta).join("");
@@ -102,6 +106,23 @@ test("custom tool calls surface as calls: start, input deltas, the call, finish 
     ]);
     assert.equal(input, result.functionCalls[0].arguments);
     assert.equal(ofType(events, "function_call")[0].call.kind, "custom");
+
+    // The next turn: the call replayed as a typed item, then what the tool returned.
+    const call = result.functionCalls[0];
+    const answer = await platformProvider(emu).complete({
+      tools: [grep],
+      input: [
+        { type: "message", role: "user", content: "run grep on the logs" },
+        { type: "custom_tool_call", callId: call.callId, name: call.name, input: call.arguments },
+        { type: "custom_tool_call_output", callId: call.callId, output: "logs/app.log:3: error" },
+      ],
+    });
+    const replayed = (emu.requests.at(-1)?.body as { input: Array<Record<string, unknown>> }).input;
+    assert.deepEqual(replayed.slice(1), [
+      { type: "custom_tool_call", call_id: call.callId, name: "grep", input: call.arguments },
+      { type: "custom_tool_call_output", call_id: call.callId, output: "logs/app.log:3: error" },
+    ]);
+    assert.equal(answer.stopReason, "stop");
   });
 });
 
