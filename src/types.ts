@@ -30,7 +30,7 @@ export interface FunctionTool {
 }
 
 /**
- * A custom tool (docs/protocol.md#custom-tools): the model calls it with free-form text
+ * A custom tool (docs/protocol.md#custom-tool-calls): the model calls it with free-form text
  * (a patch, a query) instead of JSON, optionally constrained by a grammar. Responses
  * providers only; a Chat Completions provider refuses it.
  */
