@@ -25,6 +25,11 @@ function unsupported(field: string, why: string): ProviderError {
   return new ProviderError("unsupported_parameter", `"${field}" cannot be sent to a Chat Completions provider: ${why}`, { param: field });
 }
 
+/** Custom tools, their calls and outputs: this wire does not carry them (docs/protocol.md#custom-tool-calls). */
+function responsesOnly(field: string): ProviderError {
+  return unsupported(field, "custom tools and their calls are sent to Responses providers only.");
+}
+
 function textOnly(content: string | ContentPart[]): string {
   if (typeof content === "string") return content;
   return content.map((part) => (part.type === "text" ? part.text : "")).join("");
@@ -93,7 +98,7 @@ function toChatMessages(input: ModelRequest["input"], instructions: string | und
         break;
       case "custom_tool_call":
       case "custom_tool_call_output":
-        throw unsupported("input", "custom tool calls are sent to Responses providers only.");
+        throw responsesOnly("input");
     }
   }
   return messages;
@@ -101,7 +106,7 @@ function toChatMessages(input: ModelRequest["input"], instructions: string | und
 
 function toolChoice(choice: NonNullable<ModelRequest["toolChoice"]>): unknown {
   if (typeof choice === "string") return choice;
-  if (choice.type === "custom") throw unsupported("tool_choice", "custom tools are sent to Responses providers only.");
+  if (choice.type === "custom") throw responsesOnly("tool_choice");
   return { type: "function", function: { name: choice.name } };
 }
 
@@ -112,7 +117,7 @@ export function buildChatBody(request: ModelRequest, model: string): Json {
   const body: Json = { model, messages: toChatMessages(request.input, request.instructions) };
   if (request.tools?.length) {
     body.tools = request.tools.map((tool, index) => {
-      if (tool.type === "custom") throw unsupported(`tools[${index}]`, "custom tools are sent to Responses providers only.");
+      if (tool.type === "custom") throw responsesOnly(`tools[${index}]`);
       return {
         type: "function",
         function: {
