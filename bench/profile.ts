@@ -53,8 +53,8 @@ function area(fn: string): string {
 const SOCKET_WRITES = new Set(["writev", "writeUtf8String", "writeBuffer", "writeLatin1String"]);
 
 /**
- * Time by the layer that caused it: the nearest frame of our own code (dist/<layer>) or
- * of node's HTTP client or server on the sample's stack, so node internals and syscalls
+ * Time by the layer that caused it: the nearest frame of our own code (dist/<layer>),
+ * of node's HTTP client or server, or of undici on the sample's stack, so node internals and syscalls
  * count for whoever called them; socket writes are kept apart (their share is mostly
  * the kernel and waiting for a core).
  */
@@ -71,6 +71,7 @@ function byCaller(profile: CpuProfile): Map<string, number> {
       const own = /\/dist\/([a-z-]+)\//.exec(url)?.[1];
       if (own) return prefix + own;
       if (/_http_client|_http_agent/.test(url)) return `${prefix}node http client`;
+      if (url.includes("/node_modules/undici/")) return `${prefix}undici client`;
       if (/_http_server/.test(url)) return `${prefix}node http server`;
     }
     return `${prefix}other (start-up, timers, streams)`;
