@@ -17,7 +17,8 @@
 //
 // Flags: --quick (a smoke run, under a minute), --node24, --only=SECTION[,SECTION…]
 // (run only the named sections above, e.g. `--only=call,startup`); and modes that run
-// only themselves: --profile (a CPU profile of 10 000 calls, summarised), --instructions
+// only themselves: --profile (CPU profiles of 10 000 calls, ours over each HTTP client
+// and the floor's, summarised), --instructions
 // (instructions per call under valgrind's callgrind, ours and the floor's), --serve
 // (the serve section alone), --profile-serve (a CPU profile of `serve` under the
 // 64-stream load). Every upstream runs in its own process.
@@ -92,8 +93,12 @@ async function main(): Promise<void> {
   try {
     log(`codex-provider benchmarks — node ${process.version}, ${new Date().toISOString()}${quick ? " (--quick: a smoke run, not figures)" : ""}`);
     if (process.argv.includes("--profile")) {
-      log(`\n## CPU profile of codex-provider calls (20 deltas each, sequential; node --cpu-prof)`);
-      results.profile = benchProfile(upstream.url, root, log, quick ? 1000 : 10_000);
+      const profiles: Record<string, unknown> = {};
+      for (const client of ["codex-provider", "codex-provider (node:http)", FLOOR]) {
+        log(`\n## CPU profile of ${client} calls (20 deltas each, sequential; node --cpu-prof)`);
+        profiles[client] = benchProfile(upstream.url, root, log, quick ? 1000 : 10_000, client);
+      }
+      results.profile = profiles;
     } else if (process.argv.includes("--instructions")) {
       log(`\n## Instructions per warm call, 20 deltas (valgrind --tool=callgrind; independent of machine load)`);
       results.instructionsPerCall = benchInstructions(upstream.url, log);
