@@ -6,7 +6,7 @@
 import { ProviderError } from "../errors.js";
 import type { NoticeHandler } from "../notice.js";
 import { formatReset } from "../time-format.js";
-import { isContentEvent, ResponseStream } from "../transport/response-stream.js";
+import { isContentEvent, linkAbort, ResponseStream } from "../transport/response-stream.js";
 import type { FallbackSwitch, ModelRequest, StreamEvent } from "../types.js";
 import { exhaustedUntil, fullWindowResetsAt, markExhausted } from "./exhausted-windows.js";
 import type { Provider } from "./provider.js";
@@ -83,7 +83,7 @@ export function fallbackProvider(members: readonly FallbackMember[], options: Fa
   /** Run `open` on each usable member in turn; `model` is the request's model before mapping. */
   function chain(model: string | undefined, signal: AbortSignal | undefined, open: (member: FallbackMember, model: string | undefined) => ResponseStream): ResponseStream {
     const controller = new AbortController();
-    if (signal) signal.aborted ? controller.abort() : signal.addEventListener("abort", () => controller.abort(), { once: true });
+    const unlink = linkAbort(signal, controller);
     async function* source(): AsyncGenerator<StreamEvent[]> {
       const exhausted = await exhaustedUntil(options.home, now());
       let pending: Omit<FallbackSwitch, "to" | "model"> | undefined;
@@ -125,7 +125,7 @@ export function fallbackProvider(members: readonly FallbackMember[], options: Fa
         hint: `Wait for the reset, or add a provider to the fallback list. Remembered in ${options.home}; delete fallback-windows.json there to try anyway.`,
       });
     }
-    return new ResponseStream(source(), controller);
+    return new ResponseStream(source(), controller, unlink);
   }
 
   async function rememberFull(label: string, until: number | undefined): Promise<void> {
