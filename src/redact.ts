@@ -90,8 +90,8 @@ export function redact(text: string): string {
 
 /** A short, stable, non-reversible label for a secret, safe to print. */
 export function fingerprint(secret: string): string {
-  // node:crypto loads on the first fingerprint, not with every module that redacts:
-  // it is the largest part of what `import("codex-provider")` would otherwise cost.
+  // node:crypto loads with the first fingerprint rather than with `import("codex-provider")`
+  // (every module that redacts imports this one); the call stays synchronous.
   const { createHash } = process.getBuiltinModule("node:crypto");
   return `sha256:${createHash("sha256").update(secret).digest("hex").slice(0, 8)}`;
 }
