@@ -5,7 +5,7 @@ import { ProviderError } from "../errors.js";
 import type { RateLimitSnapshot, ResponseResult, StreamEvent } from "../types.js";
 import { Attempts } from "./attempts.js";
 import { readErrorExcerpt } from "./body-text.js";
-import { preloadUndici, send, type HttpClientChoice } from "./http.js";
+import { noteAutoCall, send, type HttpClientChoice } from "./http.js";
 import { mergeRateLimits, parseRateLimitHeaders } from "./rate-limits.js";
 import type { Clock, RetryPolicy } from "./retry.js";
 import type { NoticeHandler } from "../notice.js";
@@ -46,8 +46,8 @@ export interface TransportOptions {
   /** Retries, warnings and experimental-provider notices (see Notice); the library prints nothing itself. */
   onNotice?: NoticeHandler;
   /**
-   * The HTTP client for model calls (see HttpClientChoice). Default `auto`: node:http for
-   * the first call, undici (loaded in the background meanwhile) for the calls after it.
+   * The HTTP client for model calls (see HttpClientChoice). Default `auto`: node:http
+   * until undici, loaded in the background from the process's second call on, is ready.
    */
   httpClient?: HttpClientChoice;
 }
@@ -283,8 +283,7 @@ async function* run(
         headersTimeoutMs: options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS,
         client: options.httpClient,
       });
-      // The load runs while this request waits for its answer.
-      if ((options.httpClient ?? "auto") === "auto") preloadUndici();
+      if ((options.httpClient ?? "auto") === "auto") noteAutoCall();
       const response = await sending;
       const requestId = response.headers["x-request-id"] ?? response.headers["x-oai-request-id"];
       const headerLimits = parseRateLimitHeaders(response.headers);
