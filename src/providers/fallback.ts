@@ -8,7 +8,6 @@ import type { NoticeHandler } from "../notice.js";
 import { formatReset } from "../time-format.js";
 import { isContentEvent, linkAbort, ResponseStream } from "../transport/response-stream.js";
 import type { FallbackSwitch, ModelRequest, StreamEvent } from "../types.js";
-import { exhaustedUntil, fullWindowResetsAt, markExhausted } from "./exhausted-windows.js";
 import type { Provider } from "./provider.js";
 
 /** One entry of a chain: a provider id, optionally `:profile`, and model renames for it. */
@@ -71,6 +70,12 @@ function fallbackMessage(step: FallbackSwitch, now = Date.now()): string {
   return `${why}; continuing on ${step.to}${step.model ? ` with ${step.model}` : ""}.`;
 }
 
+/**
+ * The book of exhausted windows (a file, written atomically) loads with a chain's first
+ * call: `import("codex-provider")` must not pay for file writing and node:crypto.
+ */
+const windowBook = () => import("./exhausted-windows.js");
+
 /** Whether an error moves a chain on: a usage limit (incl. the SIWC subscription-sharing limit, classified the same). */
 function isUsageLimit(error: unknown): error is ProviderError {
   return error instanceof ProviderError && error.code === "usage_limit_reached";
@@ -85,7 +90,8 @@ export function fallbackProvider(members: readonly FallbackMember[], options: Fa
     const controller = new AbortController();
     const unlink = linkAbort(signal, controller);
     async function* source(): AsyncGenerator<StreamEvent[]> {
-      const exhausted = await exhaustedUntil(options.home, now());
+      const book = await windowBook();
+      const exhausted = await book.exhaustedUntil(options.home, now());
       let pending: Omit<FallbackSwitch, "to" | "model"> | undefined;
       let lastLimit: ProviderError | undefined;
       for (const member of members) {
@@ -106,7 +112,7 @@ export function fallbackProvider(members: readonly FallbackMember[], options: Fa
         try {
           for await (const event of inner) {
             delivered ||= isContentEvent(event);
-            if (event.type === "rate_limits") await rememberFull(member.label, fullWindowResetsAt(event.rateLimits));
+            if (event.type === "rate_limits") await rememberFull(member.label, book.fullWindowResetsAt(event.rateLimits));
             yield [event];
           }
           return;
@@ -130,7 +136,7 @@ export function fallbackProvider(members: readonly FallbackMember[], options: Fa
 
   async function rememberFull(label: string, until: number | undefined): Promise<void> {
     if (until === undefined || until <= now()) return;
-    const failure = await markExhausted(options.home, label, until, now());
+    const failure = await (await windowBook()).markExhausted(options.home, label, until, now());
     if (failure) options.onNotice?.({ code: "warning", message: `Could not remember that ${label} is out of usage: ${failure instanceof Error ? failure.message : String(failure)}` });
   }
 
