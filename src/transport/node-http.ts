@@ -1,7 +1,7 @@
 // One HTTP exchange over node:http(s) with keep-alive: the client every process starts
 // with (it costs nothing to load), and the one proxied requests always use, since the
 // proxy code (proxy-connect.ts) builds node:http routes.
-import http from "node:http";
+import type http from "node:http";
 import type { IncomingMessage } from "node:http";
 import { ProviderError } from "../errors.js";
 import { BodyQueue } from "./body-queue.js";
@@ -9,17 +9,30 @@ import type { HttpRequest, HttpResponse } from "./http.js";
 import { abortedError, closedMidResponseError, flattenHeaders, headersTimeoutError, IdleTimer, idleTimeoutError, networkError } from "./http-failures.js";
 import type { Route } from "./proxy-connect.js";
 
-// No socket cap: a local server may hold hundreds of concurrent streams.
-const httpAgent = new http.Agent({ keepAlive: true });
-
-interface HttpsClient {
+interface HttpClient {
   request: typeof http.request;
   agent: http.Agent;
 }
-let httpsClient: Promise<HttpsClient> | undefined;
+let plainClient: HttpClient | undefined;
+
+/**
+ * node:http loads at the first request, not with the library: on Node 24 its ESM import
+ * also loads Node's bundled undici, TLS and zlib (~210 M instructions), and a process
+ * whose requests all go out on undici never needs it. getBuiltinModule keeps it synchronous.
+ */
+function loadHttp(): HttpClient {
+  if (!plainClient) {
+    const module = process.getBuiltinModule("node:http");
+    // No socket cap: a local server may hold hundreds of concurrent streams.
+    plainClient = { request: module.request, agent: new module.Agent({ keepAlive: true }) };
+  }
+  return plainClient;
+}
+
+let httpsClient: Promise<HttpClient> | undefined;
 
 /** node:https (and TLS) load on the first https request: loopback users never pay for them. */
-function loadHttps(): Promise<HttpsClient> {
+function loadHttps(): Promise<HttpClient> {
   httpsClient ??= import("node:https").then((https) => ({ request: https.request, agent: new https.Agent({ keepAlive: true }) }));
   return httpsClient;
 }
@@ -27,7 +40,7 @@ function loadHttps(): Promise<HttpsClient> {
 export const HIGH_WATER_CHUNKS = 16;
 
 export async function sendNode(request: HttpRequest, url: URL, route?: Route): Promise<HttpResponse> {
-  const client = route ?? (url.protocol === "https:" ? await loadHttps() : { request: http.request, agent: httpAgent });
+  const client = route ?? (url.protocol === "https:" ? await loadHttps() : loadHttp());
   const { signal } = request;
   if (signal?.aborted) throw abortedError();
 
