@@ -14,7 +14,7 @@ const DIST = dirname(fileURLToPath(import.meta.resolve("#src/index.js")));
 /** Built-ins only a call, a fingerprint or a default path needs; each costs milliseconds to load. */
 const LAZY_BUILTINS = ["crypto", "http", "https", "net", "tls", "os", "zlib", "child_process", "worker_threads"];
 /** Packages and modules of our own that the entry must not load: config, credential store, emulator, CLI. */
-const LAZY_MODULES = ["zod", "jose", "smol-toml", "undici", "config/load.js", "auth/store/index.js", "emulator/", "cli/main.js"];
+const LAZY_MODULES = ["eventsource-parser", "zod", "jose", "smol-toml", "undici", "config/load.js", "auth/store/index.js", "emulator/", "cli/main.js"];
 
 /**
  * What the entry's static imports reach (dynamic import() excluded): files as paths under

@@ -3,11 +3,14 @@
 // (`maxBufferSize`); we add UTF-8 decoding that survives a chunk boundary inside a
 // character, an end-of-stream flush, and a typed error when the bound is crossed.
 import { StringDecoder } from "node:string_decoder";
-import { createParser, type EventSourceMessage } from "eventsource-parser";
+import type { EventSourceMessage } from "eventsource-parser";
 import { ProviderError } from "../errors.js";
 import { DEFAULT_MAX_EVENT_BYTES, formatBytes } from "./body-text.js";
 
 export type { EventSourceMessage as SseMessage };
+
+/** The parser loads with the first stream, not with the library (~11 M instructions at import). */
+let parserModule: typeof import("eventsource-parser") | undefined;
 
 /**
  * Yields the SSE messages of `body` in batches: every message completed by one
@@ -31,7 +34,8 @@ export async function* parseSse(body: AsyncIterable<Uint8Array>, maxEventSize = 
     return batch;
   };
   let overflow = false;
-  const parser = createParser({
+  parserModule ??= await import("eventsource-parser");
+  const parser = parserModule.createParser({
     onEvent: (message) => pending.push(message),
     maxBufferSize: maxEventSize,
     // The parser also reports unknown fields and bad `retry:` values; the SSE spec says to ignore those.
