@@ -57,8 +57,8 @@ export function failure(ctx: RouteContext, error: unknown): ErrorAnswer {
 
 /** Response headers saying how the upstream call differed from the client's request: dropped fields, fallback switches. */
 export function upstreamHeaders(dropped: readonly string[], fallbacks: readonly FallbackSwitch[]): Record<string, string> {
-  return {
-    ...(dropped.length ? { [DROPPED_HEADER]: dropped.join(", ") } : {}),
-    ...(fallbacks.length ? { [FALLBACK_HEADER]: fallbackHeaderValue(fallbacks) } : {}),
-  };
+  const headers: Record<string, string> = {};
+  if (dropped.length) headers[DROPPED_HEADER] = dropped.join(", ");
+  if (fallbacks.length) headers[FALLBACK_HEADER] = fallbackHeaderValue(fallbacks);
+  return headers;
 }

@@ -10,6 +10,7 @@
 import type { ServerResponse } from "node:http";
 
 const KEEP_ALIVE_MS = 15_000;
+const SSE_HEADERS = { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", "x-accel-buffering": "no" } as const;
 
 export class SseWriter {
   private keepAlive?: NodeJS.Timeout;
@@ -25,12 +26,10 @@ export class SseWriter {
    * upstream's first event in hand already, and it carries them.
    */
   start(headers: Record<string, string>): void {
-    this.res.writeHead(200, {
-      ...headers,
-      "content-type": "text/event-stream; charset=utf-8",
-      "cache-control": "no-cache",
-      "x-accel-buffering": "no",
-    });
+    // Set one by one, not merged into a new object: once any header is set (x-request-id
+    // always is), writeHead sets its headers one by one too.
+    for (const name in headers) this.res.setHeader(name, headers[name]);
+    this.res.writeHead(200, SSE_HEADERS);
     this.keepAlive = setTimeout(() => {
       void this.write(": keep-alive\n\n");
       this.keepAlive?.refresh();
