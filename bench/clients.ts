@@ -6,6 +6,7 @@ import { createParser } from "eventsource-parser";
 import OpenAI from "openai";
 import { request as undiciRequest } from "undici";
 import { createProvider } from "#src/index.js";
+import type { HttpClientChoice } from "#src/transport/http.js";
 
 export const KEY = "sk-proj-benchbenchbenchbenchbench";
 
@@ -43,15 +44,22 @@ export async function fetchStream(base: string, key = KEY, onFirstDelta?: () => 
   return counter.count();
 }
 
-export const clients: Record<string, ClientFactory> = {
-  "codex-provider": (base, key = KEY) => {
-    const provider = createProvider({ provider: "openai", apiKey: key, baseUrl: base, env: {} });
+function ours(httpClient: HttpClientChoice): ClientFactory {
+  return (base, key = KEY) => {
+    const provider = createProvider({ provider: "openai", apiKey: key, baseUrl: base, env: {}, httpClient });
     return async () => {
       let n = 0;
       for await (const event of provider.stream({ input: "hi" })) if (event.type === "text_delta") n++;
       return n;
     };
-  },
+  };
+}
+
+export const clients: Record<string, ClientFactory> = {
+  // The library's default: undici from the second call on (loaded during the first).
+  "codex-provider": ours("auto"),
+  // What one-shot CLI commands use: node:http, nothing extra to load.
+  "codex-provider (node:http)": ours("node"),
   [FLOOR]: (base, key = KEY) => async () => {
     const { body: stream } = await undiciRequest(`${base}/responses`, { method: "POST", headers: headers(key), body: body() });
     const counter = countDeltas();

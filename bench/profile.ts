@@ -1,6 +1,7 @@
 // Where the per-call time goes: `npm run bench -- --profile` runs 10 000 sequential
-// codex-provider calls (20 deltas each) in a child under `node --cpu-prof`, then sums
-// the profile's self time per function and prints the top entries. The raw profile is
+// calls (20 deltas each) in a child under `node --cpu-prof`, for codex-provider over each
+// HTTP client and for the floor, then sums each profile's self time per function and
+// prints the top entries. The raw profile is
 // kept in .bench-results/profile/ for Chrome DevTools or speedscope.
 //
 // Run as a script (`node profile.js UPSTREAM CALLS [CLIENT]`) it just makes the calls
@@ -53,8 +54,8 @@ function area(fn: string): string {
 const SOCKET_WRITES = new Set(["writev", "writeUtf8String", "writeBuffer", "writeLatin1String"]);
 
 /**
- * Time by the layer that caused it: the nearest frame of our own code (dist/<layer>) or
- * of node's HTTP client or server on the sample's stack, so node internals and syscalls
+ * Time by the layer that caused it: the nearest frame of our own code (dist/<layer>),
+ * of node's HTTP client or server, or of undici on the sample's stack, so node internals and syscalls
  * count for whoever called them; socket writes are kept apart (their share is mostly
  * the kernel and waiting for a core).
  */
@@ -71,6 +72,7 @@ function byCaller(profile: CpuProfile): Map<string, number> {
       const own = /\/dist\/([a-z-]+)\//.exec(url)?.[1];
       if (own) return prefix + own;
       if (/_http_client|_http_agent/.test(url)) return `${prefix}node http client`;
+      if (url.includes("/node_modules/undici/")) return `${prefix}undici client`;
       if (/_http_server/.test(url)) return `${prefix}node http server`;
     }
     return `${prefix}other (start-up, timers, streams)`;
@@ -88,11 +90,12 @@ function byCaller(profile: CpuProfile): Map<string, number> {
   return shares;
 }
 
-export function benchProfile(upstream: string, root: string, log: (line: string) => void, calls: number): ProfileEntry[] {
-  const dir = join(root, ".bench-results/profile");
+/** Profiles `calls` sequential calls of `client` (one of bench/clients.ts) in a child; the profile lands in .bench-results/profile/<client>/. */
+export function benchProfile(upstream: string, root: string, log: (line: string) => void, calls: number, client: string): ProfileEntry[] {
+  const dir = join(root, ".bench-results/profile", client.replace(/[^a-z0-9.+-]+/gi, "_"));
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  const run = spawnSync(process.execPath, ["--cpu-prof", `--cpu-prof-dir=${dir}`, fileURLToPath(import.meta.url), upstream, String(calls)], { stdio: "inherit" });
+  const run = spawnSync(process.execPath, ["--cpu-prof", `--cpu-prof-dir=${dir}`, fileURLToPath(import.meta.url), upstream, String(calls), client], { stdio: "inherit" });
   if (run.status !== 0) throw new Error(`profiled run exited ${run.status}`);
   return summariseProfile(dir, root, log, calls);
 }

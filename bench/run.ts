@@ -17,7 +17,8 @@
 //
 // Flags: --quick (a smoke run, under a minute), --node24, --only=SECTION[,SECTION…]
 // (run only the named sections above, e.g. `--only=call,startup`); and modes that run
-// only themselves: --profile (a CPU profile of 10 000 calls, summarised), --instructions
+// only themselves: --profile (CPU profiles of 10 000 calls, ours over each HTTP client
+// and the floor's, summarised), --instructions
 // (instructions per call under valgrind's callgrind, ours and the floor's), --serve
 // (the serve section alone), --profile-serve (a CPU profile of `serve` under the
 // 64-stream load). Every upstream runs in its own process.
@@ -92,8 +93,12 @@ async function main(): Promise<void> {
   try {
     log(`codex-provider benchmarks — node ${process.version}, ${new Date().toISOString()}${quick ? " (--quick: a smoke run, not figures)" : ""}`);
     if (process.argv.includes("--profile")) {
-      log(`\n## CPU profile of codex-provider calls (20 deltas each, sequential; node --cpu-prof)`);
-      results.profile = benchProfile(upstream.url, root, log, quick ? 1000 : 10_000);
+      const profiles: Record<string, unknown> = {};
+      for (const client of ["codex-provider", "codex-provider (node:http)", FLOOR]) {
+        log(`\n## CPU profile of ${client} calls (20 deltas each, sequential; node --cpu-prof)`);
+        profiles[client] = benchProfile(upstream.url, root, log, quick ? 1000 : 10_000, client);
+      }
+      results.profile = profiles;
     } else if (process.argv.includes("--instructions")) {
       log(`\n## Instructions per warm call, 20 deltas (valgrind --tool=callgrind; independent of machine load)`);
       results.instructionsPerCall = benchInstructions(upstream.url, log);
@@ -158,28 +163,34 @@ async function allSections(upstream: string, quick: boolean): Promise<void> {
 async function benchMemory(upstream: string, quick: boolean): Promise<void> {
   const open = quick ? 200 : 1000;
   log(`\n## Memory per open stream (${open} concurrent idle streams; the server runs in another process)`);
-  const provider = createProvider({ provider: "openai", apiKey: KEY, baseUrl: `${upstream}/hold`, env: {}, idleTimeoutMs: 120_000 });
-  global.gc?.();
-  const before = process.memoryUsage();
-  const controllers: AbortController[] = [];
-  const pending: Promise<unknown>[] = [];
-  for (let i = 0; i < open; i++) {
-    const controller = new AbortController();
-    controllers.push(controller);
-    const stream = provider.stream({ input: "hi" }, { signal: controller.signal });
-    const iterator = stream[Symbol.asyncIterator]();
-    pending.push(iterator.next().then(() => iterator));
+  const figures: Record<string, { rssKb: number; heapKb: number }> = {};
+  // node:http first: undici, once loaded, stays in the heap.
+  for (const httpClient of ["node", "undici"] as const) {
+    const provider = createProvider({ provider: "openai", apiKey: KEY, baseUrl: `${upstream}/hold`, env: {}, idleTimeoutMs: 120_000, httpClient });
+    // One finished call first, so undici's module is loaded before the baseline.
+    await createProvider({ provider: "openai", apiKey: KEY, baseUrl: `${upstream}/v1`, env: {}, httpClient }).complete({ input: "hi" });
+    global.gc?.();
+    const before = process.memoryUsage();
+    const controllers: AbortController[] = [];
+    const pending: Promise<unknown>[] = [];
+    for (let i = 0; i < open; i++) {
+      const controller = new AbortController();
+      controllers.push(controller);
+      const stream = provider.stream({ input: "hi" }, { signal: controller.signal });
+      const iterator = stream[Symbol.asyncIterator]();
+      pending.push(iterator.next().then(() => iterator));
+    }
+    const iterators = (await Promise.all(pending)) as AsyncIterator<unknown>[];
+    global.gc?.();
+    const after = process.memoryUsage();
+    const rssKb = (after.rss - before.rss) / open / 1024;
+    const heapKb = (after.heapUsed + after.external - before.heapUsed - before.external) / open / 1024;
+    log(`  codex-provider, ${httpClient === "node" ? "node:http" : "undici   "}          ${rssKb.toFixed(1)} KB RSS, ${heapKb.toFixed(1)} KB heap per open stream (target ≤ 50 KB)`);
+    figures[httpClient] = { rssKb, heapKb };
+    for (const c of controllers) c.abort();
+    await Promise.allSettled(iterators.map((it) => it.next()));
   }
-  const iterators = (await Promise.all(pending)) as AsyncIterator<unknown>[];
-  global.gc?.();
-  const after = process.memoryUsage();
-  const perStreamKb = (after.rss - before.rss) / open / 1024;
-  const heapPerStreamKb = (after.heapUsed + after.external - before.heapUsed - before.external) / open / 1024;
-  log(`  codex-provider                       ${perStreamKb.toFixed(1)} KB RSS, ${heapPerStreamKb.toFixed(1)} KB heap per open stream (target ≤ 50 KB)`);
-  results.rssPerOpenStreamKb = perStreamKb;
-  results.heapPerOpenStreamKb = heapPerStreamKb;
-  for (const c of controllers) c.abort();
-  await Promise.allSettled(iterators.map((it) => it.next()));
+  results.memoryPerOpenStream = figures;
 }
 
 function benchStartup(quick: boolean): void {

@@ -6,6 +6,7 @@ export type { CodexProvider } from "./providers/chatgpt-codex.js";
 export type { CodexUsageReport } from "./providers/chatgpt-codex-usage.js";
 export { ResponseStream } from "./transport/response-stream.js";
 export type { CallOptions, TransportOptions } from "./transport/response-stream.js";
+export type { HttpClientChoice } from "./transport/http.js";
 export type { Notice, NoticeCode, NoticeHandler } from "./notice.js";
 export type { RetryPolicy, Clock } from "./transport/retry.js";
 export { configureProxy, type ProxyOptions } from "./transport/proxy.js";

@@ -6,6 +6,7 @@ import { createProvider } from "../providers/registry.js";
 import { entryLabel, fallbackEntries, type FallbackEntry } from "../providers/fallback.js";
 import { configureProxy } from "../transport/proxy.js";
 import type { Provider } from "../providers/provider.js";
+import type { HttpClientChoice } from "../transport/http.js";
 import type { NoticeHandler } from "../notice.js";
 import { style } from "./format.js";
 import type { CliContext } from "./context.js";
@@ -33,7 +34,12 @@ export function cliSettings(flags: ProviderFlags, context: CliContext): CliSetti
   return { settings, config };
 }
 
-export function providerFor({ settings, config }: CliSettings, flags: ProviderFlags, context: CliContext): Provider {
+/**
+ * `httpClient`, unless the http_client setting says otherwise: one-shot commands keep
+ * node:http (undici would cost more to load than it saves); `chat` and `serve`, which
+ * make many calls, pass their own.
+ */
+export function providerFor({ settings, config }: CliSettings, flags: ProviderFlags, context: CliContext, httpClient: HttpClientChoice = "node"): Provider {
   return createProvider({
     provider: settings.provider.value,
     profile: settings.profile.value,
@@ -46,6 +52,7 @@ export function providerFor({ settings, config }: CliSettings, flags: ProviderFl
     headersTimeoutMs: settings.request_timeout_ms.value,
     idleTimeoutMs: settings.idle_timeout_ms.value,
     maxEventBytes: settings.max_event_bytes.value,
+    httpClient: settings.http_client.value ?? httpClient,
     onNotice: noticePrinter(context, { quiet: Boolean(flags.quiet), experimentalNotice: settings.experimental_notice.value !== false }),
   });
 }

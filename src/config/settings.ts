@@ -9,6 +9,8 @@ import { parseClaudeModelMap } from "./claude-models.js";
 
 export const REASONING_EFFORTS: readonly ReasoningEffort[] = ["none", "minimal", "low", "medium", "high", "xhigh"];
 export const VERBOSITIES: readonly Verbosity[] = ["low", "medium", "high"];
+/** transport/http.ts's HttpClientChoice (config is a leaf layer and cannot import it). */
+const HTTP_CLIENTS = ["auto", "node", "undici"] as const;
 
 /** How one kind of value is checked, from TOML (typed) or from env/flag text. */
 export interface Kind<T> {
@@ -110,6 +112,7 @@ export const SETTINGS = {
   idle_timeout_ms: spec({ kind: intKind(1, 3_600_000), env: ["CODEX_PROVIDER_IDLE_TIMEOUT_MS"], flag: "idle-timeout", arg: "<ms>", default: 300_000, doc: "longest silence inside a stream" }),
   // The default is the transport's DEFAULT_MAX_EVENT_BYTES (config is a leaf layer and cannot import it).
   max_event_bytes: spec({ kind: intKind(1024, 1024 * 1024 * 1024), env: ["CODEX_PROVIDER_MAX_EVENT_BYTES"], flag: "max-event-bytes", arg: "<bytes>", default: 16 * 1024 * 1024, doc: "largest stream line or event accepted" }),
+  http_client: spec({ kind: choiceKind(HTTP_CLIENTS), env: ["CODEX_PROVIDER_HTTP_CLIENT"], flag: "http-client", arg: "<client>", doc: "HTTP client for direct requests: node, undici or auto (default: node for one-shot commands, auto for chat, undici for serve)" }),
   max_retries: spec({ kind: intKind(0, 20), env: ["CODEX_PROVIDER_MAX_RETRIES"], flag: "max-retries", arg: "<n>", default: 4, doc: "retries for retryable failures" }),
   api_url: spec({ kind: urlKind(), env: ["CODEX_PROVIDER_API_URL", "OPENAI_BASE_URL"], flag: "api-url", arg: "<url>", default: "https://api.openai.com/v1", doc: "Platform API base URL" }),
   auth_url: spec({ kind: urlKind(), env: ["CODEX_PROVIDER_AUTH_URL"], flag: "auth-url", arg: "<url>", default: "https://auth.openai.com", doc: "OAuth server" }),
@@ -146,6 +149,7 @@ export const SETTING_FLAGS = {
   "request-timeout": { type: "string" },
   "idle-timeout": { type: "string" },
   "max-event-bytes": { type: "string" },
+  "http-client": { type: "string" },
   "max-retries": { type: "string" },
   "api-url": { type: "string" },
   "auth-url": { type: "string" },

@@ -6,6 +6,7 @@ import { stateHome, type Env } from "../config/paths.js";
 import type { NoticeHandler } from "../notice.js";
 import { createProvider, type CreateProviderOptions } from "../providers/registry.js";
 import type { Provider } from "../providers/provider.js";
+import { preloadUndici } from "../transport/http.js";
 import type { AccessLogEntry } from "./access-log.js";
 import { CorsPolicy, HostPolicy, KeyCheck } from "./auth-guard.js";
 import { answerClientErrors } from "./client-errors.js";
@@ -86,7 +87,9 @@ export async function startServer(options: ServerOptions = {}): Promise<LocalSer
   const provider =
     typeof options.provider === "object"
       ? options.provider
-      : createProvider({ ...options.providerOptions, provider: options.provider, profile, env, home });
+      : createProvider({ httpClient: "undici", ...options.providerOptions, provider: options.provider, profile, env, home });
+  // A server makes many calls: undici loads now, not on the first request.
+  preloadUndici();
   const apiKey = options.apiKey ?? (await loadOrCreateLocalKey(home));
   const host = options.host ?? DEFAULT_HOST;
   const limits = { ...DEFAULT_CONNECTION_LIMITS, ...options.limits };

@@ -60,6 +60,16 @@ export class BodyQueue {
     return new Promise((resolve) => (this.wake = resolve));
   }
 
+  /** The chunks in order until the end; throws the failure after the chunks before it. */
+  async *iterate(): AsyncGenerator<Buffer> {
+    for (;;) {
+      const chunk = this.shift();
+      if (chunk !== undefined) yield chunk;
+      else if (this.finished()) return;
+      else await this.changed();
+    }
+  }
+
   private notify(): void {
     const resume = this.wake;
     this.wake = undefined;

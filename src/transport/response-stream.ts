@@ -5,7 +5,7 @@ import { ProviderError } from "../errors.js";
 import type { RateLimitSnapshot, ResponseResult, StreamEvent } from "../types.js";
 import { Attempts } from "./attempts.js";
 import { readErrorExcerpt } from "./body-text.js";
-import { send } from "./http.js";
+import { noteAutoCall, send, type HttpClientChoice } from "./http.js";
 import { mergeRateLimits, parseRateLimitHeaders } from "./rate-limits.js";
 import type { Clock, RetryPolicy } from "./retry.js";
 import type { NoticeHandler } from "../notice.js";
@@ -45,6 +45,11 @@ export interface TransportOptions {
   maxEventBytes?: number;
   /** Retries, warnings and experimental-provider notices (see Notice); the library prints nothing itself. */
   onNotice?: NoticeHandler;
+  /**
+   * The HTTP client for model calls (see HttpClientChoice). Default `auto`: node:http
+   * until undici, loaded in the background from the process's second call on, is ready.
+   */
+  httpClient?: HttpClientChoice;
 }
 
 const DEFAULT_IDLE_TIMEOUT_MS = 300_000;
@@ -268,7 +273,7 @@ async function* run(
     try {
       if (signal.aborted) throw new ProviderError("aborted", "The request was aborted.");
       const authHeaders = await attempts.authHeaders();
-      const response = await send({
+      const sending = send({
         url: endpoint.url,
         method: "POST",
         headers: { "content-type": "application/json", accept: "text/event-stream", ...endpoint.headers, ...authHeaders, ...call.headers },
@@ -276,7 +281,10 @@ async function* run(
         signal,
         idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
         headersTimeoutMs: options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS,
+        client: options.httpClient,
       });
+      if ((options.httpClient ?? "auto") === "auto") noteAutoCall();
+      const response = await sending;
       const requestId = response.headers["x-request-id"] ?? response.headers["x-oai-request-id"];
       const headerLimits = parseRateLimitHeaders(response.headers);
       state.rateLimits = mergeRateLimits(state.rateLimits, headerLimits);

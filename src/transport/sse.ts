@@ -2,6 +2,7 @@
 // data; comments) and the bound on a buffered line or event are eventsource-parser's
 // (`maxBufferSize`); we add UTF-8 decoding that survives a chunk boundary inside a
 // character, an end-of-stream flush, and a typed error when the bound is crossed.
+import { StringDecoder } from "node:string_decoder";
 import { createParser, type EventSourceMessage } from "eventsource-parser";
 import { ProviderError } from "../errors.js";
 import { DEFAULT_MAX_EVENT_BYTES, formatBytes } from "./body-text.js";
@@ -18,7 +19,10 @@ export type { EventSourceMessage as SseMessage };
  * of buffering an endless line until the idle timeout.
  */
 export async function* parseSse(body: AsyncIterable<Uint8Array>, maxEventSize = DEFAULT_MAX_EVENT_BYTES): AsyncGenerator<EventSourceMessage[]> {
-  const decoder = new TextDecoder("utf-8");
+  // StringDecoder rather than TextDecoder: a streaming TextDecoder sets up an ICU
+  // converter per stream, which cost more than the whole SSE parse of a short answer.
+  const decoder = new StringDecoder("utf8");
+  let first = true;
   let pending: EventSourceMessage[] = [];
   // Hands the completed messages over without copying them (one batch per chunk).
   const take = () => {
@@ -40,14 +44,20 @@ export async function* parseSse(body: AsyncIterable<Uint8Array>, maxEventSize = 
       hint: "Raise max_event_bytes if the upstream really sends events this large.",
     });
   for await (const chunk of body) {
-    parser.feed(decoder.decode(chunk, { stream: true }));
+    let text = decoder.write(chunk);
+    if (first && text.length > 0) {
+      first = false;
+      // The SSE spec ignores one leading byte order mark (TextDecoder used to drop it).
+      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    }
+    parser.feed(text);
     // Events completed before the overflow still reach the caller first.
     if (pending.length > 0) yield take();
     if (overflow) throw tooLarge();
   }
   // A last event without its blank line still counts (servers that end the body
   // right after the final data line); the caller decides whether it was terminal.
-  parser.feed(decoder.decode() + "\n\n");
+  parser.feed(decoder.end() + "\n\n");
   if (pending.length > 0) yield take();
   if (overflow) throw tooLarge();
 }

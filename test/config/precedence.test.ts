@@ -24,6 +24,7 @@ const LAYERS: Record<SettingKey, [Value, Value, Value]> = {
   request_timeout_ms: [1000, 2000, 3000],
   idle_timeout_ms: [4000, 5000, 6000],
   max_event_bytes: [65536, 131072, 262144],
+  http_client: ["node", "undici", "auto"],
   max_retries: [1, 2, 3],
   api_url: ["http://cfg.example/v1", "http://env.example/v1", "http://flag.example/v1"],
   auth_url: ["http://cfg.example/auth", "http://env.example/auth", "http://flag.example/auth"],

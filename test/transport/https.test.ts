@@ -1,5 +1,6 @@
 // The https path (TLS loads lazily) end to end: the real CLI against a local TLS server
-// whose self-signed certificate is trusted through NODE_EXTRA_CA_CERTS, and refused without it.
+// whose self-signed certificate is trusted through NODE_EXTRA_CA_CERTS, and refused without it,
+// over each HTTP client.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtemp, readFile } from "node:fs/promises";
@@ -32,14 +33,18 @@ test("https endpoints work when the certificate is trusted and fail clearly when
       OPENAI_API_KEY: "sk-proj-tlstesttlstesttlstest",
       CODEX_PROVIDER_MAX_RETRIES: "0",
     };
-    const trusted = await runCli(["ask", "hi"], { env: { ...env, NODE_EXTRA_CA_CERTS: cert } });
-    assert.equal(trusted.code, 0, trusted.stderr);
-    assert.equal(trusted.stdout.trim(), "over TLS");
-    assert.deepEqual(seen, ["POST /v1/responses authorized"]);
+    // Both HTTP clients: node:http (what one-shot commands use) and undici (serve's).
+    for (const client of ["node", "undici"]) {
+      seen.length = 0;
+      const trusted = await runCli(["ask", "hi"], { env: { ...env, CODEX_PROVIDER_HTTP_CLIENT: client, NODE_EXTRA_CA_CERTS: cert } });
+      assert.equal(trusted.code, 0, trusted.stderr);
+      assert.equal(trusted.stdout.trim(), "over TLS");
+      assert.deepEqual(seen, ["POST /v1/responses authorized"]);
 
-    const untrusted = await runCli(["ask", "hi"], { env: { ...env, NODE_EXTRA_CA_CERTS: undefined } });
-    assert.equal(untrusted.code, 5);
-    assert.match(untrusted.stderr, /Could not reach https:\/\/127\.0\.0\.1:\d+: \S*(SELF_SIGNED|CERT)/);
+      const untrusted = await runCli(["ask", "hi"], { env: { ...env, CODEX_PROVIDER_HTTP_CLIENT: client, NODE_EXTRA_CA_CERTS: undefined } });
+      assert.equal(untrusted.code, 5, `${client}: ${untrusted.stderr}`);
+      assert.match(untrusted.stderr, /Could not reach https:\/\/127\.0\.0\.1:\d+: \S*(SELF_SIGNED|CERT)/);
+    }
   } finally {
     server.close();
   }

@@ -36,6 +36,15 @@ test("chunk boundaries anywhere, including inside CRLF and a multi-byte characte
   assert.deepEqual(single.map((m) => m.data), ['{"t":"héllo 🌍"}', '{"t":"two"}']);
 });
 
+test("one leading byte order mark is ignored, even split across chunks; a later one is data", async () => {
+  const bom = Buffer.from([0xef, 0xbb, 0xbf]);
+  const body = Buffer.concat([bom, Buffer.from('data: {"n":1}\n\n')]);
+  assert.deepEqual((await collect([body])).map((m) => m.data), ['{"n":1}']);
+  assert.deepEqual((await collect([body.subarray(0, 2), body.subarray(2)])).map((m) => m.data), ['{"n":1}']);
+  const second = await collect([Buffer.concat([body, Buffer.from("data: \ufeffx\n\n")])]);
+  assert.deepEqual(second.map((m) => m.data), ['{"n":1}', "\ufeffx"]);
+});
+
 test("multi-line data is joined with newlines; comments and unknown fields are ignored", async () => {
   const out = await collect([": keep-alive\n", "data: line1\ndata: line2\nid: 7\nfoo: bar\n\n"]);
   assert.equal(out.length, 1);

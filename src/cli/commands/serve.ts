@@ -90,7 +90,7 @@ Examples:
     let server;
     try {
       server = await startServer({
-        provider: providerFor(settings, flags, serveContext),
+        provider: providerFor(settings, flags, serveContext, "undici"),
         profile: settings.settings.profile.value,
         home,
         host,

@@ -1,0 +1,167 @@
+// One HTTP exchange over node:http(s) with keep-alive: the client every process starts
+// with (it costs nothing to load), and the one proxied requests always use, since the
+// proxy code (proxy-connect.ts) builds node:http routes.
+import http from "node:http";
+import type { IncomingMessage } from "node:http";
+import { ProviderError } from "../errors.js";
+import { BodyQueue } from "./body-queue.js";
+import type { HttpRequest, HttpResponse } from "./http.js";
+import { abortedError, closedMidResponseError, flattenHeaders, headersTimeoutError, IdleTimer, idleTimeoutError, networkError } from "./http-failures.js";
+import type { Route } from "./proxy-connect.js";
+
+// No socket cap: a local server may hold hundreds of concurrent streams.
+const httpAgent = new http.Agent({ keepAlive: true });
+
+interface HttpsClient {
+  request: typeof http.request;
+  agent: http.Agent;
+}
+let httpsClient: Promise<HttpsClient> | undefined;
+
+/** node:https (and TLS) load on the first https request: loopback users never pay for them. */
+function loadHttps(): Promise<HttpsClient> {
+  httpsClient ??= import("node:https").then((https) => ({ request: https.request, agent: new https.Agent({ keepAlive: true }) }));
+  return httpsClient;
+}
+/** Chunks buffered before pausing the socket (backpressure for slow consumers). */
+export const HIGH_WATER_CHUNKS = 16;
+
+export async function sendNode(request: HttpRequest, url: URL, route?: Route): Promise<HttpResponse> {
+  const client = route ?? (url.protocol === "https:" ? await loadHttps() : { request: http.request, agent: httpAgent });
+  const { signal } = request;
+  if (signal?.aborted) throw abortedError();
+
+  return new Promise<HttpResponse>((resolve, reject) => {
+    const headers: Record<string, string | number> = { ...request.headers, ...route?.headers };
+    if (request.body !== undefined) headers["content-length"] = Buffer.byteLength(request.body);
+    // Plain options rather than the URL object: node:http converts a URL on every call.
+    const req = client.request({
+      protocol: route?.protocol ?? url.protocol,
+      hostname: route?.hostname ?? (url.hostname.startsWith("[") ? url.hostname.slice(1, -1) : url.hostname),
+      port: route?.port ?? url.port,
+      path: route?.path ?? `${url.pathname}${url.search}`,
+      method: request.method,
+      headers,
+      agent: client.agent,
+    });
+
+    let settled = false;
+    let headersTimer: NodeJS.Timeout | undefined;
+    const onAbort = () => req.destroy(abortedError());
+    signal?.addEventListener("abort", onAbort, { once: true });
+    const cleanup = () => {
+      signal?.removeEventListener("abort", onAbort);
+      if (headersTimer) clearTimeout(headersTimer);
+    };
+
+    if (request.headersTimeoutMs) {
+      headersTimer = setTimeout(() => req.destroy(headersTimeoutError(url, request.headersTimeoutMs!)), request.headersTimeoutMs);
+    }
+
+    req.on("error", (error) => {
+      if (settled) return;
+      settled = true;
+      cleanup();
+      if (error instanceof ProviderError) reject(error);
+      // In absolute form the socket is the proxy's: a connection failure is the proxy's.
+      else reject(route?.absoluteForm ? route.absoluteForm.unreachable(error) : networkError(error, url));
+    });
+
+    req.on("response", (res) => {
+      settled = true;
+      if (headersTimer) clearTimeout(headersTimer);
+      if (res.statusCode === 407 && route?.absoluteForm) {
+        // The proxy answered for itself (absolute form); a tunnel reports its 407 from CONNECT.
+        cleanup();
+        req.destroy();
+        return reject(route.absoluteForm.refused(407));
+      }
+      resolve(wrapResponse(res, req, url, request, cleanup));
+    });
+
+    req.end(request.body);
+  });
+}
+
+function wrapResponse(
+  res: IncomingMessage,
+  req: http.ClientRequest,
+  url: URL,
+  request: HttpRequest,
+  cleanup: () => void,
+): HttpResponse {
+  let consumed = false;
+
+  async function* body(): AsyncGenerator<Buffer> {
+    if (consumed) throw new Error("response body already consumed");
+    consumed = true;
+    // Event-driven rather than `for await (… of res)`: leaving a Readable's async
+    // iterator early destroys the socket, which would defeat keep-alive after every
+    // stream (we stop reading at the terminal event, often before the body's end).
+    const queue = new BodyQueue(res, HIGH_WATER_CHUNKS);
+    const idle = new IdleTimer(request.idleTimeoutMs, () => queue.fail(idleTimeoutError(url, request.idleTimeoutMs!)));
+    const onData = (chunk: Buffer) => {
+      queue.push(chunk);
+      idle.touch();
+    };
+    const onEnd = () => queue.end();
+    const onError = (error: unknown) => queue.fail(error);
+    // A reset after the headers shows up as 'close' without a complete message.
+    const onClose = () => {
+      if (!res.complete) queue.fail(closedMidResponseError(url));
+      queue.end();
+    };
+    res.on("data", onData);
+    res.on("end", onEnd);
+    res.on("error", onError);
+    res.on("close", onClose);
+    let failed = false;
+    try {
+      idle.touch();
+      yield* queue.iterate();
+    } catch (error) {
+      failed = true;
+      if (request.signal?.aborted) throw abortedError();
+      if (error instanceof ProviderError) throw error;
+      // The server answered, so this is a cut, not an unreachable host (ECONNRESET mid-body).
+      throw closedMidResponseError(url, error);
+    } finally {
+      idle.stop();
+      res.off("data", onData);
+      res.off("end", onEnd);
+      res.off("error", onError);
+      res.off("close", onClose);
+      cleanup();
+      if (!res.complete) {
+        // The caller stopped early (e.g. after the terminal event while the server
+        // still closes the body): drain briefly so the keep-alive socket survives.
+        if (failed || request.signal?.aborted) {
+          res.on("error", () => {}); // the destroy below may still emit one; it is already handled
+          req.destroy();
+        } else drainOrDestroy(res, req);
+      }
+    }
+  }
+
+  return {
+    status: res.statusCode ?? 0,
+    headers: flattenHeaders(res.headers),
+    body: { [Symbol.asyncIterator]: body },
+    destroy() {
+      cleanup();
+      res.destroy();
+      req.destroy();
+    },
+  };
+}
+
+/** How long the rest of a body the caller stopped reading may take before the socket is dropped. */
+export const DRAIN_MS = 1000;
+
+function drainOrDestroy(res: IncomingMessage, req: http.ClientRequest): void {
+  const timer = setTimeout(() => req.destroy(), DRAIN_MS);
+  timer.unref();
+  res.on("end", () => clearTimeout(timer));
+  res.on("error", () => clearTimeout(timer));
+  res.resume();
+}
