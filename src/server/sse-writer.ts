@@ -30,11 +30,6 @@ export class SseWriter {
     // always is), writeHead sets its headers one by one too.
     for (const name in headers) this.res.setHeader(name, headers[name]);
     this.res.writeHead(200, SSE_HEADERS);
-    this.keepAlive = setTimeout(() => {
-      void this.write(": keep-alive\n\n");
-      this.keepAlive?.refresh();
-    }, KEEP_ALIVE_MS);
-    this.keepAlive.unref();
   }
 
   /**
@@ -63,12 +58,23 @@ export class SseWriter {
     return this.drained;
   }
 
+  private keepAliveTimer(): NodeJS.Timeout {
+    const timer = setTimeout(() => {
+      void this.write(": keep-alive\n\n");
+      timer.refresh();
+    }, KEEP_ALIVE_MS);
+    return timer.unref();
+  }
+
   private readonly flush = (): void => {
     const chunk = this.pending;
     // Already flushed by end(), or the client is gone.
     if (chunk === "" || this.res.destroyed) return;
     this.pending = "";
-    this.keepAlive?.refresh();
+    // Armed at the first flush rather than at start(): an answer that ends in the tick
+    // it began (end() writes it all) never needs one.
+    if (this.keepAlive) this.keepAlive.refresh();
+    else this.keepAlive = this.keepAliveTimer();
     if (this.res.write(chunk) || this.drained) return;
     this.drained = new Promise<void>((resolve) => {
       const done = () => {
