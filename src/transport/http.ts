@@ -84,6 +84,6 @@ export function noteAutoCall(): void {
 /** Starts loading undici if it is not loaded yet; `auto` requests use it once it is. */
 export function preloadUndici(): void {
   loadUndici().catch(() => {
-    // Without undici (a trimmed install) node:http carries on; `undici` requests report the failure.
+    // If it cannot load, `auto` requests stay on node:http; `undici` requests report the failure.
   });
 }

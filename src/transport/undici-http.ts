@@ -22,11 +22,19 @@ let loaded: Agent | undefined;
 const AGENT_MODULE: string = "undici/lib/dispatcher/agent.js";
 
 export function loadUndici(): Promise<Agent> {
-  loading ??= (import(AGENT_MODULE) as Promise<{ default: typeof Agent }>).then(({ default: Agent }) => {
-    // No connection cap, as for node:http: a local server may hold hundreds of streams.
-    loaded = new Agent({ connections: null });
-    return loaded;
-  });
+  loading ??= (import(AGENT_MODULE) as Promise<{ default: typeof Agent }>).then(
+    ({ default: Agent }) => {
+      // No connection cap, as for node:http: a local server may hold hundreds of streams.
+      loaded = new Agent({ connections: null });
+      return loaded;
+    },
+    (error: unknown) => {
+      throw new ProviderError("config_error", `The undici HTTP client could not be loaded: ${error instanceof Error ? error.message : String(error)}`, {
+        cause: error,
+        hint: 'Reinstall codex-provider, or set http_client = "node" (CODEX_PROVIDER_HTTP_CLIENT=node).',
+      });
+    },
+  );
   return loading;
 }
 
