@@ -58,12 +58,9 @@ export class SseWriter {
     return this.drained;
   }
 
+  /** The comment's own flush re-arms the timer (refresh() revives one that has fired). */
   private keepAliveTimer(): NodeJS.Timeout {
-    const timer = setTimeout(() => {
-      void this.write(": keep-alive\n\n");
-      timer.refresh();
-    }, KEEP_ALIVE_MS);
-    return timer.unref();
+    return setTimeout(() => void this.write(": keep-alive\n\n"), KEEP_ALIVE_MS).unref();
   }
 
   private readonly flush = (): void => {
