@@ -3,7 +3,6 @@
 // so is any fragment of 16 or more of its characters (an upstream error that quotes
 // "…the last 29 characters of your key" must not pass). The patterns stay as the
 // backstop for secrets we never saw (e.g. in upstream error bodies).
-import { createHash } from "node:crypto";
 import { SecretIndex } from "./secret-index.js";
 
 const MASK = "[REDACTED]";
@@ -91,6 +90,9 @@ export function redact(text: string): string {
 
 /** A short, stable, non-reversible label for a secret, safe to print. */
 export function fingerprint(secret: string): string {
+  // node:crypto loads with the first fingerprint rather than with `import("codex-provider")`
+  // (every module that redacts imports this one); the call stays synchronous.
+  const { createHash } = process.getBuiltinModule("node:crypto");
   return `sha256:${createHash("sha256").update(secret).digest("hex").slice(0, 8)}`;
 }
 

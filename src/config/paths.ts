@@ -1,9 +1,11 @@
 // Where state lives. Every path derives from CODEX_PROVIDER_HOME so tests and
 // users can point the whole tool at a scratch directory.
-import { homedir } from "node:os";
 import { join } from "node:path";
 
 export type Env = Record<string, string | undefined>;
+
+/** node:os loads when a default path is first needed, not with `import("codex-provider")`. */
+const homedir = () => process.getBuiltinModule("node:os").homedir();
 
 export function stateHome(env: Env = process.env): string {
   return env.CODEX_PROVIDER_HOME || join(homedir(), ".codex-provider");

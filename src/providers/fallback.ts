@@ -6,9 +6,8 @@
 import { ProviderError } from "../errors.js";
 import type { NoticeHandler } from "../notice.js";
 import { formatReset } from "../time-format.js";
-import { isContentEvent, ResponseStream } from "../transport/response-stream.js";
+import { isContentEvent, linkAbort, ResponseStream } from "../transport/response-stream.js";
 import type { FallbackSwitch, ModelRequest, StreamEvent } from "../types.js";
-import { exhaustedUntil, fullWindowResetsAt, markExhausted } from "./exhausted-windows.js";
 import type { Provider } from "./provider.js";
 
 /** One entry of a chain: a provider id, optionally `:profile`, and model renames for it. */
@@ -71,6 +70,12 @@ function fallbackMessage(step: FallbackSwitch, now = Date.now()): string {
   return `${why}; continuing on ${step.to}${step.model ? ` with ${step.model}` : ""}.`;
 }
 
+/**
+ * The book of exhausted windows (a file, written atomically) loads with a chain's first
+ * call: `import("codex-provider")` must not pay for file writing and node:crypto.
+ */
+const windowBook = () => import("./exhausted-windows.js");
+
 /** Whether an error moves a chain on: a usage limit (incl. the SIWC subscription-sharing limit, classified the same). */
 function isUsageLimit(error: unknown): error is ProviderError {
   return error instanceof ProviderError && error.code === "usage_limit_reached";
@@ -83,9 +88,10 @@ export function fallbackProvider(members: readonly FallbackMember[], options: Fa
   /** Run `open` on each usable member in turn; `model` is the request's model before mapping. */
   function chain(model: string | undefined, signal: AbortSignal | undefined, open: (member: FallbackMember, model: string | undefined) => ResponseStream): ResponseStream {
     const controller = new AbortController();
-    if (signal) signal.aborted ? controller.abort() : signal.addEventListener("abort", () => controller.abort(), { once: true });
+    const unlink = linkAbort(signal, controller);
     async function* source(): AsyncGenerator<StreamEvent[]> {
-      const exhausted = await exhaustedUntil(options.home, now());
+      const book = await windowBook();
+      const exhausted = await book.exhaustedUntil(options.home, now());
       let pending: Omit<FallbackSwitch, "to" | "model"> | undefined;
       let lastLimit: ProviderError | undefined;
       for (const member of members) {
@@ -108,7 +114,7 @@ export function fallbackProvider(members: readonly FallbackMember[], options: Fa
         try {
           for await (const event of inner) {
             delivered ||= isContentEvent(event);
-            if (event.type === "rate_limits") await rememberFull(member.label, fullWindowResetsAt(event.rateLimits));
+            if (event.type === "rate_limits") await rememberFull(member.label, book.fullWindowResetsAt(event.rateLimits));
             yield [event];
           }
           return;
@@ -127,12 +133,12 @@ export function fallbackProvider(members: readonly FallbackMember[], options: Fa
         hint: `Wait for the reset, or add a provider to the fallback list. Remembered in ${options.home}; delete fallback-windows.json there to try anyway.`,
       });
     }
-    return new ResponseStream(source(), controller);
+    return new ResponseStream(source(), controller, unlink);
   }
 
   async function rememberFull(label: string, until: number | undefined): Promise<void> {
     if (until === undefined || until <= now()) return;
-    const failure = await markExhausted(options.home, label, until, now());
+    const failure = await (await windowBook()).markExhausted(options.home, label, until, now());
     if (failure) options.onNotice?.({ code: "warning", message: `Could not remember that ${label} is out of usage: ${failure instanceof Error ? failure.message : String(failure)}` });
   }
 

@@ -8,7 +8,7 @@
 // hosts, as reqwest (Codex CLI's client) and curl ≥ 7.86 read them (no DNS lookup).
 // Loopback is proxied too unless NO_PROXY names it.
 // This module only decides; proxy-connect.ts opens the connections.
-import { BlockList, isIP } from "node:net";
+import type { BlockList } from "node:net";
 import { ProviderError } from "../errors.js";
 import { registerSecret } from "../redact.js";
 
@@ -55,6 +55,9 @@ export interface ProxyOptions {
 
 const DEFAULT_PORTS: Record<string, number> = { "http:": 80, "https:": 443 };
 
+/** node:net (and the stream modules under it) loads for NO_PROXY's CIDR blocks only, not at import. */
+const net = () => process.getBuiltinModule("node:net");
+
 /** The first variable of `names` that is set and not empty, with its name. */
 function firstSet(env: Env, names: string[]): { name: string; value: string } | undefined {
   for (const name of names) {
@@ -96,7 +99,7 @@ function maskCredentials(text: string): string {
 /** `1.2.3.0/24` or `fd00::/8` as a block; undefined for anything else (then it is a host name). */
 function cidr(raw: string): { address: string; prefix: number; family: "ipv4" | "ipv6" } | undefined {
   const match = /^([^/]+)\/(\d{1,3})$/.exec(raw);
-  const family = match && isIP(match[1]);
+  const family = match && net().isIP(match[1]);
   if (!match || !family) return undefined;
   const prefix = Number(match[2]);
   return prefix <= (family === 4 ? 32 : 128) ? { address: match[1], prefix, family: family === 4 ? "ipv4" : "ipv6" } : undefined;
@@ -115,7 +118,7 @@ export function parseNoProxy(value: string): { bypassAll: boolean; entries: NoPr
     }
     const block = cidr(raw);
     if (block) {
-      nets ??= new BlockList();
+      nets ??= new (net().BlockList)();
       nets.addSubnet(block.address, block.prefix, block.family);
       continue;
     }
@@ -160,7 +163,7 @@ export function proxySettings(options: ProxyOptions = {}): ProxySettings {
 export function bypassesProxy(url: URL, settings: Pick<ProxySettings, "bypassAll" | "noProxy" | "noProxyNets">): boolean {
   if (settings.bypassAll) return true;
   const host = url.hostname.replace(/^\[(.*)\]$/, "$1").replace(/\.$/, "").toLowerCase();
-  const family = settings.noProxyNets && isIP(host);
+  const family = settings.noProxyNets && net().isIP(host);
   if (family && settings.noProxyNets?.check(host, family === 4 ? "ipv4" : "ipv6")) return true;
   const port = Number(url.port) || DEFAULT_PORTS[url.protocol] || 0;
   return settings.noProxy.some((entry) => (entry.port === 0 || entry.port === port) && (host === entry.host || host.endsWith(`.${entry.host}`)));

@@ -75,12 +75,25 @@ export class ResponseStream implements AsyncIterable<StreamEvent> {
   private settle!: { resolve(r: ResponseResult): void; reject(e: unknown): void };
   private readonly resultPromise: Promise<ResponseResult>;
 
+  /** `release` runs once the stream has settled (e.g. unlinking the caller's signal). */
   constructor(
     private readonly source: AsyncGenerator<StreamEvent[]>,
     private readonly controller: AbortController,
+    release?: () => void,
   ) {
     this.resultPromise = new Promise<ResponseResult>((resolve, reject) => {
-      this.settle = { resolve, reject };
+      this.settle = release
+        ? {
+            resolve: (result) => {
+              release();
+              resolve(result);
+            },
+            reject: (error) => {
+              release();
+              reject(error);
+            },
+          }
+        : { resolve, reject };
     });
     // Consumers that only iterate never look at result(); don't report it unhandled.
     this.resultPromise.catch(() => {});
@@ -146,14 +159,14 @@ export class ResponseStream implements AsyncIterable<StreamEvent> {
    */
   static deferred(open: () => Promise<ResponseStream>, signal?: AbortSignal): ResponseStream {
     const controller = new AbortController();
-    linkAbort(signal, controller);
+    const unlink = linkAbort(signal, controller);
     async function* source(): AsyncGenerator<StreamEvent[]> {
       const inner = await open();
       linkAbort(controller.signal, inner.controller);
       inner.started = true;
       yield* inner.source;
     }
-    return new ResponseStream(source(), controller);
+    return new ResponseStream(source(), controller, unlink);
   }
 
   /** The final result; consumes the stream if nobody is iterating it. */
@@ -184,16 +197,28 @@ export interface CallOptions {
   headers?: Record<string, string>;
 }
 
-function linkAbort(signal: AbortSignal | undefined, controller: AbortController): void {
-  if (!signal) return;
-  if (signal.aborted) controller.abort();
-  else signal.addEventListener("abort", () => controller.abort(), { once: true });
+const linked = () => {};
+
+/**
+ * Aborts `controller` when `signal` does. Returns the unlink, for when the call has
+ * settled: a caller's long-lived signal must not collect a listener (and keep a
+ * controller alive) per call.
+ */
+export function linkAbort(signal: AbortSignal | undefined, controller: AbortController): () => void {
+  if (!signal) return linked;
+  if (signal.aborted) {
+    controller.abort();
+    return linked;
+  }
+  const onAbort = () => controller.abort();
+  signal.addEventListener("abort", onAbort);
+  return () => signal.removeEventListener("abort", onAbort);
 }
 
 export function openStream(endpoint: Endpoint, body: Json, options: TransportOptions = {}, call: CallOptions = {}): ResponseStream {
   const controller = new AbortController();
-  linkAbort(call.signal, controller);
-  return new ResponseStream(run(endpoint, JSON.stringify(body), options, controller.signal, call), controller);
+  const unlink = linkAbort(call.signal, controller);
+  return new ResponseStream(run(endpoint, JSON.stringify(body), options, controller.signal, call), controller, call.signal && unlink);
 }
 
 /** What survives across attempts of one call. */

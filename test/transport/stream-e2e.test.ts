@@ -1,5 +1,6 @@
 // The transport against the emulator over real sockets: every event type, every
 // fault, abort, retry counts and backoff bounds (fake clock).
+import { getEventListeners } from "node:events";
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ProviderError } from "#src/errors.js";
@@ -218,6 +219,29 @@ test("abort mid-stream rejects with aborted and the server sees the client leave
     );
     await assert.rejects(stream.result(), (e: unknown) => e instanceof ProviderError && e.code === "aborted");
     await eventually(() => inferenceRequests(emu)[0]?.clientAborted === true, 10_000, "the emulator seeing the client leave");
+  });
+});
+
+test("one signal for many calls keeps no listener per call once they finish, and still cancels the next", async () => {
+  await withEmulator({}, async (emu) => {
+    const provider = platformProvider(emu);
+    const app = new AbortController();
+    for (let i = 0; i < 20; i++) await provider.complete({ input: "hi" }, { signal: app.signal });
+    // A failed call lets go of it too.
+    emu.setFault({ name: "usage_limit", times: 1 });
+    await assert.rejects(provider.complete({ input: "hi" }, { signal: app.signal }));
+    assert.equal(getEventListeners(app.signal, "abort").length, 0);
+
+    emu.setFault({ name: "slow", times: 1, delayMs: 50 });
+    const events = provider.stream({ input: "a long answer please" }, { signal: app.signal })[Symbol.asyncIterator]();
+    assert.equal((await events.next()).done, false);
+    app.abort();
+    await assert.rejects(
+      async () => {
+        while (!(await events.next()).done);
+      },
+      (e: unknown) => e instanceof ProviderError && e.code === "aborted",
+    );
   });
 });
 
