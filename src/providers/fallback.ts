@@ -107,7 +107,9 @@ export function fallbackProvider(members: readonly FallbackMember[], options: Fa
           continue;
         }
         const inner = open(member, mapped);
-        controller.signal.addEventListener("abort", () => inner.abort(), { once: true });
+        // Aborted while the windows were read: the member's call must not run on.
+        if (controller.signal.aborted) inner.abort();
+        else controller.signal.addEventListener("abort", () => inner.abort(), { once: true });
         let delivered = false;
         try {
           for await (const event of inner) {

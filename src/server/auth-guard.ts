@@ -4,7 +4,7 @@
 //    when bound to a non-loopback address, IP literals and the bound name) pass.
 // 2. Origin: browsers are refused unless `--cors ORIGIN` named the page's origin.
 // 3. The local key, compared in constant time.
-import { createHash, timingSafeEqual } from "node:crypto";
+import { hash, timingSafeEqual } from "node:crypto";
 import { isIP } from "node:net";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { ServerError } from "../wire/server-error.js";
@@ -29,6 +29,8 @@ export function isLoopbackName(host: string): boolean {
 export class HostPolicy {
   private readonly bindHost: string;
   private readonly bindIsLoopback: boolean;
+  /** The last Host header let through: a client sends the same one on every request. */
+  private lastAllowed?: string;
 
   constructor(bindHost: string) {
     this.bindHost = hostName(bindHost.includes(":") && !bindHost.startsWith("[") ? `[${bindHost}]` : bindHost);
@@ -37,7 +39,13 @@ export class HostPolicy {
 
   allows(header: string | undefined): boolean {
     if (!header) return false;
-    const host = hostName(header);
+    if (header === this.lastAllowed) return true;
+    if (!this.judge(hostName(header))) return false;
+    this.lastAllowed = header;
+    return true;
+  }
+
+  private judge(host: string): boolean {
     if (isLoopbackName(host)) return true;
     if (this.bindIsLoopback) return false;
     // Reachable from the network on purpose: an IP literal cannot be rebound, and the
@@ -71,7 +79,8 @@ export class KeyCheck {
 }
 
 function sha256(text: string): Buffer {
-  return createHash("sha256").update(text, "utf8").digest();
+  // One-shot: no Hash object per request.
+  return hash("sha256", text, "buffer");
 }
 
 function unauthorized(message: string): ServerError {

@@ -17,7 +17,7 @@ export async function handleChatCompletions(ctx: RouteContext): Promise<void> {
   await ctx.catalog.check(request.model);
 
   const opened = await openUpstream(
-    () => ctx.provider.stream(request, { signal: ctx.signal }),
+    () => ctx.inFlight.upstream(ctx.provider.stream(request)),
     (param) => dropFromRequest(request, param, call.clientNames),
   );
   const dropped = [...call.dropped, ...opened.dropped];

@@ -52,7 +52,8 @@ export function answerClientErrors(server: Server, onLog?: (entry: AccessLogEntr
     answered.add(socket);
     const answer = serverErrorAnswer(failure);
     const res = answering.get(socket);
-    if (res) {
+    // A response that has finished belongs to an earlier request on this keep-alive socket.
+    if (res && !res.writableFinished && !res.destroyed) {
       // A request was under way (its body did not parse, or it timed out): its own
       // handler logs it, so answer through its response, unless that has begun.
       if (res.headersSent) socket.destroy();
@@ -66,12 +67,8 @@ export function answerClientErrors(server: Server, onLog?: (entry: AccessLogEntr
   });
   return {
     track(res) {
-      const socket = res.socket;
-      if (!socket) return;
-      answering.set(socket, res);
-      res.once("close", () => {
-        if (answering.get(socket) === res) answering.delete(socket);
-      });
+      // Replaced by the socket's next request; no listener per request to forget it.
+      if (res.socket) answering.set(res.socket, res);
     },
   };
 }

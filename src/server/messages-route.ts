@@ -42,7 +42,7 @@ async function handleMessages(ctx: RouteContext, map: ClaudeModelMap | undefined
   if (model !== undefined) await ctx.catalog.check(model);
 
   const opened = await openUpstream(
-    () => ctx.provider.stream(request, { signal: ctx.signal }),
+    () => ctx.inFlight.upstream(ctx.provider.stream(request)),
     (param) => dropFromRequest(request, param, call.clientNames),
   );
   const dropped = [...call.dropped, ...opened.dropped];

@@ -30,9 +30,18 @@ export class ModelCatalog {
     return this.fetch();
   }
 
-  /** Throws a 404 for a model the provider does not list. */
-  async check(model: string): Promise<void> {
-    if (this.now() - this.failedAt < FAILURE_BACKOFF_MS) return;
+  /**
+   * Rejects with a 404 for a model the provider does not list. A fresh list that has the
+   * model (nearly every request) answers at once, without a promise.
+   */
+  check(model: string): Promise<void> | undefined {
+    const now = this.now();
+    if (now - this.failedAt < FAILURE_BACKOFF_MS) return undefined;
+    if (this.models && now - this.fetchedAt < FRESH_MS && this.models.some((m) => m.id === model)) return undefined;
+    return this.checkListed(model);
+  }
+
+  private async checkListed(model: string): Promise<void> {
     let models: ModelInfo[];
     try {
       models = await this.list();

@@ -42,7 +42,8 @@ function readBytes(req: IncomingMessage, limit: number): Promise<Buffer> {
     const settle = (error?: ServerError) => {
       if (settled) return;
       settled = true;
-      if (!error) return resolve(Buffer.concat(chunks, size));
+      // A body that came in one chunk (most do) is used as is, not copied.
+      if (!error) return resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
       chunks.length = 0;
       if (decoded) {
         req.unpipe(decoded);

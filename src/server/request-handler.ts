@@ -12,6 +12,7 @@ import { describeUnexpected, type ErrorContext } from "./errors.js";
 import type { InFlight } from "./in-flight.js";
 import type { ModelCatalog } from "./model-catalog.js";
 import { readJsonBody } from "./request-body.js";
+import { requestTarget } from "./request-target.js";
 import { failure, sendJson, SHUTDOWN, type ResponsesState, type RouteContext } from "./route-context.js";
 import { anthropicErrorAnswer } from "./anthropic-errors.js";
 import { isAnthropicPath, isLivenessProbe, matchRoute, type Handler } from "./router.js";
@@ -52,27 +53,29 @@ export function requestHandler(deps: RequestDeps): (req: IncomingMessage, res: S
   return async (req, res) => {
     const requestId = newRequestId();
     const method = req.method ?? "GET";
-    const url = new URL(req.url ?? "/", "http://local.invalid");
-    const pathname = url.pathname;
+    const target = requestTarget(req.url ?? "/");
+    const pathname = target.pathname;
     const record = new RequestRecord(requestId, method, pathname);
-    const controller = inFlight.start();
+    const request = inFlight.start();
     res.setHeader("x-request-id", requestId);
     res.once("close", () => {
-      const clientAborted = !res.writableFinished && !controller.signal.aborted;
+      const clientAborted = !res.writableFinished && !request.cancelled;
       // The client went away: cancel the upstream request it was waiting for.
-      if (clientAborted) controller.abort();
+      if (clientAborted) request.cancel();
       deps.onLog?.(record.entry(res.headersSent ? res.statusCode : 499, clientAborted));
-      inFlight.finish(controller);
+      inFlight.finish(request);
     });
 
     const ctx: RouteContext = {
       res,
-      signal: controller.signal,
+      inFlight: request,
       provider: deps.provider,
       catalog: deps.catalog,
       record,
       errorContext: deps.errorContext,
-      query: url.searchParams,
+      get query() {
+        return target.query();
+      },
       responses: deps.responses,
       readBody: async () => {
         const body = await readJsonBody(req, deps.maxBodyBytes);

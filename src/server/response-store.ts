@@ -93,13 +93,14 @@ export class ResponseStore {
   put(scope: string, entry: Omit<StoredResponse, "createdAt">, createdAt = this.now()): boolean {
     const id = entry.response.id;
     if (typeof id !== "string" || !ID_PATTERN.test(id) || this.limits.maxEntries === 0) return false;
-    const stored: StoredResponse = { ...entry, createdAt };
-    const text = JSON.stringify(stored);
+    // Built field by field rather than spread: this runs once per answered request.
+    const { response, input } = entry;
+    const text = JSON.stringify({ response, input, createdAt } satisfies StoredResponse);
     const bytes = Buffer.byteLength(text);
     if (bytes > this.limits.maxBytes) return false;
     const key = `${scope}/${id}`;
     this.remove(key);
-    this.entries.set(key, { ...stored, bytes });
+    this.entries.set(key, { response, input, createdAt, bytes });
     this.bytes += bytes;
     this.sweep();
     this.evict();
@@ -170,10 +171,16 @@ export class ResponseStore {
   }
 
   private evict(): void {
-    for (const [key] of this.entries) {
-      if (this.entries.size <= this.limits.maxEntries && this.bytes <= this.limits.maxBytes) break;
+    // The usual put evicts nothing: no iterator for it.
+    if (this.withinLimits()) return;
+    for (const key of this.entries.keys()) {
       this.remove(key);
+      if (this.withinLimits()) return;
     }
+  }
+
+  private withinLimits(): boolean {
+    return this.entries.size <= this.limits.maxEntries && this.bytes <= this.limits.maxBytes;
   }
 
   /** Forget `scope/id` (a key), and its file. */
@@ -182,8 +189,9 @@ export class ResponseStore {
     if (!held) return;
     this.entries.delete(key);
     this.bytes -= held.bytes;
+    if (!this.persistent) return;
     const slash = key.indexOf("/");
-    if (this.persistent) this.onDisk(key.slice(0, slash), key.slice(slash + 1));
+    this.onDisk(key.slice(0, slash), key.slice(slash + 1));
   }
 
   private dir(scope: string): string {

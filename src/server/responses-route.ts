@@ -48,7 +48,7 @@ async function open(ctx: RouteContext, body: Json, model: string): Promise<Answe
   const upstream: Json = { ...body };
   try {
     const opened = await openUpstream(
-      () => ctx.provider.streamBody(upstream, { signal: ctx.signal, rawEvents: true }),
+      () => ctx.inFlight.upstream(ctx.provider.streamBody(upstream, { rawEvents: true })),
       (param) => dropFromBody(upstream, param),
     );
     return { events: eventsOf(opened), dropped: opened.dropped, fallbacks: opened.fallbacks };
@@ -58,7 +58,7 @@ async function open(ctx: RouteContext, body: Json, model: string): Promise<Answe
   }
   const { request, dropped } = responsesToModelRequest(body, model);
   const opened = await openUpstream(
-    () => ctx.provider.stream(request, { signal: ctx.signal }),
+    () => ctx.inFlight.upstream(ctx.provider.stream(request)),
     (param) => dropFromRequest(request, param),
   );
   return { events: synthesized(opened, model), dropped: [...dropped, ...opened.dropped], fallbacks: opened.fallbacks };

@@ -5,6 +5,7 @@ import type { Provider } from "../providers/provider.js";
 import type { RequestRecord } from "./access-log.js";
 import { ServerError } from "../wire/server-error.js";
 import { errorAnswer, type ErrorAnswer, type ErrorContext } from "./errors.js";
+import type { InFlightRequest } from "./in-flight.js";
 import type { ModelCatalog } from "./model-catalog.js";
 import { DROPPED_HEADER, FALLBACK_HEADER, fallbackHeaderValue } from "./upstream.js";
 import type { FallbackSwitch } from "../types.js";
@@ -18,8 +19,11 @@ export interface ResponsesState {
 
 export interface RouteContext {
   res: ServerResponse;
-  /** Aborted when the client disconnects or the server stops waiting for in-flight requests. */
-  signal: AbortSignal;
+  /**
+   * Cancelled when the client disconnects or the server stops waiting for in-flight
+   * requests; every upstream call is opened through its `upstream()` to be cancelled with it.
+   */
+  inFlight: InFlightRequest;
   provider: Provider;
   catalog: ModelCatalog;
   record: RequestRecord;
@@ -45,7 +49,7 @@ export const SHUTDOWN = new ServerError(503, "codex-provider is shutting down; r
 
 /** The error answer for a failed request, recorded in the access log by code. */
 export function failure(ctx: RouteContext, error: unknown): ErrorAnswer {
-  const reason = ctx.signal.aborted && ctx.signal.reason === SHUTDOWN ? SHUTDOWN : error;
+  const reason = ctx.inFlight.reason === SHUTDOWN ? SHUTDOWN : error;
   const answer = errorAnswer(reason, ctx.errorContext);
   ctx.record.error = String(answer.body.error.code ?? answer.status);
   return answer;
@@ -53,8 +57,8 @@ export function failure(ctx: RouteContext, error: unknown): ErrorAnswer {
 
 /** Response headers saying how the upstream call differed from the client's request: dropped fields, fallback switches. */
 export function upstreamHeaders(dropped: readonly string[], fallbacks: readonly FallbackSwitch[]): Record<string, string> {
-  return {
-    ...(dropped.length ? { [DROPPED_HEADER]: dropped.join(", ") } : {}),
-    ...(fallbacks.length ? { [FALLBACK_HEADER]: fallbackHeaderValue(fallbacks) } : {}),
-  };
+  const headers: Record<string, string> = {};
+  if (dropped.length) headers[DROPPED_HEADER] = dropped.join(", ");
+  if (fallbacks.length) headers[FALLBACK_HEADER] = fallbackHeaderValue(fallbacks);
+  return headers;
 }

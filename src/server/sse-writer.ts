@@ -10,6 +10,7 @@
 import type { ServerResponse } from "node:http";
 
 const KEEP_ALIVE_MS = 15_000;
+const SSE_HEADERS = { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", "x-accel-buffering": "no" } as const;
 
 export class SseWriter {
   private keepAlive?: NodeJS.Timeout;
@@ -25,17 +26,10 @@ export class SseWriter {
    * upstream's first event in hand already, and it carries them.
    */
   start(headers: Record<string, string>): void {
-    this.res.writeHead(200, {
-      ...headers,
-      "content-type": "text/event-stream; charset=utf-8",
-      "cache-control": "no-cache",
-      "x-accel-buffering": "no",
-    });
-    this.keepAlive = setTimeout(() => {
-      void this.write(": keep-alive\n\n");
-      this.keepAlive?.refresh();
-    }, KEEP_ALIVE_MS);
-    this.keepAlive.unref();
+    // Set one by one, not merged into a new object: once any header is set (x-request-id
+    // always is), writeHead sets its headers one by one too.
+    for (const name in headers) this.res.setHeader(name, headers[name]);
+    this.res.writeHead(200, SSE_HEADERS);
   }
 
   /**
@@ -64,12 +58,20 @@ export class SseWriter {
     return this.drained;
   }
 
+  /** The comment's own flush re-arms the timer (refresh() revives one that has fired). */
+  private keepAliveTimer(): NodeJS.Timeout {
+    return setTimeout(() => void this.write(": keep-alive\n\n"), KEEP_ALIVE_MS).unref();
+  }
+
   private readonly flush = (): void => {
     const chunk = this.pending;
     // Already flushed by end(), or the client is gone.
     if (chunk === "" || this.res.destroyed) return;
     this.pending = "";
-    this.keepAlive?.refresh();
+    // Armed at the first flush rather than at start(): an answer that ends in the tick
+    // it began (end() writes it all) never needs one.
+    if (this.keepAlive) this.keepAlive.refresh();
+    else this.keepAlive = this.keepAliveTimer();
     if (this.res.write(chunk) || this.drained) return;
     this.drained = new Promise<void>((resolve) => {
       const done = () => {

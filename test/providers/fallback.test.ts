@@ -114,3 +114,13 @@ test("entries are validated: provider:profile, no duplicates, a bounded list", (
   assert.throws(() => createProvider({ fallback: [] }), /1 to 8 entries/);
   assert.throws(() => createProvider({ fallback: ["nope"] }), /Unknown provider "nope"/);
 });
+
+test("a chain aborted before its first member opened aborts that member: no request leaves", async () => {
+  await signedIn(async (emu, home) => {
+    // What the local server does when its client goes away: abort the stream, not a signal.
+    const stream = chain(emu, home).stream({ model: "gpt-5.5", input: "hi" });
+    stream.abort();
+    await assert.rejects(collect(stream), (error: unknown) => error instanceof ProviderError && error.code === "aborted");
+    assert.equal(backend(emu).length + platform(emu).length, 0);
+  });
+});
