@@ -1,7 +1,7 @@
 // Benchmarks: our transport and server against peers in the same run, reported as ratios.
 // Loopback only. Run with `npm run bench` (results also land in .bench-results/).
 //
-//   memory    RSS per open (idle) stream, 1000 concurrent streams
+//   memory    RSS per open (idle) stream, 1000 concurrent streams, per HTTP client (bench/memory.ts)
 //   call      one streaming call with 20 text deltas, sequential: wall and CPU per call
 //             and, in the same section, one call with 20 000 deltas: events per second, CPU per event
 //             (both against undici.request + eventsource-parser, fetch, the openai SDK, pi-ai;
@@ -26,11 +26,11 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createProvider } from "#src/index.js";
-import { FLOOR, KEY } from "./clients.js";
+import { FLOOR } from "./clients.js";
 import { median, ratio } from "./measure.js";
 import { peerRounds, type PeerFigures } from "./peers.js";
 import { benchInstructions } from "./instructions.js";
+import type { MemoryFigures } from "./memory.js";
 import { benchProfile } from "./profile.js";
 import { benchProxy, benchServeProfile } from "./proxy.js";
 import { benchRedact } from "./redact.js";
@@ -137,7 +137,7 @@ async function serveSection(upstream: string, quick: boolean): Promise<void> {
 async function allSections(upstream: string, quick: boolean): Promise<void> {
   const only = selectedSections();
   // Memory first, while the heap holds nothing from the other runs.
-  if (only.has("memory")) await benchMemory(upstream, quick);
+  if (only.has("memory")) benchMemory(upstream, quick);
   if (only.has("call")) {
     log(
       `\n## One streaming call, 20 deltas (${quick ? 20 : 3000} warm-up calls, then ${quick ? 140 : 2000} sequential calls per client in 7 interleaved rounds, order rotating; median wall ms and CPU ms per call; ratios against ${FLOOR}, the floor)`,
@@ -160,35 +160,17 @@ async function allSections(upstream: string, quick: boolean): Promise<void> {
   if (only.has("redact")) results.redact = benchRedact(log, quick);
 }
 
-async function benchMemory(upstream: string, quick: boolean): Promise<void> {
+/** Memory per open stream for each HTTP client, each in a fresh process (bench/memory.ts) so one's heap is not the other's baseline. */
+function benchMemory(upstream: string, quick: boolean): void {
   const open = quick ? 200 : 1000;
-  log(`\n## Memory per open stream (${open} concurrent idle streams; the server runs in another process)`);
-  const figures: Record<string, { rssKb: number; heapKb: number }> = {};
-  // node:http first: undici, once loaded, stays in the heap.
+  log(`\n## Memory per open stream (${open} concurrent idle streams, each client in a fresh process with --expose-gc; the server runs in another process)`);
+  const figures: Record<string, MemoryFigures> = {};
   for (const httpClient of ["node", "undici"] as const) {
-    const provider = createProvider({ provider: "openai", apiKey: KEY, baseUrl: `${upstream}/hold`, env: {}, idleTimeoutMs: 120_000, httpClient });
-    // One finished call first, so undici's module is loaded before the baseline.
-    await createProvider({ provider: "openai", apiKey: KEY, baseUrl: `${upstream}/v1`, env: {}, httpClient }).complete({ input: "hi" });
-    global.gc?.();
-    const before = process.memoryUsage();
-    const controllers: AbortController[] = [];
-    const pending: Promise<unknown>[] = [];
-    for (let i = 0; i < open; i++) {
-      const controller = new AbortController();
-      controllers.push(controller);
-      const stream = provider.stream({ input: "hi" }, { signal: controller.signal });
-      const iterator = stream[Symbol.asyncIterator]();
-      pending.push(iterator.next().then(() => iterator));
-    }
-    const iterators = (await Promise.all(pending)) as AsyncIterator<unknown>[];
-    global.gc?.();
-    const after = process.memoryUsage();
-    const rssKb = (after.rss - before.rss) / open / 1024;
-    const heapKb = (after.heapUsed + after.external - before.heapUsed - before.external) / open / 1024;
-    log(`  codex-provider, ${httpClient === "node" ? "node:http" : "undici   "}          ${rssKb.toFixed(1)} KB RSS, ${heapKb.toFixed(1)} KB heap per open stream (target ≤ 50 KB)`);
-    figures[httpClient] = { rssKb, heapKb };
-    for (const c of controllers) c.abort();
-    await Promise.allSettled(iterators.map((it) => it.next()));
+    const run = spawnSync(process.execPath, ["--expose-gc", join(root, "dist-test/bench/memory.js"), upstream, httpClient, String(open)], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+    if (run.status !== 0) throw new Error(`the memory run for ${httpClient} exited ${run.status}`);
+    const f = JSON.parse(run.stdout.trim().split("\n").pop()!) as MemoryFigures;
+    log(`  codex-provider, ${httpClient === "node" ? "node:http" : "undici   "}          ${f.rssKb.toFixed(1)} KB RSS, ${f.heapKb.toFixed(1)} KB heap per open stream (target ≤ 50 KB)`);
+    figures[httpClient] = f;
   }
   results.memoryPerOpenStream = figures;
 }
