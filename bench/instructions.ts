@@ -23,7 +23,7 @@ function instructions(upstream: string, client: string, calls: number): number {
   return Number(collected[1]);
 }
 
-export function benchInstructions(upstream: string, log: (line: string) => void, clients: string[] = ["codex-provider", FLOOR]): Record<string, number> {
+export function benchInstructions(upstream: string, log: (line: string) => void, clients: string[] = ["codex-provider", "codex-provider (node:http)", FLOOR]): Record<string, number> {
   const out: Record<string, number> = {};
   for (const client of clients) {
     out[client] = (instructions(upstream, client, BASE_CALLS + EXTRA_CALLS) - instructions(upstream, client, BASE_CALLS)) / EXTRA_CALLS;
