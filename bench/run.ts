@@ -19,13 +19,15 @@
 // (run only the named sections above, e.g. `--only=call,startup`); and modes that run
 // only themselves: --profile (CPU profiles of 10 000 calls, ours over each HTTP client
 // and the floor's, summarised), --instructions
-// (instructions per call under valgrind's callgrind, ours and the floor's), --serve
+// (instructions per call under valgrind's callgrind, ours and the floor's), --alloc
+// (bytes allocated per warm call, sampled heap profile, each client in a fresh child), --serve
 // (the serve section alone), --profile-serve (a CPU profile of `serve` under the
 // 64-stream load). Every upstream runs in its own process.
 import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { benchAlloc } from "./alloc.js";
 import { FLOOR } from "./clients.js";
 import { median, ratio } from "./measure.js";
 import { peerRounds, type PeerFigures } from "./peers.js";
@@ -102,6 +104,9 @@ async function main(): Promise<void> {
     } else if (process.argv.includes("--instructions")) {
       log(`\n## Instructions per warm call, 20 deltas (valgrind --tool=callgrind; independent of machine load)`);
       results.instructionsPerCall = benchInstructions(upstream.url, log);
+    } else if (process.argv.includes("--alloc")) {
+      log(`\n## Bytes allocated per warm call, 20 deltas (V8 sampling heap profiler, collected objects included; independent of machine load)`);
+      results.allocPerCall = benchAlloc(upstream.url, root, log);
     } else if (process.argv.includes("--profile-serve")) {
       log(`\n## CPU profile of \`serve\` (64 concurrent streams of ${FLOOR} through it; node --cpu-prof in the server's process)`);
       results.serveProfile = await benchServeProfile(upstream.url, root, log, quick);
