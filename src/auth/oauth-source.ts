@@ -70,6 +70,12 @@ export class OAuthAuthSource implements AuthSource {
     return this.options.headersFor(credential);
   }
 
+  /** The loaded credential's headers while it needs no refresh; otherwise headers() loads or refreshes. */
+  currentHeaders(): Record<string, string> | undefined {
+    const credential = this.current;
+    return credential && !this.needsRefresh(credential) ? this.options.headersFor(credential) : undefined;
+  }
+
   async unauthorized(signal?: AbortSignal, rejected?: Record<string, string>): Promise<boolean> {
     const current = this.current;
     // A 401 for a token this source has already replaced (the request left before a

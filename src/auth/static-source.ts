@@ -19,6 +19,10 @@ export class StaticAuthSource implements AuthSource {
     return this.fixed;
   }
 
+  currentHeaders(): Record<string, string> {
+    return this.fixed;
+  }
+
   async unauthorized(): Promise<boolean> {
     return false;
   }

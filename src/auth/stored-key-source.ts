@@ -32,6 +32,11 @@ export class StoredSecretAuthSource<C extends Credential> implements AuthSource 
     return this.cached;
   }
 
+  /** Once read, the stored secret is used as is. */
+  currentHeaders(): Record<string, string> | undefined {
+    return this.cached;
+  }
+
   async unauthorized(): Promise<boolean> {
     return false;
   }

@@ -6,6 +6,7 @@
 import { ProviderError } from "../errors.js";
 import type { NoticeHandler } from "../notice.js";
 import { formatReset } from "../time-format.js";
+import { CallCancel } from "../transport/call-cancel.js";
 import { isContentEvent, linkAbort, ResponseStream } from "../transport/response-stream.js";
 import type { FallbackSwitch, ModelRequest, StreamEvent } from "../types.js";
 import type { Provider } from "./provider.js";
@@ -87,8 +88,8 @@ export function fallbackProvider(members: readonly FallbackMember[], options: Fa
 
   /** Run `open` on each usable member in turn; `model` is the request's model before mapping. */
   function chain(model: string | undefined, signal: AbortSignal | undefined, open: (member: FallbackMember, model: string | undefined) => ResponseStream): ResponseStream {
-    const controller = new AbortController();
-    const unlink = linkAbort(signal, controller);
+    const cancel = new CallCancel();
+    const unlink = linkAbort(signal, cancel);
     async function* source(): AsyncGenerator<StreamEvent[]> {
       const book = await windowBook();
       const exhausted = await book.exhaustedUntil(options.home, now());
@@ -108,8 +109,8 @@ export function fallbackProvider(members: readonly FallbackMember[], options: Fa
         }
         const inner = open(member, mapped);
         // Aborted while the windows were read: the member's call must not run on.
-        if (controller.signal.aborted) inner.abort();
-        else controller.signal.addEventListener("abort", () => inner.abort(), { once: true });
+        if (cancel.aborted) inner.abort();
+        else cancel.addEventListener("abort", () => inner.abort());
         let delivered = false;
         try {
           for await (const event of inner) {
@@ -133,7 +134,7 @@ export function fallbackProvider(members: readonly FallbackMember[], options: Fa
         hint: `Wait for the reset, or add a provider to the fallback list. Remembered in ${options.home}; delete fallback-windows.json there to try anyway.`,
       });
     }
-    return new ResponseStream(source(), controller, unlink);
+    return new ResponseStream(source(), cancel, unlink);
   }
 
   async function rememberFull(label: string, until: number | undefined): Promise<void> {

@@ -4,6 +4,7 @@
 // keep only what is theirs: sending, and reading a successful answer.
 import { ProviderError } from "../errors.js";
 import type { AuthSource } from "./auth-source.js";
+import { abortSignalOf, type CancelSignal } from "./call-cancel.js";
 import { classifyHttpError, type ClassifyContext } from "./classify.js";
 import type { NoticeHandler } from "../notice.js";
 import { DEFAULT_RETRY_POLICY, nextDelay, systemClock, type Clock, type RetryPolicy } from "./retry.js";
@@ -11,7 +12,7 @@ import { DEFAULT_RETRY_POLICY, nextDelay, systemClock, type Clock, type RetryPol
 export interface AttemptOptions {
   /** Absent for calls that carry no credential (token revocation). */
   auth?: AuthSource;
-  signal?: AbortSignal;
+  signal?: CancelSignal;
   retry?: Partial<RetryPolicy>;
   clock?: Clock;
   /** Told of each retry before its wait (a `retry` notice). */
@@ -35,9 +36,19 @@ export class Attempts {
     this.startedAt = this.clock.now();
   }
 
+  /**
+   * Headers for the next attempt when the AuthSource has them at hand (currentHeaders):
+   * no await, and no AbortSignal made for it. Undefined means: call authHeaders().
+   */
+  readyAuthHeaders(): Record<string, string> | undefined {
+    const ready = this.options.auth ? this.options.auth.currentHeaders?.() : {};
+    if (ready) this.sentAuth = ready;
+    return ready;
+  }
+
   /** Headers for the next attempt (the AuthSource refreshes first when needed). */
   async authHeaders(): Promise<Record<string, string>> {
-    this.sentAuth = this.options.auth ? await this.options.auth.headers(this.options.signal) : {};
+    this.sentAuth = this.options.auth ? await this.options.auth.headers(abortSignalOf(this.options.signal)) : {};
     return this.sentAuth;
   }
 
@@ -50,7 +61,7 @@ export class Attempts {
     const error = classifyHttpError(status, headers, body, context);
     if (status === 401 && !this.authRepaired && this.options.auth) {
       this.authRepaired = true;
-      if (await this.options.auth.unauthorized(this.options.signal, this.sentAuth)) return;
+      if (await this.options.auth.unauthorized(abortSignalOf(this.options.signal), this.sentAuth)) return;
     }
     throw error;
   }
@@ -66,6 +77,6 @@ export class Attempts {
     this.retries += 1;
     const wait = delay < 1000 ? "<1 s" : `${Math.round(delay / 1000)} s`;
     this.options.onNotice?.({ code: "retry", message: `${error.message} — retry ${this.retries} in ${wait}`, retry: this.retries, delayMs: delay, error });
-    await this.clock.sleep(delay, signal);
+    await this.clock.sleep(delay, abortSignalOf(signal));
   }
 }

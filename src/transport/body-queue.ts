@@ -60,14 +60,60 @@ export class BodyQueue {
     return new Promise((resolve) => (this.wake = resolve));
   }
 
-  /** The chunks in order until the end; throws the failure after the chunks before it. */
-  async *iterate(): AsyncGenerator<Buffer> {
-    for (;;) {
-      const chunk = this.shift();
-      if (chunk !== undefined) yield chunk;
-      else if (this.finished()) return;
-      else await this.changed();
+  /**
+   * The chunks in order until the end; the failure after the chunks before it. A
+   * hand-written iterator rather than an async generator: a buffered chunk costs one
+   * resolved promise, not a generator hop. `settle` runs once, when the reader met the
+   * end (`complete`), met a failure (`failed`; what it returns is thrown instead), or
+   * stopped early (`stopped`, by return()).
+   */
+  reader(settle: (outcome: "complete" | "failed" | "stopped", error?: unknown) => unknown): AsyncIterableIterator<Buffer> {
+    let settled = false;
+    const finish = (outcome: "complete" | "failed" | "stopped", error?: unknown): unknown => {
+      if (settled) return error;
+      settled = true;
+      return settle(outcome, error);
+    };
+    const read = async (): Promise<IteratorResult<Buffer>> => {
+      for (;;) {
+        await this.changed();
+        const step = this.step(finish);
+        if (step) return step;
+      }
+    };
+    return {
+      next: () => {
+        if (settled) return Promise.resolve({ done: true, value: undefined });
+        try {
+          const step = this.step(finish);
+          return step ? Promise.resolve(step) : read();
+        } catch (error) {
+          return Promise.reject(error);
+        }
+      },
+      return: () => {
+        finish("stopped");
+        return Promise.resolve({ done: true, value: undefined });
+      },
+      [Symbol.asyncIterator]() {
+        return this;
+      },
+    };
+  }
+
+  /** The next step for a reader: a chunk, the end, a throw, or undefined to wait. */
+  private step(finish: (outcome: "complete" | "failed", error?: unknown) => unknown): IteratorResult<Buffer> | undefined {
+    const chunk = this.shift();
+    if (chunk !== undefined) return { done: false, value: chunk };
+    let ended: boolean;
+    try {
+      ended = this.finished();
+    } catch (error) {
+      throw finish("failed", error);
     }
+    if (!ended) return undefined;
+    finish("complete");
+    return { done: true, value: undefined };
   }
 
   private notify(): void {

@@ -8,6 +8,7 @@ import { sendNode } from "./node-http.js";
 import { proxyFor } from "./proxy.js";
 import { loadedUndici, loadUndici, sendUndici } from "./undici-http.js";
 import { ProviderError } from "../errors.js";
+import type { CancelSignal } from "./call-cancel.js";
 
 /**
  * Which client carries direct (unproxied) requests:
@@ -24,7 +25,7 @@ export interface HttpRequest {
   method: "GET" | "POST" | "DELETE";
   headers: Record<string, string>;
   body?: string;
-  signal?: AbortSignal;
+  signal?: CancelSignal;
   /** Time allowed for the response headers to arrive. */
   headersTimeoutMs?: number;
   /** Time allowed between two body chunks; exceeding it fails the body with `idle_timeout`. */

@@ -104,8 +104,10 @@ function wrapResponse(
   cleanup: () => void,
 ): HttpResponse {
   let consumed = false;
+  /** Set while the body is being read: stops its idle timer and listeners. */
+  let detach: (() => void) | undefined;
 
-  async function* body(): AsyncGenerator<Buffer> {
+  const body = (): AsyncIterator<Buffer> => {
     if (consumed) throw new Error("response body already consumed");
     consumed = true;
     // Event-driven rather than `for await (… of res)`: leaving a Readable's async
@@ -128,39 +130,39 @@ function wrapResponse(
     res.on("end", onEnd);
     res.on("error", onError);
     res.on("close", onClose);
-    let failed = false;
-    try {
-      idle.touch();
-      yield* queue.iterate();
-    } catch (error) {
-      failed = true;
-      if (request.signal?.aborted) throw abortedError();
-      if (error instanceof ProviderError) throw error;
-      // The server answered, so this is a cut, not an unreachable host (ECONNRESET mid-body).
-      throw closedMidResponseError(url, error);
-    } finally {
+    idle.touch();
+    detach = () => {
       idle.stop();
       res.off("data", onData);
       res.off("end", onEnd);
       res.off("error", onError);
       res.off("close", onClose);
+    };
+    return queue.reader((outcome, error) => {
+      detach?.();
       cleanup();
       if (!res.complete) {
         // The caller stopped early (e.g. after the terminal event while the server
         // still closes the body): drain briefly so the keep-alive socket survives.
-        if (failed || request.signal?.aborted) {
+        if (outcome === "failed" || request.signal?.aborted) {
           res.on("error", () => {}); // the destroy below may still emit one; it is already handled
           req.destroy();
         } else drainOrDestroy(res, req);
       }
-    }
-  }
+      if (outcome !== "failed") return undefined;
+      if (request.signal?.aborted) return abortedError();
+      if (error instanceof ProviderError) return error;
+      // The server answered, so this is a cut, not an unreachable host (ECONNRESET mid-body).
+      return closedMidResponseError(url, error);
+    });
+  };
 
   return {
     status: res.statusCode ?? 0,
     headers: flattenHeaders(res.headers),
     body: { [Symbol.asyncIterator]: body },
     destroy() {
+      detach?.();
       cleanup();
       res.destroy();
       req.destroy();

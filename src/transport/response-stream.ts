@@ -5,11 +5,12 @@ import { ProviderError } from "../errors.js";
 import type { RateLimitSnapshot, ResponseResult, StreamEvent } from "../types.js";
 import { Attempts } from "./attempts.js";
 import { readErrorExcerpt } from "./body-text.js";
-import { noteAutoCall, send, type HttpClientChoice } from "./http.js";
+import { CallCancel, type CancelSignal } from "./call-cancel.js";
+import { noteAutoCall, send, type HttpClientChoice, type HttpResponse } from "./http.js";
 import { mergeRateLimits, parseRateLimitHeaders } from "./rate-limits.js";
 import type { Clock, RetryPolicy } from "./retry.js";
 import type { NoticeHandler } from "../notice.js";
-import { parseSse, type SseMessage } from "./sse.js";
+import { loadSseParser, SseDecoder, type SseMessage } from "./sse.js";
 
 type Json = Record<string, unknown>;
 
@@ -75,10 +76,13 @@ export class ResponseStream implements AsyncIterable<StreamEvent> {
   private settle!: { resolve(r: ResponseResult): void; reject(e: unknown): void };
   private readonly resultPromise: Promise<ResponseResult>;
 
-  /** `release` runs once the stream has settled (e.g. unlinking the caller's signal). */
+  /**
+   * `source` yields batches of events (one network chunk's); `cancel` is the call's
+   * cancellation; `release` runs once the stream has settled (e.g. unlinking the caller's signal).
+   */
   constructor(
-    private readonly source: AsyncGenerator<StreamEvent[]>,
-    private readonly controller: AbortController,
+    private readonly source: AsyncIterator<StreamEvent[]>,
+    private readonly cancel: CallCancel,
     release?: () => void,
   ) {
     this.resultPromise = new Promise<ResponseResult>((resolve, reject) => {
@@ -103,7 +107,7 @@ export class ResponseStream implements AsyncIterable<StreamEvent> {
   [Symbol.asyncIterator](): AsyncIterator<StreamEvent> {
     if (this.started) throw new Error("A ResponseStream can be iterated only once; use result() for the final value.");
     this.started = true;
-    const { source, controller, settle } = this;
+    const { source, cancel, settle } = this;
     let finished = false;
     let buffer: StreamEvent[] = [];
     let index = 0;
@@ -144,10 +148,10 @@ export class ResponseStream implements AsyncIterable<StreamEvent> {
       },
       async return() {
         if (!finished) {
-          controller.abort();
+          cancel.abort();
           fail(new ProviderError("aborted", "The stream was closed before it finished."));
         }
-        await source.return(undefined);
+        await source.return?.();
         return { done: true, value: undefined };
       },
     };
@@ -158,15 +162,16 @@ export class ResponseStream implements AsyncIterable<StreamEvent> {
    * loads); errors from `open` surface through iteration and `result()`.
    */
   static deferred(open: () => Promise<ResponseStream>, signal?: AbortSignal): ResponseStream {
-    const controller = new AbortController();
-    const unlink = linkAbort(signal, controller);
+    const cancel = new CallCancel();
+    const unlink = linkAbort(signal, cancel);
     async function* source(): AsyncGenerator<StreamEvent[]> {
       const inner = await open();
-      linkAbort(controller.signal, inner.controller);
+      linkAbort(cancel, inner.cancel);
       inner.started = true;
-      yield* inner.source;
+      // The inner stream's batches, and its return() if this one is closed early.
+      yield* { [Symbol.asyncIterator]: () => inner.source };
     }
-    return new ResponseStream(source(), controller, unlink);
+    return new ResponseStream(source(), cancel, unlink);
   }
 
   /** The final result; consumes the stream if nobody is iterating it. */
@@ -183,7 +188,7 @@ export class ResponseStream implements AsyncIterable<StreamEvent> {
 
   /** Cancel the request; iteration and result() reject with `aborted`. */
   abort(): void {
-    this.controller.abort();
+    this.cancel.abort();
   }
 }
 
@@ -200,110 +205,114 @@ export interface CallOptions {
 const linked = () => {};
 
 /**
- * Aborts `controller` when `signal` does. Returns the unlink, for when the call has
+ * Cancels `cancel` when `signal` fires. Returns the unlink, for when the call has
  * settled: a caller's long-lived signal must not collect a listener (and keep a
- * controller alive) per call.
+ * call alive) per call.
  */
-export function linkAbort(signal: AbortSignal | undefined, controller: AbortController): () => void {
+export function linkAbort(signal: CancelSignal | undefined, cancel: CallCancel): () => void {
   if (!signal) return linked;
   if (signal.aborted) {
-    controller.abort();
+    cancel.abort();
     return linked;
   }
-  const onAbort = () => controller.abort();
+  const onAbort = () => cancel.abort();
   signal.addEventListener("abort", onAbort);
   return () => signal.removeEventListener("abort", onAbort);
 }
 
 export function openStream(endpoint: Endpoint, body: Json, options: TransportOptions = {}, call: CallOptions = {}): ResponseStream {
-  const controller = new AbortController();
-  const unlink = linkAbort(call.signal, controller);
-  return new ResponseStream(run(endpoint, JSON.stringify(body), options, controller.signal, call), controller, call.signal && unlink);
+  const cancel = new CallCancel();
+  const unlink = linkAbort(call.signal, cancel);
+  return new ResponseStream(new CallRun(endpoint, JSON.stringify(body), options, cancel, call), cancel, call.signal && unlink);
 }
 
-/** What survives across attempts of one call. */
-interface StreamState {
-  /** Content (or raw events) reached the caller: a retry would repeat it. */
-  delivered: boolean;
-  createdSent: boolean;
-  rateLimits: RateLimitSnapshot | undefined;
+const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
+
+/** The answer of the attempt that succeeded, being read. */
+interface Reading {
+  response: HttpResponse;
+  /** The rate limits its headers carried, handed over first. */
+  headerLimits: RateLimitSnapshot | undefined;
+  chunks: AsyncIterator<Buffer>;
+  sse: SseDecoder;
+  mapper: EventMapper;
+  requestId: string | undefined;
 }
 
 /**
- * Decode and map the messages of one network chunk. A plain function, kept out of
- * the generator so the per-event work stays in optimizable code; events leave in
- * one batch per chunk to keep per-event overhead low.
+ * One call: its attempts (send, classify, retry) and then its answer, read chunk by
+ * chunk, each chunk's SSE messages decoded and mapped into one batch of events. A
+ * hand-written iterator rather than async generators (ours, the SSE parser's, the
+ * body's): on a short call their hops and promises cost more than the mapping.
  */
-function mapBatch(
-  batch: SseMessage[],
-  mapper: EventMapper,
-  state: StreamState,
-  rawEvents: boolean,
-  options: TransportOptions,
-): { events: StreamEvent[]; failure?: unknown } {
-  const out: StreamEvent[] = [];
-  for (const message of batch) {
-    let events: StreamEvent[];
-    if (message.data === "[DONE]") {
-      events = mapper.onDone?.() ?? [];
-    } else {
-      let json: Json;
-      try {
-        json = JSON.parse(message.data) as Json;
-      } catch {
-        // docs/protocol.md#sse-framing: log and skip undecodable lines; the terminal check still guards truncation.
-        options.onNotice?.({ code: "warning", message: `Skipped an undecodable stream event (${message.data.length} bytes).` });
-        continue;
-      }
-      if (rawEvents) {
-        // A pass-through caller forwards raw events as they come; a retry would send them twice.
-        state.delivered = true;
-        out.push({ type: "raw", event: json, data: message.data });
-      }
-      try {
-        events = mapper.map(json);
-      } catch (error) {
-        return { events: out, failure: error };
-      }
-    }
-    for (const event of events) {
-      if (event.type === "created") {
-        if (state.createdSent) continue;
-        state.createdSent = true;
-      } else if (event.type === "rate_limits") {
-        state.rateLimits = mergeRateLimits(state.rateLimits, event.rateLimits);
-      } else if (CONTENT_EVENTS.has(event.type)) {
-        state.delivered = true;
-      }
-      out.push(event);
-    }
-    if (mapper.result) break;
+class CallRun implements AsyncIterator<StreamEvent[]> {
+  /** Content (or raw events) reached the caller: a retry would repeat it, so the error surfaces instead. */
+  private delivered = false;
+  private createdSent = false;
+  private rateLimits: RateLimitSnapshot | undefined;
+  private readonly attempts: Attempts;
+  private reading: Reading | undefined;
+  /** A failure thrown at the next pull, once the events that came before it were handed over. */
+  private failure: unknown;
+  private finished = false;
+
+  constructor(
+    private readonly endpoint: Endpoint,
+    private readonly bodyText: string,
+    private readonly options: TransportOptions,
+    private readonly cancel: CallCancel,
+    private readonly call: CallOptions,
+  ) {
+    const { retry, clock, onNotice } = options;
+    this.attempts = new Attempts({ auth: endpoint.auth, signal: cancel, retry, clock, onNotice, canRetry: () => !this.delivered });
   }
-  return { events: out };
-}
 
-async function* run(
-  endpoint: Endpoint,
-  bodyText: string,
-  options: TransportOptions,
-  signal: AbortSignal,
-  call: CallOptions,
-): AsyncGenerator<StreamEvent[]> {
-  const rawEvents = call.rawEvents ?? false;
-  const state: StreamState = { delivered: false, createdSent: false, rateLimits: undefined };
-  // Once text reached the caller a retry would repeat it: the error surfaces instead.
-  const attempts = new Attempts({ auth: endpoint.auth, signal, retry: options.retry, clock: options.clock, onNotice: options.onNotice, canRetry: () => !state.delivered });
+  async next(): Promise<IteratorResult<StreamEvent[]>> {
+    for (;;) {
+      if (this.finished) return DONE;
+      try {
+        const reading = this.reading ?? (await this.open());
+        if (reading === this.reading) return { done: false, value: await this.read(reading) };
+        // A new answer: the rate limits its headers carried come first.
+        this.reading = reading;
+        if (reading.headerLimits) return { done: false, value: [{ type: "rate_limits", rateLimits: reading.headerLimits }] };
+      } catch (caught) {
+        // A failed stream (e.g. an oversized line) is not drained for keep-alive: its rest may be endless.
+        this.reading?.response.destroy();
+        this.reading = undefined;
+        try {
+          await this.attempts.failed(caught);
+        } catch (error) {
+          this.finished = true;
+          throw error;
+        }
+      }
+    }
+  }
 
-  for (;;) {
-    try {
-      if (signal.aborted) throw new ProviderError("aborted", "The request was aborted.");
-      const authHeaders = await attempts.authHeaders();
+  /** The consumer stopped early: the answer's rest is drained (keep-alive) or dropped by the HTTP client. */
+  async return(): Promise<IteratorResult<StreamEvent[]>> {
+    this.finished = true;
+    const reading = this.reading;
+    this.reading = undefined;
+    await reading?.chunks.return?.();
+    return DONE;
+  }
+
+  /** Attempts until one is answered with success (a 401 may repair the credential and go again at once). */
+  private async open(): Promise<Reading> {
+    const { attempts, cancel, endpoint, options, call } = this;
+    const loading = loadSseParser();
+    if (loading) await loading;
+    for (;;) {
+      if (cancel.aborted) throw new ProviderError("aborted", "The request was aborted.");
+      const authHeaders = attempts.readyAuthHeaders() ?? (await attempts.authHeaders());
       const sending = send({
         url: endpoint.url,
         method: "POST",
         headers: { "content-type": "application/json", accept: "text/event-stream", ...endpoint.headers, ...authHeaders, ...call.headers },
-        body: bodyText,
-        signal,
+        body: this.bodyText,
+        signal: cancel,
         idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
         headersTimeoutMs: options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS,
         client: options.httpClient,
@@ -312,35 +321,93 @@ async function* run(
       const response = await sending;
       const requestId = response.headers["x-request-id"] ?? response.headers["x-oai-request-id"];
       const headerLimits = parseRateLimitHeaders(response.headers);
-      state.rateLimits = mergeRateLimits(state.rateLimits, headerLimits);
-
+      this.rateLimits = mergeRateLimits(this.rateLimits, headerLimits);
       if (response.status >= 400) {
-        await attempts.rejected(response.status, response.headers, await readErrorExcerpt(response), { rateLimits: state.rateLimits, requestId });
+        await attempts.rejected(response.status, response.headers, await readErrorExcerpt(response), { rateLimits: this.rateLimits, requestId });
         continue;
       }
-
-      if (headerLimits) yield [{ type: "rate_limits", rateLimits: headerLimits }];
-      const mapper = endpoint.createMapper({ requestId, rateLimits: () => state.rateLimits });
-      try {
-        for await (const batch of parseSse(response.body, options.maxEventBytes)) {
-          const { events, failure } = mapBatch(batch, mapper, state, rawEvents, options);
-          // What arrived before a failure event still reaches the caller first.
-          if (events.length > 0) yield events;
-          if (failure !== undefined) throw failure;
-          if (mapper.result) return;
-        }
-      } catch (error) {
-        // A failed stream (e.g. an oversized line) is not drained for keep-alive: its rest may be endless.
-        response.destroy();
-        throw error;
-      }
-      throw new ProviderError(
-        "stream_truncated",
-        "The stream ended before the response completed (no terminal event); the answer may be cut off.",
-        { retryable: true, requestId },
-      );
-    } catch (caught) {
-      await attempts.failed(caught);
+      return {
+        response,
+        headerLimits,
+        chunks: response.body[Symbol.asyncIterator](),
+        sse: new SseDecoder(options.maxEventBytes),
+        mapper: endpoint.createMapper({ requestId, rateLimits: () => this.rateLimits }),
+        requestId,
+      };
     }
+  }
+
+  /** The next non-empty batch of the answer; at the terminal event the answer is released. */
+  private async read(reading: Reading): Promise<StreamEvent[]> {
+    for (;;) {
+      const failure = this.failure ?? reading.sse.failure;
+      if (failure !== undefined) {
+        this.failure = undefined;
+        throw failure;
+      }
+      const step = await reading.chunks.next();
+      const events = this.map(step.done ? reading.sse.end() : reading.sse.feed(step.value), reading.mapper);
+      if (reading.mapper.result) {
+        this.finished = true;
+        this.reading = undefined;
+        // Stopping at the terminal event, often before the body's end: the HTTP client keeps the socket.
+        void reading.chunks.return?.();
+      }
+      if (events.length > 0) return events;
+      if (step.done) {
+        throw new ProviderError("stream_truncated", "The stream ended before the response completed (no terminal event); the answer may be cut off.", {
+          retryable: true,
+          requestId: reading.requestId,
+        });
+      }
+    }
+  }
+
+  /**
+   * Decodes and maps the messages of one network chunk. A failure event stops the
+   * batch: what came before it is returned, the failure kept for the next pull.
+   */
+  private map(messages: readonly SseMessage[], mapper: EventMapper): StreamEvent[] {
+    const out: StreamEvent[] = [];
+    const rawEvents = this.call.rawEvents ?? false;
+    for (const message of messages) {
+      let events: StreamEvent[];
+      if (message.data === "[DONE]") {
+        events = mapper.onDone?.() ?? [];
+      } else {
+        let json: Json;
+        try {
+          json = JSON.parse(message.data) as Json;
+        } catch {
+          // docs/protocol.md#sse-framing: log and skip undecodable lines; the terminal check still guards truncation.
+          this.options.onNotice?.({ code: "warning", message: `Skipped an undecodable stream event (${message.data.length} bytes).` });
+          continue;
+        }
+        if (rawEvents) {
+          // A pass-through caller forwards raw events as they come; a retry would send them twice.
+          this.delivered = true;
+          out.push({ type: "raw", event: json, data: message.data });
+        }
+        try {
+          events = mapper.map(json);
+        } catch (error) {
+          this.failure = error;
+          return out;
+        }
+      }
+      for (const event of events) {
+        if (event.type === "created") {
+          if (this.createdSent) continue;
+          this.createdSent = true;
+        } else if (event.type === "rate_limits") {
+          this.rateLimits = mergeRateLimits(this.rateLimits, event.rateLimits);
+        } else if (CONTENT_EVENTS.has(event.type)) {
+          this.delivered = true;
+        }
+        out.push(event);
+      }
+      if (mapper.result) break;
+    }
+    return out;
   }
 }

@@ -3,65 +3,91 @@
 // (`maxBufferSize`); we add UTF-8 decoding that survives a chunk boundary inside a
 // character, an end-of-stream flush, and a typed error when the bound is crossed.
 import { StringDecoder } from "node:string_decoder";
-import type { EventSourceMessage } from "eventsource-parser";
+import type { EventSourceMessage, EventSourceParser } from "eventsource-parser";
 import { ProviderError } from "../errors.js";
 import { DEFAULT_MAX_EVENT_BYTES, formatBytes } from "./body-text.js";
 
 export type { EventSourceMessage as SseMessage };
 
+const NONE: readonly EventSourceMessage[] = [];
+
 /** The parser loads with the first stream, not with the library (~11 M instructions at import). */
 let parserModule: typeof import("eventsource-parser") | undefined;
 
+/** Loads the parser if it is not loaded yet: a promise to await before the first SseDecoder, else undefined. */
+export function loadSseParser(): Promise<void> | undefined {
+  if (parserModule) return undefined;
+  return import("eventsource-parser").then((module) => {
+    parserModule = module;
+  });
+}
+
 /**
- * Yields the SSE messages of `body` in batches: every message completed by one
- * network chunk, as soon as that chunk arrives. Batching keeps the per-event cost
- * to one function call instead of one async-generator hop.
+ * Turns a response body's chunks into SSE messages, synchronously, one chunk at a time:
+ * feed() returns every message that chunk completed (one batch per network chunk, so the
+ * per-event cost is a function call, not an async hop). Needs loadSseParser() first.
  *
  * A line or event longer than `maxEventSize` characters (≈ bytes for the ASCII JSON
- * these streams carry) fails with `protocol_error` as soon as it is crossed, instead
- * of buffering an endless line until the idle timeout.
+ * these streams carry) sets `failure` (`protocol_error`) as soon as it is crossed: the
+ * caller delivers the messages completed before it, then throws it, instead of
+ * buffering an endless line until the idle timeout.
  */
-export async function* parseSse(body: AsyncIterable<Uint8Array>, maxEventSize = DEFAULT_MAX_EVENT_BYTES): AsyncGenerator<EventSourceMessage[]> {
+export class SseDecoder {
+  /** Set once the bound was crossed; nothing more is decoded. */
+  failure: ProviderError | undefined;
   // StringDecoder rather than TextDecoder: a streaming TextDecoder sets up an ICU
   // converter per stream, which cost more than the whole SSE parse of a short answer.
-  const decoder = new StringDecoder("utf8");
-  let first = true;
-  let pending: EventSourceMessage[] = [];
-  // Hands the completed messages over without copying them (one batch per chunk).
-  const take = () => {
-    const batch = pending;
-    pending = [];
-    return batch;
-  };
-  let overflow = false;
-  parserModule ??= await import("eventsource-parser");
-  const parser = parserModule.createParser({
-    onEvent: (message) => pending.push(message),
-    maxBufferSize: maxEventSize,
-    // The parser also reports unknown fields and bad `retry:` values; the SSE spec says to ignore those.
-    onError: (error) => {
-      if (error.type === "max-buffer-size-exceeded") overflow = true;
-    },
-  });
-  const tooLarge = () =>
-    new ProviderError("protocol_error", `A stream event or line is larger than ${formatBytes(maxEventSize)}; the upstream stream is malformed or hostile.`, {
-      hint: "Raise max_event_bytes if the upstream really sends events this large.",
+  private readonly decoder = new StringDecoder("utf8");
+  private readonly parser: EventSourceParser;
+  private first = true;
+  private pending: EventSourceMessage[] = [];
+
+  constructor(private readonly maxEventSize = DEFAULT_MAX_EVENT_BYTES) {
+    if (!parserModule) throw new Error("loadSseParser() must complete before an SseDecoder is made");
+    this.parser = parserModule.createParser({
+      onEvent: (message) => this.pending.push(message),
+      maxBufferSize: maxEventSize,
+      // The parser also reports unknown fields and bad `retry:` values; the SSE spec says to ignore those.
+      onError: (error) => {
+        if (error.type === "max-buffer-size-exceeded") this.failure ??= this.tooLarge();
+      },
     });
-  for await (const chunk of body) {
-    let text = decoder.write(chunk);
-    if (first && text.length > 0) {
-      first = false;
+  }
+
+  /** The messages `chunk` completed (handed over without a copy). */
+  feed(chunk: Uint8Array): readonly EventSourceMessage[] {
+    if (this.failure) return NONE;
+    let text = this.decoder.write(chunk as Buffer);
+    if (this.first && text.length > 0) {
+      this.first = false;
       // The SSE spec ignores one leading byte order mark (TextDecoder used to drop it).
       if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
     }
-    parser.feed(text);
-    // Events completed before the overflow still reach the caller first.
-    if (pending.length > 0) yield take();
-    if (overflow) throw tooLarge();
+    this.parser.feed(text);
+    return this.take();
   }
-  // A last event without its blank line still counts (servers that end the body
-  // right after the final data line); the caller decides whether it was terminal.
-  parser.feed(decoder.end() + "\n\n");
-  if (pending.length > 0) yield take();
-  if (overflow) throw tooLarge();
+
+  /**
+   * At the end of the body: a last event without its blank line still counts (servers
+   * that end the body right after the final data line); the caller decides whether it
+   * was terminal.
+   */
+  end(): readonly EventSourceMessage[] {
+    if (this.failure) return NONE;
+    this.parser.feed(`${this.decoder.end()}\n\n`);
+    return this.take();
+  }
+
+  private take(): readonly EventSourceMessage[] {
+    const batch = this.pending;
+    if (batch.length === 0) return NONE;
+    this.pending = [];
+    return batch;
+  }
+
+  private tooLarge(): ProviderError {
+    return new ProviderError("protocol_error", `A stream event or line is larger than ${formatBytes(this.maxEventSize)}; the upstream stream is malformed or hostile.`, {
+      hint: "Raise max_event_bytes if the upstream really sends events this large.",
+    });
+  }
 }

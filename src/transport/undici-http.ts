@@ -78,18 +78,15 @@ export function sendUndici(agent: Agent, request: HttpRequest, url: URL): Promis
     };
 
     let consumed = false;
-    async function* body(): AsyncGenerator<Buffer> {
+    const body = (): AsyncIterator<Buffer> => {
       if (consumed) throw new Error("response body already consumed");
       consumed = true;
-      let complete = false;
-      try {
-        yield* queue!.iterate();
-        complete = true;
-      } catch (error) {
-        abort(abortedError()); // releases the socket; a no-op when the failure came from undici
-        throw providerError(error, url, request, true);
-      } finally {
-        if (!complete && !ended) {
+      return queue!.reader((outcome, error) => {
+        if (outcome === "failed") {
+          abort(abortedError()); // releases the socket; a no-op when the failure came from undici
+          return providerError(error, url, request, true);
+        }
+        if (outcome === "stopped" && !ended) {
           // The caller stopped early (e.g. at the terminal event, before the body's end):
           // let the rest arrive and drop it, briefly, so the keep-alive socket survives.
           queue = undefined;
@@ -97,8 +94,9 @@ export function sendUndici(agent: Agent, request: HttpRequest, url: URL): Promis
           draining = setTimeout(() => abort(abortedError()), DRAIN_MS);
           draining.unref();
         }
-      }
-    }
+        return undefined;
+      });
+    };
 
     const handler: Dispatcher.DispatchHandler = {
       onRequestStart(started) {

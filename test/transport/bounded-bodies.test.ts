@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { ProviderError } from "#src/errors.js";
 import { createProvider } from "#src/providers/registry.js";
-import { parseSse } from "#src/transport/sse.js";
+import { loadSseParser, SseDecoder } from "#src/transport/sse.js";
 import { runCli } from "../support/cli.js";
 import { startFlood } from "../support/flood.js";
 
@@ -31,13 +31,17 @@ function isProtocolError(pattern: RegExp) {
   };
 }
 
-test("parseSse: a line or an event past the bound is a protocol_error; events before it still arrive", async () => {
-  async function* body(parts: string[]) {
-    for (const part of parts) yield Buffer.from(part);
-  }
+test("SseDecoder: a line or an event past the bound is a protocol_error; events before it still arrive", async () => {
+  await loadSseParser();
   const seen: string[] = [];
   const drain = async (parts: string[]) => {
-    for await (const batch of parseSse(body(parts), 1024)) seen.push(...batch.map((m) => m.data));
+    const decoder = new SseDecoder(1024);
+    for (const part of parts) {
+      seen.push(...decoder.feed(Buffer.from(part)).map((m) => m.data));
+      if (decoder.failure) throw decoder.failure;
+    }
+    seen.push(...decoder.end().map((m) => m.data));
+    if (decoder.failure) throw decoder.failure;
   };
   await assert.rejects(drain(["data: ok\n\ndata: ", "y".repeat(600), "y".repeat(600)]), isProtocolError(/larger than 1 KiB/));
   assert.deepEqual(seen, ["ok"]);

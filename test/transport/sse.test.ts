@@ -1,14 +1,13 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { parseSse } from "#src/transport/sse.js";
-
-async function* chunks(parts: (string | Uint8Array)[]): AsyncGenerator<Uint8Array> {
-  for (const part of parts) yield typeof part === "string" ? Buffer.from(part) : part;
-}
+import { loadSseParser, SseDecoder } from "#src/transport/sse.js";
 
 async function collect(parts: (string | Uint8Array)[]) {
+  await loadSseParser();
+  const decoder = new SseDecoder();
   const out = [];
-  for await (const batch of parseSse(chunks(parts))) out.push(...batch);
+  for (const part of parts) out.push(...decoder.feed(typeof part === "string" ? Buffer.from(part) : part));
+  out.push(...decoder.end());
   return out;
 }
 
