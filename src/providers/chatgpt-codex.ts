@@ -119,10 +119,9 @@ function acceptingJson(auth: AuthSource): AuthSource {
 function recordingMapper(context: MapperContext, record: (snapshot: RateLimitSnapshot | undefined) => void): EventMapper {
   const inner = new ResponsesEventMapper(context);
   return {
-    map(event) {
-      const events = inner.map(event);
+    map(event, out) {
+      inner.map(event, out);
       if (inner.result) record(inner.result.rateLimits);
-      return events;
     },
     get result() {
       return inner.result;

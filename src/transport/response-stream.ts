@@ -16,9 +16,10 @@ type Json = Record<string, unknown>;
 
 /** Turns decoded wire events into typed events; `result` is set at the terminal event. */
 export interface EventMapper {
-  map(event: Json): StreamEvent[];
+  /** Appends the typed events `event` maps to onto `out` (no array per event); throws a ProviderError for failure events. */
+  map(event: Json, out: StreamEvent[]): void;
   /** Called for `data: [DONE]` (Chat Completions' end marker). */
-  onDone?(): StreamEvent[];
+  onDone?(out: StreamEvent[]): void;
   readonly result?: ResponseResult;
 }
 
@@ -364,38 +365,43 @@ class CallRun implements AsyncIterator<StreamEvent[]> {
   }
 
   /**
-   * Decodes and maps the messages of one network chunk. A failure event stops the
-   * batch: what came before it is returned, the failure kept for the next pull.
+   * Decodes and maps the messages of one network chunk into one batch. A failure event
+   * stops the batch: what came before it is returned, the failure kept for the next pull.
    */
   private map(messages: readonly SseMessage[], mapper: EventMapper): StreamEvent[] {
     const out: StreamEvent[] = [];
     const rawEvents = this.call.rawEvents ?? false;
     for (const message of messages) {
-      let events: StreamEvent[];
-      if (message.data === "[DONE]") {
-        events = mapper.onDone?.() ?? [];
-      } else {
-        let json: Json;
-        try {
-          json = JSON.parse(message.data) as Json;
-        } catch {
-          // docs/protocol.md#sse-framing: log and skip undecodable lines; the terminal check still guards truncation.
-          this.options.onNotice?.({ code: "warning", message: `Skipped an undecodable stream event (${message.data.length} bytes).` });
-          continue;
+      let mapped = out.length;
+      try {
+        if (message.data === "[DONE]") {
+          mapper.onDone?.(out);
+        } else {
+          let json: Json;
+          try {
+            json = JSON.parse(message.data) as Json;
+          } catch {
+            // docs/protocol.md#sse-framing: log and skip undecodable lines; the terminal check still guards truncation.
+            this.options.onNotice?.({ code: "warning", message: `Skipped an undecodable stream event (${message.data.length} bytes).` });
+            continue;
+          }
+          if (rawEvents) {
+            // A pass-through caller forwards raw events as they come; a retry would send them twice.
+            this.delivered = true;
+            out.push({ type: "raw", event: json, data: message.data });
+            mapped += 1;
+          }
+          mapper.map(json, out);
         }
-        if (rawEvents) {
-          // A pass-through caller forwards raw events as they come; a retry would send them twice.
-          this.delivered = true;
-          out.push({ type: "raw", event: json, data: message.data });
-        }
-        try {
-          events = mapper.map(json);
-        } catch (error) {
-          this.failure = error;
-          return out;
-        }
+      } catch (error) {
+        out.length = mapped;
+        this.failure = error;
+        return out;
       }
-      for (const event of events) {
+      // The mapper wrote straight into the batch: drop a repeated `created` (a retry's) in place.
+      let kept = mapped;
+      for (let i = mapped; i < out.length; i++) {
+        const event = out[i];
         if (event.type === "created") {
           if (this.createdSent) continue;
           this.createdSent = true;
@@ -404,8 +410,9 @@ class CallRun implements AsyncIterator<StreamEvent[]> {
         } else if (CONTENT_EVENTS.has(event.type)) {
           this.delivered = true;
         }
-        out.push(event);
+        out[kept++] = event;
       }
+      if (kept < out.length) out.length = kept;
       if (mapper.result) break;
     }
     return out;

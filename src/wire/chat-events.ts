@@ -50,47 +50,45 @@ export class ChatEventMapper implements EventMapper {
 
   constructor(private readonly context: MapperContext) {}
 
-  map(chunk: Json): StreamEvent[] {
+  map(chunk: Json, out: StreamEvent[]): void {
     if (chunk.error) {
       throw classifyFacts(errorFacts(chunk), { requestId: this.context.requestId, rateLimits: this.context.rateLimits() });
     }
-    const events: StreamEvent[] = [];
     if (!this.id && typeof chunk.id === "string" && chunk.id) {
       this.id = chunk.id;
       this.model = asString(chunk.model);
-      events.push({ type: "created", id: this.id, model: this.model });
+      out.push({ type: "created", id: this.id, model: this.model });
     }
     if (chunk.usage) this.usage = parseChatUsage(chunk.usage);
     const choices = Array.isArray(chunk.choices) ? (chunk.choices as Json[]) : [];
     // Only the first choice: requests never ask for n > 1.
     const choice = choices.find((c) => (c.index ?? 0) === 0);
-    if (!choice) return events;
+    if (!choice) return;
     const delta = (choice.delta ?? {}) as Json;
     // Reasoning text under either name compatible servers use (vLLM, DeepSeek, OpenRouter).
     const reasoning = asString(delta.reasoning_content) || asString(delta.reasoning);
     if (reasoning) {
       this.reasoning += reasoning;
-      events.push({ type: "reasoning_summary_delta", delta: reasoning, itemId: this.id });
+      out.push({ type: "reasoning_summary_delta", delta: reasoning, itemId: this.id });
     }
     const content = asString(delta.content);
     if (content) {
       this.text += content;
-      events.push({ type: "text_delta", delta: content, itemId: this.id });
+      out.push({ type: "text_delta", delta: content, itemId: this.id });
     }
     // A refusal arrives in its own field (`delta.refusal`), never in `content`.
     const refusal = asString(delta.refusal);
     if (refusal) {
       this.refusal += refusal;
-      events.push({ type: "refusal_delta", delta: refusal, itemId: this.id });
+      out.push({ type: "refusal_delta", delta: refusal, itemId: this.id });
     }
     if (Array.isArray(delta.tool_calls)) {
-      for (const [position, fragment] of (delta.tool_calls as Json[]).entries()) events.push(...this.addToolFragment(fragment, position));
+      for (const [position, fragment] of (delta.tool_calls as Json[]).entries()) this.addToolFragment(fragment, position, out);
     }
     if (typeof choice.finish_reason === "string") this.finishReason = choice.finish_reason;
-    return events;
   }
 
-  private addToolFragment(fragment: Json, position: number): StreamEvent[] {
+  private addToolFragment(fragment: Json, position: number, out: StreamEvent[]): void {
     const index = typeof fragment.index === "number" ? fragment.index : position;
     const fn = (fragment.function ?? {}) as Json;
     let call = this.calls.get(index);
@@ -98,21 +96,19 @@ export class ChatEventMapper implements EventMapper {
       call = { callId: asString(fragment.id) || `call_${index}`, name: "", arguments: "" };
       this.calls.set(index, call);
     }
-    const events: StreamEvent[] = [];
     // Some servers repeat the id and name on every fragment; the first one wins.
     if (!call.name) {
       call.name = asString(fn.name);
-      if (call.name) events.push({ type: "function_call_start", itemId: call.callId, callId: call.callId, name: call.name });
+      if (call.name) out.push({ type: "function_call_start", itemId: call.callId, callId: call.callId, name: call.name });
     }
     const piece = asString(fn.arguments);
     if (piece) {
       call.arguments += piece;
-      events.push({ type: "function_call_arguments_delta", delta: piece, itemId: call.callId });
+      out.push({ type: "function_call_arguments_delta", delta: piece, itemId: call.callId });
     }
-    return events;
   }
 
-  onDone(): StreamEvent[] {
+  onDone(out: StreamEvent[]): void {
     if (this.finishReason === undefined) {
       throw new ProviderError("stream_truncated", "The chat stream ended without a finish_reason; the answer may be cut off.", {
         retryable: true,
@@ -124,16 +120,15 @@ export class ChatEventMapper implements EventMapper {
     // Some servers (e.g. Ollama) report "stop" even when the answer is tool calls.
     const stopReason: StopReason = calls.length > 0 && known.stop === "stop" ? "tool_calls" : known.stop;
     const output: Json[] = [];
-    const events: StreamEvent[] = [];
     const content: Json[] = [];
     if (this.text) content.push({ type: "output_text", text: this.text });
     if (this.refusal) content.push({ type: "refusal", refusal: this.refusal });
     if (content.length) output.push({ type: "message", role: "assistant", content });
     for (const call of calls) {
       output.push({ type: "function_call", call_id: call.callId, name: call.name, arguments: call.arguments });
-      events.push({ type: "function_call", call });
+      out.push({ type: "function_call", call });
     }
-    for (const item of output) events.push({ type: "output_item_done", item });
+    for (const item of output) out.push({ type: "output_item_done", item });
     this.result = {
       id: this.id,
       model: this.model,
@@ -152,8 +147,7 @@ export class ChatEventMapper implements EventMapper {
       rateLimits: this.context.rateLimits(),
       requestId: this.context.requestId,
     };
-    if (this.usage) events.push({ type: "usage", usage: this.usage });
-    events.push({ type: "done", result: this.result });
-    return events;
+    if (this.usage) out.push({ type: "usage", usage: this.usage });
+    out.push({ type: "done", result: this.result });
   }
 }

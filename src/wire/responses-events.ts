@@ -58,12 +58,16 @@ export class ResponsesEventMapper {
   private reasoning = "";
   private reasoningText = "";
   private readonly annotations: Annotation[] = [];
-  /** Message items announced with `phase: "commentary"`: their text is a preamble, not the answer. */
-  private readonly commentaryItems = new Set<string>();
-  /** Text of the message item being streamed, to move it if its phase only shows up at `done`. */
-  private openText = { itemId: "", text: "" };
-  /** Message items whose refusal arrived as deltas (the rest carry it only in their final content). */
-  private readonly refusalItems = new Set<string>();
+  /** Message items announced with `phase: "commentary"`: their text is a preamble, not the answer (made at the first). */
+  private commentaryItems: Set<string> | undefined;
+  /**
+   * The message item whose deltas `text` ends with, and where they start in it: its text
+   * moves to `commentary` if its phase only shows up at `done`.
+   */
+  private openItemId = "";
+  private openTextStart = 0;
+  /** Message items whose refusal arrived as deltas (the rest carry it only in their final content; made at the first). */
+  private refusalItems: Set<string> | undefined;
   private readonly calls: FunctionCall[] = [];
   private readonly items: Json[] = [];
   /** Set once a terminal event was seen; nothing after it is read. */
@@ -71,68 +75,83 @@ export class ResponsesEventMapper {
 
   constructor(private readonly context: { requestId?: string; rateLimits?: () => RateLimitSnapshot | undefined } = {}) {}
 
-  /** Map one decoded event; throws a ProviderError for failure events. Unknown event types map to nothing. */
-  map(event: Json): StreamEvent[] {
+  /**
+   * Map one decoded event onto `out` (appended, no array per event); throws a
+   * ProviderError for failure events. Unknown event types map to nothing.
+   */
+  map(event: Json, out: StreamEvent[]): void {
     switch (event.type) {
       case "response.created": {
         const response = (event.response ?? {}) as Json;
         this.id = asString(response.id);
         this.model = asString(response.model);
-        return [{ type: "created", id: this.id, model: this.model }];
+        out.push({ type: "created", id: this.id, model: this.model });
+        return;
       }
       case "response.output_text.delta":
-        return [this.textDelta(asString(event.item_id), asString(event.delta))];
+        out.push(this.textDelta(asString(event.item_id), asString(event.delta)));
+        return;
       case "response.refusal.delta": {
         const delta = asString(event.delta);
         const itemId = asString(event.item_id);
         this.refusal += delta;
-        this.refusalItems.add(itemId);
-        return [{ type: "refusal_delta", delta, itemId }];
+        (this.refusalItems ??= new Set()).add(itemId);
+        out.push({ type: "refusal_delta", delta, itemId });
+        return;
       }
       case "response.output_text.annotation.added": {
         const annotation = event.annotation;
-        if (!annotation || typeof annotation !== "object" || typeof (annotation as Json).type !== "string") return [];
+        if (!annotation || typeof annotation !== "object" || typeof (annotation as Json).type !== "string") return;
         this.annotations.push(annotation as Annotation);
-        return [{ type: "annotation", annotation: annotation as Annotation, itemId: asString(event.item_id) }];
+        out.push({ type: "annotation", annotation: annotation as Annotation, itemId: asString(event.item_id) });
+        return;
       }
       case "response.reasoning_summary_text.delta": {
         const delta = asString(event.delta);
         this.reasoning += delta;
-        return [{ type: "reasoning_summary_delta", delta, itemId: asString(event.item_id) }];
+        out.push({ type: "reasoning_summary_delta", delta, itemId: asString(event.item_id) });
+        return;
       }
       case "response.reasoning_summary_part.added": {
         // Separate summary parts the way ChatGPT shows them, in the stream as in the result.
-        if (!this.reasoning || !(Number(event.summary_index) > 0)) return [];
+        if (!this.reasoning || !(Number(event.summary_index) > 0)) return;
         this.reasoning += "\n\n";
-        return [{ type: "reasoning_summary_delta", delta: "\n\n", itemId: asString(event.item_id) }];
+        out.push({ type: "reasoning_summary_delta", delta: "\n\n", itemId: asString(event.item_id) });
+        return;
       }
       case "response.reasoning_text.delta": {
         const delta = asString(event.delta);
         this.reasoningText += delta;
-        return [{ type: "reasoning_text_delta", delta, itemId: asString(event.item_id) }];
+        out.push({ type: "reasoning_text_delta", delta, itemId: asString(event.item_id) });
+        return;
       }
       case "response.output_item.added": {
         const item = (event.item ?? {}) as Json;
-        if (item.type === "message" && item.phase === "commentary") this.commentaryItems.add(asString(item.id));
+        if (item.type === "message" && item.phase === "commentary") (this.commentaryItems ??= new Set()).add(asString(item.id));
         const call = toolCall(item);
-        if (!call) return [];
-        return [{ type: "function_call_start", itemId: asString(item.id), callId: call.callId, name: call.name, kind: call.kind }];
+        if (call) out.push({ type: "function_call_start", itemId: asString(item.id), callId: call.callId, name: call.name, kind: call.kind });
+        return;
       }
       case "response.function_call_arguments.delta":
       case "response.custom_tool_call_input.delta":
-        return [{ type: "function_call_arguments_delta", delta: asString(event.delta), itemId: asString(event.item_id) }];
+        out.push({ type: "function_call_arguments_delta", delta: asString(event.delta), itemId: asString(event.item_id) });
+        return;
       case "response.output_item.done":
-        return this.itemDone((event.item ?? {}) as Json);
+        this.itemDone((event.item ?? {}) as Json, out);
+        return;
       case "codex.rate_limits":
-        return [{ type: "rate_limits", rateLimits: parseRateLimitEvent(event) }];
+        out.push({ type: "rate_limits", rateLimits: parseRateLimitEvent(event) });
+        return;
       case "response.completed":
       case "response.done":
-        return this.finish((event.response ?? {}) as Json, this.calls.length > 0 ? "tool_calls" : "stop");
+        this.finish((event.response ?? {}) as Json, this.calls.length > 0 ? "tool_calls" : "stop", undefined, out);
+        return;
       case "response.incomplete": {
         const response = (event.response ?? {}) as Json;
         const reason = asString(((response.incomplete_details ?? {}) as Json).reason) || "unknown";
         const stop: StopReason = reason === "max_output_tokens" ? "length" : reason === "content_filter" ? "content_filter" : "incomplete";
-        return this.finish(response, stop, reason);
+        this.finish(response, stop, reason, out);
+        return;
       }
       case "response.failed": {
         const response = (event.response ?? {}) as Json;
@@ -147,48 +166,47 @@ export class ResponsesEventMapper {
           headers: lowerCaseHeaders(event.headers),
           rateLimits: this.context.rateLimits?.(),
         });
-      default:
-        return [];
     }
   }
 
   private textDelta(itemId: string, delta: string): StreamEvent {
-    if (this.commentaryItems.has(itemId)) {
+    if (this.commentaryItems?.has(itemId)) {
       this.commentary += delta;
       return { type: "commentary_delta", delta, itemId };
     }
-    if (this.openText.itemId !== itemId) this.openText = { itemId, text: "" };
-    this.openText.text += delta;
+    if (this.openItemId !== itemId) {
+      this.openItemId = itemId;
+      this.openTextStart = this.text.length;
+    }
     this.text += delta;
     return { type: "text_delta", delta, itemId };
   }
 
-  private itemDone(item: Json): StreamEvent[] {
+  private itemDone(item: Json, out: StreamEvent[]): void {
     this.items.push(item);
-    const out: StreamEvent[] = [{ type: "output_item_done", item }];
     const itemId = asString(item.id);
     if (item.type === "message") {
       // A phase named only on the finished item still keeps the preamble out of the answer.
-      if (item.phase === "commentary" && !this.commentaryItems.has(itemId) && this.openText.itemId === itemId && this.text.endsWith(this.openText.text)) {
-        this.text = this.text.slice(0, this.text.length - this.openText.text.length);
-        this.commentary += this.openText.text;
+      if (item.phase === "commentary" && !this.commentaryItems?.has(itemId) && this.openItemId === itemId) {
+        this.commentary += this.text.slice(this.openTextStart);
+        this.text = this.text.slice(0, this.openTextStart);
       }
       // A refusal sent only inside the finished item (no deltas) must not be lost.
-      const refusal = this.refusalItems.has(itemId) ? "" : refusalOf(item);
+      const refusal = this.refusalItems?.has(itemId) ? "" : refusalOf(item);
       if (refusal) {
         this.refusal += refusal;
-        out.unshift({ type: "refusal_delta", delta: refusal, itemId });
+        out.push({ type: "refusal_delta", delta: refusal, itemId });
       }
     }
+    out.push({ type: "output_item_done", item });
     const call = toolCall(item);
     if (call) {
       this.calls.push(call);
       out.push({ type: "function_call", call });
     }
-    return out;
   }
 
-  private finish(response: Json, stopReason: StopReason, incompleteReason?: string): StreamEvent[] {
+  private finish(response: Json, stopReason: StopReason, incompleteReason: string | undefined, out: StreamEvent[]): void {
     const usage = parseUsage(response.usage);
     const output = Array.isArray(response.output) && response.output.length > 0 ? (response.output as Json[]) : this.items;
     this.result = {
@@ -208,10 +226,8 @@ export class ResponsesEventMapper {
       rateLimits: this.context.rateLimits?.(),
       requestId: this.context.requestId,
     };
-    const events: StreamEvent[] = [];
-    if (usage) events.push({ type: "usage", usage });
-    events.push({ type: "done", result: this.result });
-    return events;
+    if (usage) out.push({ type: "usage", usage });
+    out.push({ type: "done", result: this.result });
   }
 }
 

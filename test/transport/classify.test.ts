@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { classifyHttpError, retryAfterMs } from "#src/transport/classify.js";
 import { parseRateLimitHeaders } from "#src/transport/rate-limits.js";
 import { ResponsesEventMapper } from "#src/wire/responses-events.js";
+import type { StreamEvent } from "#src/types.js";
 import { ProviderError } from "#src/errors.js";
 
 const NOW = Date.UTC(2026, 0, 1, 12, 0, 0);
@@ -96,15 +97,15 @@ test("detail bodies, x-error-json, HTML pages and x-should-retry", () => {
 test("in-stream response.failed and both error event shapes are classified", () => {
   const mapper = new ResponsesEventMapper();
   assert.throws(
-    () => mapper.map({ type: "response.failed", response: { error: { code: "rate_limit_exceeded", message: "slow down" } } }),
+    () => mapper.map({ type: "response.failed", response: { error: { code: "rate_limit_exceeded", message: "slow down" } } }, []),
     (e: unknown) => e instanceof ProviderError && e.code === "rate_limited" && e.retryable,
   );
   assert.throws(
-    () => mapper.map({ type: "error", code: "context_length_exceeded", message: "too long" }),
+    () => mapper.map({ type: "error", code: "context_length_exceeded", message: "too long" }, []),
     (e: unknown) => e instanceof ProviderError && e.code === "context_length_exceeded",
   );
   assert.throws(
-    () => mapper.map({ type: "error", status: 429, error: { type: "usage_limit_reached", plan_type: "pro", resets_in_seconds: 10 }, headers: { "X-Codex-Primary-Used-Percent": "100" } }),
+    () => mapper.map({ type: "error", status: 429, error: { type: "usage_limit_reached", plan_type: "pro", resets_in_seconds: 10 }, headers: { "X-Codex-Primary-Used-Percent": "100" } }, []),
     (e: unknown) => e instanceof ProviderError && e.code === "usage_limit_reached" && e.planType === "pro" && e.resetsAt !== undefined,
   );
 });
@@ -113,7 +114,9 @@ test("multi-part reasoning summaries are separated by a blank line in the stream
   const mapper = new ResponsesEventMapper();
   const streamed: string[] = [];
   const feed = (event: Record<string, unknown>) => {
-    for (const e of mapper.map(event)) if (e.type === "reasoning_summary_delta") streamed.push(e.delta);
+    const out: StreamEvent[] = [];
+    mapper.map(event, out);
+    for (const e of out) if (e.type === "reasoning_summary_delta") streamed.push(e.delta);
   };
   feed({ type: "response.reasoning_summary_part.added", item_id: "rs_1", summary_index: 0 });
   feed({ type: "response.reasoning_summary_text.delta", item_id: "rs_1", summary_index: 0, delta: "**Plan**" });

@@ -37,10 +37,9 @@ test("a refusal arrives as refusal_delta events and result.refusal, never as emp
 test("a refusal sent only inside the finished item is not lost", () => {
   const mapper = new ResponsesEventMapper();
   const item = { id: "msg_1", type: "message", role: "assistant", content: [{ type: "refusal", refusal: "No." }] };
-  const events = [
-    ...mapper.map({ type: "response.output_item.done", item }),
-    ...mapper.map({ type: "response.completed", response: { id: "resp_1" } }),
-  ];
+  const events: StreamEvent[] = [];
+  mapper.map({ type: "response.output_item.done", item }, events);
+  mapper.map({ type: "response.completed", response: { id: "resp_1" } }, events);
   assert.deepEqual(ofType(events, "refusal_delta"), [{ type: "refusal_delta", delta: "No.", itemId: "msg_1" }]);
   assert.equal(mapper.result?.refusal, "No.");
 });
@@ -60,11 +59,12 @@ test("commentary (phase) is its own event and stays out of result.text", async (
 
 test("a phase named only on the finished item still moves the preamble out of the answer", () => {
   const mapper = new ResponsesEventMapper();
-  mapper.map({ type: "response.output_item.added", item: { id: "msg_1", type: "message", role: "assistant", content: [] } });
-  mapper.map({ type: "response.output_text.delta", item_id: "msg_1", delta: "Checking." });
-  mapper.map({ type: "response.output_item.done", item: { id: "msg_1", type: "message", phase: "commentary", content: [] } });
-  mapper.map({ type: "response.output_text.delta", item_id: "msg_2", delta: "Done." });
-  mapper.map({ type: "response.completed", response: { id: "resp_1" } });
+  const events: StreamEvent[] = [];
+  mapper.map({ type: "response.output_item.added", item: { id: "msg_1", type: "message", role: "assistant", content: [] } }, events);
+  mapper.map({ type: "response.output_text.delta", item_id: "msg_1", delta: "Checking." }, events);
+  mapper.map({ type: "response.output_item.done", item: { id: "msg_1", type: "message", phase: "commentary", content: [] } }, events);
+  mapper.map({ type: "response.output_text.delta", item_id: "msg_2", delta: "Done." }, events);
+  mapper.map({ type: "response.completed", response: { id: "resp_1" } }, events);
   assert.equal(mapper.result?.text, "Done.");
   assert.equal(mapper.result?.commentary, "Checking.");
 });
@@ -143,5 +143,7 @@ test("reasoning text and annotations map to events and the result; unknown event
     assert.deepEqual(result.annotations, [citation]);
     assert.deepEqual(ofType(cited, "annotation").map((e) => e.annotation), [citation]);
   });
-  assert.deepEqual(new ResponsesEventMapper().map({ type: "response.some_future_event", delta: "x" }), []);
+  const unknown: StreamEvent[] = [];
+  new ResponsesEventMapper().map({ type: "response.some_future_event", delta: "x" }, unknown);
+  assert.deepEqual(unknown, []);
 });

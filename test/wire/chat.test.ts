@@ -17,8 +17,9 @@ const chunk = (delta: Record<string, unknown>, finish: string | null = null) => 
 /** Feed chunks, then `[DONE]`, as the transport does. */
 function run(chunks: Record<string, unknown>[], done = true): StreamEvent[] {
   const m = mapper();
-  const events = chunks.flatMap((c) => m.map(c));
-  if (done) events.push(...m.onDone());
+  const events: StreamEvent[] = [];
+  for (const c of chunks) m.map(c, events);
+  if (done) m.onDone(events);
   return events;
 }
 
@@ -180,9 +181,9 @@ describe("chat stream mapping", () => {
 
   it("an in-band error object is classified like any other error", () => {
     const m = mapper();
-    m.map(chunk({ content: "partial" }));
+    m.map(chunk({ content: "partial" }), []);
     assert.throws(
-      () => m.map({ error: { message: "Rate limit reached. Please try again in 20ms.", type: "requests", code: "rate_limit_exceeded" } }),
+      () => m.map({ error: { message: "Rate limit reached. Please try again in 20ms.", type: "requests", code: "rate_limit_exceeded" } }, []),
       (e: unknown) => e instanceof ProviderError && e.code === "rate_limited" && e.requestId === "req_1",
     );
   });
