@@ -73,3 +73,37 @@ test("a waiting reader wakes on push, end and failure", async () => {
   await woken;
   assert.throws(() => failing.finished(), /boom/);
 });
+
+test("the reader settles once: complete at the end, failed with the error it maps, stopped at return()", async () => {
+  const outcomes: string[] = [];
+  const complete = new BodyQueue(source(), 16);
+  const reading = complete.reader((outcome) => void outcomes.push(outcome));
+  complete.push(chunk(1));
+  assert.equal(String((await reading.next()).value), "1");
+  const waiting = reading.next();
+  complete.end();
+  assert.equal((await waiting).done, true);
+  assert.equal((await reading.next()).done, true);
+  assert.deepEqual(outcomes, ["complete"]);
+
+  const failing = new BodyQueue(source(), 16);
+  const mapped = new Error("mapped");
+  const failed = failing.reader((outcome, error) => {
+    outcomes.push(`${outcome}:${(error as Error).message}`);
+    return mapped;
+  });
+  failing.push(chunk(2));
+  failing.fail(new Error("reset"));
+  assert.equal(String((await failed.next()).value), "2", "the chunk before the failure first");
+  await assert.rejects(failed.next(), (error) => error === mapped);
+  assert.equal((await failed.next()).done, true);
+
+  const stopping = new BodyQueue(source(), 16);
+  const stopped = stopping.reader((outcome) => void outcomes.push(outcome));
+  stopping.push(chunk(3));
+  await stopped.next();
+  await stopped.return?.();
+  await stopped.return?.();
+  assert.equal((await stopped.next()).done, true);
+  assert.deepEqual(outcomes, ["complete", "failed:reset", "stopped"]);
+});
