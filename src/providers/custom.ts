@@ -69,7 +69,8 @@ function envKeyAuth(name: string, variable: string, config: CustomProviderConfig
   };
 }
 
-const NO_AUTH: AuthSource = { description: "no credential", headers: async () => ({}), unauthorized: async () => false };
+const NO_HEADERS: Record<string, string> = {};
+const NO_AUTH: AuthSource = { description: "no credential", headers: async () => NO_HEADERS, currentHeaders: () => NO_HEADERS, unauthorized: async () => false };
 
 export function customProvider(
   name: string,

@@ -74,8 +74,11 @@ export function isContentEvent(event: StreamEvent): boolean {
 /** The async iterable every `stream()` call returns; `result()` works with or without iterating. */
 export class ResponseStream implements AsyncIterable<StreamEvent> {
   private started = false;
-  private settle!: { resolve(r: ResponseResult): void; reject(e: unknown): void };
-  private readonly resultPromise: Promise<ResponseResult>;
+  /** How the call ended, once it has. */
+  private outcome: { ok: true; result: ResponseResult } | { ok: false; error: unknown } | undefined;
+  /** result()'s promise, made only when asked for (most callers iterate), and how to settle it. */
+  private resultPromise: Promise<ResponseResult> | undefined;
+  private settleResult: (() => void) | undefined;
 
   /**
    * `source` yields batches of events (one network chunk's); `cancel` is the call's
@@ -84,43 +87,34 @@ export class ResponseStream implements AsyncIterable<StreamEvent> {
   constructor(
     private readonly source: AsyncIterator<StreamEvent[]>,
     private readonly cancel: CallCancel,
-    release?: () => void,
-  ) {
-    this.resultPromise = new Promise<ResponseResult>((resolve, reject) => {
-      this.settle = release
-        ? {
-            resolve: (result) => {
-              release();
-              resolve(result);
-            },
-            reject: (error) => {
-              release();
-              reject(error);
-            },
-          }
-        : { resolve, reject };
-    });
-    // Consumers that only iterate never look at result(); don't report it unhandled.
-    this.resultPromise.catch(() => {});
+    private readonly release?: () => void,
+  ) {}
+
+  /** The first outcome wins. */
+  private settle(outcome: NonNullable<ResponseStream["outcome"]>): void {
+    if (this.outcome) return;
+    this.outcome = outcome;
+    this.release?.();
+    this.settleResult?.();
   }
 
   /** A hand-written iterator (not an async generator) to save a hop per event. */
   [Symbol.asyncIterator](): AsyncIterator<StreamEvent> {
     if (this.started) throw new Error("A ResponseStream can be iterated only once; use result() for the final value.");
     this.started = true;
-    const { source, cancel, settle } = this;
+    const { source, cancel } = this;
     let finished = false;
     let buffer: StreamEvent[] = [];
     let index = 0;
     const fail = (error: unknown) => {
       finished = true;
-      settle.reject(error);
+      this.settle({ ok: false, error });
     };
     const take = (): IteratorResult<StreamEvent> => {
       const event = buffer[index++];
       if (event.type === "done") {
         finished = true;
-        settle.resolve(event.result);
+        this.settle({ ok: true, result: event.result });
       }
       return { done: false, value: event };
     };
@@ -177,6 +171,18 @@ export class ResponseStream implements AsyncIterable<StreamEvent> {
 
   /** The final result; consumes the stream if nobody is iterating it. */
   result(): Promise<ResponseResult> {
+    if (!this.resultPromise) {
+      this.resultPromise = new Promise<ResponseResult>((resolve, reject) => {
+        this.settleResult = () => {
+          const outcome = this.outcome!;
+          if (outcome.ok) resolve(outcome.result);
+          else reject(outcome.error);
+        };
+      });
+      if (this.outcome) this.settleResult!();
+      // A caller may ask for it and then only iterate; don't report it unhandled.
+      this.resultPromise.catch(() => {});
+    }
     if (!this.started) {
       void (async () => {
         for await (const _ of this) {
@@ -228,6 +234,22 @@ export function openStream(endpoint: Endpoint, body: Json, options: TransportOpt
 }
 
 const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
+
+/** The request headers last built for each endpoint, with the auth headers they were built from. */
+const builtHeaders = new WeakMap<Endpoint, { auth: Record<string, string>; headers: Record<string, string> }>();
+
+/**
+ * A model request's headers: the endpoint's, then the auth source's, then the call's own.
+ * With a fixed credential (the same auth object each call) and no per-call headers,
+ * every call sends the object built for the first (the HTTP clients only read it).
+ */
+function requestHeaders(endpoint: Endpoint, auth: Record<string, string>, callHeaders: Record<string, string> | undefined): Record<string, string> {
+  const built = callHeaders ? undefined : builtHeaders.get(endpoint);
+  if (built?.auth === auth) return built.headers;
+  const headers = { "content-type": "application/json", accept: "text/event-stream", ...endpoint.headers, ...auth, ...callHeaders };
+  if (!callHeaders) builtHeaders.set(endpoint, { auth, headers });
+  return headers;
+}
 
 /** The answer of the attempt that succeeded, being read. */
 interface Reading {
@@ -311,7 +333,7 @@ class CallRun implements AsyncIterator<StreamEvent[]> {
       const sending = send({
         url: endpoint.url,
         method: "POST",
-        headers: { "content-type": "application/json", accept: "text/event-stream", ...endpoint.headers, ...authHeaders, ...call.headers },
+        headers: requestHeaders(endpoint, authHeaders, call.headers),
         body: this.bodyText,
         signal: cancel,
         idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,

@@ -35,9 +35,13 @@ export function loadSseParser(): Promise<void> | undefined {
 export class SseDecoder {
   /** Set once the bound was crossed; nothing more is decoded. */
   failure: ProviderError | undefined;
-  // StringDecoder rather than TextDecoder: a streaming TextDecoder sets up an ICU
-  // converter per stream, which cost more than the whole SSE parse of a short answer.
-  private readonly decoder = new StringDecoder("utf8");
+  /**
+   * Made at the first chunk that ends inside a UTF-8 character, and used from then on:
+   * a chunk ending in an ASCII byte (SSE chunks end in "\n") decodes whole, without one.
+   * StringDecoder rather than TextDecoder: a streaming TextDecoder sets up an ICU
+   * converter per stream, which cost more than the whole SSE parse of a short answer.
+   */
+  private decoder: StringDecoder | undefined;
   private readonly parser: EventSourceParser;
   private first = true;
   private pending: EventSourceMessage[] = [];
@@ -55,9 +59,9 @@ export class SseDecoder {
   }
 
   /** The messages `chunk` completed (handed over without a copy). */
-  feed(chunk: Uint8Array): readonly EventSourceMessage[] {
+  feed(chunk: Buffer): readonly EventSourceMessage[] {
     if (this.failure) return NONE;
-    let text = this.decoder.write(chunk as Buffer);
+    let text = !this.decoder && chunk[chunk.length - 1] < 0x80 ? chunk.toString("utf8") : (this.decoder ??= new StringDecoder("utf8")).write(chunk);
     if (this.first && text.length > 0) {
       this.first = false;
       // The SSE spec ignores one leading byte order mark (TextDecoder used to drop it).
@@ -74,7 +78,7 @@ export class SseDecoder {
    */
   end(): readonly EventSourceMessage[] {
     if (this.failure) return NONE;
-    this.parser.feed(`${this.decoder.end()}\n\n`);
+    this.parser.feed(`${this.decoder?.end() ?? ""}\n\n`);
     return this.take();
   }
 

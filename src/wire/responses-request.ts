@@ -118,7 +118,8 @@ export function buildResponsesBody(request: ModelRequest, policy: ResponsesPolic
   if (request.promptCacheKey !== undefined) body.prompt_cache_key = request.promptCacheKey;
   if (request.serviceTier !== undefined) body.service_tier = request.serviceTier;
   if (request.extraBody) Object.assign(body, request.extraBody);
-  return applyResponsesPolicy(body, policy);
+  // Our own fresh body: enforced in place, without the copy a caller's body gets.
+  return enforcePolicy(body, policy);
 }
 
 /**
@@ -128,7 +129,10 @@ export function buildResponsesBody(request: ModelRequest, policy: ResponsesPolic
  * bodies we build and for bodies passed through from other clients by the local server.
  */
 export function applyResponsesPolicy(input: Record<string, unknown>, policy: ResponsesPolicy): Record<string, unknown> {
-  const body = { ...input };
+  return enforcePolicy({ ...input }, policy);
+}
+
+function enforcePolicy(body: Record<string, unknown>, policy: ResponsesPolicy): Record<string, unknown> {
   if (policy.forced.store !== undefined) {
     if (body.store !== undefined && body.store !== policy.forced.store) {
       throw new ProviderError("unsupported_parameter", `This provider requires store:${policy.forced.store}; remove "store".`, { param: "store" });

@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { loadSseParser, SseDecoder } from "#src/transport/sse.js";
 
-async function collect(parts: (string | Uint8Array)[]) {
+async function collect(parts: (string | Buffer)[]) {
   await loadSseParser();
   const decoder = new SseDecoder();
   const out = [];
@@ -31,7 +31,7 @@ test("chunk boundaries anywhere, including inside CRLF and a multi-byte characte
     assert.deepEqual(split.map((m) => m.data), whole.map((m) => m.data), `cut at ${cut}`);
   }
   // One byte at a time.
-  const single = await collect([...bytes].map((b) => Uint8Array.of(b)));
+  const single = await collect([...bytes].map((b) => Buffer.of(b)));
   assert.deepEqual(single.map((m) => m.data), ['{"t":"héllo 🌍"}', '{"t":"two"}']);
 });
 
