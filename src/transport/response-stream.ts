@@ -294,11 +294,12 @@ class CallRun implements AsyncIterator<StreamEvent[]> {
     for (;;) {
       if (this.finished) return DONE;
       try {
-        const reading = this.reading ?? (await this.open());
-        if (reading === this.reading) return { done: false, value: await this.read(reading) };
-        // A new answer: the rate limits its headers carried come first.
-        this.reading = reading;
-        if (reading.headerLimits) return { done: false, value: [{ type: "rate_limits", rateLimits: reading.headerLimits }] };
+        if (!this.reading) {
+          const reading = (this.reading = await this.open());
+          // A new answer: the rate limits its headers carried come first.
+          if (reading.headerLimits) return { done: false, value: [{ type: "rate_limits", rateLimits: reading.headerLimits }] };
+        }
+        return { done: false, value: await this.read(this.reading) };
       } catch (caught) {
         // A failed stream (e.g. an oversized line) is not drained for keep-alive: its rest may be endless.
         this.reading?.response.destroy();

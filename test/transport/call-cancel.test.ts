@@ -7,8 +7,9 @@ import { test } from "node:test";
 import { ProviderError } from "#src/errors.js";
 import { CallCancel } from "#src/transport/call-cancel.js";
 import type { Clock } from "#src/transport/retry.js";
+import type { Emulator } from "#src/emulator/index.js";
 import { withEmulator } from "../support/emulator.js";
-import { openStream, type Endpoint } from "#src/transport/response-stream.js";
+import { openStream, type Endpoint, type TransportOptions } from "#src/transport/response-stream.js";
 import { ResponsesEventMapper } from "#src/wire/responses-events.js";
 import type { AuthSource } from "#src/transport/auth-source.js";
 
@@ -52,18 +53,25 @@ test("listeners fire once, in order; a removed one does not; the signal is made 
   assert.deepEqual(fired, ["first", "second"]);
 });
 
+/**
+ * Opens a call that waits in `waiter` (an auth source's headers(), a retry's sleep),
+ * aborts it there, and returns how many model requests the emulator saw.
+ */
+async function abortWhileWaiting(emu: Emulator, waiter: ReturnType<typeof waitsForAbort>, auth: AuthSource, options: TransportOptions = {}): Promise<number> {
+  const stream = openStream(endpoint(emu.apiUrl, auth), { model: "gpt-5.5", input: "hi", stream: true }, options);
+  const result = stream.result();
+  assert.ok((await waiter.reached) instanceof AbortSignal, "given a real AbortSignal");
+  stream.abort();
+  await assert.rejects(result, isAborted);
+  return emu.requests.filter((r) => r.path === "/v1/responses").length;
+}
+
 test("an auth source that must refresh gets an AbortSignal, and abort reaches it", { timeout: 30_000 }, async () => {
   await withEmulator({}, async (emu) => {
     const refresh = waitsForAbort();
     // No currentHeaders: the call has to await headers(signal), as a token refresh does.
     const auth: AuthSource = { description: "refreshing", headers: (signal) => refresh.call(signal), unauthorized: async () => false };
-    const stream = openStream(endpoint(emu.apiUrl, auth), { model: "gpt-5.5", input: "hi", stream: true });
-    const result = stream.result();
-    const signal = await refresh.reached;
-    assert.ok(signal instanceof AbortSignal, "headers() got a real AbortSignal");
-    stream.abort();
-    await assert.rejects(result, isAborted);
-    assert.equal(emu.requests.filter((r) => r.path === "/v1/responses").length, 0, "nothing was sent");
+    assert.equal(await abortWhileWaiting(emu, refresh, auth), 0, "nothing was sent");
   });
 });
 
@@ -73,12 +81,6 @@ test("a retry's sleep gets an AbortSignal, and abort ends the wait", { timeout: 
     const sleep = waitsForAbort();
     const clock: Clock = { now: () => 0, random: () => 0.5, sleep: (_ms, signal) => sleep.call(signal) };
     const auth: AuthSource = { description: "key", headers: async () => ({ authorization: `Bearer ${emu.apiKey}` }), unauthorized: async () => false };
-    const stream = openStream(endpoint(emu.apiUrl, auth), { model: "gpt-5.5", input: "hi", stream: true }, { clock });
-    const result = stream.result();
-    const signal = await sleep.reached;
-    assert.ok(signal instanceof AbortSignal, "the sleep got a real AbortSignal");
-    stream.abort();
-    await assert.rejects(result, isAborted);
-    assert.equal(emu.requests.filter((r) => r.path === "/v1/responses").length, 1, "the retry was not sent");
+    assert.equal(await abortWhileWaiting(emu, sleep, auth, { clock }), 1, "the retry was not sent");
   });
 });
