@@ -124,6 +124,7 @@ function recordingMapper(context: MapperContext, record: (snapshot: RateLimitSna
       if (inner.result) record(inner.result.rateLimits);
       return events;
     },
+    relay: (type) => inner.relay(type),
     get result() {
       return inner.result;
     },

@@ -10,6 +10,7 @@ import { mergeRateLimits, parseRateLimitHeaders } from "./rate-limits.js";
 import type { Clock, RetryPolicy } from "./retry.js";
 import type { NoticeHandler } from "../notice.js";
 import { parseSse, type SseMessage } from "./sse.js";
+import { sseBlocks, type SseBlock } from "./sse-blocks.js";
 
 type Json = Record<string, unknown>;
 
@@ -18,6 +19,13 @@ export interface EventMapper {
   map(event: Json): StreamEvent[];
   /** Called for `data: [DONE]` (Chat Completions' end marker). */
   onDone?(): StreamEvent[];
+  /**
+   * For `rawEvents: "sse"` calls, how an event of this type travels: `pass` as bytes, not
+   * decoded (the mapper has no use for it); `read` decoded for the mapper and forwarded;
+   * `own` decoded for the mapper and not forwarded (not an event of the wire API the
+   * caller relays). Without it every event is `read`.
+   */
+  relay?(type: string): "pass" | "read" | "own";
   readonly result?: ResponseResult;
 }
 
@@ -66,7 +74,7 @@ const CONTENT_EVENTS = new Set<StreamEvent["type"]>([
 
 /** Content (or a raw wire event) reached the caller: repeating the call would repeat it. */
 export function isContentEvent(event: StreamEvent): boolean {
-  return CONTENT_EVENTS.has(event.type) || event.type === "raw";
+  return CONTENT_EVENTS.has(event.type) || event.type === "raw" || event.type === "sse";
 }
 
 /** The async iterable every `stream()` call returns; `result()` works with or without iterating. */
@@ -191,8 +199,13 @@ export class ResponseStream implements AsyncIterable<StreamEvent> {
 export interface CallOptions {
   /** Cancels the call; it then rejects with `aborted`. */
   signal?: AbortSignal;
-  /** Also yield each decoded wire event as `{type:"raw"}` (for pass-through servers). */
-  rawEvents?: boolean;
+  /**
+   * `true`: also yield each decoded wire event as `{type:"raw"}`. `"sse"` (streamBody, for a
+   * Responses pass-through server): yield the upstream's event blocks as bytes, `{type:"sse"}`,
+   * decoding only the events the library reads; the typed events then carry no deltas, and
+   * `result` only what those events hold (output items, usage, status).
+   */
+  rawEvents?: boolean | "sse";
   /** Headers for this call only, applied after the auth and provider headers (e.g. a per-conversation session id). */
   headers?: Record<string, string>;
 }
@@ -240,21 +253,15 @@ function mapBatch(
   state: StreamState,
   rawEvents: boolean,
   options: TransportOptions,
-): { events: StreamEvent[]; failure?: unknown } {
+): Mapped {
   const out: StreamEvent[] = [];
   for (const message of batch) {
     let events: StreamEvent[];
     if (message.data === "[DONE]") {
       events = mapper.onDone?.() ?? [];
     } else {
-      let json: Json;
-      try {
-        json = JSON.parse(message.data) as Json;
-      } catch {
-        // docs/protocol.md#sse-framing: log and skip undecodable lines; the terminal check still guards truncation.
-        options.onNotice?.({ code: "warning", message: `Skipped an undecodable stream event (${message.data.length} bytes).` });
-        continue;
-      }
+      const json = decodeEvent(message.data, options);
+      if (!json) continue;
       if (rawEvents) {
         // A pass-through caller forwards raw events as they come; a retry would send them twice.
         state.delivered = true;
@@ -266,20 +273,81 @@ function mapBatch(
         return { events: out, failure: error };
       }
     }
-    for (const event of events) {
-      if (event.type === "created") {
-        if (state.createdSent) continue;
-        state.createdSent = true;
-      } else if (event.type === "rate_limits") {
-        state.rateLimits = mergeRateLimits(state.rateLimits, event.rateLimits);
-      } else if (CONTENT_EVENTS.has(event.type)) {
-        state.delivered = true;
-      }
-      out.push(event);
-    }
+    collect(events, out, state);
     if (mapper.result) break;
   }
   return { events: out };
+}
+
+/**
+ * `rawEvents: "sse"`: the event blocks of one network chunk, for a pass-through server.
+ * Only the events the mapper reads were decoded (see EventMapper.relay); the rest pass
+ * as bytes. Delivered is what the server forwards: not the backend's own events.
+ */
+function relayBatch(batch: SseBlock[], mapper: EventMapper, state: StreamState, options: TransportOptions): Mapped {
+  const out: StreamEvent[] = [];
+  for (const { bytes, message } of batch) {
+    if (!message) {
+      state.delivered = true;
+      out.push({ type: "sse", bytes });
+      continue;
+    }
+    if (message.data === "[DONE]") {
+      collect(mapper.onDone?.() ?? [], out, state);
+      continue;
+    }
+    const json = decodeEvent(message.data, options);
+    if (!json) continue;
+    const forwarded = mapper.relay?.(String(json.type)) !== "own";
+    let events: StreamEvent[];
+    try {
+      events = mapper.map(json);
+    } catch (error) {
+      // A failure event before anything was forwarded is not forwarded either: the call
+      // can still be retried, or answered with the failure's HTTP status.
+      if (forwarded && state.delivered) out.push({ type: "sse", bytes, event: json });
+      return { events: out, failure: error };
+    }
+    if (forwarded) {
+      state.delivered = true;
+      out.push({ type: "sse", bytes, event: json });
+    }
+    collect(events, out, state);
+    if (mapper.result) break;
+  }
+  return { events: out };
+}
+
+/** An event's JSON; undecodable data is skipped with a warning. */
+function decodeEvent(data: string, options: TransportOptions): Json | undefined {
+  try {
+    return JSON.parse(data) as Json;
+  } catch {
+    // docs/protocol.md#sse-framing: log and skip undecodable lines; the terminal check still guards truncation.
+    options.onNotice?.({ code: "warning", message: `Skipped an undecodable stream event (${data.length} bytes).` });
+    return undefined;
+  }
+}
+
+/** Mapped events into `out`, keeping the call's state: one `created`, merged rate limits, whether content went out. */
+function collect(events: StreamEvent[], out: StreamEvent[], state: StreamState): void {
+  for (const event of events) {
+    if (event.type === "created") {
+      if (state.createdSent) continue;
+      state.createdSent = true;
+    } else if (event.type === "rate_limits") {
+      state.rateLimits = mergeRateLimits(state.rateLimits, event.rateLimits);
+    } else if (CONTENT_EVENTS.has(event.type)) {
+      state.delivered = true;
+    }
+    out.push(event);
+  }
+}
+
+type Mapped = { events: StreamEvent[]; failure?: unknown };
+
+async function* mapBatches<T>(batches: AsyncIterable<T>, map: (batch: T) => Mapped): AsyncGenerator<Mapped> {
+  for await (const batch of batches) yield map(batch);
 }
 
 async function* run(
@@ -322,8 +390,14 @@ async function* run(
       if (headerLimits) yield [{ type: "rate_limits", rateLimits: headerLimits }];
       const mapper = endpoint.createMapper({ requestId, rateLimits: () => state.rateLimits });
       try {
-        for await (const batch of parseSse(response.body, options.maxEventBytes)) {
-          const { events, failure } = mapBatch(batch, mapper, state, rawEvents, options);
+        const batches =
+          rawEvents === "sse"
+            ? mapBatches(
+                sseBlocks(response.body, (type) => mapper.relay?.(type) !== "pass", options.maxEventBytes),
+                (batch) => relayBatch(batch, mapper, state, options),
+              )
+            : mapBatches(parseSse(response.body, options.maxEventBytes), (batch) => mapBatch(batch, mapper, state, rawEvents, options));
+        for await (const { events, failure } of batches) {
           // What arrived before a failure event still reaches the caller first.
           if (events.length > 0) yield events;
           if (failure !== undefined) throw failure;
