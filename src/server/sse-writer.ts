@@ -70,7 +70,7 @@ export class SseWriter {
     this.pending = [];
     if (parts.length === 1) return parts[0];
     if (parts.every((part) => typeof part === "string")) return parts.join("");
-    return Buffer.concat(parts.map((part) => (typeof part === "string" ? Buffer.from(part) : part)));
+    return adjacent(parts) ?? Buffer.concat(parts.map((part) => (typeof part === "string" ? Buffer.from(part) : part)));
   }
 
   /** The comment's own flush re-arms the timer (refresh() revives one that has fired). */
@@ -98,4 +98,20 @@ export class SseWriter {
       this.res.on("close", done);
     });
   };
+}
+
+/**
+ * The parts as one view without copying, when they are consecutive slices of one buffer:
+ * the usual case, an upstream chunk whose events were all forwarded as they came.
+ */
+function adjacent(parts: (string | Uint8Array)[]): Uint8Array | undefined {
+  const first = parts[0];
+  if (typeof first === "string") return undefined;
+  let end = first.byteOffset + first.byteLength;
+  for (let i = 1; i < parts.length; i++) {
+    const part = parts[i];
+    if (typeof part === "string" || part.buffer !== first.buffer || part.byteOffset !== end) return undefined;
+    end += part.byteLength;
+  }
+  return new Uint8Array(first.buffer, first.byteOffset, end - first.byteOffset);
 }

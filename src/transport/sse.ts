@@ -12,6 +12,18 @@ export type { EventSourceMessage as SseMessage };
 /** The parser loads with the first stream, not with the library (~11 M instructions at import). */
 let parserModule: typeof import("eventsource-parser") | undefined;
 
+export async function loadParser(): Promise<typeof import("eventsource-parser")> {
+  parserModule ??= await import("eventsource-parser");
+  return parserModule;
+}
+
+/** A line or event past the bound: the stream is malformed or hostile. */
+export function eventTooLarge(maxEventSize: number): ProviderError {
+  return new ProviderError("protocol_error", `A stream event or line is larger than ${formatBytes(maxEventSize)}; the upstream stream is malformed or hostile.`, {
+    hint: "Raise max_event_bytes if the upstream really sends events this large.",
+  });
+}
+
 /**
  * Yields the SSE messages of `body` in batches: every message completed by one
  * network chunk, as soon as that chunk arrives. Batching keeps the per-event cost
@@ -34,8 +46,7 @@ export async function* parseSse(body: AsyncIterable<Uint8Array>, maxEventSize = 
     return batch;
   };
   let overflow = false;
-  parserModule ??= await import("eventsource-parser");
-  const parser = parserModule.createParser({
+  const parser = (await loadParser()).createParser({
     onEvent: (message) => pending.push(message),
     maxBufferSize: maxEventSize,
     // The parser also reports unknown fields and bad `retry:` values; the SSE spec says to ignore those.
@@ -43,10 +54,6 @@ export async function* parseSse(body: AsyncIterable<Uint8Array>, maxEventSize = 
       if (error.type === "max-buffer-size-exceeded") overflow = true;
     },
   });
-  const tooLarge = () =>
-    new ProviderError("protocol_error", `A stream event or line is larger than ${formatBytes(maxEventSize)}; the upstream stream is malformed or hostile.`, {
-      hint: "Raise max_event_bytes if the upstream really sends events this large.",
-    });
   for await (const chunk of body) {
     let text = decoder.write(chunk);
     if (first && text.length > 0) {
@@ -57,11 +64,11 @@ export async function* parseSse(body: AsyncIterable<Uint8Array>, maxEventSize = 
     parser.feed(text);
     // Events completed before the overflow still reach the caller first.
     if (pending.length > 0) yield take();
-    if (overflow) throw tooLarge();
+    if (overflow) throw eventTooLarge(maxEventSize);
   }
   // A last event without its blank line still counts (servers that end the body
   // right after the final data line); the caller decides whether it was terminal.
   parser.feed(decoder.end() + "\n\n");
   if (pending.length > 0) yield take();
-  if (overflow) throw tooLarge();
+  if (overflow) throw eventTooLarge(maxEventSize);
 }
