@@ -2,7 +2,8 @@
 // socket so the HTTP framing is visible: the events of one upstream write leave in a
 // single HTTP chunk (not one chunk and one write per event), and every event the server
 // does not change is forwarded byte for byte as the upstream wrote it (its spacing and
-// escapes included, and an event whose JSON spans several `data:` lines).
+// escapes included, and an event whose JSON spans several `data:` lines). A failure event
+// before any other is not relayed in a 200: the client gets the failure's status.
 import assert from "node:assert/strict";
 import { mkdtemp, rm } from "node:fs/promises";
 import { createServer as createHttpServer, type Server } from "node:http";
@@ -14,6 +15,8 @@ import { after, before, describe, it } from "node:test";
 import { createServer, type LocalServer } from "#src/server/index.js";
 
 const LOCAL_KEY = "sse-relay-local-key-0123456789abcdef";
+const FAIL_FIRST = "fail before anything";
+const FAILING_STREAM = 'event: error\ndata: {"type":"error","sequence_number":0,"code":"invalid_prompt","message":"The prompt was refused.","param":null}\n\n';
 const DELTAS = 20;
 
 /** Upstream data lines as written: odd spacing and a \u escape that JSON.stringify would not reproduce. */
@@ -38,8 +41,8 @@ function upstreamStream(): { body: string; deltaLines: string[] } {
   return { body: parts.join(""), deltaLines };
 }
 
-/** A POST over a raw socket (Connection: close): the status line and headers, and the chunked body as its chunks. */
-function rawPost(url: string, path: string, body: string): Promise<{ head: string; chunks: string[] }> {
+/** A POST over a raw socket (Connection: close): the status line and headers, the body as sent, and a chunked body as its chunks. */
+function rawPost(url: string, path: string, body: string): Promise<{ head: string; raw: string; chunks: string[] }> {
   const { hostname, port } = new URL(url);
   return new Promise((resolve, reject) => {
     const socket = connect(Number(port), hostname);
@@ -51,6 +54,7 @@ function rawPost(url: string, path: string, body: string): Promise<{ head: strin
       const split = bytes.indexOf("\r\n\r\n");
       const head = bytes.subarray(0, split).toString("latin1");
       const chunks: string[] = [];
+      const raw = bytes.subarray(split + 4).toString("utf8");
       let at = split + 4;
       for (;;) {
         const lineEnd = bytes.indexOf("\r\n", at);
@@ -59,7 +63,7 @@ function rawPost(url: string, path: string, body: string): Promise<{ head: strin
         chunks.push(bytes.subarray(lineEnd + 2, lineEnd + 2 + size).toString("utf8"));
         at = lineEnd + 2 + size + 2;
       }
-      resolve({ head, chunks });
+      resolve({ head, raw, chunks });
     });
     socket.write(
       `POST ${path} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nAuthorization: Bearer ${LOCAL_KEY}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
@@ -75,13 +79,16 @@ describe("serve relaying a Responses upstream's stream", () => {
 
   before(async () => {
     upstream = createHttpServer((req, res) => {
-      req.resume();
+      let request = "";
+      req.on("data", (chunk: Buffer) => (request += chunk));
       req.on("end", () => {
         if (req.method === "GET" && req.url?.endsWith("/models")) {
           res.writeHead(200, { "content-type": "application/json" });
           return void res.end(JSON.stringify({ object: "list", data: [{ id: "gpt-5.5", object: "model", created: 0, owned_by: "openai" }] }));
         }
         res.writeHead(200, { "content-type": "text/event-stream" });
+        // A stream that fails before its first Responses event.
+        if (request.includes(FAIL_FIRST)) return void res.end(FAILING_STREAM);
         // The whole stream in one write.
         res.end(stream.body);
       });
@@ -112,5 +119,11 @@ describe("serve relaying a Responses upstream's stream", () => {
   it("forwards the whole upstream stream byte for byte, a multi-line event included", async () => {
     const { chunks } = await rawPost(server.url, "/v1/responses", JSON.stringify({ model: "gpt-5.5", input: "hi", stream: true }));
     assert.equal(chunks.join(""), stream.body);
+  });
+
+  it("answers an upstream failure that comes before any event with its HTTP status, not a 200 with the event", async () => {
+    const { head, raw } = await rawPost(server.url, "/v1/responses", JSON.stringify({ model: "gpt-5.5", input: FAIL_FIRST, stream: true }));
+    assert.match(head, /^HTTP\/1\.1 400 /);
+    assert.match(raw, /The prompt was refused\./);
   });
 });
