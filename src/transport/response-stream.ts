@@ -10,7 +10,7 @@ import { mergeRateLimits, parseRateLimitHeaders } from "./rate-limits.js";
 import type { Clock, RetryPolicy } from "./retry.js";
 import type { NoticeHandler } from "../notice.js";
 import { parseSse, type SseMessage } from "./sse.js";
-import { sseBlocks, type SseBlock } from "./sse-blocks.js";
+import { frameEvent, sseBlocks, type SseBlock } from "./sse-blocks.js";
 
 type Json = Record<string, unknown>;
 
@@ -286,7 +286,9 @@ function mapBatch(
  */
 function relayBatch(batch: SseBlock[], mapper: EventMapper, state: StreamState, options: TransportOptions): Mapped {
   const out: StreamEvent[] = [];
-  for (const { bytes, message } of batch) {
+  for (const block of batch) {
+    const message = block.message;
+    let bytes = block.bytes;
     if (!message) {
       state.delivered = true;
       out.push({ type: "sse", bytes });
@@ -298,7 +300,11 @@ function relayBatch(batch: SseBlock[], mapper: EventMapper, state: StreamState, 
     }
     const json = decodeEvent(message.data, options);
     if (!json) continue;
-    const forwarded = mapper.relay?.(String(json.type)) !== "own";
+    const type = String(json.type);
+    const forwarded = mapper.relay?.(type) !== "own";
+    // The Responses stream names every event on its `event:` line, and clients may dispatch on it:
+    // an upstream that left it out gets it.
+    if (message.event === undefined && typeof json.type === "string") bytes = frameEvent(json.type, message.data);
     let events: StreamEvent[];
     try {
       events = mapper.map(json);

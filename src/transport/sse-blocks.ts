@@ -56,8 +56,7 @@ export async function* sseBlocks(
     if (!reframing) {
       const out: SseBlock[] = [];
       const onEvent = (message: EventSourceMessage) => {
-        const data = message.data.split("\n").map((line) => `data: ${line}\n`).join("");
-        const framed = Buffer.from(`${message.event === undefined ? "" : `event: ${message.event}\n`}${data}\n`);
+        const framed = frameEvent(message.event, message.data);
         out.push(message.event !== undefined && !reads(message.event) ? { bytes: framed } : { bytes: framed, message });
       };
       reframing = { decoder: new StringDecoder("utf8"), parser: createParser({ onEvent, maxBufferSize: maxEventSize, onError }), out };
@@ -149,4 +148,10 @@ export async function* sseBlocks(
   const last = reframing ? reframe(undefined) : split(BLANK_LINE);
   if (last.length > 0) yield last;
   if (overflow) throw eventTooLarge(maxEventSize);
+}
+
+/** One event as an LF-framed block: its `event:` line (when it has a type) and one `data:` line per line of data. */
+export function frameEvent(type: string | undefined, data: string): Buffer {
+  const lines = data.split("\n").map((line) => `data: ${line}\n`).join("");
+  return Buffer.from(`${type === undefined ? "" : `event: ${type}\n`}${lines}\n`);
 }

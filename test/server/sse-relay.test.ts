@@ -16,6 +16,7 @@ import { createServer, type LocalServer } from "#src/server/index.js";
 
 const LOCAL_KEY = "sse-relay-local-key-0123456789abcdef";
 const FAIL_FIRST = "fail before anything";
+const NO_EVENT_LINES = "data lines only";
 const FAILING_STREAM = 'event: error\ndata: {"type":"error","sequence_number":0,"code":"invalid_prompt","message":"The prompt was refused.","param":null}\n\n';
 const DELTAS = 20;
 
@@ -89,6 +90,7 @@ describe("serve relaying a Responses upstream's stream", () => {
         res.writeHead(200, { "content-type": "text/event-stream" });
         // A stream that fails before its first Responses event.
         if (request.includes(FAIL_FIRST)) return void res.end(FAILING_STREAM);
+        if (request.includes(NO_EVENT_LINES)) return void res.end(stream.body.replace(/^event: .*\n/gm, ""));
         // The whole stream in one write.
         res.end(stream.body);
       });
@@ -118,6 +120,11 @@ describe("serve relaying a Responses upstream's stream", () => {
 
   it("forwards the whole upstream stream byte for byte, a multi-line event included", async () => {
     const { chunks } = await rawPost(server.url, "/v1/responses", JSON.stringify({ model: "gpt-5.5", input: "hi", stream: true }));
+    assert.equal(chunks.join(""), stream.body);
+  });
+
+  it("names each event on an event: line when the upstream sent data lines only", async () => {
+    const { chunks } = await rawPost(server.url, "/v1/responses", JSON.stringify({ model: "gpt-5.5", input: NO_EVENT_LINES, stream: true }));
     assert.equal(chunks.join(""), stream.body);
   });
 
