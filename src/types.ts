@@ -174,6 +174,13 @@ export type StreamEvent =
    * pass-through server can forward it without encoding it again.
    */
   | { type: "raw"; event: Record<string, unknown>; data?: string }
+  /**
+   * Only with `rawEvents: "sse"`: event blocks of the upstream's stream as received
+   * (LF-framed, each ending in a blank line; an upstream that frames with CR, or leaves
+   * out an event's `event:` line, is re-framed).
+   * `event` is set when the block is one event the library decoded (see EventMapper.relay).
+   */
+  | { type: "sse"; bytes: Uint8Array; event?: Record<string, unknown> }
   /** A fallback chain moved on before any content: see FallbackSwitch. */
   | ({ type: "fallback" } & FallbackSwitch);
 

@@ -52,6 +52,14 @@ export interface FaultSpec {
   headers?: boolean;
   /** Mid-stream faults: text deltas sent before the fault strikes (default 2). */
   after?: number;
+  /**
+   * reset / truncate / idle / malformed: strike just before the first event of this type
+   * instead (wins over `after`). `truncate;before=response.created` ends a ChatGPT backend
+   * stream right after the informational `codex.rate_limits` it opens with
+   * (docs/protocol.md#codex-rate-limits): nothing of the response has been sent yet. (A
+   * reset there may take the event with it: a client's kernel drops unread data on RST.)
+   */
+  before?: string;
   /** slow: delay before every event (default 20 ms). */
   delayMs?: number;
   /** status: HTTP status (default 500). */
@@ -71,7 +79,7 @@ export interface FaultSpec {
 export class FaultError extends Error {}
 
 const NUMBER_KEYS = new Set(["times", "retryAfter", "retryAfterMs", "after", "delayMs", "status"]);
-const STRING_KEYS = new Set(["code", "type", "message", "param", "detail", "reason"]);
+const STRING_KEYS = new Set(["code", "type", "message", "param", "detail", "reason", "before"]);
 
 /** Validate a spec from any source; accepts camelCase or snake_case keys. */
 function normalizeFault(input: unknown): FaultSpec {
@@ -165,7 +173,7 @@ export interface DeliveryPlan {
   eventDelayMs: number;
   /** Delay before every text delta (deltaDelayMs option). */
   deltaDelayMs: number;
-  cut?: { kind: "reset" | "truncate" | "idle" | "malformed"; after: number };
+  cut?: { kind: "reset" | "truncate" | "idle" | "malformed"; after: number; before?: string };
 }
 
 /** A fault that changes what the stream says rather than how it is delivered. */
@@ -191,7 +199,7 @@ export function deliveryPlan(fault: FaultSpec | undefined, deltaDelayMs: number)
     case "truncate":
     case "idle":
     case "malformed":
-      plan.cut = { kind: fault.name, after };
+      plan.cut = { kind: fault.name, after, ...(fault.before === undefined ? {} : { before: fault.before }) };
       break;
     default:
       break;

@@ -22,12 +22,13 @@ function frame(event: SseEvent, nl: string, data = event.data): string {
 }
 
 /**
- * Where a content fault breaks into a stream: the index of the delta after the
- * first `after` deltas, or the last (terminal) event when there are fewer deltas.
+ * Where a fault breaks into a stream: the index of the delta after the first `after`
+ * deltas (or of the first `before` event, when named), or the last (terminal) event
+ * when there is no such event.
  */
-export function cutIndex(events: readonly SseEvent[], after: number): number {
+export function cutIndex(events: readonly SseEvent[], after: number, before?: string): number {
   let deltas = 0;
-  const index = events.findIndex((event) => event.delta && ++deltas > after);
+  const index = before === undefined ? events.findIndex((event) => event.delta && ++deltas > after) : events.findIndex((event) => event.event === before);
   return index < 0 ? events.length - 1 : index;
 }
 
@@ -36,7 +37,7 @@ export async function playStream(ex: Exchange, events: readonly SseEvent[], plan
   ex.openStream();
   const nl = NEWLINE[plan.framing];
   const cut = plan.cut;
-  const cutAt = cut ? cutIndex(events, cut.after) : -1;
+  const cutAt = cut ? cutIndex(events, cut.after, cut.before) : -1;
   for (let i = 0; i < events.length; i += 1) {
     const event = events[i];
     if (i === cutAt && cut) {

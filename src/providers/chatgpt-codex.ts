@@ -123,6 +123,7 @@ function recordingMapper(context: MapperContext, record: (snapshot: RateLimitSna
       inner.map(event, out);
       if (inner.result) record(inner.result.rateLimits);
     },
+    relay: (type) => inner.relay(type),
     get result() {
       return inner.result;
     },

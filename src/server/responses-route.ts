@@ -1,6 +1,8 @@
 // POST /v1/responses. A provider that speaks Responses gets the client's body as is (after its own policy,
-// docs/protocol.md#siwc-inference and docs/protocol.md#codex-body) and its events come back untouched —
-// Codex's custom, namespace and web_search tools and every event type included. A Chat Completions provider
+// docs/protocol.md#siwc-inference and docs/protocol.md#codex-body) and its events come back as the upstream
+// wrote them, one write per upstream chunk — Codex's custom, namespace and web_search tools and every event
+// type included; only the backend's own `codex.*` events stay behind, and an event's `response` is rewritten
+// when the client must see its `previous_response_id`. A Chat Completions provider
 // gets the body translated, and the answer is rebuilt as Responses events. The HTTP status is chosen only
 // after the upstream accepted the request, so a usage limit or login problem is a real 429/401, not an event
 // in a 200.
@@ -22,7 +24,10 @@ const TERMINAL = new Set(["response.completed", "response.done", "response.incom
 const FINISHED = new Set(["response.completed", "response.done", "response.incomplete"]);
 
 interface Answering {
-  /** Responses wire events arrive as `raw`; the typed `done` carries the result. */
+  /**
+   * Responses wire events: the upstream's as `sse` blocks (bytes, decoded when the server
+   * must read them), synthesized ones as `raw`; the typed `done` carries the result.
+   */
   events: AsyncIterable<StreamEvent>;
   dropped: string[];
   fallbacks: FallbackSwitch[];
@@ -48,7 +53,7 @@ async function open(ctx: RouteContext, body: Json, model: string): Promise<Answe
   const upstream: Json = { ...body };
   try {
     const opened = await openUpstream(
-      () => ctx.inFlight.upstream(ctx.provider.streamBody(upstream, { rawEvents: true })),
+      () => ctx.inFlight.upstream(ctx.provider.streamBody(upstream, { rawEvents: "sse" })),
       (param) => dropFromBody(upstream, param),
     );
     return { events: eventsOf(opened), dropped: opened.dropped, fallbacks: opened.fallbacks };
@@ -77,35 +82,45 @@ async function stream(ctx: RouteContext, answering: Answering, continued: Contin
   const writer = new SseWriter(ctx.res);
   writer.start(upstreamHeaders(answering.dropped, answering.fallbacks));
   let sequence = -1;
+  /** The last upstream bytes passed on undecoded: where the latest sequence number is, should the stream break. */
+  let passed: Uint8Array | undefined;
   let ended = false;
   let terminal: Json | undefined;
   let kept: Json | undefined;
+  /** One wire event: forwarded as it came (`bytes`) unless the client must see its `response` changed. */
+  const relay = (wire: Json, bytes: Uint8Array | undefined): Promise<void> | undefined => {
+    const type = String(wire.type);
+    if (typeof wire.sequence_number === "number") sequence = wire.sequence_number;
+    ended ||= TERMINAL.has(type);
+    const response = responseOf(wire);
+    const shown = response && asContinued(response, continued);
+    if (FINISHED.has(type) && shown) terminal = shown;
+    if (shown !== response) return writer.send({ ...wire, response: shown }, type);
+    return bytes ? writer.forward(bytes) : writer.send(wire, type);
+  };
   try {
+    // The backend's own `codex.*` events (docs/protocol.md#codex-rate-limits) never get here:
+    // the transport reads them and relays only Responses events.
     for await (const event of answering.events) {
-      if (event.type === "raw") {
-        const wire = event.event;
-        const type = String(wire.type);
-        // The Codex backend's own `codex.*` events (docs/protocol.md#codex-rate-limits) are not
-        // Responses events: the openai SDK's stream helper throws on them, before or after
-        // response.created. The library has already read them; clients get the Responses API.
-        if (type.startsWith("codex.")) continue;
-        if (typeof wire.sequence_number === "number") sequence = wire.sequence_number;
-        ended ||= TERMINAL.has(type);
-        const response = responseOf(wire);
-        const shown = response && asContinued(response, continued);
-        if (FINISHED.has(type) && shown) terminal = shown;
-        const full = writer.send(shown === response ? (forwardable(event.data) ?? wire) : { ...wire, response: shown }, type);
-        if (full) await full;
-      } else if (event.type === "done") {
+      let full: Promise<void> | undefined;
+      if (event.type === "sse") {
+        if (event.event) full = relay(event.event, event.bytes);
+        else full = writer.forward((passed = event.bytes));
+      } else if (event.type === "raw") full = relay(event.event, undefined);
+      else if (event.type === "done") {
         ctx.record.usage = event.result.usage;
         if (terminal) kept = withOutput(terminal, event.result);
       }
+      if (full) await full;
     }
   } catch (error) {
     const { body } = failure(ctx, error);
     // An upstream failure event was already passed through; anything else (truncation,
     // idle timeout, shutdown) gets the Responses `error` event so the client knows.
-    if (!ended) await writer.send({ type: "error", sequence_number: sequence + 1, code: body.error.code, message: body.error.message, param: body.error.param }, "error");
+    if (!ended) {
+      const next = Math.max(sequence, lastSequence(passed)) + 1;
+      await writer.send({ type: "error", sequence_number: next, code: body.error.code, message: body.error.message, param: body.error.param }, "error");
+    }
   } finally {
     writer.end();
   }
@@ -120,9 +135,10 @@ async function answer(ctx: RouteContext, answering: Answering, continued: Contin
   let type = "";
   let result: ResponseResult | undefined;
   for await (const event of answering.events) {
-    if (event.type === "raw" && TERMINAL.has(String(event.event.type)) && responseOf(event.event)) {
-      response = responseOf(event.event);
-      type = String(event.event.type);
+    const wire = event.type === "sse" || event.type === "raw" ? event.event : undefined;
+    if (wire && TERMINAL.has(String(wire.type)) && responseOf(wire)) {
+      response = responseOf(wire);
+      type = String(wire.type);
     } else if (event.type === "done") result = event.result;
   }
   ctx.record.usage = result?.usage;
@@ -131,12 +147,14 @@ async function answer(ctx: RouteContext, answering: Answering, continued: Contin
   sendJson(ctx.res, 200, final, upstreamHeaders(answering.dropped, answering.fallbacks));
 }
 
-/**
- * An unchanged event goes out as the upstream wrote it, not parsed and encoded again;
- * a `data` spread over several lines (pretty-printed JSON) is re-encoded onto one.
- */
-function forwardable(data: string | undefined): string | undefined {
-  return data === undefined || data.includes("\n") ? undefined : data;
+/** The highest `sequence_number` in undecoded upstream events (read only when a stream breaks). */
+function lastSequence(bytes: Uint8Array | undefined): number {
+  let last = -1;
+  if (!bytes) return last;
+  for (const match of Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8").matchAll(/"sequence_number":\s*(\d+)/g)) {
+    last = Math.max(last, Number(match[1]));
+  }
+  return last;
 }
 
 function responseOf(event: Json): Json | undefined {

@@ -14,8 +14,8 @@ const SSE_HEADERS = { "content-type": "text/event-stream; charset=utf-8", "cache
 
 export class SseWriter {
   private keepAlive?: NodeJS.Timeout;
-  /** Framed events not yet handed to the socket; written at the end of the tick. */
-  private pending = "";
+  /** Framed events (text, or an upstream's bytes) not yet handed to the socket; written at the end of the tick. */
+  private pending: (string | Uint8Array)[] = [];
   /** Set while the socket is full: resolves on `drain` (or close). */
   private drained?: Promise<void>;
 
@@ -42,20 +42,35 @@ export class SseWriter {
     return this.write(event ? `event: ${event}\ndata: ${text}\n\n` : `data: ${text}\n\n`);
   }
 
+  /**
+   * Event blocks already framed as SSE (an upstream's, passed through as they came); same
+   * promise as send().
+   */
+  forward(bytes: Uint8Array): Promise<void> | undefined {
+    return this.write(bytes);
+  }
+
   end(): void {
     if (this.keepAlive) clearTimeout(this.keepAlive);
     this.keepAlive = undefined;
     if (this.res.destroyed) return;
-    const rest = this.pending;
-    this.pending = "";
-    this.res.end(rest);
+    this.res.end(this.take());
   }
 
-  private write(chunk: string): Promise<void> | undefined {
+  private write(chunk: string | Uint8Array): Promise<void> | undefined {
     if (this.res.destroyed) return undefined;
-    if (this.pending === "") process.nextTick(this.flush);
-    this.pending += chunk;
+    if (this.pending.length === 0) process.nextTick(this.flush);
+    this.pending.push(chunk);
     return this.drained;
+  }
+
+  /** What is pending, as one chunk: one HTTP chunk and one socket write per tick. */
+  private take(): string | Uint8Array {
+    const parts = this.pending;
+    this.pending = [];
+    if (parts.length === 1) return parts[0];
+    if (parts.every((part) => typeof part === "string")) return parts.join("");
+    return adjacent(parts) ?? Buffer.concat(parts.map((part) => (typeof part === "string" ? Buffer.from(part) : part)));
   }
 
   /** The comment's own flush re-arms the timer (refresh() revives one that has fired). */
@@ -64,10 +79,9 @@ export class SseWriter {
   }
 
   private readonly flush = (): void => {
-    const chunk = this.pending;
     // Already flushed by end(), or the client is gone.
-    if (chunk === "" || this.res.destroyed) return;
-    this.pending = "";
+    if (this.pending.length === 0 || this.res.destroyed) return;
+    const chunk = this.take();
     // Armed at the first flush rather than at start(): an answer that ends in the tick
     // it began (end() writes it all) never needs one.
     if (this.keepAlive) this.keepAlive.refresh();
@@ -84,4 +98,20 @@ export class SseWriter {
       this.res.on("close", done);
     });
   };
+}
+
+/**
+ * The parts as one view without copying, when they are consecutive slices of one buffer:
+ * the usual case, an upstream chunk whose events were all forwarded as they came.
+ */
+function adjacent(parts: (string | Uint8Array)[]): Uint8Array | undefined {
+  const first = parts[0];
+  if (typeof first === "string") return undefined;
+  let end = first.byteOffset + first.byteLength;
+  for (let i = 1; i < parts.length; i++) {
+    const part = parts[i];
+    if (typeof part === "string" || part.buffer !== first.buffer || part.byteOffset !== end) return undefined;
+    end += part.byteLength;
+  }
+  return new Uint8Array(first.buffer, first.byteOffset, end - first.byteOffset);
 }

@@ -10,7 +10,8 @@ import { noteAutoCall, send, type HttpClientChoice, type HttpResponse } from "./
 import { mergeRateLimits, parseRateLimitHeaders } from "./rate-limits.js";
 import type { Clock, RetryPolicy } from "./retry.js";
 import type { NoticeHandler } from "../notice.js";
-import { loadSseParser, SseDecoder, type SseMessage } from "./sse.js";
+import { loadParser, SseDecoder, type SseMessage } from "./sse.js";
+import { frameEvent, sseBlocks, type SseBlock } from "./sse-blocks.js";
 
 type Json = Record<string, unknown>;
 
@@ -20,6 +21,13 @@ export interface EventMapper {
   map(event: Json, out: StreamEvent[]): void;
   /** Called for `data: [DONE]` (Chat Completions' end marker). */
   onDone?(out: StreamEvent[]): void;
+  /**
+   * For `rawEvents: "sse"` calls, how an event of this type travels: `pass` as bytes, not
+   * decoded (the mapper has no use for it); `read` decoded for the mapper and forwarded;
+   * `own` decoded for the mapper and not forwarded (not an event of the wire API the
+   * caller relays). Without it every event is `read`.
+   */
+  relay?(type: string): "pass" | "read" | "own";
   readonly result?: ResponseResult;
 }
 
@@ -68,7 +76,7 @@ const CONTENT_EVENTS = new Set<StreamEvent["type"]>([
 
 /** Content (or a raw wire event) reached the caller: repeating the call would repeat it. */
 export function isContentEvent(event: StreamEvent): boolean {
-  return CONTENT_EVENTS.has(event.type) || event.type === "raw";
+  return CONTENT_EVENTS.has(event.type) || event.type === "raw" || event.type === "sse";
 }
 
 /** The async iterable every `stream()` call returns; `result()` works with or without iterating. */
@@ -203,8 +211,13 @@ export class ResponseStream implements AsyncIterable<StreamEvent> {
 export interface CallOptions {
   /** Cancels the call; it then rejects with `aborted`. */
   signal?: AbortSignal;
-  /** Also yield each decoded wire event as `{type:"raw"}` (for pass-through servers). */
-  rawEvents?: boolean;
+  /**
+   * `true`: also yield each decoded wire event as `{type:"raw"}`. `"sse"` (streamBody, for a
+   * Responses pass-through server): yield the upstream's event blocks as bytes, `{type:"sse"}`,
+   * decoding only the events the library reads; the typed events then carry no deltas, and
+   * `result` only what those events hold (output items, usage, status).
+   */
+  rawEvents?: boolean | "sse";
   /** Headers for this call only, applied after the auth and provider headers (e.g. a per-conversation session id). */
   headers?: Record<string, string>;
 }
@@ -256,8 +269,8 @@ interface Reading {
   response: HttpResponse;
   /** The rate limits its headers carried, handed over first. */
   headerLimits: RateLimitSnapshot | undefined;
-  chunks: AsyncIterator<Buffer>;
-  sse: SseDecoder;
+  /** Its body, as chunks decoded here, or (`rawEvents: "sse"`) as event blocks to relay. */
+  body: { chunks: AsyncIterator<Buffer>; sse: SseDecoder } | { blocks: AsyncGenerator<SseBlock[]> };
   mapper: EventMapper;
   requestId: string | undefined;
 }
@@ -319,15 +332,15 @@ class CallRun implements AsyncIterator<StreamEvent[]> {
     this.finished = true;
     const reading = this.reading;
     this.reading = undefined;
-    await reading?.chunks.return?.();
+    if (reading) await closeBody(reading);
     return DONE;
   }
 
   /** Attempts until one is answered with success (a 401 may repair the credential and go again at once). */
   private async open(): Promise<Reading> {
     const { attempts, cancel, endpoint, options, call } = this;
-    const loading = loadSseParser();
-    if (loading) await loading;
+    const loading = loadParser();
+    if (loading instanceof Promise) await loading;
     for (;;) {
       if (cancel.aborted) throw new ProviderError("aborted", "The request was aborted.");
       const authHeaders = attempts.readyAuthHeaders() ?? (await attempts.authHeaders());
@@ -350,35 +363,44 @@ class CallRun implements AsyncIterator<StreamEvent[]> {
         await attempts.rejected(response.status, response.headers, await readErrorExcerpt(response), { rateLimits: this.rateLimits, requestId });
         continue;
       }
-      return {
-        response,
-        headerLimits,
-        chunks: response.body[Symbol.asyncIterator](),
-        sse: new SseDecoder(options.maxEventBytes),
-        mapper: endpoint.createMapper({ requestId, rateLimits: () => this.rateLimits }),
-        requestId,
-      };
+      const mapper = endpoint.createMapper({ requestId, rateLimits: () => this.rateLimits });
+      const body: Reading["body"] =
+        call.rawEvents === "sse"
+          ? { blocks: sseBlocks(response.body, (type) => mapper.relay?.(type) !== "pass", options.maxEventBytes) }
+          : { chunks: response.body[Symbol.asyncIterator](), sse: new SseDecoder(options.maxEventBytes) };
+      return { response, headerLimits, body, mapper, requestId };
     }
   }
 
   /** The next non-empty batch of the answer; at the terminal event the answer is released. */
   private async read(reading: Reading): Promise<StreamEvent[]> {
+    const { body, mapper } = reading;
     for (;;) {
-      const failure = this.failure ?? reading.sse.failure;
+      const failure = this.failure ?? ("sse" in body ? body.sse.failure : undefined);
       if (failure !== undefined) {
         this.failure = undefined;
         throw failure;
       }
-      const step = await reading.chunks.next();
-      const events = this.map(step.done ? reading.sse.end() : reading.sse.feed(step.value), reading.mapper);
-      if (reading.mapper.result) {
+      let events: StreamEvent[];
+      let ended: boolean | undefined;
+      if ("sse" in body) {
+        const step = await body.chunks.next();
+        ended = step.done;
+        events = this.map(step.done ? body.sse.end() : body.sse.feed(step.value), mapper);
+      } else {
+        // sseBlocks flushes the last event at the end and throws an oversized one itself.
+        const step = await body.blocks.next();
+        ended = step.done;
+        events = step.done ? [] : this.relay(step.value, mapper);
+      }
+      if (mapper.result) {
         this.finished = true;
         this.reading = undefined;
         // Stopping at the terminal event, often before the body's end: the HTTP client keeps the socket.
-        void reading.chunks.return?.();
+        void closeBody(reading);
       }
       if (events.length > 0) return events;
-      if (step.done) {
+      if (ended) {
         throw new ProviderError("stream_truncated", "The stream ended before the response completed (no terminal event); the answer may be cut off.", {
           retryable: true,
           requestId: reading.requestId,
@@ -388,56 +410,118 @@ class CallRun implements AsyncIterator<StreamEvent[]> {
   }
 
   /**
+   * `rawEvents: "sse"`: the event blocks of one network chunk, for a pass-through server.
+   * Only the events the mapper reads were decoded (see EventMapper.relay); the rest pass
+   * as bytes. Delivered is what the server forwards: not the backend's own events.
+   */
+  private relay(blocks: SseBlock[], mapper: EventMapper): StreamEvent[] {
+    const out: StreamEvent[] = [];
+    for (const block of blocks) {
+      const message = block.message;
+      let bytes = block.bytes;
+      if (!message) {
+        this.delivered = true;
+        out.push({ type: "sse", bytes });
+        continue;
+      }
+      const from = out.length;
+      let forwarded = false;
+      try {
+        if (message.data === "[DONE]") {
+          mapper.onDone?.(out);
+        } else {
+          const json = decodeEvent(message.data, this.options);
+          if (!json) continue;
+          forwarded = mapper.relay?.(String(json.type)) !== "own";
+          // The Responses stream names every event on its `event:` line, and clients may dispatch on it:
+          // an upstream that left it out gets it.
+          if (message.event === undefined && typeof json.type === "string") bytes = frameEvent(json.type, message.data);
+          if (forwarded) out.push({ type: "sse", bytes, event: json });
+          mapper.map(json, out);
+        }
+      } catch (error) {
+        // A failure event before anything was forwarded is not forwarded either: the call
+        // can still be retried, or answered with the failure's HTTP status.
+        out.length = forwarded && this.delivered ? from + 1 : from;
+        this.failure = error;
+        return out;
+      }
+      if (forwarded) this.delivered = true;
+      this.keep(out, forwarded ? from + 1 : from);
+      if (mapper.result) break;
+    }
+    return out;
+  }
+
+  /**
    * Decodes and maps the messages of one network chunk into one batch. A failure event
    * stops the batch: what came before it is returned, the failure kept for the next pull.
    */
   private map(messages: readonly SseMessage[], mapper: EventMapper): StreamEvent[] {
     const out: StreamEvent[] = [];
-    const rawEvents = this.call.rawEvents ?? false;
+    const rawEvents = this.call.rawEvents === true;
     for (const message of messages) {
-      let mapped = out.length;
+      let from = out.length;
       try {
         if (message.data === "[DONE]") {
           mapper.onDone?.(out);
         } else {
-          let json: Json;
-          try {
-            json = JSON.parse(message.data) as Json;
-          } catch {
-            // docs/protocol.md#sse-framing: log and skip undecodable lines; the terminal check still guards truncation.
-            this.options.onNotice?.({ code: "warning", message: `Skipped an undecodable stream event (${message.data.length} bytes).` });
-            continue;
-          }
+          const json = decodeEvent(message.data, this.options);
+          if (!json) continue;
           if (rawEvents) {
             // A pass-through caller forwards raw events as they come; a retry would send them twice.
             this.delivered = true;
             out.push({ type: "raw", event: json, data: message.data });
-            mapped += 1;
+            from += 1;
           }
           mapper.map(json, out);
         }
       } catch (error) {
-        out.length = mapped;
+        out.length = from;
         this.failure = error;
         return out;
       }
-      // The mapper wrote straight into the batch: drop a repeated `created` (a retry's) in place.
-      let kept = mapped;
-      for (let i = mapped; i < out.length; i++) {
-        const event = out[i];
-        if (event.type === "created") {
-          if (this.createdSent) continue;
-          this.createdSent = true;
-        } else if (event.type === "rate_limits") {
-          this.rateLimits = mergeRateLimits(this.rateLimits, event.rateLimits);
-        } else if (CONTENT_EVENTS.has(event.type)) {
-          this.delivered = true;
-        }
-        out[kept++] = event;
-      }
-      if (kept < out.length) out.length = kept;
+      this.keep(out, from);
       if (mapper.result) break;
     }
     return out;
+  }
+
+  /**
+   * The mapper wrote `out[from…]` straight into the batch: keep the call's state (one
+   * `created`, merged rate limits, whether content went out), dropping a repeated
+   * `created` (a retry's) in place.
+   */
+  private keep(out: StreamEvent[], from: number): void {
+    let kept = from;
+    for (let i = from; i < out.length; i++) {
+      const event = out[i];
+      if (event.type === "created") {
+        if (this.createdSent) continue;
+        this.createdSent = true;
+      } else if (event.type === "rate_limits") {
+        this.rateLimits = mergeRateLimits(this.rateLimits, event.rateLimits);
+      } else if (CONTENT_EVENTS.has(event.type)) {
+        this.delivered = true;
+      }
+      out[kept++] = event;
+    }
+    if (kept < out.length) out.length = kept;
+  }
+}
+
+/** Stops reading an answer early: the HTTP client drains its rest for keep-alive, or drops it. */
+function closeBody(reading: Reading): Promise<unknown> | undefined {
+  return "sse" in reading.body ? reading.body.chunks.return?.() : reading.body.blocks.return(undefined);
+}
+
+/** An event's JSON; undecodable data is skipped with a warning. */
+function decodeEvent(data: string, options: TransportOptions): Json | undefined {
+  try {
+    return JSON.parse(data) as Json;
+  } catch {
+    // docs/protocol.md#sse-framing: log and skip undecodable lines; the terminal check still guards truncation.
+    options.onNotice?.({ code: "warning", message: `Skipped an undecodable stream event (${data.length} bytes).` });
+    return undefined;
   }
 }

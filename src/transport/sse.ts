@@ -14,18 +14,22 @@ const NONE: readonly EventSourceMessage[] = [];
 /** The parser loads with the first stream, not with the library (~11 M instructions at import). */
 let parserModule: typeof import("eventsource-parser") | undefined;
 
-/** Loads the parser if it is not loaded yet: a promise to await before the first SseDecoder, else undefined. */
-export function loadSseParser(): Promise<void> | undefined {
-  if (parserModule) return undefined;
-  return import("eventsource-parser").then((module) => {
-    parserModule = module;
+/** eventsource-parser, loaded at the first call: a promise only until it has loaded (await it before the first SseDecoder). */
+export function loadParser(): typeof import("eventsource-parser") | Promise<typeof import("eventsource-parser")> {
+  return parserModule ?? import("eventsource-parser").then((module) => (parserModule = module));
+}
+
+/** A line or event past the bound: the stream is malformed or hostile. */
+export function eventTooLarge(maxEventSize: number): ProviderError {
+  return new ProviderError("protocol_error", `A stream event or line is larger than ${formatBytes(maxEventSize)}; the upstream stream is malformed or hostile.`, {
+    hint: "Raise max_event_bytes if the upstream really sends events this large.",
   });
 }
 
 /**
  * Turns a response body's chunks into SSE messages, synchronously, one chunk at a time:
  * feed() returns every message that chunk completed (one batch per network chunk, so the
- * per-event cost is a function call, not an async hop). Needs loadSseParser() first.
+ * per-event cost is a function call, not an async hop). Needs loadParser() first.
  *
  * A line or event longer than `maxEventSize` characters (≈ bytes for the ASCII JSON
  * these streams carry) sets `failure` (`protocol_error`) as soon as it is crossed: the
@@ -46,14 +50,14 @@ export class SseDecoder {
   private first = true;
   private pending: EventSourceMessage[] = [];
 
-  constructor(private readonly maxEventSize = DEFAULT_MAX_EVENT_BYTES) {
-    if (!parserModule) throw new Error("loadSseParser() must complete before an SseDecoder is made");
+  constructor(maxEventSize = DEFAULT_MAX_EVENT_BYTES) {
+    if (!parserModule) throw new Error("loadParser() must complete before an SseDecoder is made");
     this.parser = parserModule.createParser({
       onEvent: (message) => this.pending.push(message),
       maxBufferSize: maxEventSize,
       // The parser also reports unknown fields and bad `retry:` values; the SSE spec says to ignore those.
       onError: (error) => {
-        if (error.type === "max-buffer-size-exceeded") this.failure ??= this.tooLarge();
+        if (error.type === "max-buffer-size-exceeded") this.failure ??= eventTooLarge(maxEventSize);
       },
     });
   }
@@ -87,11 +91,5 @@ export class SseDecoder {
     if (batch.length === 0) return NONE;
     this.pending = [];
     return batch;
-  }
-
-  private tooLarge(): ProviderError {
-    return new ProviderError("protocol_error", `A stream event or line is larger than ${formatBytes(this.maxEventSize)}; the upstream stream is malformed or hostile.`, {
-      hint: "Raise max_event_bytes if the upstream really sends events this large.",
-    });
   }
 }

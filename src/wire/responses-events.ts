@@ -49,6 +49,24 @@ function refusalOf(item: Json): string {
   return content.map((part) => (part && part.type === "refusal" ? asString(part.refusal) : "")).join("");
 }
 
+/**
+ * Events a pass-through relay must read: those carrying the `response` object (its id,
+ * status and usage; a server may rewrite it), finished output items (the output when the
+ * terminal response leaves it empty, as the ChatGPT backend does) and errors. Deltas and
+ * the rest pass as bytes.
+ */
+const RELAY_READS: ReadonlySet<string> = new Set([
+  "response.created",
+  "response.queued",
+  "response.in_progress",
+  "response.output_item.done",
+  "response.completed",
+  "response.done",
+  "response.incomplete",
+  "response.failed",
+  "error",
+]);
+
 export class ResponsesEventMapper {
   id = "";
   model = "";
@@ -74,6 +92,18 @@ export class ResponsesEventMapper {
   result?: ResponseResult;
 
   constructor(private readonly context: { requestId?: string; rateLimits?: () => RateLimitSnapshot | undefined } = {}) {}
+
+  /**
+   * How a pass-through (`rawEvents: "sse"`) treats an event type. The backend's own
+   * `codex.*` events (docs/protocol.md#codex-rate-limits) are read for their rate limits and
+   * not relayed: they are not Responses events (the openai SDK's stream helper throws on
+   * them), and they come before `response.created`, so relaying one would also count the
+   * stream as started and rule out a retry.
+   */
+  relay(type: string): "pass" | "read" | "own" {
+    if (RELAY_READS.has(type)) return "read";
+    return type.startsWith("codex.") ? "own" : "pass";
+  }
 
   /**
    * Map one decoded event onto `out` (appended, no array per event); throws a

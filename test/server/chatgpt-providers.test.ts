@@ -154,6 +154,22 @@ describe("provider chatgpt-codex (experimental)", () => {
     assert.ok(types.every((type) => type.startsWith("response.")), types.join(", "));
   });
 
+  it("retries a stream that breaks after the backend's codex.rate_limits, before response.created", async () => {
+    const upstreamCalls = () => stack.emulator.requests.filter((r) => r.path === "/backend-api/codex/responses").length;
+    const before = upstreamCalls();
+    // The informational event went out, then the stream ended: nothing a client sees was sent yet.
+    stack.emulator.setFault({ name: "truncate", before: "response.created" });
+    const types: string[] = [];
+    let text = "";
+    for await (const event of await client(stack).responses.create({ model: "gpt-5.5", input: "hi", stream: true })) {
+      types.push(event.type);
+      if (event.type === "response.output_text.delta") text += event.delta;
+    }
+    assert.equal(text, 'Hello from the emulator. You asked: "hi"');
+    assert.equal(types.filter((type) => type === "response.created").length, 1);
+    assert.equal(upstreamCalls() - before, 2, "one broken attempt, one retry");
+  });
+
   it("reports a usage limit as a 429 with the reset time, in Codex's shape", async () => {
     stack.emulator.setFault({ name: "usage_limit" });
     const res = await fetch(`${stack.server.baseUrl}/chat/completions`, {

@@ -1,9 +1,9 @@
 // How `serve` relays a Responses stream from a Responses upstream, read off a raw
 // socket so the HTTP framing is visible: the events of one upstream write leave in a
-// single HTTP chunk (not one chunk and one write per event), an event the server does
-// not change is forwarded byte for byte as the upstream wrote it (its spacing and
-// escapes included), and an event whose JSON spans several `data:` lines is re-encoded
-// onto one line.
+// single HTTP chunk (not one chunk and one write per event), and every event the server
+// does not change is forwarded byte for byte as the upstream wrote it (its spacing and
+// escapes included, and an event whose JSON spans several `data:` lines). A failure event
+// before any other is not relayed in a 200: the client gets the failure's status.
 import assert from "node:assert/strict";
 import { mkdtemp, rm } from "node:fs/promises";
 import { createServer as createHttpServer, type Server } from "node:http";
@@ -15,6 +15,9 @@ import { after, before, describe, it } from "node:test";
 import { createServer, type LocalServer } from "#src/server/index.js";
 
 const LOCAL_KEY = "sse-relay-local-key-0123456789abcdef";
+const FAIL_FIRST = "fail before anything";
+const NO_EVENT_LINES = "data lines only";
+const FAILING_STREAM = 'event: error\ndata: {"type":"error","sequence_number":0,"code":"invalid_prompt","message":"The prompt was refused.","param":null}\n\n';
 const DELTAS = 20;
 
 /** Upstream data lines as written: odd spacing and a \u escape that JSON.stringify would not reproduce. */
@@ -39,8 +42,8 @@ function upstreamStream(): { body: string; deltaLines: string[] } {
   return { body: parts.join(""), deltaLines };
 }
 
-/** A POST over a raw socket (Connection: close): the status line and headers, and the chunked body as its chunks. */
-function rawPost(url: string, path: string, body: string): Promise<{ head: string; chunks: string[] }> {
+/** A POST over a raw socket (Connection: close): the status line and headers, the body as sent, and a chunked body as its chunks. */
+function rawPost(url: string, path: string, body: string): Promise<{ head: string; raw: string; chunks: string[] }> {
   const { hostname, port } = new URL(url);
   return new Promise((resolve, reject) => {
     const socket = connect(Number(port), hostname);
@@ -52,6 +55,7 @@ function rawPost(url: string, path: string, body: string): Promise<{ head: strin
       const split = bytes.indexOf("\r\n\r\n");
       const head = bytes.subarray(0, split).toString("latin1");
       const chunks: string[] = [];
+      const raw = bytes.subarray(split + 4).toString("utf8");
       let at = split + 4;
       for (;;) {
         const lineEnd = bytes.indexOf("\r\n", at);
@@ -60,7 +64,7 @@ function rawPost(url: string, path: string, body: string): Promise<{ head: strin
         chunks.push(bytes.subarray(lineEnd + 2, lineEnd + 2 + size).toString("utf8"));
         at = lineEnd + 2 + size + 2;
       }
-      resolve({ head, chunks });
+      resolve({ head, raw, chunks });
     });
     socket.write(
       `POST ${path} HTTP/1.1\r\nHost: ${hostname}:${port}\r\nAuthorization: Bearer ${LOCAL_KEY}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
@@ -76,13 +80,17 @@ describe("serve relaying a Responses upstream's stream", () => {
 
   before(async () => {
     upstream = createHttpServer((req, res) => {
-      req.resume();
+      let request = "";
+      req.on("data", (chunk: Buffer) => (request += chunk));
       req.on("end", () => {
         if (req.method === "GET" && req.url?.endsWith("/models")) {
           res.writeHead(200, { "content-type": "application/json" });
           return void res.end(JSON.stringify({ object: "list", data: [{ id: "gpt-5.5", object: "model", created: 0, owned_by: "openai" }] }));
         }
         res.writeHead(200, { "content-type": "text/event-stream" });
+        // A stream that fails before its first Responses event.
+        if (request.includes(FAIL_FIRST)) return void res.end(FAILING_STREAM);
+        if (request.includes(NO_EVENT_LINES)) return void res.end(stream.body.replace(/^event: .*\n/gm, ""));
         // The whole stream in one write.
         res.end(stream.body);
       });
@@ -110,20 +118,19 @@ describe("serve relaying a Responses upstream's stream", () => {
     for (const line of stream.deltaLines) assert.ok(body.includes(`event: response.output_text.delta\n${line}\n\n`), `not forwarded as written: ${line}`);
   });
 
-  it("puts an event whose JSON spanned several data lines on one line", async () => {
+  it("forwards the whole upstream stream byte for byte, a multi-line event included", async () => {
     const { chunks } = await rawPost(server.url, "/v1/responses", JSON.stringify({ model: "gpt-5.5", input: "hi", stream: true }));
-    const added = chunks
-      .join("")
-      .split("\n\n")
-      .find((event) => event.startsWith("event: response.output_item.added\n"));
-    assert.ok(added);
-    const lines = added.split("\n");
-    assert.equal(lines.length, 2, added);
-    assert.deepEqual(JSON.parse(lines[1].slice("data: ".length)), {
-      type: "response.output_item.added",
-      sequence_number: 1,
-      output_index: 0,
-      item: { id: "msg_1", type: "message", role: "assistant", status: "in_progress", content: [] },
-    });
+    assert.equal(chunks.join(""), stream.body);
+  });
+
+  it("names each event on an event: line when the upstream sent data lines only", async () => {
+    const { chunks } = await rawPost(server.url, "/v1/responses", JSON.stringify({ model: "gpt-5.5", input: NO_EVENT_LINES, stream: true }));
+    assert.equal(chunks.join(""), stream.body);
+  });
+
+  it("answers an upstream failure that comes before any event with its HTTP status, not a 200 with the event", async () => {
+    const { head, raw } = await rawPost(server.url, "/v1/responses", JSON.stringify({ model: "gpt-5.5", input: FAIL_FIRST, stream: true }));
+    assert.match(head, /^HTTP\/1\.1 400 /);
+    assert.match(raw, /The prompt was refused\./);
   });
 });

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { ProviderError } from "#src/errors.js";
 import { createProvider } from "#src/providers/registry.js";
-import { loadSseParser, SseDecoder } from "#src/transport/sse.js";
+import { loadParser, SseDecoder } from "#src/transport/sse.js";
 import { runCli } from "../support/cli.js";
 import { startFlood } from "../support/flood.js";
 
@@ -32,7 +32,7 @@ function isProtocolError(pattern: RegExp) {
 }
 
 test("SseDecoder: a line or an event past the bound is a protocol_error; events before it still arrive", async () => {
-  await loadSseParser();
+  await loadParser();
   const seen: string[] = [];
   const drain = async (parts: string[]) => {
     const decoder = new SseDecoder(1024);

@@ -1,9 +1,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { loadSseParser, SseDecoder } from "#src/transport/sse.js";
+import { loadParser, SseDecoder } from "#src/transport/sse.js";
 
 async function collect(parts: (string | Buffer)[]) {
-  await loadSseParser();
+  await loadParser();
   const decoder = new SseDecoder();
   const out = [];
   for (const part of parts) out.push(...decoder.feed(typeof part === "string" ? Buffer.from(part) : part));
