@@ -417,38 +417,10 @@ class CallRun implements AsyncIterator<StreamEvent[]> {
   private relay(blocks: SseBlock[], mapper: EventMapper): StreamEvent[] {
     const out: StreamEvent[] = [];
     for (const block of blocks) {
-      const message = block.message;
-      let bytes = block.bytes;
-      if (!message) {
+      if (!block.message) {
         this.delivered = true;
-        out.push({ type: "sse", bytes });
-        continue;
-      }
-      const from = out.length;
-      let forwarded = false;
-      try {
-        if (message.data === "[DONE]") {
-          mapper.onDone?.(out);
-        } else {
-          const json = decodeEvent(message.data, this.options);
-          if (!json) continue;
-          forwarded = mapper.relay?.(String(json.type)) !== "own";
-          // The Responses stream names every event on its `event:` line, and clients may dispatch on it:
-          // an upstream that left it out gets it.
-          if (message.event === undefined && typeof json.type === "string") bytes = frameEvent(json.type, message.data);
-          if (forwarded) out.push({ type: "sse", bytes, event: json });
-          mapper.map(json, out);
-        }
-      } catch (error) {
-        // A failure event before anything was forwarded is not forwarded either: the call
-        // can still be retried, or answered with the failure's HTTP status.
-        out.length = forwarded && this.delivered ? from + 1 : from;
-        this.failure = error;
-        return out;
-      }
-      if (forwarded) this.delivered = true;
-      this.keep(out, forwarded ? from + 1 : from);
-      if (mapper.result) break;
+        out.push({ type: "sse", bytes: block.bytes });
+      } else if (!this.mapMessage(block.message, mapper, out, block) || mapper.result) break;
     }
     return out;
   }
@@ -459,32 +431,55 @@ class CallRun implements AsyncIterator<StreamEvent[]> {
    */
   private map(messages: readonly SseMessage[], mapper: EventMapper): StreamEvent[] {
     const out: StreamEvent[] = [];
-    const rawEvents = this.call.rawEvents === true;
-    for (const message of messages) {
-      let from = out.length;
-      try {
-        if (message.data === "[DONE]") {
-          mapper.onDone?.(out);
-        } else {
-          const json = decodeEvent(message.data, this.options);
-          if (!json) continue;
-          if (rawEvents) {
-            // A pass-through caller forwards raw events as they come; a retry would send them twice.
-            this.delivered = true;
-            out.push({ type: "raw", event: json, data: message.data });
-            from += 1;
-          }
-          mapper.map(json, out);
-        }
-      } catch (error) {
-        out.length = from;
-        this.failure = error;
-        return out;
-      }
-      this.keep(out, from);
-      if (mapper.result) break;
-    }
+    for (const message of messages) if (!this.mapMessage(message, mapper, out) || mapper.result) break;
     return out;
+  }
+
+  /**
+   * One message into `out`: the form a pass-through forwards (see forwardedForm), then the
+   * mapper's typed events. False for a failure event: kept for the next pull, and its
+   * forwarded form dropped unless something was delivered before it (a stream that failed
+   * before anything went out can still be retried, or answered with the failure's status).
+   */
+  private mapMessage(message: SseMessage, mapper: EventMapper, out: StreamEvent[], block?: SseBlock): boolean {
+    const before = out.length;
+    let from = before;
+    try {
+      if (message.data === "[DONE]") {
+        mapper.onDone?.(out);
+      } else {
+        const json = decodeEvent(message.data, this.options);
+        if (!json) return true;
+        const forwarded = this.forwardedForm(json, message, mapper, block);
+        if (forwarded) from = out.push(forwarded);
+        mapper.map(json, out);
+      }
+    } catch (error) {
+      out.length = from > before && this.delivered ? from : before;
+      this.failure = error;
+      return false;
+    }
+    if (from > before) this.delivered = true;
+    this.keep(out, from);
+    return true;
+  }
+
+  /**
+   * What a pass-through forwards of a decoded event, ahead of its typed events: with
+   * `rawEvents: true` the event as `raw` (delivered at once: a retry would send it twice);
+   * with `"sse"` its bytes, unless the mapper keeps the event to itself.
+   */
+  private forwardedForm(json: Json, message: SseMessage, mapper: EventMapper, block: SseBlock | undefined): StreamEvent | undefined {
+    if (!block) {
+      if (this.call.rawEvents !== true) return undefined;
+      this.delivered = true;
+      return { type: "raw", event: json, data: message.data };
+    }
+    if (mapper.relay?.(String(json.type)) === "own") return undefined;
+    // The Responses stream names every event on its `event:` line, and clients may dispatch on it:
+    // an upstream that left it out gets it.
+    const bytes = message.event === undefined && typeof json.type === "string" ? frameEvent(json.type, message.data) : block.bytes;
+    return { type: "sse", bytes, event: json };
   }
 
   /**
