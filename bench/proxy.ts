@@ -20,7 +20,7 @@ import { median, percentile, signed, since } from "./measure.js";
 import { summariseProfile } from "./profile.js";
 import { answerCpuQueries, startChildHost, type ChildHost } from "./upstream.js";
 
-const LOCAL_KEY = "bench-local-key-0123456789abcdef";
+export const LOCAL_KEY = "bench-local-key-0123456789abcdef";
 
 /** The floor: every request forwarded as is over a keep-alive agent, the answer piped back. */
 function passThrough(upstream: string): Promise<string> {

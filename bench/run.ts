@@ -19,8 +19,10 @@
 // (run only the named sections above, e.g. `--only=call,startup`); and modes that run
 // only themselves: --profile (CPU profiles of 10 000 calls, ours over each HTTP client
 // and the floor's, summarised), --instructions
-// (instructions per call under valgrind's callgrind, ours and the floor's), --alloc
-// (bytes allocated per warm call, sampled heap profile, each client in a fresh child), --serve
+// (instructions per call under valgrind's callgrind, ours and the floor's),
+// --instructions-serve (the same per proxied call in `serve`'s and the pass-through's
+// own process), --alloc (bytes allocated per warm call, sampled heap profile, each
+// client in a fresh child), --serve
 // (the serve section alone), --profile-serve (a CPU profile of `serve` under the
 // 64-stream load). Every upstream runs in its own process.
 import { spawnSync } from "node:child_process";
@@ -31,7 +33,7 @@ import { benchAlloc } from "./alloc.js";
 import { FLOOR } from "./clients.js";
 import { median, ratio } from "./measure.js";
 import { peerRounds, type PeerFigures } from "./peers.js";
-import { benchInstructions } from "./instructions.js";
+import { benchInstructions, benchProxyInstructions } from "./instructions.js";
 import type { MemoryFigures } from "./memory.js";
 import { benchProfile } from "./profile.js";
 import { benchProxy, benchServeProfile } from "./proxy.js";
@@ -104,6 +106,9 @@ async function main(): Promise<void> {
     } else if (process.argv.includes("--instructions")) {
       log(`\n## Instructions per warm call, 20 deltas (valgrind --tool=callgrind; independent of machine load)`);
       results.instructionsPerCall = benchInstructions(upstream.url, log);
+    } else if (process.argv.includes("--instructions-serve")) {
+      log(`\n## Instructions per proxied call in the proxy's process, 20 deltas (valgrind --tool=callgrind; independent of machine load)`);
+      results.proxyInstructionsPerCall = await benchProxyInstructions(upstream.url, log);
     } else if (process.argv.includes("--alloc")) {
       log(`\n## Bytes allocated per warm call, 20 deltas (V8 sampling heap profiler, collected objects included; independent of machine load)`);
       results.allocPerCall = benchAlloc(upstream.url, root, log);

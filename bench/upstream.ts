@@ -87,9 +87,13 @@ export function answerCpuQueries(): void {
   });
 }
 
-/** Starts a bench script as a child process (with `nodeArgs`, e.g. `--cpu-prof`) and waits for the `{"url":…}` line it prints. */
-export async function startChildHost(script: string, args: string[] = [], nodeArgs: string[] = []): Promise<ChildHost> {
-  const child = spawn(process.execPath, [...nodeArgs, script, ...args], { stdio: ["ignore", "pipe", "inherit", "ipc"] });
+/**
+ * Starts a bench script as a child process (with `nodeArgs`, e.g. `--cpu-prof`; under
+ * `wrapper`, e.g. valgrind, when given) and waits for the `{"url":…}` line it prints.
+ */
+export async function startChildHost(script: string, args: string[] = [], nodeArgs: string[] = [], wrapper: string[] = []): Promise<ChildHost> {
+  const command = [...wrapper, process.execPath, ...nodeArgs, script, ...args];
+  const child = spawn(command[0], command.slice(1), { stdio: ["ignore", "pipe", "inherit", "ipc"] });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const url = await new Promise<string>((resolve, reject) => {
     let text = "";
