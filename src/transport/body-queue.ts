@@ -67,58 +67,76 @@ export class BodyQueue {
    * end (`complete`), met a failure (`failed`; what it returns is thrown instead), or
    * stopped early (`stopped`, by return()).
    */
-  reader(settle: (outcome: "complete" | "failed" | "stopped", error?: unknown) => unknown): AsyncIterableIterator<Buffer> {
-    let settled = false;
-    const finish = (outcome: "complete" | "failed" | "stopped", error?: unknown): unknown => {
-      if (settled) return error;
-      settled = true;
-      return settle(outcome, error);
-    };
-    const read = async (): Promise<IteratorResult<Buffer>> => {
-      for (;;) {
-        await this.changed();
-        const step = this.step(finish);
-        if (step) return step;
-      }
-    };
-    return {
-      next: () => {
-        if (settled) return Promise.resolve({ done: true, value: undefined });
-        try {
-          const step = this.step(finish);
-          return step ? Promise.resolve(step) : read();
-        } catch (error) {
-          return Promise.reject(error);
-        }
-      },
-      return: () => {
-        finish("stopped");
-        return Promise.resolve({ done: true, value: undefined });
-      },
-      [Symbol.asyncIterator]() {
-        return this;
-      },
-    };
-  }
-
-  /** The next step for a reader: a chunk, the end, a throw, or undefined to wait. */
-  private step(finish: (outcome: "complete" | "failed", error?: unknown) => unknown): IteratorResult<Buffer> | undefined {
-    const chunk = this.shift();
-    if (chunk !== undefined) return { done: false, value: chunk };
-    let ended: boolean;
-    try {
-      ended = this.finished();
-    } catch (error) {
-      throw finish("failed", error);
-    }
-    if (!ended) return undefined;
-    finish("complete");
-    return { done: true, value: undefined };
+  reader(settle: (outcome: BodyOutcome, error?: unknown) => unknown): AsyncIterableIterator<Buffer> {
+    return new BodyReader(this, settle);
   }
 
   private notify(): void {
     const resume = this.wake;
     this.wake = undefined;
     resume?.();
+  }
+}
+
+type BodyOutcome = "complete" | "failed" | "stopped";
+
+const END: IteratorReturnResult<undefined> = { done: true, value: undefined };
+
+/** BodyQueue.reader(): one object per body, rather than a closure per method. */
+class BodyReader implements AsyncIterableIterator<Buffer> {
+  private settled = false;
+
+  constructor(
+    private readonly queue: BodyQueue,
+    private readonly settle: (outcome: BodyOutcome, error?: unknown) => unknown,
+  ) {}
+
+  next(): Promise<IteratorResult<Buffer>> {
+    if (this.settled) return Promise.resolve(END);
+    try {
+      const step = this.step();
+      return step ? Promise.resolve(step) : this.wait();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  return(): Promise<IteratorResult<Buffer>> {
+    this.finish("stopped");
+    return Promise.resolve(END);
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  private async wait(): Promise<IteratorResult<Buffer>> {
+    for (;;) {
+      await this.queue.changed();
+      const step = this.step();
+      if (step) return step;
+    }
+  }
+
+  /** A chunk, the end, a throw, or undefined while more may come. */
+  private step(): IteratorResult<Buffer> | undefined {
+    const chunk = this.queue.shift();
+    if (chunk !== undefined) return { done: false, value: chunk };
+    let ended: boolean;
+    try {
+      ended = this.queue.finished();
+    } catch (error) {
+      throw this.finish("failed", error);
+    }
+    if (!ended) return undefined;
+    this.finish("complete");
+    return END;
+  }
+
+  /** Runs `settle` once; returns what to throw for a failure. */
+  private finish(outcome: BodyOutcome, error?: unknown): unknown {
+    if (this.settled) return error;
+    this.settled = true;
+    return this.settle(outcome, error);
   }
 }
