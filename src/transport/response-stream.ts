@@ -83,7 +83,7 @@ export function isContentEvent(event: StreamEvent): boolean {
 export class ResponseStream implements AsyncIterable<StreamEvent> {
   private started = false;
   /** How the call ended, once it has. */
-  private outcome: { ok: true; result: ResponseResult } | { ok: false; error: unknown } | undefined;
+  private outcome: Outcome | undefined;
   /** result()'s promise, made only when asked for (most callers iterate), and how to settle it. */
   private resultPromise: Promise<ResponseResult> | undefined;
   private settleResult: (() => void) | undefined;
@@ -99,7 +99,7 @@ export class ResponseStream implements AsyncIterable<StreamEvent> {
   ) {}
 
   /** The first outcome wins. */
-  private settle(outcome: NonNullable<ResponseStream["outcome"]>): void {
+  private settle(outcome: Outcome): void {
     if (this.outcome) return;
     this.outcome = outcome;
     this.release?.();
@@ -110,54 +110,7 @@ export class ResponseStream implements AsyncIterable<StreamEvent> {
   [Symbol.asyncIterator](): AsyncIterator<StreamEvent> {
     if (this.started) throw new Error("A ResponseStream can be iterated only once; use result() for the final value.");
     this.started = true;
-    const { source, cancel } = this;
-    let finished = false;
-    let buffer: StreamEvent[] = [];
-    let index = 0;
-    const fail = (error: unknown) => {
-      finished = true;
-      this.settle({ ok: false, error });
-    };
-    const take = (): IteratorResult<StreamEvent> => {
-      const event = buffer[index++];
-      if (event.type === "done") {
-        finished = true;
-        this.settle({ ok: true, result: event.result });
-      }
-      return { done: false, value: event };
-    };
-    const pull = async (): Promise<IteratorResult<StreamEvent>> => {
-      while (index >= buffer.length) {
-        let step: IteratorResult<StreamEvent[]>;
-        try {
-          step = await source.next();
-        } catch (error) {
-          fail(error);
-          throw error;
-        }
-        if (step.done) {
-          if (!finished) fail(new ProviderError("stream_truncated", "The stream ended without a result."));
-          return { done: true, value: undefined };
-        }
-        buffer = step.value;
-        index = 0;
-      }
-      return take();
-    };
-    return {
-      next(): Promise<IteratorResult<StreamEvent>> {
-        // Buffered events resolve at once; only an empty buffer waits for the network.
-        return index < buffer.length ? Promise.resolve(take()) : pull();
-      },
-      async return() {
-        if (!finished) {
-          cancel.abort();
-          fail(new ProviderError("aborted", "The stream was closed before it finished."));
-        }
-        await source.return?.();
-        return { done: true, value: undefined };
-      },
-    };
+    return new EventIterator(this.source, this.cancel, (outcome) => this.settle(outcome));
   }
 
   /**
@@ -204,6 +157,71 @@ export class ResponseStream implements AsyncIterable<StreamEvent> {
   /** Cancel the request; iteration and result() reject with `aborted`. */
   abort(): void {
     this.cancel.abort();
+  }
+}
+
+type Outcome = { ok: true; result: ResponseResult } | { ok: false; error: unknown };
+
+/**
+ * A ResponseStream's events, one `next()` each: the events of a batch (one network
+ * chunk's) resolve at once; only an empty buffer waits for the source. One object per
+ * stream rather than a closure per method.
+ */
+class EventIterator implements AsyncIterator<StreamEvent> {
+  private finished = false;
+  private buffer: StreamEvent[] = [];
+  private index = 0;
+
+  constructor(
+    private readonly source: AsyncIterator<StreamEvent[]>,
+    private readonly cancel: CallCancel,
+    private readonly settle: (outcome: Outcome) => void,
+  ) {}
+
+  next(): Promise<IteratorResult<StreamEvent>> {
+    return this.index < this.buffer.length ? Promise.resolve(this.take()) : this.pull();
+  }
+
+  async return(): Promise<IteratorResult<StreamEvent>> {
+    if (!this.finished) {
+      this.cancel.abort();
+      this.fail(new ProviderError("aborted", "The stream was closed before it finished."));
+    }
+    await this.source.return?.();
+    return { done: true, value: undefined };
+  }
+
+  private async pull(): Promise<IteratorResult<StreamEvent>> {
+    while (this.index >= this.buffer.length) {
+      let step: IteratorResult<StreamEvent[]>;
+      try {
+        step = await this.source.next();
+      } catch (error) {
+        this.fail(error);
+        throw error;
+      }
+      if (step.done) {
+        if (!this.finished) this.fail(new ProviderError("stream_truncated", "The stream ended without a result."));
+        return { done: true, value: undefined };
+      }
+      this.buffer = step.value;
+      this.index = 0;
+    }
+    return this.take();
+  }
+
+  private take(): IteratorResult<StreamEvent> {
+    const event = this.buffer[this.index++];
+    if (event.type === "done") {
+      this.finished = true;
+      this.settle({ ok: true, result: event.result });
+    }
+    return { done: false, value: event };
+  }
+
+  private fail(error: unknown): void {
+    this.finished = true;
+    this.settle({ ok: false, error });
   }
 }
 
