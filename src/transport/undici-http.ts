@@ -5,7 +5,7 @@
 // timeouts, keep-alive kept when the caller stops reading early, abort by signal.
 import type { Agent, Dispatcher } from "undici";
 import { ProviderError } from "../errors.js";
-import { BodyQueue } from "./body-queue.js";
+import { BodyQueue, type PausableSource } from "./body-queue.js";
 import type { HttpRequest, HttpResponse } from "./http.js";
 import { abortedError, closedMidResponseError, flattenHeaders, headersTimeoutError, IdleTimer, idleTimeoutError, networkError } from "./http-failures.js";
 import { DRAIN_MS, HIGH_WATER_CHUNKS } from "./node-http.js";
@@ -54,83 +54,8 @@ function providerError(error: unknown, url: URL, request: HttpRequest, started: 
 }
 
 export function sendUndici(agent: Agent, request: HttpRequest, url: URL): Promise<HttpResponse> {
-  const { signal } = request;
-  if (signal?.aborted) return Promise.reject(abortedError());
+  if (request.signal?.aborted) return Promise.reject(abortedError());
   return new Promise<HttpResponse>((resolve, reject) => {
-    let controller: Dispatcher.DispatchController | undefined;
-    let queue: BodyQueue | undefined;
-    let ended = false;
-    let draining: NodeJS.Timeout | undefined;
-    const idle = new IdleTimer(request.idleTimeoutMs, () => abort(idleTimeoutError(url, request.idleTimeoutMs!)));
-    const abort = (error: ProviderError) => {
-      if (ended) return;
-      ended = true;
-      queue?.fail(error);
-      controller?.abort(error);
-      finish();
-    };
-    const onAbort = () => abort(abortedError());
-    signal?.addEventListener("abort", onAbort); // removed when done: no { once }, which costs ~10 µs a call on Node 20
-    const finish = () => {
-      signal?.removeEventListener("abort", onAbort);
-      idle.stop();
-      if (draining) clearTimeout(draining);
-    };
-
-    let consumed = false;
-    const body = (): AsyncIterator<Buffer> => {
-      if (consumed) throw new Error("response body already consumed");
-      consumed = true;
-      return queue!.reader((outcome, error) => {
-        if (outcome === "failed") {
-          abort(abortedError()); // releases the socket; a no-op when the failure came from undici
-          return providerError(error, url, request, true);
-        }
-        if (outcome === "stopped" && !ended) {
-          // The caller stopped early (e.g. at the terminal event, before the body's end):
-          // let the rest arrive and drop it, briefly, so the keep-alive socket survives.
-          queue = undefined;
-          controller?.resume();
-          draining = setTimeout(() => abort(abortedError()), DRAIN_MS);
-          draining.unref();
-        }
-        return undefined;
-      });
-    };
-
-    const handler: Dispatcher.DispatchHandler = {
-      onRequestStart(started) {
-        controller = started;
-        if (ended) started.abort(abortedError());
-      },
-      onResponseStart(started, status, headers) {
-        const paused = started;
-        queue = new BodyQueue({ pause: () => paused.pause(), resume: () => paused.resume(), isPaused: () => paused.paused }, HIGH_WATER_CHUNKS);
-        idle.touch();
-        resolve({
-          status,
-          headers: flattenHeaders(headers),
-          body: { [Symbol.asyncIterator]: body },
-          destroy: () => abort(abortedError()),
-        });
-      },
-      onResponseData(_controller, chunk) {
-        idle.touch();
-        queue?.push(chunk);
-      },
-      onResponseEnd() {
-        ended = true;
-        queue?.end();
-        finish();
-      },
-      onResponseError(_controller, error) {
-        const failure = providerError(error, url, request, queue !== undefined);
-        ended = true;
-        finish();
-        if (queue) queue.fail(failure);
-        else reject(failure);
-      },
-    };
     agent.dispatch(
       {
         origin: url.origin,
@@ -140,10 +65,119 @@ export function sendUndici(agent: Agent, request: HttpRequest, url: URL): Promis
         body: request.body,
         // 0 turns undici's own limits off where the caller set none, as node:http has none.
         headersTimeout: request.headersTimeoutMs ?? 0,
-        // The idle timer above measures the gap between chunks, as in node-http.ts.
+        // The idle timer measures the gap between chunks, as in node-http.ts.
         bodyTimeout: 0,
       },
-      handler,
+      new Exchange(request, url, resolve, reject),
     );
   });
+}
+
+/**
+ * One request on undici's pool: the dispatch handler, the response body's source for
+ * the bounded queue, and the abort, in one object per request rather than a closure
+ * per callback.
+ */
+class Exchange implements Dispatcher.DispatchHandler, PausableSource {
+  private controller: Dispatcher.DispatchController | undefined;
+  private queue: BodyQueue | undefined;
+  private ended = false;
+  private consumed = false;
+  private draining: NodeJS.Timeout | undefined;
+  private readonly idle: IdleTimer;
+  private readonly onAbort = () => this.abort(abortedError());
+
+  constructor(
+    private readonly request: HttpRequest,
+    private readonly url: URL,
+    private readonly resolve: (response: HttpResponse) => void,
+    private readonly reject: (error: unknown) => void,
+  ) {
+    this.idle = new IdleTimer(request.idleTimeoutMs, () => this.abort(idleTimeoutError(url, request.idleTimeoutMs!)));
+    request.signal?.addEventListener("abort", this.onAbort); // removed when done: no { once }, which costs ~10 µs a call on Node 20
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    if (this.ended) controller.abort(abortedError());
+  }
+
+  onResponseStart(controller: Dispatcher.DispatchController, status: number, headers: Record<string, string | string[] | undefined>): void {
+    this.controller = controller;
+    this.queue = new BodyQueue(this, HIGH_WATER_CHUNKS);
+    this.idle.touch();
+    this.resolve({
+      status,
+      headers: flattenHeaders(headers),
+      body: this,
+      destroy: () => this.abort(abortedError()),
+    });
+  }
+
+  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.idle.touch();
+    this.queue?.push(chunk);
+  }
+
+  onResponseEnd(): void {
+    this.ended = true;
+    this.queue?.end();
+    this.finish();
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    const failure = providerError(error, this.url, this.request, this.queue !== undefined);
+    this.ended = true;
+    this.finish();
+    if (this.queue) this.queue.fail(failure);
+    else this.reject(failure);
+  }
+
+  // The queue's backpressure drives undici's controller.
+  pause(): void {
+    this.controller?.pause();
+  }
+
+  resume(): void {
+    this.controller?.resume();
+  }
+
+  isPaused(): boolean {
+    return this.controller?.paused ?? false;
+  }
+
+  /** The response body: read once. */
+  [Symbol.asyncIterator](): AsyncIterator<Buffer> {
+    if (this.consumed) throw new Error("response body already consumed");
+    this.consumed = true;
+    return this.queue!.reader((outcome, error) => {
+      if (outcome === "failed") {
+        this.abort(abortedError()); // releases the socket; a no-op when the failure came from undici
+        return providerError(error, this.url, this.request, true);
+      }
+      if (outcome === "stopped" && !this.ended) {
+        // The caller stopped early (e.g. at the terminal event, before the body's end):
+        // let the rest arrive and drop it, briefly, so the keep-alive socket survives.
+        this.queue = undefined;
+        this.controller?.resume();
+        this.draining = setTimeout(() => this.abort(abortedError()), DRAIN_MS);
+        this.draining.unref();
+      }
+      return undefined;
+    });
+  }
+
+  private abort(error: ProviderError): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.queue?.fail(error);
+    this.controller?.abort(error);
+    this.finish();
+  }
+
+  private finish(): void {
+    this.request.signal?.removeEventListener("abort", this.onAbort);
+    this.idle.stop();
+    if (this.draining) clearTimeout(this.draining);
+  }
 }
