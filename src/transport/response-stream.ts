@@ -11,7 +11,7 @@ import { mergeRateLimits, parseRateLimitHeaders } from "./rate-limits.js";
 import type { Clock, RetryPolicy } from "./retry.js";
 import type { NoticeHandler } from "../notice.js";
 import { loadParser, SseDecoder, type SseMessage } from "./sse.js";
-import { frameEvent, sseBlocks, type SseBlock } from "./sse-blocks.js";
+import { frameEvent, SseSplitter, type SseBlock } from "./sse-blocks.js";
 
 type Json = Record<string, unknown>;
 
@@ -287,8 +287,10 @@ interface Reading {
   response: HttpResponse;
   /** The rate limits its headers carried, handed over first. */
   headerLimits: RateLimitSnapshot | undefined;
-  /** Its body, as chunks decoded here, or (`rawEvents: "sse"`) as event blocks to relay. */
-  body: { chunks: AsyncIterator<Buffer>; sse: SseDecoder } | { blocks: AsyncGenerator<SseBlock[]> };
+  /** Its body's network chunks. */
+  chunks: AsyncIterator<Buffer>;
+  /** Each chunk decoded into SSE messages to map, or (`rawEvents: "sse"`) split into event blocks to relay. */
+  decoder: SseDecoder | SseSplitter;
   mapper: EventMapper;
   requestId: string | undefined;
 }
@@ -382,35 +384,26 @@ class CallRun implements AsyncIterator<StreamEvent[]> {
         continue;
       }
       const mapper = endpoint.createMapper({ requestId, rateLimits: () => this.rateLimits });
-      const body: Reading["body"] =
-        call.rawEvents === "sse"
-          ? { blocks: sseBlocks(response.body, (type) => mapper.relay?.(type) !== "pass", options.maxEventBytes) }
-          : { chunks: response.body[Symbol.asyncIterator](), sse: new SseDecoder(options.maxEventBytes) };
-      return { response, headerLimits, body, mapper, requestId };
+      const decoder =
+        call.rawEvents === "sse" ? new SseSplitter((type) => mapper.relay?.(type) !== "pass", options.maxEventBytes) : new SseDecoder(options.maxEventBytes);
+      return { response, headerLimits, chunks: response.body[Symbol.asyncIterator](), decoder, mapper, requestId };
     }
   }
 
   /** The next non-empty batch of the answer; at the terminal event the answer is released. */
   private async read(reading: Reading): Promise<StreamEvent[]> {
-    const { body, mapper } = reading;
+    const { chunks, decoder, mapper } = reading;
     for (;;) {
-      const failure = this.failure ?? ("sse" in body ? body.sse.failure : undefined);
+      const failure = this.failure ?? decoder.failure;
       if (failure !== undefined) {
         this.failure = undefined;
         throw failure;
       }
-      let events: StreamEvent[];
-      let ended: boolean | undefined;
-      if ("sse" in body) {
-        const step = await body.chunks.next();
-        ended = step.done;
-        events = this.map(step.done ? body.sse.end() : body.sse.feed(step.value), mapper);
-      } else {
-        // sseBlocks flushes the last event at the end and throws an oversized one itself.
-        const step = await body.blocks.next();
-        ended = step.done;
-        events = step.done ? [] : this.relay(step.value, mapper);
-      }
+      const step = await chunks.next();
+      const events =
+        decoder instanceof SseDecoder
+          ? this.map(step.done ? decoder.end() : decoder.feed(step.value), mapper)
+          : this.relay(step.done ? decoder.end() : decoder.feed(step.value), mapper);
       if (mapper.result) {
         this.finished = true;
         this.reading = undefined;
@@ -418,7 +411,7 @@ class CallRun implements AsyncIterator<StreamEvent[]> {
         void closeBody(reading);
       }
       if (events.length > 0) return events;
-      if (ended) {
+      if (step.done) {
         throw new ProviderError("stream_truncated", "The stream ended before the response completed (no terminal event); the answer may be cut off.", {
           retryable: true,
           requestId: reading.requestId,
@@ -432,7 +425,7 @@ class CallRun implements AsyncIterator<StreamEvent[]> {
    * Only the events the mapper reads were decoded (see EventMapper.relay); the rest pass
    * as bytes. Delivered is what the server forwards: not the backend's own events.
    */
-  private relay(blocks: SseBlock[], mapper: EventMapper): StreamEvent[] {
+  private relay(blocks: readonly SseBlock[], mapper: EventMapper): StreamEvent[] {
     const out: StreamEvent[] = [];
     for (const block of blocks) {
       if (!block.message) {
@@ -525,7 +518,7 @@ class CallRun implements AsyncIterator<StreamEvent[]> {
 
 /** Stops reading an answer early: the HTTP client drains its rest for keep-alive, or drops it. */
 function closeBody(reading: Reading): Promise<unknown> | undefined {
-  return "sse" in reading.body ? reading.body.chunks.return?.() : reading.body.blocks.return(undefined);
+  return reading.chunks.return?.();
 }
 
 /** An event's JSON; undecodable data is skipped with a warning. */

@@ -8,8 +8,9 @@
 // eventsource-parser from that chunk on, its events re-framed with LF.
 import { StringDecoder } from "node:string_decoder";
 import type { EventSourceMessage, EventSourceParser } from "eventsource-parser";
+import type { ProviderError } from "../errors.js";
 import { DEFAULT_MAX_EVENT_BYTES } from "./body-text.js";
-import { eventTooLarge, loadParser } from "./sse.js";
+import { eventTooLarge, loadedParser } from "./sse.js";
 
 export interface SseBlock {
   /** Event blocks as received (LF-framed, each ending in a blank line); several when none is decoded. */
@@ -21,85 +22,74 @@ export interface SseBlock {
 const LF = 0x0a;
 const BLANK_LINE = Buffer.from("\n\n");
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+const NONE: readonly SseBlock[] = [];
+
+/** After a CR showed up: the parser frames the stream, its events re-framed with LF. */
+interface Reframing {
+  decoder: StringDecoder;
+  parser: EventSourceParser;
+  out: SseBlock[];
+}
 
 /**
- * Yields, per network chunk, the complete event blocks it finished: runs of events whose
- * type `reads` declines as one block of bytes, and every other event as a block of its
- * own with its fields decoded. Comment-only blocks and stray blank lines are dropped. An
- * event (or the unfinished rest of one) longer than `maxEventSize` bytes fails with
- * `protocol_error` as soon as it is crossed.
+ * Splits a response body into event blocks, synchronously, one network chunk at a time
+ * (like SseDecoder: the caller awaits the body once per chunk, with no generator hop):
+ * feed() returns the complete blocks a chunk finished, runs of events whose type `reads`
+ * declines as one block of bytes and every other event as a block of its own with its
+ * fields decoded. Comment-only blocks and stray blank lines are dropped. Needs
+ * loadParser() first.
+ *
+ * An event (or the unfinished rest of one) longer than `maxEventSize` bytes sets
+ * `failure` (`protocol_error`) as soon as it is crossed: the caller delivers the blocks
+ * completed before it, then throws it.
  */
-export async function* sseBlocks(
-  body: AsyncIterable<Uint8Array>,
-  reads: (type: string) => boolean,
-  maxEventSize = DEFAULT_MAX_EVENT_BYTES,
-): AsyncGenerator<SseBlock[]> {
-  const { createParser } = await loadParser();
-  let overflow = false;
-  const onError = (error: { type: string }) => {
-    if (error.type === "max-buffer-size-exceeded") overflow = true;
-  };
+export class SseSplitter {
+  /** Set once the bound was crossed; nothing more is split. */
+  failure: ProviderError | undefined;
   /** For blocks of another shape than `event:` plus one `data:` line (rare): made on first use. */
-  let parser: EventSourceParser | undefined;
-  let decoded: EventSourceMessage | undefined;
-  const decode = (block: Buffer): EventSourceMessage | undefined => {
-    parser ??= createParser({ onEvent: (message) => (decoded = message), maxBufferSize: maxEventSize, onError });
-    decoded = undefined;
-    parser.feed(block.toString("utf8"));
-    return decoded;
-  };
-
-  /** Set once a CR shows up: from then on the parser frames the stream and its events are re-framed with LF. */
-  let reframing: { decoder: StringDecoder; parser: EventSourceParser; out: SseBlock[] } | undefined;
-  /** `bytes` undefined: the end of the stream. */
-  const reframe = (bytes: Buffer | undefined): SseBlock[] => {
-    if (!reframing) {
-      const out: SseBlock[] = [];
-      const onEvent = (message: EventSourceMessage) => {
-        const framed = frameEvent(message.event, message.data);
-        out.push(message.event !== undefined && !reads(message.event) ? { bytes: framed } : { bytes: framed, message });
-      };
-      reframing = { decoder: new StringDecoder("utf8"), parser: createParser({ onEvent, maxBufferSize: maxEventSize, onError }), out };
-    }
-    reframing.parser.feed(bytes ? reframing.decoder.write(bytes) : reframing.decoder.end() + "\n\n");
-    return reframing.out.splice(0);
-  };
-
+  private parser: EventSourceParser | undefined;
+  private decoded: EventSourceMessage | undefined;
+  private reframing: Reframing | undefined;
   /** The unfinished event: pieces of earlier chunks, joined only once its blank line arrives. */
-  let rest: Buffer[] = [];
-  let restLength = 0;
-  let first = true;
-  const keep = (piece: Buffer): SseBlock[] => {
-    rest.push(piece);
-    restLength += piece.length;
-    if (restLength > maxEventSize) overflow = true;
-    return [];
-  };
-  /** The unfinished event's pieces and `chunk`, as one buffer. */
-  const take = (chunk: Buffer): Buffer => {
-    if (restLength === 0) return chunk;
-    const joined = Buffer.concat([...rest, chunk]);
-    rest = [];
-    restLength = 0;
-    return joined;
+  private rest: Buffer[] = [];
+  private restLength = 0;
+  private first = true;
+  private readonly onError = (error: { type: string }) => {
+    if (error.type === "max-buffer-size-exceeded") this.failure ??= eventTooLarge(this.maxEventSize);
   };
 
-  const split = (chunk: Buffer): SseBlock[] => {
-    if (reframing) return reframe(chunk);
+  constructor(
+    private readonly reads: (type: string) => boolean,
+    private readonly maxEventSize = DEFAULT_MAX_EVENT_BYTES,
+  ) {}
+
+  /** The blocks `chunk` completed; after a failure, none. */
+  feed(chunk: Buffer): readonly SseBlock[] {
+    return this.failure ? NONE : this.split(chunk);
+  }
+
+  /** At the end of the body: a last event without its blank line still counts; the caller decides whether it was terminal. */
+  end(): readonly SseBlock[] {
+    if (this.failure) return NONE;
+    return this.reframing ? this.reframe(undefined) : this.split(BLANK_LINE);
+  }
+
+  private split(chunk: Buffer): readonly SseBlock[] {
+    if (this.reframing) return this.reframe(chunk);
     // Still inside one event: the chunk neither ends it nor completes a blank line across the boundary.
-    if (restLength > 0 && chunk.indexOf(BLANK_LINE) < 0 && !(chunk[0] === LF && rest[rest.length - 1].at(-1) === LF)) {
-      return chunk.includes(0x0d) ? reframe(take(chunk)) : keep(chunk);
+    if (this.restLength > 0 && chunk.indexOf(BLANK_LINE) < 0 && !(chunk[0] === LF && this.rest[this.rest.length - 1].at(-1) === LF)) {
+      return chunk.includes(0x0d) ? this.reframe(this.take(chunk)) : this.keep(chunk);
     }
-    let buf = take(chunk);
-    if (first) {
-      if (buf.length < BOM.length) return keep(buf);
-      first = false;
+    let buf = this.take(chunk);
+    if (this.first) {
+      if (buf.length < BOM.length) return this.keep(buf);
+      this.first = false;
       if (buf.compare(BOM, 0, BOM.length, 0, BOM.length) === 0) buf = buf.subarray(BOM.length);
     }
     // Scanned as Latin-1 text: one character per byte, so offsets are byte offsets, and
     // string search and slicing are cheaper than calls into Buffer's native methods.
     const text = buf.toString("latin1");
-    if (text.includes("\r")) return reframe(buf);
+    if (text.includes("\r")) return this.reframe(buf);
     const out: SseBlock[] = [];
     let runStart = -1;
     let runEnd = -1;
@@ -112,7 +102,7 @@ export async function* sseBlocks(
       const lineEnd = text.indexOf("\n", at);
       // The type as Latin-1: event names are ASCII; one that is not is simply not one the caller reads.
       const type = text.startsWith("event:", at) ? text.slice(text.charCodeAt(at + 6) === 0x20 ? at + 7 : at + 6, lineEnd) : undefined;
-      if (type !== undefined && !reads(type)) {
+      if (type !== undefined && !this.reads(type)) {
         // Consecutive passed events stay one slice of the chunk.
         if (runEnd !== at) {
           if (runStart >= 0) out.push({ bytes: buf.subarray(runStart, runEnd) });
@@ -128,26 +118,53 @@ export async function* sseBlocks(
         const message =
           type !== undefined && text.startsWith("data:", dataStart) && lineEnd < end && text.indexOf("\n", dataStart) === end
             ? { event: type, id: undefined, data: buf.toString("utf8", text.charCodeAt(dataStart + 5) === 0x20 ? dataStart + 6 : dataStart + 5, end) }
-            : decode(block);
+            : this.decode(block);
         if (message) out.push({ bytes: block, message });
       }
       at = next;
     }
     if (runStart >= 0) out.push({ bytes: buf.subarray(runStart, runEnd) });
-    if (at < buf.length) keep(buf.subarray(at));
+    if (at < buf.length) this.keep(buf.subarray(at));
     return out;
-  };
-
-  for await (const chunk of body) {
-    const blocks = split(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-    // Events completed before the overflow still reach the caller first.
-    if (blocks.length > 0) yield blocks;
-    if (overflow) throw eventTooLarge(maxEventSize);
   }
-  // A last event without its blank line still counts; the caller decides whether it was terminal.
-  const last = reframing ? reframe(undefined) : split(BLANK_LINE);
-  if (last.length > 0) yield last;
-  if (overflow) throw eventTooLarge(maxEventSize);
+
+  private keep(piece: Buffer): readonly SseBlock[] {
+    this.rest.push(piece);
+    this.restLength += piece.length;
+    if (this.restLength > this.maxEventSize) this.failure ??= eventTooLarge(this.maxEventSize);
+    return NONE;
+  }
+
+  /** The unfinished event's pieces and `chunk`, as one buffer. */
+  private take(chunk: Buffer): Buffer {
+    if (this.restLength === 0) return chunk;
+    const joined = Buffer.concat([...this.rest, chunk]);
+    this.rest = [];
+    this.restLength = 0;
+    return joined;
+  }
+
+  private decode(block: Buffer): EventSourceMessage | undefined {
+    this.parser ??= loadedParser().createParser({ onEvent: (message) => (this.decoded = message), maxBufferSize: this.maxEventSize, onError: this.onError });
+    this.decoded = undefined;
+    this.parser.feed(block.toString("utf8"));
+    return this.decoded;
+  }
+
+  /** `bytes` undefined: the end of the stream. */
+  private reframe(bytes: Buffer | undefined): readonly SseBlock[] {
+    if (!this.reframing) {
+      const out: SseBlock[] = [];
+      const onEvent = (message: EventSourceMessage) => {
+        const framed = frameEvent(message.event, message.data);
+        out.push(message.event !== undefined && !this.reads(message.event) ? { bytes: framed } : { bytes: framed, message });
+      };
+      this.reframing = { decoder: new StringDecoder("utf8"), parser: loadedParser().createParser({ onEvent, maxBufferSize: this.maxEventSize, onError: this.onError }), out };
+    }
+    const { decoder, parser, out } = this.reframing;
+    parser.feed(bytes ? decoder.write(bytes) : `${decoder.end()}\n\n`);
+    return out.length === 0 ? NONE : out.splice(0);
+  }
 }
 
 /** One event as an LF-framed block: its `event:` line (when it has a type) and one `data:` line per line of data. */

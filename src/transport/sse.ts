@@ -19,6 +19,12 @@ export function loadParser(): typeof import("eventsource-parser") | Promise<type
   return parserModule ?? import("eventsource-parser").then((module) => (parserModule = module));
 }
 
+/** eventsource-parser, once loadParser() has completed (decoders are made synchronously). */
+export function loadedParser(): typeof import("eventsource-parser") {
+  if (!parserModule) throw new Error("loadParser() must complete before an SSE decoder is made");
+  return parserModule;
+}
+
 /** A line or event past the bound: the stream is malformed or hostile. */
 export function eventTooLarge(maxEventSize: number): ProviderError {
   return new ProviderError("protocol_error", `A stream event or line is larger than ${formatBytes(maxEventSize)}; the upstream stream is malformed or hostile.`, {
@@ -51,8 +57,7 @@ export class SseDecoder {
   private pending: EventSourceMessage[] = [];
 
   constructor(maxEventSize = DEFAULT_MAX_EVENT_BYTES) {
-    if (!parserModule) throw new Error("loadParser() must complete before an SseDecoder is made");
-    this.parser = parserModule.createParser({
+    this.parser = loadedParser().createParser({
       onEvent: (message) => this.pending.push(message),
       maxBufferSize: maxEventSize,
       // The parser also reports unknown fields and bad `retry:` values; the SSE spec says to ignore those.

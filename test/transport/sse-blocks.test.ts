@@ -4,18 +4,19 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ProviderError } from "#src/errors.js";
-import { sseBlocks, type SseBlock } from "#src/transport/sse-blocks.js";
-
-async function* chunks(parts: (string | Uint8Array)[]): AsyncGenerator<Uint8Array> {
-  for (const part of parts) yield typeof part === "string" ? Buffer.from(part) : part;
-}
+import { loadParser } from "#src/transport/sse.js";
+import { SseSplitter, type SseBlock } from "#src/transport/sse-blocks.js";
 
 const READS = new Set(["response.created", "response.completed"]);
 const reads = (type: string) => READS.has(type);
 
+/** The splitter fed `parts` as network chunks, then the body's end: its non-empty batches. */
 async function batches(parts: (string | Uint8Array)[], maxEventSize?: number): Promise<SseBlock[][]> {
+  await loadParser();
+  const splitter = new SseSplitter(reads, maxEventSize);
   const out: SseBlock[][] = [];
-  for await (const batch of sseBlocks(chunks(parts), reads, maxEventSize)) out.push(batch);
+  for (const part of [...parts.map((part) => splitter.feed(Buffer.from(part))), splitter.end()]) if (part.length > 0) out.push([...part]);
+  if (splitter.failure) throw splitter.failure;
   return out;
 }
 
@@ -89,16 +90,23 @@ test("a leading byte order mark is dropped; a last event without its blank line 
 });
 
 test("an event larger than the bound fails with protocol_error once crossed, after the events before it", async () => {
-  const seen: SseBlock[] = [];
-  const endless = async function* () {
-    yield Buffer.from(CREATED);
-    for (;;) yield Buffer.from(`data: ${"x".repeat(1000)}`);
-  };
-  await assert.rejects(
-    (async () => {
-      for await (const batch of sseBlocks(endless(), reads, 64 * 1024)) seen.push(...batch);
-    })(),
-    (error: unknown) => error instanceof ProviderError && error.code === "protocol_error",
-  );
-  assert.equal(text(seen), CREATED);
+  await loadParser();
+  const bound = 64 * 1024;
+  const piece = Buffer.from(`data: ${"x".repeat(1000)}`);
+  for (const framing of ["\n", "\r\n"]) {
+    const splitter = new SseSplitter(reads, bound);
+    const seen = [...splitter.feed(Buffer.from(CREATED.replace(/\n/g, framing)))];
+    // An endless event: fed until the splitter gives up, or far past the bound.
+    let fed = 0;
+    while (!splitter.failure && fed < 1000) {
+      seen.push(...splitter.feed(piece));
+      fed++;
+    }
+    const failure: unknown = splitter.failure;
+    assert.ok(failure instanceof ProviderError && failure.code === "protocol_error", `${JSON.stringify(framing)}: ${String(failure)}`);
+    assert.ok(fed * piece.length <= bound + 2 * piece.length, `${JSON.stringify(framing)}: failed only after ${fed} pieces`);
+    assert.equal(text(seen), CREATED);
+    // Nothing more is split once it has failed, not even at the end.
+    assert.equal(splitter.feed(Buffer.from(COMPLETED)).length + splitter.end().length, 0);
+  }
 });
