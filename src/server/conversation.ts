@@ -53,8 +53,16 @@ export function asContinued(response: Json, continued: Continuation): Json {
   return continued.expandedFrom === undefined ? response : { ...response, previous_response_id: continued.expandedFrom };
 }
 
-/** Keep a finished response unless the client said `store: false`. */
-export function keep(store: ResponseStore, scope: string, body: Json, continued: Continuation, response: Json): void {
+/** `"previous_response_id":"",` around the id asContinued() may add. */
+const CONTINUED_FIELD_BYTES = 26;
+
+/**
+ * Keep a finished response unless the client said `store: false`. `sourceBytes`: the size
+ * of the upstream text the response was parsed from, when known (see NewResponse).
+ */
+export function keep(store: ResponseStore, scope: string, body: Json, continued: Continuation, response: Json, sourceBytes?: number): void {
   if (body.store === false) return;
-  store.put(scope, { response, input: continued.context });
+  const from = continued.expandedFrom;
+  const responseBytes = sourceBytes === undefined || from === undefined ? sourceBytes : sourceBytes + Buffer.byteLength(from) + CONTINUED_FIELD_BYTES;
+  store.put(scope, { response, input: continued.context, responseBytes });
 }

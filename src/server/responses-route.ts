@@ -23,6 +23,9 @@ const TERMINAL = new Set(["response.completed", "response.done", "response.incom
 /** Terminal events whose response is an answer worth keeping for a follow-up. */
 const FINISHED = new Set(["response.completed", "response.done", "response.incomplete"]);
 
+/** Keeps a finished response; `sourceBytes` as for keep() in conversation.ts. */
+type Finished = (response: Json, sourceBytes: number | undefined) => void;
+
 interface Answering {
   /**
    * Responses wire events: the upstream's as `sse` blocks (bytes, decoded when the server
@@ -44,7 +47,7 @@ export async function handleResponses(ctx: RouteContext): Promise<void> {
   const answering = await open(ctx, continued.upstream, model);
   ctx.record.dropped = answering.dropped;
   // Kept once finished: the upstream's terminal response, with the output the stream carried.
-  const finished = (response: Json) => keep(ctx.responses.store, ctx.responses.scope, body, continued, response);
+  const finished: Finished = (response, sourceBytes) => keep(ctx.responses.store, ctx.responses.scope, body, continued, response, sourceBytes);
   if (body.stream === true) await stream(ctx, answering, continued, finished);
   else await answer(ctx, answering, continued, finished);
 }
@@ -78,7 +81,7 @@ async function* synthesized(opened: OpenedStream, model: string): AsyncGenerator
   }
 }
 
-async function stream(ctx: RouteContext, answering: Answering, continued: Continuation, finished: (response: Json) => void): Promise<void> {
+async function stream(ctx: RouteContext, answering: Answering, continued: Continuation, finished: Finished): Promise<void> {
   const writer = new SseWriter(ctx.res);
   writer.start(upstreamHeaders(answering.dropped, answering.fallbacks));
   let sequence = -1;
@@ -87,6 +90,7 @@ async function stream(ctx: RouteContext, answering: Answering, continued: Contin
   let ended = false;
   let terminal: Json | undefined;
   let kept: Json | undefined;
+  const source = new SourceBytes();
   /** One wire event: forwarded as it came (`bytes`) unless the client must see its `response` changed. */
   const relay = (wire: Json, bytes: Uint8Array | undefined): Promise<void> | undefined => {
     const type = String(wire.type);
@@ -94,6 +98,7 @@ async function stream(ctx: RouteContext, answering: Answering, continued: Contin
     ended ||= TERMINAL.has(type);
     const response = responseOf(wire);
     const shown = response && asContinued(response, continued);
+    source.saw(type, bytes);
     if (FINISHED.has(type) && shown) terminal = shown;
     if (shown !== response) return writer.send({ ...wire, response: shown }, type);
     return bytes ? writer.forward(bytes) : writer.send(wire, type);
@@ -126,16 +131,18 @@ async function stream(ctx: RouteContext, answering: Answering, continued: Contin
   }
   // Stored once the answer has left (in the same tick, before any follow-up can be read):
   // the client's last bytes do not wait for the store.
-  if (kept) finished(kept);
+  if (kept && terminal) finished(kept, source.of(kept, terminal));
 }
 
 /** Non-streaming: the terminal event's response object is the answer. */
-async function answer(ctx: RouteContext, answering: Answering, continued: Continuation, finished: (response: Json) => void): Promise<void> {
+async function answer(ctx: RouteContext, answering: Answering, continued: Continuation, finished: Finished): Promise<void> {
   let response: Json | undefined;
   let type = "";
   let result: ResponseResult | undefined;
+  const source = new SourceBytes();
   for await (const event of answering.events) {
     const wire = event.type === "sse" || event.type === "raw" ? event.event : undefined;
+    if (wire) source.saw(String(wire.type), event.type === "sse" ? event.bytes : undefined);
     if (wire && TERMINAL.has(String(wire.type)) && responseOf(wire)) {
       response = responseOf(wire);
       type = String(wire.type);
@@ -143,7 +150,7 @@ async function answer(ctx: RouteContext, answering: Answering, continued: Contin
   }
   ctx.record.usage = result?.usage;
   const final = withOutput(asContinued({ ...response }, continued), result);
-  if (FINISHED.has(type) && result) finished(final);
+  if (FINISHED.has(type) && result && response) finished(final, source.of(final, response));
   sendJson(ctx.res, 200, final, upstreamHeaders(answering.dropped, answering.fallbacks));
 }
 
@@ -164,4 +171,31 @@ function responseOf(event: Json): Json | undefined {
 /** The ChatGPT backend may leave `output` empty in the terminal event; the items streamed before it are the output. */
 function withOutput(response: Json, result: ResponseResult | undefined): Json {
   return Array.isArray(response.output) && response.output.length > 0 ? response : { ...response, output: result?.output ?? [] };
+}
+
+/**
+ * The size of the upstream text a kept response was parsed from, so the store need not
+ * serialize it to count it: the terminal event's block, plus the `output_item.done`
+ * blocks when the output was taken from them (withOutput). Unknown when an event came
+ * without its bytes (synthesized from a Chat Completions upstream).
+ */
+class SourceBytes {
+  private terminal = 0;
+  private items = 0;
+  private known = true;
+
+  /** A decoded wire event; `bytes` its upstream block, if it came as one. */
+  saw(type: string, bytes: Uint8Array | undefined): void {
+    const item = type === "response.output_item.done";
+    if (!item && !FINISHED.has(type)) return;
+    if (!bytes) this.known = false;
+    else if (item) this.items += bytes.length;
+    else this.terminal += bytes.length;
+  }
+
+  /** For `kept`, built from a terminal event's `response`. */
+  of(kept: Json, response: Json): number | undefined {
+    if (!this.known) return undefined;
+    return kept.output === response.output ? this.terminal : this.terminal + this.items;
+  }
 }

@@ -36,6 +36,19 @@ it("evicts least recently used entries at the byte limit, and refuses one larger
   assert.equal(store.put("s", entry("../escape")), false, "ids that are not file-name safe are never kept");
 });
 
+it("counts a response by the source size its caller knows, without serializing it, and the limit applies to that count", () => {
+  const store = new ResponseStore({ maxEntries: 100, maxBytes: 1000, retentionHours: 0 }, undefined, undefined, () => 0);
+  // Its JSON is ~100 bytes, but it was parsed from 2000: that is what it holds.
+  assert.equal(store.put("s", { ...entry("resp_large_source"), responseBytes: 2000 }), false);
+  assert.equal(store.size, 0);
+  // The input is counted as well.
+  assert.equal(store.put("s", { ...entry("resp_large_input"), input: [{ type: "message", content: "z".repeat(1000) }], responseBytes: 10 }), false);
+  for (const id of ["resp_1", "resp_2", "resp_3"]) assert.ok(store.put("s", { ...entry(id), responseBytes: 300 }));
+  // 300 bytes each, plus their input and field names: the third put evicts the first.
+  assert.deepEqual(["resp_1", "resp_2", "resp_3"].map((id) => store.get("s", id) !== undefined), [false, true, true]);
+  assert.ok(store.totalBytes > 600 && store.totalBytes <= 1000, String(store.totalBytes));
+});
+
 it("drops persisted entries past their retention when loading, and ignores corrupt files", async () => {
   const home = await mkdtemp(join(tmpdir(), "codex-provider-responses-"));
   try {

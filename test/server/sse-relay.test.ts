@@ -19,6 +19,9 @@ const FAIL_FIRST = "fail before anything";
 const NO_EVENT_LINES = "data lines only";
 const FAILING_STREAM = 'event: error\ndata: {"type":"error","sequence_number":0,"code":"invalid_prompt","message":"The prompt was refused.","param":null}\n\n';
 const DELTAS = 20;
+/** `keep:<id>:<characters of output text>:<terminal|items>`: a stream whose output sits in the terminal event or only in `output_item.done`. */
+const KEEP = /keep:(\w+):(\d+):(terminal|items)/;
+const STORE_LIMIT = 4096;
 
 /** Upstream data lines as written: odd spacing and a \u escape that JSON.stringify would not reproduce. */
 function upstreamStream(): { body: string; deltaLines: string[] } {
@@ -40,6 +43,18 @@ function upstreamStream(): { body: string; deltaLines: string[] } {
   parts.push(`event: response.output_item.done\ndata: ${JSON.stringify({ type: "response.output_item.done", sequence_number: DELTAS + 2, output_index: 0, item })}\n\n`);
   parts.push(`event: response.completed\ndata: ${JSON.stringify({ type: "response.completed", sequence_number: DELTAS + 3, response })}\n\n`);
   return { body: parts.join(""), deltaLines };
+}
+
+/** A short stream whose answer is `size` characters, carried by the terminal event or (as the ChatGPT backend does) only by `output_item.done`. */
+function keptStream(id: string, size: number, where: string): string {
+  const item = { id: "msg_1", type: "message", role: "assistant", status: "completed", content: [{ type: "output_text", text: "k".repeat(size), annotations: [] }] };
+  const response = (status: string, output: unknown[]) => ({ id, object: "response", model: "gpt-5.5", status, output, usage: { input_tokens: 1, output_tokens: 1, total_tokens: 2 } });
+  const events = [
+    { type: "response.created", sequence_number: 0, response: response("in_progress", []) },
+    { type: "response.output_item.done", sequence_number: 1, output_index: 0, item },
+    { type: "response.completed", sequence_number: 2, response: response("completed", where === "terminal" ? [item] : []) },
+  ];
+  return events.map((event) => `event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`).join("");
 }
 
 /** A POST over a raw socket (Connection: close): the status line and headers, the body as sent, and a chunked body as its chunks. */
@@ -91,6 +106,8 @@ describe("serve relaying a Responses upstream's stream", () => {
         // A stream that fails before its first Responses event.
         if (request.includes(FAIL_FIRST)) return void res.end(FAILING_STREAM);
         if (request.includes(NO_EVENT_LINES)) return void res.end(stream.body.replace(/^event: .*\n/gm, ""));
+        const keep = KEEP.exec(request);
+        if (keep) return void res.end(keptStream(keep[1], Number(keep[2]), keep[3]));
         // The whole stream in one write.
         res.end(stream.body);
       });
@@ -98,7 +115,15 @@ describe("serve relaying a Responses upstream's stream", () => {
     await new Promise<void>((resolve) => upstream.listen(0, "127.0.0.1", resolve));
     home = await mkdtemp(join(tmpdir(), "cp-sse-relay-"));
     const base = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}/v1`;
-    server = await createServer({ provider: "openai", providerOptions: { apiKey: "sk-test-sse-relay-0000", baseUrl: base }, env: {}, home, apiKey: LOCAL_KEY, port: 0 });
+    server = await createServer({
+      provider: "openai",
+      providerOptions: { apiKey: "sk-test-sse-relay-0000", baseUrl: base },
+      env: {},
+      home,
+      apiKey: LOCAL_KEY,
+      port: 0,
+      responseStore: { maxBytes: STORE_LIMIT },
+    });
   });
   after(async () => {
     await server.close({ drainTimeoutMs: 0 });
@@ -126,6 +151,28 @@ describe("serve relaying a Responses upstream's stream", () => {
   it("names each event on an event: line when the upstream sent data lines only", async () => {
     const { chunks } = await rawPost(server.url, "/v1/responses", JSON.stringify({ model: "gpt-5.5", input: NO_EVENT_LINES, stream: true }));
     assert.equal(chunks.join(""), stream.body);
+  });
+
+  it("keeps a relayed response within the store's byte limit, counted from the upstream events its output came from", async () => {
+    const kept = async (id: string) => (await fetch(`${server.url}/v1/responses/${id}`, { headers: { authorization: `Bearer ${LOCAL_KEY}` } })).status;
+    for (const where of ["terminal", "items"]) {
+      for (const stream of [true, false]) {
+        const id = `resp_${where}_${stream}`;
+        // Small: kept, its output whole. Large: its JSON is past the limit, so it must not be kept,
+        // however small the terminal event that carried (or left out) its output.
+        for (const [suffix, size] of [["small", 100], ["large", STORE_LIMIT]] as const) {
+          const input = `keep:${id}_${suffix}:${size}:${where}`;
+          const { head } = await rawPost(server.url, "/v1/responses", JSON.stringify({ model: "gpt-5.5", input, stream }));
+          assert.match(head, /^HTTP\/1\.1 200 /);
+        }
+        assert.equal(await kept(`${id}_small`), 200, `${id}_small`);
+        assert.equal(await kept(`${id}_large`), 404, `${id}_large`);
+      }
+    }
+    const small = (await (await fetch(`${server.url}/v1/responses/resp_items_true_small`, { headers: { authorization: `Bearer ${LOCAL_KEY}` } })).json()) as {
+      output: { content: { text: string }[] }[];
+    };
+    assert.equal(small.output[0].content[0].text, "k".repeat(100));
   });
 
   it("answers an upstream failure that comes before any event with its HTTP status, not a 200 with the event", async () => {
