@@ -6,11 +6,10 @@
 // a block without one is decoded to find out. LF framing is split here, with no decoding
 // or copying of the events passed on; a stream that uses CR or CRLF anywhere goes to
 // eventsource-parser from that chunk on, its events re-framed with LF.
-import { StringDecoder } from "node:string_decoder";
 import type { EventSourceMessage, EventSourceParser } from "eventsource-parser";
 import type { ProviderError } from "../errors.js";
 import { DEFAULT_MAX_EVENT_BYTES } from "./body-text.js";
-import { eventTooLarge, loadedParser } from "./sse.js";
+import { eventTooLarge, loadedParser, SseDecoder } from "./sse.js";
 
 export interface SseBlock {
   /** Event blocks as received (LF-framed, each ending in a blank line); several when none is decoded. */
@@ -23,13 +22,6 @@ const LF = 0x0a;
 const BLANK_LINE = Buffer.from("\n\n");
 const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 const NONE: readonly SseBlock[] = [];
-
-/** After a CR showed up: the parser frames the stream, its events re-framed with LF. */
-interface Reframing {
-  decoder: StringDecoder;
-  parser: EventSourceParser;
-  out: SseBlock[];
-}
 
 /**
  * Splits a response body into event blocks, synchronously, one network chunk at a time
@@ -49,7 +41,8 @@ export class SseSplitter {
   /** For blocks of another shape than `event:` plus one `data:` line (rare): made on first use. */
   private parser: EventSourceParser | undefined;
   private decoded: EventSourceMessage | undefined;
-  private reframing: Reframing | undefined;
+  /** After a CR showed up: the SSE decoder frames the rest of the stream, its events re-framed with LF. */
+  private reframing: SseDecoder | undefined;
   /** The unfinished event: pieces of earlier chunks, joined only once its blank line arrives. */
   private rest: Buffer[] = [];
   private restLength = 0;
@@ -153,17 +146,16 @@ export class SseSplitter {
 
   /** `bytes` undefined: the end of the stream. */
   private reframe(bytes: Buffer | undefined): readonly SseBlock[] {
-    if (!this.reframing) {
-      const out: SseBlock[] = [];
-      const onEvent = (message: EventSourceMessage) => {
-        const framed = frameEvent(message.event, message.data);
-        out.push(message.event !== undefined && !this.reads(message.event) ? { bytes: framed } : { bytes: framed, message });
-      };
-      this.reframing = { decoder: new StringDecoder("utf8"), parser: loadedParser().createParser({ onEvent, maxBufferSize: this.maxEventSize, onError: this.onError }), out };
-    }
-    const { decoder, parser, out } = this.reframing;
-    parser.feed(bytes ? decoder.write(bytes) : `${decoder.end()}\n\n`);
-    return out.length === 0 ? NONE : out.splice(0);
+    const decoder = (this.reframing ??= new SseDecoder(this.maxEventSize));
+    const messages = bytes ? decoder.feed(bytes) : decoder.end();
+    // The decoder's bound is this splitter's: the events completed before it still go out first.
+    this.failure ??= decoder.failure;
+    return messages.length === 0 ? NONE : messages.map((message) => this.reframed(message));
+  }
+
+  private reframed(message: EventSourceMessage): SseBlock {
+    const bytes = frameEvent(message.event, message.data);
+    return message.event !== undefined && !this.reads(message.event) ? { bytes } : { bytes, message };
   }
 }
 
