@@ -122,7 +122,9 @@ test("Codex CLI 0.169.0 `codex login status` accepts a file written by export-co
       await signIn(emu, home, ports);
       const codexHome = join(home, "codex-home");
       const env = cliEnv(emu, home, { CODEX_HOME: codexHome });
-      assert.equal((await runCli(["export-codex"], { env, inherit: false })).code, 0, "default path: $CODEX_HOME/auth.json");
+      const exported = await runCli(["export-codex"], { env, inherit: false });
+      // The CLI's stderr (redacted by the CLI itself) says why, should this fail.
+      assert.equal(exported.code, 0, `default path: $CODEX_HOME/auth.json; stderr: ${exported.stderr}`);
       assert.ok(existsSync(join(codexHome, "auth.json")));
 
       const { spawn } = await import("node:child_process");
