@@ -3,8 +3,8 @@
 // for 1000 more; the difference over 1000 is the instructions one warm call costs in
 // the client's process (the upstream runs in its own process, outside valgrind). The
 // first 220 calls absorb most of the JIT's work, which a shorter window would count.
-import { spawnSync } from "node:child_process";
-import { readFileSync, rmSync } from "node:fs";
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -36,37 +36,69 @@ export function benchInstructions(upstream: string, log: (line: string) => void,
   return out;
 }
 
+/** Calls a proxy gets before its steady state is counted: its JIT is still compiling long after the first thousand (V8 tiers a function up after many calls, and most of a server's code runs once per request). */
+const PROXY_WARM_CALLS = 4000;
+const PROXY_CALLS = 2000;
+
+export interface ProxyInstructions {
+  /** Per call over the first PROXY_WARM_CALLS, start-up excluded: what a fresh server pays while its JIT warms up. */
+  warmUp: number;
+  /** Per call after them. */
+  steady: number;
+}
+
 /**
- * The same for a proxy's own process: `serve` and the pass-through (bench/proxy.ts) under
- * callgrind, the floor client driving 220 and 1,220 sequential calls through each from
- * outside valgrind. Settles what interleaved CPU rounds on a loaded machine cannot.
+ * The same for a proxy's own process: `serve`, the pass-through and the parsing proxy (bench/proxy.ts) under
+ * callgrind, the floor client driving calls through each from outside valgrind. The count
+ * is dumped after start-up, after the warm-up calls, and after PROXY_CALLS more, so warm-up
+ * and steady state are each counted in one run. Settles what interleaved CPU rounds on a
+ * loaded machine cannot.
  */
-export async function benchProxyInstructions(upstream: string, log: (line: string) => void): Promise<Record<string, number>> {
-  const out: Record<string, number> = {};
-  for (const [name, kind] of [["pass-through proxy", "passthrough"], ["serve", "serve"]] as const) {
-    const base = await proxyInstructions(upstream, kind, BASE_CALLS);
-    out[name] = ((await proxyInstructions(upstream, kind, BASE_CALLS + EXTRA_CALLS)) - base) / EXTRA_CALLS;
+export async function benchProxyInstructions(upstream: string, log: (line: string) => void): Promise<Record<string, ProxyInstructions>> {
+  const out: Record<string, ProxyInstructions> = {};
+  for (const [name, kind] of [
+    ["pass-through proxy", "passthrough"],
+    ["parsing proxy", "parsing"],
+    ["serve", "serve"],
+  ] as const) {
+    out[name] = await proxyInstructions(upstream, kind);
   }
-  for (const [name, perCall] of Object.entries(out)) {
-    log(`  ${name.padEnd(20)} ${Math.round(perCall).toLocaleString("en")} instructions per proxied call   ${(perCall / out["pass-through proxy"]).toFixed(2)}× the pass-through`);
+  const floor = out["pass-through proxy"];
+  for (const [name, { warmUp, steady }] of Object.entries(out)) {
+    log(
+      `  ${name.padEnd(20)} ${Math.round(steady).toLocaleString("en")} instructions per proxied call in steady state (${(steady / floor.steady).toFixed(2)}× the pass-through); ${Math.round(warmUp).toLocaleString("en")} over the first ${PROXY_WARM_CALLS} calls (${(warmUp / floor.warmUp).toFixed(2)}×)`,
+    );
   }
   return out;
 }
 
-async function proxyInstructions(upstream: string, kind: "serve" | "passthrough", calls: number): Promise<number> {
-  const file = join(tmpdir(), `cp-bench-callgrind-proxy-${process.pid}.out`);
+async function proxyInstructions(upstream: string, kind: "serve" | "passthrough" | "parsing"): Promise<ProxyInstructions> {
+  const dir = mkdtempSync(join(tmpdir(), "cp-bench-callgrind-"));
+  const file = join(dir, "callgrind.out");
   const script = fileURLToPath(new URL("./proxy.js", import.meta.url));
   const host = await startChildHost(script, [kind, upstream], [], ["valgrind", "-q", "--tool=callgrind", `--callgrind-out-file=${file}`]);
+  // Each dump starts a new part with its own count (callgrind.out.1, .2, …; the rest at exit).
+  const dump = () => execFileSync("callgrind_control", ["--dump", String(host.pid)], { stdio: "ignore" });
   try {
     const call = clients[FLOOR](`${host.url}/v1`, kind === "serve" ? LOCAL_KEY : KEY);
-    for (let i = 0; i < calls; i++) await call();
+    dump();
+    for (let i = 0; i < PROXY_WARM_CALLS; i++) await call();
+    dump();
+    for (let i = 0; i < PROXY_CALLS; i++) await call();
+    dump();
   } finally {
-    // SIGTERM: the host exits in order, and callgrind writes its counts.
+    // SIGTERM: the host exits in order, and callgrind writes the last part.
     host.stop();
     await host.exited;
   }
-  const totals = /^(?:summary|totals): (\d+)/m.exec(readFileSync(file, "utf8"));
-  rmSync(file, { force: true });
-  if (!totals) throw new Error(`callgrind wrote no totals for the ${kind} proxy`);
-  return Number(totals[1]);
+  const part = (n: number) => {
+    const totals = /^totals: (\d+)/m.exec(readFileSync(`${file}.${n}`, "utf8"));
+    if (!totals) throw new Error(`callgrind wrote no totals for the ${kind} proxy (part ${n})`);
+    return Number(totals[1]);
+  };
+  try {
+    return { warmUp: part(2) / PROXY_WARM_CALLS, steady: part(3) / PROXY_CALLS };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

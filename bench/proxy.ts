@@ -1,12 +1,14 @@
 // The local server's cost: one client (undici.request + eventsource-parser, the floor)
-// straight to the upstream, through `serve` (createServer), and through a minimal
-// node:http pass-through proxy (the floor for any proxy), at 1 and 64 concurrent
-// streams. Each proxy runs in its own process, as does the upstream, and reports the CPU
+// straight to the upstream, through `serve` (createServer), through a minimal
+// node:http pass-through proxy (the floor for any proxy) and through a minimal parsing
+// proxy (the least a proxy that owns the request does: a reference, not a floor), at 1
+// and 64 concurrent streams, each after a warm-up to steady state. Each proxy runs in its own process, as does the upstream, and reports the CPU
 // time it used, so CPU ms per proxied call (the figure a loaded machine disturbs least)
-// stands next to the latencies. `--profile-serve` runs `serve` under `node --cpu-prof`
-// through the 64-stream load instead and summarises where its time goes.
+// stands next to the latencies. `--profile-serve` runs `serve` and the pass-through under
+// `node --cpu-prof` through one load (64 streams, or `--streams=N`) instead and
+// summarises where each one's time goes.
 //
-// Run as a script (`node proxy.js serve|passthrough UPSTREAM`) it starts that proxy on
+// Run as a script (`node proxy.js serve|passthrough|parsing UPSTREAM`) it starts that proxy on
 // a free loopback port and prints `{"url":…}`.
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer as createHttpServer, request as httpRequest, Agent } from "node:http";
@@ -14,6 +16,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { Agent as UndiciAgent, request as undiciRequest } from "undici";
 import { createServer } from "#src/server/index.js";
 import { clients, FLOOR, KEY } from "./clients.js";
 import { median, percentile, signed, since } from "./measure.js";
@@ -40,6 +43,32 @@ function passThrough(upstream: string): Promise<string> {
   return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)));
 }
 
+/**
+ * A reference point, not a floor: the least a proxy that owns the request must do, as
+ * `serve` does with a Responses upstream. It reads the body and parses it, re-serializes
+ * it, sends it with its own credential over undici's pool, and forwards the answer's
+ * chunks as they come. No key check, store, retry, limits or timeouts.
+ */
+function parsingProxy(upstream: string): Promise<string> {
+  const dispatcher = new UndiciAgent();
+  const server = createHttpServer({ keepAliveTimeout: 60_000 }, (req, res) => {
+    const parts: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => parts.push(chunk));
+    req.on("end", () => {
+      const body = JSON.parse(Buffer.concat(parts).toString("utf8")) as Record<string, unknown>;
+      undiciRequest(`${upstream}${req.url}`, { method: "POST", headers: { authorization: `Bearer ${KEY}`, "content-type": "application/json" }, body: JSON.stringify(body), dispatcher }).then(
+        (answer) => {
+          res.writeHead(answer.statusCode, { "content-type": "text/event-stream" });
+          answer.body.on("data", (chunk: Buffer) => res.write(chunk));
+          answer.body.on("end", () => res.end());
+        },
+        () => res.destroy(),
+      );
+    });
+  });
+  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)));
+}
+
 async function host(kind: string, upstream: string): Promise<void> {
   answerCpuQueries();
   let url: string;
@@ -50,6 +79,7 @@ async function host(kind: string, upstream: string): Promise<void> {
     process.exit(0);
   });
   if (kind === "passthrough") url = await passThrough(upstream);
+  else if (kind === "parsing") url = await parsingProxy(upstream);
   else {
     const home = mkdtempSync(join(tmpdir(), "cp-bench-serve-"));
     cleanUp = () => rmSync(home, { recursive: true, force: true });
@@ -65,6 +95,8 @@ interface LoadFigures {
   callsPerSecond: number;
   /** CPU ms the proxy process used per call (not for `direct`). */
   proxyCpuMs?: number;
+  /** The same over the warm-up calls before the measured rounds. */
+  warmUpCpuMs?: number;
 }
 
 type Call = () => Promise<number>;
@@ -86,27 +118,43 @@ async function load(call: Call, concurrency: number, total: number): Promise<{ l
   return { latencies, wallMs: since(start) };
 }
 
+/** Calls each target gets before the measured rounds, per concurrency (bench/instructions.ts shows the JIT still busy after 1000). */
+const WARM_CALLS = 4000;
+
 const callsAt = (concurrency: number, quick: boolean) => (quick ? 50 : 1000) * (concurrency === 1 ? 1 : 4);
 
-async function startProxies(upstream: string, serveNodeArgs: string[] = []) {
+async function startProxies(upstream: string, serveNodeArgs: string[] = [], floorNodeArgs: string[] = []) {
   const script = fileURLToPath(import.meta.url);
-  const [serve, floor] = await Promise.all([startChildHost(script, ["serve", upstream], serveNodeArgs), startChildHost(script, ["passthrough", upstream])]);
-  const targets: Record<"direct" | "pass-through proxy" | "serve", { call: Call; host?: ChildHost }> = {
+  const [serve, floor, parsing] = await Promise.all([
+    startChildHost(script, ["serve", upstream], serveNodeArgs),
+    startChildHost(script, ["passthrough", upstream], floorNodeArgs),
+    startChildHost(script, ["parsing", upstream]),
+  ]);
+  const targets: Record<"direct" | "pass-through proxy" | "parsing proxy" | "serve", { call: Call; host?: ChildHost }> = {
     direct: { call: clients[FLOOR](`${upstream}/v1`) },
     "pass-through proxy": { call: clients[FLOOR](`${floor.url}/v1`, KEY), host: floor },
+    "parsing proxy": { call: clients[FLOOR](`${parsing.url}/v1`, KEY), host: parsing },
     serve: { call: clients[FLOOR](`${serve.url}/v1`, LOCAL_KEY), host: serve },
   };
-  return { serve, floor, targets };
+  return { serve, floor, parsing, targets, stop: () => [serve, floor, parsing].forEach((child) => child.stop()) };
 }
 
 export async function benchProxy(upstream: string, log: (line: string) => void, quick: boolean): Promise<Record<string, Record<string, LoadFigures>>> {
-  const { serve, floor, targets } = await startProxies(upstream);
+  const { targets, stop } = await startProxies(upstream);
   try {
     const rounds = quick ? 1 : 5;
     const out: Record<string, Record<string, LoadFigures>> = {};
     for (const concurrency of [1, 64]) {
       const total = callsAt(concurrency, quick);
-      for (const { call } of Object.values(targets)) await load(call, concurrency, Math.min(total, 200));
+      // Warmed to steady state first: V8 keeps compiling a server's once-per-request code for
+      // thousands of requests. What the warm-up cost each proxy is reported on its own.
+      const warmCalls = quick ? 50 : WARM_CALLS;
+      const warmCpu: Record<string, number> = {};
+      for (const [name, { call, host }] of Object.entries(targets)) {
+        const cpuBefore = await host?.cpuMs();
+        await load(call, concurrency, warmCalls);
+        if (host) warmCpu[name] = ((await host.cpuMs()) - cpuBefore!) / warmCalls;
+      }
       const samples = new Map<string, { latencies: number[]; rates: number[]; cpuMs: number }>(Object.keys(targets).map((name) => [name, { latencies: [], rates: [], cpuMs: 0 }]));
       for (let round = 0; round < rounds; round++) {
         for (const [name, { call, host }] of Object.entries(targets)) {
@@ -123,42 +171,57 @@ export async function benchProxy(upstream: string, log: (line: string) => void, 
         figures[name] = { p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99), callsPerSecond: median(rates), proxyCpuMs: name === "direct" ? undefined : cpuMs / (total * rounds) };
       }
       out[`concurrency${concurrency}`] = figures;
-      log(`  ${concurrency} concurrent stream${concurrency === 1 ? "" : "s"} (${total} calls × ${rounds} rounds):`);
+      log(`  ${concurrency} concurrent stream${concurrency === 1 ? "" : "s"} (${total} calls × ${rounds} rounds, after ${warmCalls} warm-up calls each):`);
       const direct = figures.direct;
       const floorFigures = figures["pass-through proxy"];
       const addedFloor = { p50: floorFigures.p50Ms - direct.p50Ms, p99: floorFigures.p99Ms - direct.p99Ms };
       for (const [name, f] of Object.entries(figures)) {
         const added = name === "direct" ? "" : `   added p50 ${signed(f.p50Ms - direct.p50Ms)} ms, p99 ${signed(f.p99Ms - direct.p99Ms)} ms, proxy cpu ${f.proxyCpuMs!.toFixed(3)} ms/call`;
         const vsFloor =
-          name === "serve"
+          name === "serve" || name === "parsing proxy"
             ? `   (${((f.p50Ms - direct.p50Ms) / addedFloor.p50).toFixed(2)}× / ${((f.p99Ms - direct.p99Ms) / addedFloor.p99).toFixed(2)}× the pass-through's added latency; ${(f.callsPerSecond / floorFigures.callsPerSecond).toFixed(2)}× its throughput; ${(f.proxyCpuMs! / floorFigures.proxyCpuMs!).toFixed(2)}× its CPU per call)`
             : "";
         log(`    ${name.padEnd(20)} p50 ${f.p50Ms.toFixed(3)} ms  p99 ${f.p99Ms.toFixed(3)} ms  ${Math.round(f.callsPerSecond).toLocaleString("en")} calls/s${added}${vsFloor}`);
       }
+      const warmFloor = warmCpu["pass-through proxy"];
+      log(`    warm-up: proxy cpu ${Object.entries(warmCpu).map(([name, ms]) => `${name} ${ms.toFixed(3)} ms/call`).join(", ")} (serve ${(warmCpu.serve / warmFloor).toFixed(2)}×)`);
+      for (const [name, ms] of Object.entries(warmCpu)) figures[name].warmUpCpuMs = ms;
     }
     return out;
   } finally {
-    serve.stop();
-    floor.stop();
+    stop();
   }
 }
 
-/** `serve` under `node --cpu-prof` through the 64-stream load; the top of its profile. */
-export async function benchServeProfile(upstream: string, root: string, log: (line: string) => void, quick: boolean): Promise<unknown> {
-  const dir = join(root, ".bench-results/profile-serve");
-  rmSync(dir, { recursive: true, force: true });
-  const { serve, floor, targets } = await startProxies(upstream, ["--cpu-prof", `--cpu-prof-dir=${dir}`]);
-  const total = callsAt(64, quick) * (quick ? 1 : 5);
+/**
+ * `serve` and the pass-through, each under `node --cpu-prof` in its own process, through
+ * the same load at `concurrency` streams one after the other; the top of each profile, so
+ * what `serve` spends beyond a pipe shows side by side.
+ */
+export async function benchServeProfile(upstream: string, root: string, log: (line: string) => void, quick: boolean, concurrency: number): Promise<unknown> {
+  const dirs = { serve: join(root, ".bench-results/profile-serve"), "pass-through proxy": join(root, ".bench-results/profile-passthrough") };
+  for (const dir of Object.values(dirs)) rmSync(dir, { recursive: true, force: true });
+  const prof = (dir: string) => ["--cpu-prof", `--cpu-prof-dir=${dir}`];
+  const { serve, floor, targets, stop } = await startProxies(upstream, prof(dirs.serve), prof(dirs["pass-through proxy"]));
+  const total = callsAt(concurrency, quick) * (quick ? 1 : 5);
+  const cpu: Record<string, number> = {};
   try {
-    const cpuBefore = await serve.cpuMs();
-    await load(targets.serve.call, 64, total);
-    log(`  ${total} calls at 64 concurrent streams, ${((await serve.cpuMs()) - cpuBefore).toFixed(0)} ms of serve CPU`);
+    for (const name of ["serve", "pass-through proxy"] as const) {
+      const { call, host } = targets[name];
+      const cpuBefore = await host!.cpuMs();
+      await load(call, concurrency, total);
+      cpu[name] = (await host!.cpuMs()) - cpuBefore;
+    }
   } finally {
-    serve.stop();
-    floor.stop();
+    stop();
   }
-  await serve.exited;
-  return summariseProfile(dir, root, log, total);
+  await Promise.all([serve.exited, floor.exited]);
+  const out: Record<string, unknown> = {};
+  for (const name of ["serve", "pass-through proxy"] as const) {
+    log(`  ${name}: ${total} calls at ${concurrency} concurrent stream${concurrency === 1 ? "" : "s"}, ${cpu[name].toFixed(0)} ms of its CPU (${((cpu[name] / total) * 1000).toFixed(0)} µs per call)`);
+    out[name] = summariseProfile(dirs[name], root, log, total);
+  }
+  return out;
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) await host(process.argv[2], process.argv[3]);

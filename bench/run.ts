@@ -8,7 +8,8 @@
 //             `--node24` runs these rounds under `npx -y node@24` too, same table)
 //   ttft      time to first token added over raw fetch, upstream delaying its first byte
 //   serve     a client through `serve` vs straight to the upstream vs through a minimal
-//             node:http pass-through proxy, at 1 and 64 concurrent streams
+//             node:http pass-through proxy and a minimal parsing proxy, at 1 and 64
+//             concurrent streams, after a warm-up
 //   refresh   expired access token: 1000 concurrent calls in one process, 8 processes on
 //             one store: refresh requests seen, latency added to the calls that waited
 //   startup   `--version` vs `node -e 0`; `import("codex-provider")` vs bare node;
@@ -21,10 +22,10 @@
 // and the floor's, summarised), --instructions
 // (instructions per call under valgrind's callgrind, ours and the floor's),
 // --instructions-serve (the same per proxied call in `serve`'s and the pass-through's
-// own process), --alloc (bytes allocated per warm call, sampled heap profile, each
+// own process, over a warm-up and in steady state), --alloc (bytes allocated per warm call, sampled heap profile, each
 // client in a fresh child), --serve
-// (the serve section alone), --profile-serve (a CPU profile of `serve` under the
-// 64-stream load). Every upstream runs in its own process.
+// (the serve section alone), --profile-serve (CPU profiles of `serve` and the
+// pass-through under the 64-stream load, or `--streams=N`). Every upstream runs in its own process.
 import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
@@ -113,8 +114,9 @@ async function main(): Promise<void> {
       log(`\n## Bytes allocated per warm call, 20 deltas (V8 sampling heap profiler, collected objects included; independent of machine load)`);
       results.allocPerCall = benchAlloc(upstream.url, root, log);
     } else if (process.argv.includes("--profile-serve")) {
-      log(`\n## CPU profile of \`serve\` (64 concurrent streams of ${FLOOR} through it; node --cpu-prof in the server's process)`);
-      results.serveProfile = await benchServeProfile(upstream.url, root, log, quick);
+      const streams = Number(/^--streams=(\d+)$/.exec(process.argv.find((arg) => arg.startsWith("--streams=")) ?? "")?.[1] ?? 64);
+      log(`\n## CPU profiles of \`serve\` and the pass-through proxy (${streams} concurrent stream${streams === 1 ? "" : "s"} of ${FLOOR} through each; node --cpu-prof in each proxy's process)`);
+      results.serveProfile = await benchServeProfile(upstream.url, root, log, quick, streams);
     } else if (process.argv.includes("--serve")) await serveSection(upstream.url, quick);
     else await allSections(upstream.url, quick);
   } finally {
@@ -140,7 +142,7 @@ function selectedSections(): Set<string> {
 }
 
 async function serveSection(upstream: string, quick: boolean): Promise<void> {
-  log(`\n## The local server: a client (${FLOOR}) straight to the upstream, through a node:http pass-through proxy (the floor), through \`serve\``);
+  log(`\n## The local server: a client (${FLOOR}) straight to the upstream, through a node:http pass-through proxy (the floor), through a minimal parsing proxy (a reference), through \`serve\``);
   results.serve = await benchProxy(upstream, log, quick);
 }
 

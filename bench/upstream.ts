@@ -72,6 +72,8 @@ function serve(): void {
 
 export interface ChildHost {
   url: string;
+  /** The child's process id (valgrind's, when it runs under a wrapper: valgrind runs the program in its own process). */
+  pid: number;
   stop(): void;
   /** Resolves once the child has exited (a `--cpu-prof` child writes its profile first). */
   exited: Promise<void>;
@@ -108,7 +110,7 @@ export async function startChildHost(script: string, args: string[] = [], nodeAr
       child.once("message", (ms) => resolve(ms as number));
       child.send("cpu");
     });
-  return { url, stop: () => child.kill(), exited, cpuMs };
+  return { url, pid: child.pid!, stop: () => child.kill(), exited, cpuMs };
 }
 
 export function startUpstream(): Promise<ChildHost> {
