@@ -10,8 +10,8 @@ import { ProviderError, type ErrorCode } from "../errors.js";
 import { getJson } from "../transport/json-request.js";
 import { applyResponsesPolicy, buildResponsesBody, type ResponsesPolicy } from "../wire/responses-request.js";
 import { ResponsesEventMapper } from "../wire/responses-events.js";
-import type { CallOptions, EventMapper, MapperContext } from "../transport/response-stream.js";
-import type { ModelInfo, ModelRequest, RateLimitSnapshot } from "../types.js";
+import type { CallOptions, MapperContext } from "../transport/response-stream.js";
+import type { ModelInfo, ModelRequest, RateLimitSnapshot, StreamEvent } from "../types.js";
 import { withClientVersion } from "./catalog-client-version.js";
 import { LastUsageFile, parseWhamUsage, type CodexUsageReport } from "./chatgpt-codex-usage.js";
 import { providerFromSpec, type Provider, type ProviderContext } from "./provider.js";
@@ -115,19 +115,24 @@ function acceptingJson(auth: AuthSource): AuthSource {
   };
 }
 
-/** The Responses mapper, saving the rate-limit snapshot (headers merged with in-band events) of each finished response. */
-function recordingMapper(context: MapperContext, record: (snapshot: RateLimitSnapshot | undefined) => void): EventMapper {
-  const inner = new ResponsesEventMapper(context);
-  return {
-    map(event, out) {
-      inner.map(event, out);
-      if (inner.result) record(inner.result.rateLimits);
-    },
-    relay: (type) => inner.relay(type),
-    get result() {
-      return inner.result;
-    },
-  };
+/**
+ * The Responses mapper, saving the rate-limit snapshot (headers merged with in-band events)
+ * of each finished response. A subclass, not an object literal with a `result` getter:
+ * such a literal gets a hidden class of its own per call, which keeps the call's objects
+ * alive until a full GC (see src/server/request-handler.ts).
+ */
+class RecordingMapper extends ResponsesEventMapper {
+  constructor(
+    context: MapperContext,
+    private readonly record: (snapshot: RateLimitSnapshot | undefined) => void,
+  ) {
+    super(context);
+  }
+
+  override map(event: Record<string, unknown>, out: StreamEvent[]): void {
+    super.map(event, out);
+    if (this.result) this.record(this.result.rateLimits);
+  }
 }
 
 function lowerCaseKeys(headers: Record<string, string> = {}): Record<string, string> {
@@ -176,7 +181,7 @@ export function chatgptCodexProvider(context: ProviderContext): CodexProvider {
           ? { "session-id": body.prompt_cache_key, "x-client-request-id": body.prompt_cache_key }
           : undefined,
       createMapper: (mapperContext) =>
-        recordingMapper(mapperContext, (snapshot) =>
+        new RecordingMapper(mapperContext, (snapshot) =>
           lastUsage.save(snapshot, (error) => warn(`Could not save the last usage snapshot to ${lastUsage.path}: ${String(error)}`)),
         ),
       async listModels(signal) {

@@ -66,6 +66,9 @@ export function requestHandler(deps: RequestDeps): (req: IncomingMessage, res: S
       inFlight.finish(request);
     });
 
+    // Plain data and functions only: a getter in this literal gave every request its own
+    // hidden class (maps live in old space, so the scavenger kept each request's whole
+    // graph alive until a full GC; see docs/PERFORMANCE.md, "Fifth look").
     const ctx: RouteContext = {
       res,
       inFlight: request,
@@ -73,9 +76,7 @@ export function requestHandler(deps: RequestDeps): (req: IncomingMessage, res: S
       catalog: deps.catalog,
       record,
       errorContext: deps.errorContext,
-      get query() {
-        return target.query();
-      },
+      query: target.query,
       responses: deps.responses,
       readBody: async () => {
         const body = await readJsonBody(req, deps.maxBodyBytes);

@@ -31,8 +31,8 @@ export interface RouteContext {
   readBody(): Promise<Record<string, unknown>>;
   /** Path parameter (e.g. the model id of `/v1/models/{id}`). */
   param?: string;
-  /** The URL's query parameters. */
-  query: URLSearchParams;
+  /** The URL's query parameters (parsed when called; most routes never ask). */
+  query(): URLSearchParams;
   responses: ResponsesState;
 }
 

@@ -33,12 +33,13 @@ export async function handleDeleteResponse(ctx: RouteContext): Promise<void> {
 /** Query: `limit` (1–100, default 20), `order` (`asc`, or `desc` the default), `after` (an item id). */
 export async function handleInputItems(ctx: RouteContext): Promise<void> {
   const entry = stored(ctx);
-  const limit = listLimit(ctx.query.get("limit"));
-  const order = ctx.query.get("order") ?? "desc";
+  const query = ctx.query();
+  const limit = listLimit(query.get("limit"));
+  const order = query.get("order") ?? "desc";
   if (order !== "asc" && order !== "desc") throw new ServerError(400, `Invalid value for 'order': expected 'asc' or 'desc'.`, "invalid_value", { param: "order" });
   const items = entry.input.map((item, index) => listedItem(item, `${String(entry.response.id)}_input_${index}`));
   if (order === "desc") items.reverse();
-  const after = ctx.query.get("after");
+  const after = query.get("after");
   const start = after === null ? 0 : items.findIndex((item) => item.id === after) + 1;
   const data = items.slice(start, start + limit);
   sendJson(ctx.res, 200, {
