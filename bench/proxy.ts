@@ -2,9 +2,10 @@
 // straight to the upstream, through `serve` (createServer), through a minimal
 // node:http pass-through proxy (the floor for any proxy) and through a minimal parsing
 // proxy (the least a proxy that owns the request does: a reference, not a floor), at 1
-// and 64 concurrent streams, each after a warm-up to steady state. Each proxy runs in its own process, as does the upstream, and reports the CPU
-// time it used, so CPU ms per proxied call (the figure a loaded machine disturbs least)
-// stands next to the latencies. `--profile-serve` runs `serve` and the pass-through under
+// and 64 concurrent streams, each after a warm-up to steady state. Each proxy runs in
+// its own process, as does the upstream, and reports the CPU time it used, so CPU ms
+// per proxied call (the figure a loaded machine disturbs least) stands next to the
+// latencies. `--profile-serve` runs `serve` and the pass-through under
 // `node --cpu-prof` through one load (64 streams, or `--streams=N`) instead and
 // summarises where each one's time goes.
 //

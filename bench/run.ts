@@ -21,11 +21,11 @@
 // only themselves: --profile (CPU profiles of 10 000 calls, ours over each HTTP client
 // and the floor's, summarised), --instructions
 // (instructions per call under valgrind's callgrind, ours and the floor's),
-// --instructions-serve (the same per proxied call in `serve`'s and the pass-through's
-// own process, over a warm-up and in steady state), --alloc (bytes allocated per warm call, sampled heap profile, each
-// client in a fresh child), --serve
-// (the serve section alone), --profile-serve (CPU profiles of `serve` and the
-// pass-through under the 64-stream load, or `--streams=N`). Every upstream runs in its own process.
+// --instructions-serve (the same per proxied call in each proxy's own process, over a
+// warm-up and in steady state), --alloc (bytes allocated per warm call, sampled heap
+// profile, each client in a fresh child), --serve (the serve section alone),
+// --profile-serve (CPU profiles of `serve` and the pass-through under the 64-stream
+// load, or `--streams=N`). Every upstream runs in its own process.
 import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
