@@ -22,7 +22,7 @@ import { createServer } from "#src/server/index.js";
 import { clients, FLOOR, KEY } from "./clients.js";
 import { median, percentile, signed, since } from "./measure.js";
 import { summariseProfile } from "./profile.js";
-import { answerCpuQueries, startChildHost, type ChildHost } from "./upstream.js";
+import { answerQueries, startChildHost, type ChildHost, type GcSummary } from "./upstream.js";
 
 export const LOCAL_KEY = "bench-local-key-0123456789abcdef";
 
@@ -71,7 +71,7 @@ function parsingProxy(upstream: string): Promise<string> {
 }
 
 async function host(kind: string, upstream: string): Promise<void> {
-  answerCpuQueries();
+  answerQueries();
   let url: string;
   // An orderly exit on SIGTERM, so a `--cpu-prof` child writes its profile.
   let cleanUp = () => {};
@@ -98,6 +98,8 @@ interface LoadFigures {
   proxyCpuMs?: number;
   /** The same over the warm-up calls before the measured rounds. */
   warmUpCpuMs?: number;
+  /** The proxy's garbage collector over the measured rounds. */
+  gc?: GcSummary;
 }
 
 type Call = () => Promise<number>;
@@ -156,6 +158,8 @@ export async function benchProxy(upstream: string, log: (line: string) => void, 
         await load(call, concurrency, warmCalls);
         if (host) warmCpu[name] = ((await host.cpuMs()) - cpuBefore!) / warmCalls;
       }
+      const hosts = Object.entries(targets).flatMap(([name, { host }]) => (host ? [[name, host] as const] : []));
+      await Promise.all(hosts.map(([, host]) => host.watchGc()));
       const samples = new Map<string, { latencies: number[]; rates: number[]; cpuMs: number }>(Object.keys(targets).map((name) => [name, { latencies: [], rates: [], cpuMs: 0 }]));
       for (let round = 0; round < rounds; round++) {
         for (const [name, { call, host }] of Object.entries(targets)) {
@@ -171,6 +175,7 @@ export async function benchProxy(upstream: string, log: (line: string) => void, 
       for (const [name, { latencies, rates, cpuMs }] of samples) {
         figures[name] = { p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99), callsPerSecond: median(rates), proxyCpuMs: name === "direct" ? undefined : cpuMs / (total * rounds) };
       }
+      for (const [name, host] of hosts) figures[name].gc = await host.gcSummary();
       out[`concurrency${concurrency}`] = figures;
       log(`  ${concurrency} concurrent stream${concurrency === 1 ? "" : "s"} (${total} calls × ${rounds} rounds, after ${warmCalls} warm-up calls each):`);
       const direct = figures.direct;
@@ -187,6 +192,12 @@ export async function benchProxy(upstream: string, log: (line: string) => void, 
       const warmFloor = warmCpu["pass-through proxy"];
       log(`    warm-up: proxy cpu ${Object.entries(warmCpu).map(([name, ms]) => `${name} ${ms.toFixed(3)} ms/call`).join(", ")} (serve ${(warmCpu.serve / warmFloor).toFixed(2)}×)`);
       for (const [name, ms] of Object.entries(warmCpu)) figures[name].warmUpCpuMs = ms;
+      const calls = total * rounds;
+      const gcLine = hosts.map(([name]) => {
+        const gc = figures[name].gc!;
+        return `${name} ${((gc.scavenges / calls) * 1000).toFixed(1)} scavenges per 1000 calls, ${gc.scavenges ? (gc.scavengeMs / gc.scavenges).toFixed(2) : "-"} ms each, ${(gc.survival * 100).toFixed(1)}% survived, ${gc.fullGcs} full`;
+      });
+      log(`    gc (measured rounds): ${gcLine.join("; ")}`);
     }
     return out;
   } finally {

@@ -10,6 +10,7 @@
 //
 // Run as a script it listens on a free loopback port and prints `{"url":…}` on stdout.
 import { spawn } from "node:child_process";
+import v8 from "node:v8";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
@@ -77,15 +78,66 @@ export interface ChildHost {
   stop(): void;
   /** Resolves once the child has exited (a `--cpu-prof` child writes its profile first). */
   exited: Promise<void>;
-  /** CPU ms (user + system) the child has used so far; the child must call answerCpuQueries(). */
+  /** CPU ms (user + system) the child has used so far; the child must call answerQueries(). */
   cpuMs(): Promise<number>;
+  /** Start watching the child's garbage collector (v8.GCProfiler); the child must call answerQueries(). */
+  watchGc(): Promise<void>;
+  /** Stop watching it: what the collector did since watchGc(). */
+  gcSummary(): Promise<GcSummary>;
 }
 
-/** In a child host: answer the parent's CPU-time queries over the IPC channel. */
-export function answerCpuQueries(): void {
-  process.on("message", () => {
-    const used = process.cpuUsage();
-    process.send?.((used.user + used.system) / 1000);
+/** What a child's garbage collector did while it was watched. */
+export interface GcSummary {
+  scavenges: number;
+  /** Time in scavenges, ms. */
+  scavengeMs: number;
+  /**
+   * The share of the young generation that survived its scavenges (kept young or
+   * promoted). A few per cent is normal; much more means finished work is being kept
+   * alive, as a per-request hidden class once did in `serve` (docs/PERFORMANCE.md).
+   */
+  survival: number;
+  /** Full (mark-compact) collections. */
+  fullGcs: number;
+}
+
+type GcStatistics = v8.GCProfilerResult["statistics"][number];
+
+function spaceUsed(heap: GcStatistics["beforeGC"], space: string): number {
+  return heap.heapSpaceStatistics.find((entry) => entry.spaceName === space)?.spaceUsedSize ?? 0;
+}
+
+function summariseGc(statistics: GcStatistics[]): GcSummary {
+  const summary: GcSummary = { scavenges: 0, scavengeMs: 0, survival: 0, fullGcs: 0 };
+  let young = 0;
+  let survived = 0;
+  for (const gc of statistics) {
+    if (gc.gcType === "MarkSweepCompact") summary.fullGcs++;
+    if (gc.gcType !== "Scavenge") continue;
+    summary.scavenges++;
+    summary.scavengeMs += gc.cost / 1000;
+    young += spaceUsed(gc.beforeGC, "new_space");
+    survived += spaceUsed(gc.afterGC, "new_space") + Math.max(0, spaceUsed(gc.afterGC, "old_space") - spaceUsed(gc.beforeGC, "old_space"));
+  }
+  summary.survival = young > 0 ? survived / young : 0;
+  return summary;
+}
+
+/** In a child host: answer the parent's queries (CPU time, GC watching) over the IPC channel. */
+export function answerQueries(): void {
+  let profiler: v8.GCProfiler | undefined;
+  process.on("message", (query) => {
+    if (query === "gc-watch") {
+      profiler = new v8.GCProfiler();
+      profiler.start();
+      process.send?.(true);
+    } else if (query === "gc-summary") {
+      process.send?.(summariseGc(profiler?.stop().statistics ?? []));
+      profiler = undefined;
+    } else {
+      const used = process.cpuUsage();
+      process.send?.((used.user + used.system) / 1000);
+    }
   });
 }
 
@@ -105,12 +157,21 @@ export async function startChildHost(script: string, args: string[] = [], nodeAr
     });
     child.once("exit", (code) => reject(new Error(`${script} exited (${code})`)));
   });
-  const cpuMs = () =>
-    new Promise<number>((resolve) => {
-      child.once("message", (ms) => resolve(ms as number));
-      child.send("cpu");
+  // One query at a time: each answer is the next message.
+  const ask = <T>(query: string) =>
+    new Promise<T>((resolve) => {
+      child.once("message", (answer) => resolve(answer as T));
+      child.send(query);
     });
-  return { url, pid: child.pid!, stop: () => child.kill(), exited, cpuMs };
+  return {
+    url,
+    pid: child.pid!,
+    stop: () => child.kill(),
+    exited,
+    cpuMs: () => ask<number>("cpu"),
+    watchGc: () => ask<void>("gc-watch"),
+    gcSummary: () => ask<GcSummary>("gc-summary"),
+  };
 }
 
 export function startUpstream(): Promise<ChildHost> {
