@@ -57,7 +57,7 @@ export interface Provider {
   /** Stream a Responses-shaped wire body as given (after the provider's policy); for pass-through. */
   streamBody(body: Record<string, unknown>, options?: CallOptions): ResponseStream;
   /** Run a call to completion and return the final result. */
-  complete(request: ModelRequest, options?: Omit<CallOptions, "rawEvents">): Promise<ResponseResult>;
+  complete(request: ModelRequest, options?: Omit<CallOptions, "rawEvents" | "decode">): Promise<ResponseResult>;
   listModels(options?: Pick<CallOptions, "signal">): Promise<ModelInfo[]>;
 }
 

@@ -20,6 +20,8 @@ import { dropFromBody, dropFromRequest, eventsOf, openUpstream, type OpenedStrea
 type Json = Record<string, unknown>;
 
 const TERMINAL = new Set(["response.completed", "response.done", "response.incomplete", "response.failed", "error"]);
+/** The events before any output that carry the `response` object (the transport relays them undecoded unless asked). */
+const OPENING_EVENTS: ReadonlySet<string> = new Set(["response.created", "response.queued", "response.in_progress"]);
 /** Terminal events whose response is an answer worth keeping for a follow-up. */
 const FINISHED = new Set(["response.completed", "response.done", "response.incomplete"]);
 
@@ -44,7 +46,7 @@ export async function handleResponses(ctx: RouteContext): Promise<void> {
   // A bare string is one user message; the ChatGPT paths accept only the array form (docs/protocol.md#siwc-inference).
   const input = typeof body.input === "string" ? toInputItems(body.input, true) : Array.isArray(body.input) ? (body.input as Json[]) : [];
   const continued = continuation(ctx.provider, ctx.responses.store, ctx.responses.scope, body, input);
-  const answering = await open(ctx, continued.upstream, model);
+  const answering = await open(ctx, continued, model);
   ctx.record.dropped = answering.dropped;
   // Kept once finished: the upstream's terminal response, with the output the stream carried.
   const finished: Finished = (response, sourceBytes) => keep(ctx.responses.store, ctx.responses.scope, body, continued, response, sourceBytes);
@@ -52,11 +54,14 @@ export async function handleResponses(ctx: RouteContext): Promise<void> {
   else await answer(ctx, answering, continued, finished);
 }
 
-async function open(ctx: RouteContext, body: Json, model: string): Promise<Answering> {
+async function open(ctx: RouteContext, continued: Continuation, model: string): Promise<Answering> {
+  const body = continued.upstream;
   const upstream: Json = { ...body };
+  // The opening events' `response` is rewritten for a continued conversation (asContinued); otherwise they pass as bytes.
+  const decode = continued.expandedFrom === undefined ? undefined : OPENING_EVENTS;
   try {
     const opened = await openUpstream(
-      () => ctx.inFlight.upstream(ctx.provider.streamBody(upstream, { rawEvents: "sse" })),
+      () => ctx.inFlight.upstream(ctx.provider.streamBody(upstream, { rawEvents: "sse", decode })),
       (param) => dropFromBody(upstream, param),
     );
     return { events: eventsOf(opened), dropped: opened.dropped, fallbacks: opened.fallbacks };

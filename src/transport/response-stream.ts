@@ -232,10 +232,16 @@ export interface CallOptions {
   /**
    * `true`: also yield each decoded wire event as `{type:"raw"}`. `"sse"` (streamBody, for a
    * Responses pass-through server): yield the upstream's event blocks as bytes, `{type:"sse"}`,
-   * decoding only the events the library reads; the typed events then carry no deltas, and
-   * `result` only what those events hold (output items, usage, status).
+   * decoding only the events the library reads (and `decode`'s); the typed events then carry
+   * no deltas and no `created`, and `result` only what those events hold (output items,
+   * usage, status).
    */
   rawEvents?: boolean | "sse";
+  /**
+   * With `rawEvents: "sse"`: event types to decode (and hand over with their bytes) besides
+   * those the mapper reads, for a relay that rewrites them.
+   */
+  decode?: ReadonlySet<string>;
   /** Headers for this call only, applied after the auth and provider headers (e.g. a per-conversation session id). */
   headers?: Record<string, string>;
 }
@@ -385,7 +391,9 @@ class CallRun implements AsyncIterator<StreamEvent[]> {
       }
       const mapper = endpoint.createMapper({ requestId, rateLimits: () => this.rateLimits });
       const decoder =
-        call.rawEvents === "sse" ? new SseSplitter((type) => mapper.relay?.(type) !== "pass", options.maxEventBytes) : new SseDecoder(options.maxEventBytes);
+        call.rawEvents === "sse"
+          ? new SseSplitter((type) => mapper.relay?.(type) !== "pass" || call.decode?.has(type) === true, options.maxEventBytes)
+          : new SseDecoder(options.maxEventBytes);
       return { response, headerLimits, chunks: response.body[Symbol.asyncIterator](), decoder, mapper, requestId };
     }
   }

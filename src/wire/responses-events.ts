@@ -50,15 +50,14 @@ function refusalOf(item: Json): string {
 }
 
 /**
- * Events a pass-through relay must read: those carrying the `response` object (its id,
- * status and usage; a server may rewrite it), finished output items (the output when the
- * terminal response leaves it empty, as the ChatGPT backend does) and errors. Deltas and
- * the rest pass as bytes.
+ * Events a pass-through relay must read: the terminal ones (the response with its status
+ * and usage), finished output items (the output when the terminal response leaves it
+ * empty, as the ChatGPT backend does) and errors. Deltas and the rest pass as bytes, and
+ * so do the opening events (`response.created`, `.queued`, `.in_progress`): they repeat
+ * the request's instructions and tools, often tens of KB, and a relay reads them only to
+ * rewrite them, which it asks for itself (CallOptions.decode).
  */
 const RELAY_READS: ReadonlySet<string> = new Set([
-  "response.created",
-  "response.queued",
-  "response.in_progress",
   "response.output_item.done",
   "response.completed",
   "response.done",

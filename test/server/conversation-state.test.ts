@@ -45,9 +45,19 @@ describe("previous_response_id on a stateless upstream (provider chatgpt)", () =
     // Turn 2 streams: the stored response is assembled from response.completed.
     const stream = await openai.responses.create({ model: "gpt-5.5", input: "What is my name?", previous_response_id: first.id, reasoning, stream: true });
     let second: OpenAI.Responses.Response | undefined;
-    for await (const event of stream) if (event.type === "response.completed") second = event.response;
+    const shown: [string, string | null | undefined][] = [];
+    for await (const event of stream) {
+      if ("response" in event) shown.push([event.type, event.response.previous_response_id]);
+      if (event.type === "response.completed") second = event.response;
+    }
     assert.ok(second);
     assert.equal(second.previous_response_id, first.id, "the client sees the id it sent");
+    // Every event carrying the response shows it, the opening ones too (they are rewritten, not relayed as bytes).
+    assert.deepEqual(shown, [
+      ["response.created", first.id],
+      ["response.in_progress", first.id],
+      ["response.completed", first.id],
+    ]);
 
     const third = await openai.responses.create({ model: "gpt-5.5", input: "Thanks.", previous_response_id: second.id, reasoning });
     assert.equal(third.previous_response_id, second.id);
