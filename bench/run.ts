@@ -21,8 +21,8 @@
 // only themselves: --profile (CPU profiles of 10 000 calls, ours over each HTTP client
 // and the floor's, summarised), --instructions
 // (instructions per call under valgrind's callgrind, ours and the floor's),
-// --instructions-serve (the same per proxied call in each proxy's own process, over a
-// warm-up and in steady state), --alloc (bytes allocated per warm call, sampled heap
+// --instructions-serve [--agent] (the same per proxied call in each proxy's own process,
+// over a warm-up and in steady state; `--agent`: agent-sized response objects), --alloc (bytes allocated per warm call, sampled heap
 // profile, each client in a fresh child), --serve (the serve section alone),
 // --profile-serve (CPU profiles of `serve` and the pass-through under the 64-stream
 // load, or `--streams=N`). Every upstream runs in its own process.
@@ -108,8 +108,14 @@ async function main(): Promise<void> {
       log(`\n## Instructions per warm call, 20 deltas (valgrind --tool=callgrind; independent of machine load)`);
       results.instructionsPerCall = benchInstructions(upstream.url, log);
     } else if (process.argv.includes("--instructions-serve")) {
-      log(`\n## Instructions per proxied call in the proxy's process, 20 deltas (valgrind --tool=callgrind; independent of machine load)`);
-      results.proxyInstructionsPerCall = await benchProxyInstructions(upstream.url, log);
+      const agent = process.argv.includes("--agent");
+      log(`\n## Instructions per proxied call in the proxy's process, 20 deltas${agent ? ", response objects repeating an agent's instructions and tools (~16 KB)" : ""} (valgrind --tool=callgrind)`);
+      const source = agent ? await startUpstream(true) : upstream;
+      try {
+        results.proxyInstructionsPerCall = await benchProxyInstructions(source.url, log);
+      } finally {
+        if (agent) source.stop();
+      }
     } else if (process.argv.includes("--alloc")) {
       log(`\n## Bytes allocated per warm call, 20 deltas (V8 sampling heap profiler, collected objects included; independent of machine load)`);
       results.allocPerCall = benchAlloc(upstream.url, root, log);

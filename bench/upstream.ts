@@ -8,7 +8,10 @@
 //   /hold/responses     the first event, then the stream stays open (memory per open stream)
 //   GET …/models        a one-model list, so `serve`'s model check passes
 //
-// Run as a script it listens on a free loopback port and prints `{"url":…}` on stdout.
+// Run as a script it listens on a free loopback port and prints `{"url":…}` on stdout;
+// `upstream.js agent` answers every stream with a response object that repeats an agent's
+// instructions and tools (~16 KB per event, as Codex CLI's requests make it), for the
+// serve figures of agent traffic (`--instructions-serve --agent`).
 import { spawn } from "node:child_process";
 import v8 from "node:v8";
 import { createServer } from "node:http";
@@ -21,12 +24,30 @@ function sse(type: string, payload: Record<string, unknown>, seq: number): strin
   return `event: ${type}\ndata: ${JSON.stringify({ type, sequence_number: seq, ...payload })}\n\n`;
 }
 
-/** The server event set (docs/protocol.md#server-event-set) with `deltas` text deltas, pre-rendered once. */
-function renderStream(deltas: number): Buffer {
+/** What an agent's response object repeats from its request: long instructions and a dozen tools. */
+function agentRequestEcho(): Record<string, unknown> {
+  const tool = (i: number) => ({
+    type: "function",
+    name: `tool_${i}`,
+    description: `Does thing ${i}. `.repeat(30),
+    parameters: { type: "object", properties: { path: { type: "string" } }, required: ["path"] },
+    strict: false,
+  });
+  return { instructions: "You are a coding agent. ".repeat(500), tools: Array.from({ length: 12 }, (_, i) => tool(i)) };
+}
+
+/**
+ * The server event set (docs/protocol.md#server-event-set) with `deltas` text deltas,
+ * pre-rendered once. `echo` (an agent's stream) goes into every response object, and the
+ * stream then has `response.in_progress` too, as the Platform's do.
+ */
+function renderStream(deltas: number, echo?: Record<string, unknown>): Buffer {
   let seq = 0;
   const item = { id: "msg_1", type: "message", role: "assistant", status: "in_progress", content: [] };
+  const opening = { id: "resp_1", object: "response", model: "gpt-5.5", ...echo, status: "in_progress", output: [] };
   const parts = [
-    sse("response.created", { response: { id: "resp_1", object: "response", model: "gpt-5.5", status: "in_progress", output: [] } }, seq++),
+    sse("response.created", { response: opening }, seq++),
+    ...(echo ? [sse("response.in_progress", { response: opening }, seq++)] : []),
     sse("response.output_item.added", { output_index: 0, item }, seq++),
     sse("response.content_part.added", { item_id: "msg_1", output_index: 0, content_index: 0, part: { type: "output_text", text: "", annotations: [] } }, seq++),
   ];
@@ -40,14 +61,14 @@ function renderStream(deltas: number): Buffer {
   parts.push(sse("response.output_text.done", { item_id: "msg_1", output_index: 0, content_index: 0, text }, seq++));
   parts.push(sse("response.output_item.done", { output_index: 0, item: done }, seq++));
   const usage = { input_tokens: 12, input_tokens_details: { cached_tokens: 0 }, output_tokens: deltas, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: 12 + deltas };
-  parts.push(sse("response.completed", { response: { id: "resp_1", object: "response", model: "gpt-5.5", status: "completed", output: [done], usage } }, seq++));
+  parts.push(sse("response.completed", { response: { id: "resp_1", object: "response", model: "gpt-5.5", ...echo, status: "completed", output: [done], usage } }, seq++));
   return Buffer.from(parts.join(""));
 }
 
 const MODELS = JSON.stringify({ object: "list", data: [{ id: "gpt-5.5", object: "model", created: 0, owned_by: "openai" }] });
 
-function serve(): void {
-  const small = renderStream(20);
+function serve(agent: boolean): void {
+  const small = renderStream(20, agent ? agentRequestEcho() : undefined);
   const large = renderStream(20_000);
   const first = small.toString().split("\n\n")[0] + "\n\n";
   const server = createServer({ keepAliveTimeout: 60_000 }, (req, res) => {
@@ -174,8 +195,9 @@ export async function startChildHost(script: string, args: string[] = [], nodeAr
   };
 }
 
-export function startUpstream(): Promise<ChildHost> {
-  return startChildHost(fileURLToPath(import.meta.url));
+/** The bench upstream in its own process; `agent`: response objects repeat an agent's instructions and tools. */
+export function startUpstream(agent = false): Promise<ChildHost> {
+  return startChildHost(fileURLToPath(import.meta.url), agent ? ["agent"] : []);
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) serve();
+if (process.argv[1] === fileURLToPath(import.meta.url)) serve(process.argv[2] === "agent");
