@@ -13,12 +13,12 @@
 // a free loopback port and prints `{"url":…}`.
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer as createHttpServer, request as httpRequest, Agent } from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Agent as UndiciAgent, request as undiciRequest } from "undici";
 import { createServer } from "#src/server/index.js";
+import { listen } from "#src/server/listen.js";
 import { clients, FLOOR, KEY } from "./clients.js";
 import { median, percentile, signed, since } from "./measure.js";
 import { summariseProfile } from "./profile.js";
@@ -41,7 +41,7 @@ function passThrough(upstream: string): Promise<string> {
     forward.on("error", () => res.destroy());
     req.pipe(forward);
   });
-  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)));
+  return listen(server, 0, "127.0.0.1");
 }
 
 /**
@@ -67,7 +67,7 @@ function parsingProxy(upstream: string): Promise<string> {
       );
     });
   });
-  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)));
+  return listen(server, 0, "127.0.0.1");
 }
 
 async function host(kind: string, upstream: string): Promise<void> {

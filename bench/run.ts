@@ -22,8 +22,9 @@
 // and the floor's, summarised), --instructions
 // (instructions per call under valgrind's callgrind, ours and the floor's),
 // --instructions-serve [--agent] (the same per proxied call in each proxy's own process,
-// over a warm-up and in steady state; `--agent`: agent-sized response objects), --alloc (bytes allocated per warm call, sampled heap
-// profile, each client in a fresh child), --serve (the serve section alone),
+// over a warm-up and in steady state; `--agent`: agent-sized response objects), --alloc
+// (bytes allocated per warm call, sampled heap profile, each client in a fresh child),
+// --serve (the serve section alone),
 // --profile-serve (CPU profiles of `serve` and the pass-through under the 64-stream
 // load, or `--streams=N`). Every upstream runs in its own process.
 import { spawnSync } from "node:child_process";

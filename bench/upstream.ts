@@ -61,7 +61,7 @@ function renderStream(deltas: number, echo?: Record<string, unknown>): Buffer {
   parts.push(sse("response.output_text.done", { item_id: "msg_1", output_index: 0, content_index: 0, text }, seq++));
   parts.push(sse("response.output_item.done", { output_index: 0, item: done }, seq++));
   const usage = { input_tokens: 12, input_tokens_details: { cached_tokens: 0 }, output_tokens: deltas, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: 12 + deltas };
-  parts.push(sse("response.completed", { response: { id: "resp_1", object: "response", model: "gpt-5.5", ...echo, status: "completed", output: [done], usage } }, seq++));
+  parts.push(sse("response.completed", { response: { ...opening, status: "completed", output: [done], usage } }, seq++));
   return Buffer.from(parts.join(""));
 }
 
