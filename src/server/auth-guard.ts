@@ -4,9 +4,10 @@
 //    when bound to a non-loopback address, IP literals and the bound name) pass.
 // 2. Origin: browsers are refused unless `--cors ORIGIN` named the page's origin.
 // 3. The local key, compared in constant time.
-import { hash, timingSafeEqual } from "node:crypto";
+import { timingSafeEqual } from "node:crypto";
 import { isIP } from "node:net";
-import type { IncomingMessage, ServerResponse } from "node:http";
+import type { IncomingMessage } from "node:http";
+import { writeHead, type Answer } from "./answer.js";
 import { ServerError } from "../wire/server-error.js";
 
 /** The host part of a Host header (`[::1]:8787` -> `::1`), lower-cased. */
@@ -55,10 +56,10 @@ export class HostPolicy {
 }
 
 export class KeyCheck {
-  private readonly digest: Buffer;
+  private readonly key: Buffer;
 
   constructor(key: string) {
-    this.digest = sha256(key);
+    this.key = Buffer.from(key, "utf8");
   }
 
   /**
@@ -71,16 +72,13 @@ export class KeyCheck {
     if (!key) {
       throw unauthorized("Missing local API key. Send it as `Authorization: Bearer <key>` or `x-api-key: <key>`; print it with `codex-provider serve --print-key`.");
     }
-    // Hashing first gives equal-length buffers, so the comparison time says nothing about the key.
-    if (!timingSafeEqual(sha256(key), this.digest)) {
+    // Byte for byte in constant time. Only the length can show in the timing, and the
+    // length is no secret: it is the format's (`serve --print-key`), or the user's own choice.
+    const presented = Buffer.from(key, "utf8");
+    if (presented.length !== this.key.length || !timingSafeEqual(presented, this.key)) {
       throw unauthorized("Incorrect local API key. Print the right one with `codex-provider serve --print-key`.");
     }
   }
-}
-
-function sha256(text: string): Buffer {
-  // One-shot: no Hash object per request.
-  return hash("sha256", text, "buffer");
 }
 
 function unauthorized(message: string): ServerError {
@@ -101,7 +99,7 @@ export class CorsPolicy {
    * Applies the CORS rules. Returns true when the request was a preflight and has been
    * answered; throws a 403 for a browser origin that was not allowed.
    */
-  handle(req: IncomingMessage, res: ServerResponse): boolean {
+  handle(req: IncomingMessage, res: Answer): boolean {
     const origin = req.headers.origin;
     if (origin === undefined) return false;
     if (!this.origins.has(origin)) {
@@ -118,7 +116,7 @@ export class CorsPolicy {
     res.setHeader("access-control-expose-headers", EXPOSED_HEADERS);
     if (req.method !== "OPTIONS") return false;
     const requested = req.headers["access-control-request-headers"];
-    res.writeHead(204, {
+    writeHead(res, 204, {
       "access-control-allow-methods": "GET, POST, DELETE, OPTIONS",
       // Echo only header-name characters: the SDK's x-stainless-* set changes between versions.
       "access-control-allow-headers": typeof requested === "string" ? requested.replace(/[^A-Za-z0-9\-_, ]/g, "") : "authorization, content-type",

@@ -4,7 +4,8 @@
 // node:http each gets a bare status line with no body; here each gets OpenAI's error
 // envelope like every other refusal, one escaped access-log line, and the socket is
 // closed. A connection that merely fails (a reset) is no request: it is just closed.
-import type { Server, ServerResponse } from "node:http";
+import type { Server } from "node:http";
+import type { Answer } from "./answer.js";
 import type { Socket } from "node:net";
 import { ServerError } from "../wire/server-error.js";
 import { RequestRecord, type AccessLogEntry } from "./access-log.js";
@@ -36,11 +37,11 @@ function clientFailure(error: NodeJS.ErrnoException): ServerError | undefined {
 
 interface ClientErrors {
   /** `res` is the response being written on its socket until it closes. */
-  track(res: ServerResponse): void;
+  track(res: Answer): void;
 }
 
 export function answerClientErrors(server: Server, onLog?: (entry: AccessLogEntry) => void): ClientErrors {
-  const answering = new WeakMap<Socket, ServerResponse>();
+  const answering = new WeakMap<Socket, Answer>();
   // The parser stays failed: more input on the socket would report the error again.
   const answered = new WeakSet<Socket>();
   server.on("clientError", (error: NodeJS.ErrnoException, socket: Socket) => {

@@ -2,7 +2,8 @@
 // CORS, local key; a keyless GET /health is only told the server is up) in that order, the route, and one error answer for whatever a
 // handler threw. A client that goes away cancels the upstream call it was waiting for.
 import { randomFillSync } from "node:crypto";
-import type { IncomingMessage, ServerResponse } from "node:http";
+import type { IncomingMessage } from "node:http";
+import type { Answer } from "./answer.js";
 import { ProviderError } from "../errors.js";
 import type { Provider } from "../providers/provider.js";
 import { RequestRecord, type AccessLogEntry } from "./access-log.js";
@@ -48,7 +49,7 @@ export function newRequestId(): string {
   return `req_${idPool.toString("hex", idOffset - ID_BYTES, idOffset)}`;
 }
 
-export function requestHandler(deps: RequestDeps): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+export function requestHandler(deps: RequestDeps): (req: IncomingMessage, res: Answer) => Promise<void> {
   const { inFlight } = deps;
   return async (req, res) => {
     const requestId = newRequestId();
@@ -57,7 +58,7 @@ export function requestHandler(deps: RequestDeps): (req: IncomingMessage, res: S
     const pathname = target.pathname;
     const record = new RequestRecord(requestId, method, pathname);
     const request = inFlight.start();
-    res.setHeader("x-request-id", requestId);
+    res.requestId = requestId;
     res.once("close", () => {
       const clientAborted = !res.writableFinished && !request.cancelled;
       // The client went away: cancel the upstream request it was waiting for.

@@ -1,6 +1,5 @@
 // What a route handler gets for one request, and the two ways it answers: a JSON
 // body, or (once streaming has started) a final in-band error.
-import type { ServerResponse } from "node:http";
 import type { Provider } from "../providers/provider.js";
 import type { RequestRecord } from "./access-log.js";
 import { ServerError } from "../wire/server-error.js";
@@ -10,6 +9,7 @@ import type { ModelCatalog } from "./model-catalog.js";
 import { DROPPED_HEADER, FALLBACK_HEADER, fallbackHeaderValue } from "./upstream.js";
 import type { FallbackSwitch } from "../types.js";
 import type { ResponseStore } from "./response-store.js";
+import { writeHead, type Answer } from "./answer.js";
 
 /** The response store and the caller's scope in it (a hash of the local key it sent). */
 export interface ResponsesState {
@@ -18,7 +18,7 @@ export interface ResponsesState {
 }
 
 export interface RouteContext {
-  res: ServerResponse;
+  res: Answer;
   /**
    * Cancelled when the client disconnects or the server stops waiting for in-flight
    * requests; every upstream call is opened through its `upstream()` to be cancelled with it.
@@ -36,9 +36,9 @@ export interface RouteContext {
   responses: ResponsesState;
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(res: Answer, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { ...headers, "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(text) });
+  writeHead(res, status, headers, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(text) });
   res.end(text);
 }
 

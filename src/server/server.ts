@@ -8,6 +8,7 @@ import { createProvider, type CreateProviderOptions } from "../providers/registr
 import type { Provider } from "../providers/provider.js";
 import { preloadUndici } from "../transport/http.js";
 import type { AccessLogEntry } from "./access-log.js";
+import { Answer } from "./answer.js";
 import { CorsPolicy, HostPolicy, KeyCheck } from "./auth-guard.js";
 import { answerClientErrors } from "./client-errors.js";
 import { DEFAULT_CONNECTION_LIMITS, guardConnections, httpTimeouts, type ConnectionLimits } from "./connection-limits.js";
@@ -116,7 +117,7 @@ export async function startServer(options: ServerOptions = {}): Promise<LocalSer
     onError: options.onError,
   });
 
-  const server = createHttpServer(httpTimeouts(limits), (req, res) => {
+  const server = createHttpServer({ ...httpTimeouts(limits), ServerResponse: Answer }, (req, res) => {
     // A refused socket already has its 503; whatever it sends after is not answered.
     if (!connections.admitted(req.socket)) return;
     connections.requestStarted(req.socket);

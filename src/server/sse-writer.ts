@@ -7,7 +7,7 @@
 // `drain`, so a slow client slows its own upstream read and the unsent text stays
 // bounded by one upstream chunk's events. A comment line keeps idle connections (long
 // reasoning) alive through proxies without being an event any client sees.
-import type { ServerResponse } from "node:http";
+import { writeHead, type Answer } from "./answer.js";
 
 const KEEP_ALIVE_MS = 15_000;
 const SSE_HEADERS = { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", "x-accel-buffering": "no" } as const;
@@ -19,17 +19,14 @@ export class SseWriter {
   /** Set while the socket is full: resolves on `drain` (or close). */
   private drained?: Promise<void>;
 
-  constructor(private readonly res: ServerResponse) {}
+  constructor(private readonly res: Answer) {}
 
   /**
    * Sets the status and headers. They are not flushed alone: every caller has the
    * upstream's first event in hand already, and it carries them.
    */
   start(headers: Record<string, string>): void {
-    // Set one by one, not merged into a new object: once any header is set (x-request-id
-    // always is), writeHead sets its headers one by one too.
-    for (const name in headers) this.res.setHeader(name, headers[name]);
-    this.res.writeHead(200, SSE_HEADERS);
+    writeHead(this.res, 200, headers, SSE_HEADERS);
   }
 
   /**

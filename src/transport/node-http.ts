@@ -114,7 +114,11 @@ function wrapResponse(
     // iterator early destroys the socket, which would defeat keep-alive after every
     // stream (we stop reading at the terminal event, often before the body's end).
     const queue = new BodyQueue(res, HIGH_WATER_CHUNKS);
-    const idle = new IdleTimer(request.idleTimeoutMs, () => queue.fail(idleTimeoutError(url, request.idleTimeoutMs!)));
+    // A stalled stream gives up its connection at once, whether or not anyone is reading.
+    const idle = new IdleTimer(request.idleTimeoutMs, () => {
+      queue.fail(idleTimeoutError(url, request.idleTimeoutMs!));
+      req.destroy();
+    });
     const onData = (chunk: Buffer) => {
       queue.push(chunk);
       idle.touch();

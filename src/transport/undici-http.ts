@@ -7,7 +7,7 @@ import type { Agent, Dispatcher } from "undici";
 import { ProviderError } from "../errors.js";
 import { BodyQueue, type PausableSource } from "./body-queue.js";
 import type { HttpRequest, HttpResponse } from "./http.js";
-import { abortedError, closedMidResponseError, flattenHeaders, headersTimeoutError, IdleTimer, idleTimeoutError, networkError } from "./http-failures.js";
+import { abortedError, closedMidResponseError, flattenHeaders, headersTimeoutError, idleTimeoutError, networkError } from "./http-failures.js";
 import { DRAIN_MS, HIGH_WATER_CHUNKS } from "./node-http.js";
 
 let loading: Promise<Agent> | undefined;
@@ -48,6 +48,7 @@ function providerError(error: unknown, url: URL, request: HttpRequest, started: 
   if (error instanceof ProviderError) return error;
   const code = (error as { code?: string }).code;
   if (code === "UND_ERR_HEADERS_TIMEOUT") return headersTimeoutError(url, request.headersTimeoutMs ?? 0);
+  if (code === "UND_ERR_BODY_TIMEOUT") return idleTimeoutError(url, request.idleTimeoutMs ?? 0);
   if (code === "UND_ERR_INVALID_ARG") return new ProviderError("config_error", `The request to ${url.origin} is invalid: ${(error as Error).message}`);
   if (started) return closedMidResponseError(url, error);
   return networkError(error, url);
@@ -65,8 +66,10 @@ export function sendUndici(agent: Agent, request: HttpRequest, url: URL): Promis
         body: request.body,
         // 0 turns undici's own limits off where the caller set none, as node:http has none.
         headersTimeout: request.headersTimeoutMs ?? 0,
-        // The idle timer measures the gap between chunks, as in node-http.ts.
-        bodyTimeout: 0,
+        // The gap between chunks, as node-http.ts's idle timer measures it, on undici's
+        // own timer (it re-arms one it already has): none of ours per call. undici stops
+        // it while paused; Exchange covers that case.
+        bodyTimeout: request.idleTimeoutMs ?? 0,
       },
       new Exchange(request, url, resolve, reject),
     );
@@ -84,7 +87,8 @@ class Exchange implements Dispatcher.DispatchHandler, PausableSource {
   private ended = false;
   private consumed = false;
   private draining: NodeJS.Timeout | undefined;
-  private readonly idle: IdleTimer;
+  /** While our queue holds undici paused (undici's body timer waits then): the idle timeout still applies. */
+  private stalled: NodeJS.Timeout | undefined;
   private readonly onAbort = () => this.abort(abortedError());
 
   constructor(
@@ -93,7 +97,6 @@ class Exchange implements Dispatcher.DispatchHandler, PausableSource {
     private readonly resolve: (response: HttpResponse) => void,
     private readonly reject: (error: unknown) => void,
   ) {
-    this.idle = new IdleTimer(request.idleTimeoutMs, () => this.abort(idleTimeoutError(url, request.idleTimeoutMs!)));
     request.signal?.addEventListener("abort", this.onAbort); // removed when done: no { once }, which costs ~10 µs a call on Node 20
   }
 
@@ -105,7 +108,6 @@ class Exchange implements Dispatcher.DispatchHandler, PausableSource {
   onResponseStart(controller: Dispatcher.DispatchController, status: number, headers: Record<string, string | string[] | undefined>): void {
     this.controller = controller;
     this.queue = new BodyQueue(this, HIGH_WATER_CHUNKS);
-    this.idle.touch();
     this.resolve({
       status,
       headers: flattenHeaders(headers),
@@ -115,7 +117,6 @@ class Exchange implements Dispatcher.DispatchHandler, PausableSource {
   }
 
   onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
-    this.idle.touch();
     this.queue?.push(chunk);
   }
 
@@ -133,12 +134,17 @@ class Exchange implements Dispatcher.DispatchHandler, PausableSource {
     else this.reject(failure);
   }
 
-  // The queue's backpressure drives undici's controller.
+  // The queue's backpressure drives undici's controller. A reader that stops reading
+  // altogether must not hold the connection for good: past the idle time, the call fails
+  // as if the upstream had stalled (node-http.ts's timer does not stop for a pause either).
   pause(): void {
     this.controller?.pause();
+    const ms = this.request.idleTimeoutMs;
+    if (ms && !this.stalled) this.stalled = setTimeout(() => this.abort(idleTimeoutError(this.url, ms)), ms);
   }
 
   resume(): void {
+    this.stopStalled();
     this.controller?.resume();
   }
 
@@ -159,7 +165,7 @@ class Exchange implements Dispatcher.DispatchHandler, PausableSource {
         // The caller stopped early (e.g. at the terminal event, before the body's end):
         // let the rest arrive and drop it, briefly, so the keep-alive socket survives.
         this.queue = undefined;
-        this.controller?.resume();
+        this.resume();
         this.draining = setTimeout(() => this.abort(abortedError()), DRAIN_MS);
         this.draining.unref();
       }
@@ -177,7 +183,12 @@ class Exchange implements Dispatcher.DispatchHandler, PausableSource {
 
   private finish(): void {
     this.request.signal?.removeEventListener("abort", this.onAbort);
-    this.idle.stop();
+    this.stopStalled();
     if (this.draining) clearTimeout(this.draining);
+  }
+
+  private stopStalled(): void {
+    if (this.stalled) clearTimeout(this.stalled);
+    this.stalled = undefined;
   }
 }

@@ -75,6 +75,33 @@ describe("local key and Host guard over real sockets", () => {
     assert.equal(JSON.parse(json.body).error.code, "invalid_json");
   });
 
+  it("names every answer's request in x-request-id, the id its access-log line carries", async () => {
+    const post = (body: unknown) => ({ method: "POST", headers: { ...auth(), "content-type": "application/json" }, body: JSON.stringify(body) });
+    const answers = {
+      health: await rawRequest(`${origin}/health`),
+      models: await rawRequest(`${origin}/v1/models`, { headers: auth() }),
+      answer: await rawRequest(`${origin}/v1/responses`, post({ model: "gpt-5.5", input: "hi" })),
+      stream: await rawRequest(`${origin}/v1/responses`, post({ model: "gpt-5.5", input: "hi", stream: true })),
+      chat: await rawRequest(`${origin}/v1/chat/completions`, post({ model: "gpt-5.5", messages: [{ role: "user", content: "hi" }], stream: true })),
+      unauthorized: await rawRequest(`${origin}/v1/models`),
+      notFound: await rawRequest(`${origin}/v1/embeddings`, post({})),
+      origin: await rawRequest(`${origin}/health`, { headers: { ...auth(), origin: "https://evil.example" } }),
+      preflight: await rawRequest(`${origin}/v1/models`, { method: "OPTIONS", headers: { origin: "http://app.example:3000", "access-control-request-method": "GET" } }),
+      cors: await rawRequest(`${origin}/v1/models`, { headers: { ...auth(), origin: "http://app.example:3000" } }),
+    };
+    assert.equal(answers.stream.headers["content-type"], "text/event-stream; charset=utf-8");
+    assert.equal(answers.cors.headers["access-control-allow-origin"], "http://app.example:3000");
+    const deadline = performance.now() + 10_000;
+    const ids = Object.values(answers).map((answer) => answer.headers["x-request-id"]);
+    while (!ids.every((id) => stack.logs.some((entry) => entry.requestId === id)) && performance.now() < deadline) await new Promise((resolve) => setImmediate(resolve));
+    for (const [name, answer] of Object.entries(answers)) {
+      const id = answer.headers["x-request-id"];
+      assert.match(String(id), /^req_[0-9a-f]{24}$/, name);
+      assert.equal(stack.logs.find((entry) => entry.requestId === id)?.status, answer.status, name);
+    }
+    assert.equal(new Set(ids).size, ids.length, "one id per request");
+  });
+
   it("never logs a credential, and logs prompt text only with logBodies (redacted)", async () => {
     const prompt = "my secret prompt sk-proj-abcdefghijklmnop123456";
     const answer = await rawRequest(`${origin}/v1/responses`, {

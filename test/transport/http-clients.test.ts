@@ -107,6 +107,30 @@ for (const client of ["node", "undici"] satisfies HttpClientChoice[]) {
       assert.match(error.message, /No data from .* for 100 ms/);
     });
 
+    it("a reader that stops reading does not hold the connection past the idle timeout", { timeout: 20_000 }, async () => {
+      let closed: () => void = () => undefined;
+      const gone = new Promise<void>((resolve) => (closed = resolve));
+      // More than the bounded queue holds, then nothing: the client is paused with the socket open.
+      const server = await serve((_req, res) => {
+        res.on("close", closed);
+        res.write(Buffer.alloc(8 * 1024 * 1024, 0x61));
+      });
+      after(() => server.close());
+      const response = await send({ url: server.url, method: "GET", headers: {}, idleTimeoutMs: 100, client });
+      const reader = response.body[Symbol.asyncIterator]();
+      assert.equal((await reader.next()).done, false);
+      // No more reads until the connection is gone: only the client's own timeout can end it.
+      await gone;
+      let error: unknown;
+      try {
+        while (!(await reader.next()).done);
+      } catch (caught) {
+        error = caught;
+      }
+      assert.ok(error instanceof ProviderError, "the body ends with an error, not as if complete");
+      assert.equal(error.code, "idle_timeout");
+    });
+
     it("abort before the answer, during the body, and before sending", async () => {
       let requests = 0;
       const server = await serve((req, res) => {
