@@ -178,9 +178,11 @@ export type StreamEvent =
    * Only with `rawEvents: "sse"`: event blocks of the upstream's stream as received
    * (LF-framed, each ending in a blank line; an upstream that frames with CR, or leaves
    * out an event's `event:` line, is re-framed).
-   * `event` is set when the block is one event the library decoded (see EventMapper.relay).
+   * `event` is set when the block is one event the library decoded (see EventMapper.relay);
+   * `kept`, the event's type, when it is one the library keeps undecoded unless needed
+   * (a finished output item: decoded only if the terminal response comes without output).
    */
-  | { type: "sse"; bytes: Uint8Array; event?: Record<string, unknown> }
+  | { type: "sse"; bytes: Uint8Array; event?: Record<string, unknown>; kept?: string }
   /** A fallback chain moved on before any content: see FallbackSwitch. */
   | ({ type: "fallback" } & FallbackSwitch);
 

@@ -115,7 +115,10 @@ async function stream(ctx: RouteContext, answering: Answering, continued: Contin
       let full: Promise<void> | undefined;
       if (event.type === "sse") {
         if (event.event) full = relay(event.event, event.bytes);
-        else full = writer.forward((passed = event.bytes));
+        else {
+          if (event.kept) source.saw(event.kept, event.bytes);
+          full = writer.forward((passed = event.bytes));
+        }
       } else if (event.type === "raw") full = relay(event.event, undefined);
       else if (event.type === "done") {
         ctx.record.usage = event.result.usage;
@@ -148,6 +151,7 @@ async function answer(ctx: RouteContext, answering: Answering, continued: Contin
   for await (const event of answering.events) {
     const wire = event.type === "sse" || event.type === "raw" ? event.event : undefined;
     if (wire) source.saw(String(wire.type), event.type === "sse" ? event.bytes : undefined);
+    else if (event.type === "sse" && event.kept) source.saw(event.kept, event.bytes);
     if (wire && TERMINAL.has(String(wire.type)) && responseOf(wire)) {
       response = responseOf(wire);
       type = String(wire.type);

@@ -25,9 +25,12 @@ export interface EventMapper {
    * For `rawEvents: "sse"` calls, how an event of this type travels: `pass` as bytes, not
    * decoded (the mapper has no use for it); `read` decoded for the mapper and forwarded;
    * `own` decoded for the mapper and not forwarded (not an event of the wire API the
-   * caller relays). Without it every event is `read`.
+   * caller relays); `keep` forwarded as bytes, its JSON text handed to keep() undecoded
+   * (the mapper may need it at the end). Without it every event is `read`.
    */
-  relay?(type: string): "pass" | "read" | "own";
+  relay?(type: string): "pass" | "read" | "own" | "keep";
+  /** An event's JSON text, for a type relay() says to `keep`. */
+  keep?(data: string): void;
   readonly result?: ResponseResult;
 }
 
@@ -436,12 +439,23 @@ class CallRun implements AsyncIterator<StreamEvent[]> {
   private relay(blocks: readonly SseBlock[], mapper: EventMapper): StreamEvent[] {
     const out: StreamEvent[] = [];
     for (const block of blocks) {
-      if (!block.message) {
+      const message = block.message;
+      if (!message) {
         this.delivered = true;
         out.push({ type: "sse", bytes: block.bytes });
-      } else if (!this.mapMessage(block.message, mapper, out, block) || mapper.result) break;
+      } else if (message.event !== undefined && this.kept(message.event, message.data, mapper)) {
+        this.delivered = true;
+        out.push({ type: "sse", bytes: block.bytes, kept: message.event });
+      } else if (!this.mapMessage(message, mapper, out, block) || mapper.result) break;
     }
     return out;
+  }
+
+  /** Whether the mapper keeps this event's text for later rather than reading it now (see EventMapper.relay). */
+  private kept(type: string, data: string, mapper: EventMapper): boolean {
+    if (mapper.relay?.(type) !== "keep" || this.call.decode?.has(type)) return false;
+    mapper.keep?.(data);
+    return true;
   }
 
   /**

@@ -51,14 +51,14 @@ function refusalOf(item: Json): string {
 
 /**
  * Events a pass-through relay must read: the terminal ones (the response with its status
- * and usage), finished output items (the output when the terminal response leaves it
- * empty, as the ChatGPT backend does) and errors. Deltas and the rest pass as bytes, and
- * so do the opening events (`response.created`, `.queued`, `.in_progress`): they repeat
- * the request's instructions and tools, often tens of KB, and a relay reads them only to
- * rewrite them, which it asks for itself (CallOptions.decode).
+ * and usage) and errors. Finished output items are kept as text and decoded only when
+ * the terminal response leaves its output empty, as the ChatGPT backend does
+ * (`keep`; api.openai.com sends the output again in `response.completed`). Deltas and
+ * the rest pass as bytes, and so do the opening events (`response.created`, `.queued`,
+ * `.in_progress`): they repeat the request's instructions and tools, often tens of KB,
+ * and a relay reads them only to rewrite them, which it asks for itself (CallOptions.decode).
  */
 const RELAY_READS: ReadonlySet<string> = new Set([
-  "response.output_item.done",
   "response.completed",
   "response.done",
   "response.incomplete",
@@ -87,6 +87,8 @@ export class ResponsesEventMapper {
   private refusalItems: Set<string> | undefined;
   private readonly calls: FunctionCall[] = [];
   private readonly items: Json[] = [];
+  /** A relay's finished output items as JSON text (relay() says `keep`), decoded at the end only if needed. */
+  private kept: string[] | undefined;
   /** Set once a terminal event was seen; nothing after it is read. */
   result?: ResponseResult;
 
@@ -99,9 +101,14 @@ export class ResponsesEventMapper {
    * them), and they come before `response.created`, so relaying one would also count the
    * stream as started and rule out a retry.
    */
-  relay(type: string): "pass" | "read" | "own" {
+  relay(type: string): "pass" | "read" | "own" | "keep" {
     if (RELAY_READS.has(type)) return "read";
+    if (type === "response.output_item.done") return "keep";
     return type.startsWith("codex.") ? "own" : "pass";
+  }
+
+  keep(data: string): void {
+    (this.kept ??= []).push(data);
   }
 
   /**
@@ -173,7 +180,7 @@ export class ResponsesEventMapper {
         return;
       case "response.completed":
       case "response.done":
-        this.finish((event.response ?? {}) as Json, this.calls.length > 0 ? "tool_calls" : "stop", undefined, out);
+        this.finish((event.response ?? {}) as Json, undefined, undefined, out);
         return;
       case "response.incomplete": {
         const response = (event.response ?? {}) as Json;
@@ -196,6 +203,20 @@ export class ResponsesEventMapper {
           rateLimits: this.context.rateLimits?.(),
         });
     }
+  }
+
+  /** The kept `output_item.done` events' items; text that does not decode is skipped, as the transport skips such an event. */
+  private keptItems(): Json[] {
+    const items: Json[] = [];
+    for (const data of this.kept ?? []) {
+      try {
+        const event = JSON.parse(data) as Json;
+        if (event.item && typeof event.item === "object") items.push(event.item as Json);
+      } catch {
+        // Undecodable: as if the event never came.
+      }
+    }
+    return items;
   }
 
   private textDelta(itemId: string, delta: string): StreamEvent {
@@ -235,9 +256,14 @@ export class ResponsesEventMapper {
     }
   }
 
-  private finish(response: Json, stopReason: StopReason, incompleteReason: string | undefined, out: StreamEvent[]): void {
+  /** `stopReason` undefined: a completed response, stopped for its tool calls if it made any. */
+  private finish(response: Json, stopReason: StopReason | undefined, incompleteReason: string | undefined, out: StreamEvent[]): void {
     const usage = parseUsage(response.usage);
-    const output = Array.isArray(response.output) && response.output.length > 0 ? (response.output as Json[]) : this.items;
+    const sent = Array.isArray(response.output) && response.output.length > 0 ? (response.output as Json[]) : undefined;
+    // A relay's items were kept as text: the terminal response's output stands for them
+    // when it has one; otherwise they are decoded now. Either way they are mapped here.
+    if (this.kept) for (const item of sent ?? this.keptItems()) this.itemDone(item, out);
+    const output = sent ?? this.items;
     this.result = {
       id: asString(response.id) || this.id,
       model: asString(response.model) || this.model,
@@ -250,7 +276,7 @@ export class ResponsesEventMapper {
       functionCalls: this.calls,
       output,
       usage,
-      stopReason,
+      stopReason: stopReason ?? (this.calls.length > 0 ? "tool_calls" : "stop"),
       incompleteReason,
       rateLimits: this.context.rateLimits?.(),
       requestId: this.context.requestId,
