@@ -49,23 +49,6 @@ function refusalOf(item: Json): string {
   return content.map((part) => (part && part.type === "refusal" ? asString(part.refusal) : "")).join("");
 }
 
-/**
- * Events a pass-through relay must read: the terminal ones (the response with its status
- * and usage) and errors. Finished output items are kept as text and decoded only when
- * the terminal response leaves its output empty, as the ChatGPT backend does
- * (`keep`; api.openai.com sends the output again in `response.completed`). Deltas and
- * the rest pass as bytes, and so do the opening events (`response.created`, `.queued`,
- * `.in_progress`): they repeat the request's instructions and tools, often tens of KB,
- * and a relay reads them only to rewrite them, which it asks for itself (CallOptions.decode).
- */
-const RELAY_READS: ReadonlySet<string> = new Set([
-  "response.completed",
-  "response.done",
-  "response.incomplete",
-  "response.failed",
-  "error",
-]);
-
 export class ResponsesEventMapper {
   id = "";
   model = "";
@@ -102,8 +85,25 @@ export class ResponsesEventMapper {
    * stream as started and rule out a retry.
    */
   relay(type: string): "pass" | "read" | "own" | "keep" {
-    if (RELAY_READS.has(type)) return "read";
-    if (type === "response.output_item.done") return "keep";
+    // A relay reads the terminal events (the response with its status and usage) and
+    // errors. Finished output items are kept as text, decoded only when the terminal
+    // response leaves its output empty, as the ChatGPT backend does (api.openai.com sends
+    // it again in `response.completed`). Deltas and the rest pass as bytes, and so do the
+    // opening events (`response.created`, `.queued`, `.in_progress`): they repeat the
+    // request's instructions and tools, often tens of KB, and a relay reads them only to
+    // rewrite them, which it asks for itself (CallOptions.decode). A switch, not a set:
+    // `type` is a new string per event, and comparing it (mostly a length check) is
+    // cheaper than hashing it.
+    switch (type) {
+      case "response.completed":
+      case "response.done":
+      case "response.incomplete":
+      case "response.failed":
+      case "error":
+        return "read";
+      case "response.output_item.done":
+        return "keep";
+    }
     return type.startsWith("codex.") ? "own" : "pass";
   }
 
