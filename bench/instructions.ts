@@ -49,10 +49,14 @@ export interface ProxyInstructions {
 
 /**
  * The same for a proxy's own process: `serve`, the pass-through and the parsing proxy (bench/proxy.ts) under
- * callgrind, the floor client driving calls through each from outside valgrind. The count
- * is dumped after start-up, after the warm-up calls, and after PROXY_CALLS more, so warm-up
- * and steady state are each counted in one run. Settles what interleaved CPU rounds on a
- * loaded machine cannot.
+ * callgrind, the floor client driving calls through each from outside valgrind. Two runs
+ * per proxy. The warm-up is counted from start-up on. The steady state is counted in a
+ * run that warms up with callgrind's instrumentation off and switches it on for the
+ * counted calls only: instrumented from the start, the same build's steady-state count
+ * moved ±10% between runs (V8 tiers code up on background threads, and valgrind's pace
+ * shifts when that happens); switched on for the window, it repeats within 1%
+ * (docs/PERFORMANCE.md, "Sixth pass"). Settles what interleaved CPU rounds on a loaded
+ * machine cannot.
  */
 export async function benchProxyInstructions(upstream: string, log: (line: string) => void): Promise<Record<string, ProxyInstructions>> {
   const out: Record<string, ProxyInstructions> = {};
@@ -73,31 +77,42 @@ export async function benchProxyInstructions(upstream: string, log: (line: strin
 }
 
 async function proxyInstructions(upstream: string, kind: "serve" | "passthrough" | "parsing"): Promise<ProxyInstructions> {
+  return {
+    warmUp: (await countedRun(upstream, kind, "warm-up")) / PROXY_WARM_CALLS,
+    steady: (await countedRun(upstream, kind, "steady")) / PROXY_CALLS,
+  };
+}
+
+/** One proxy under callgrind: the instructions of its first PROXY_WARM_CALLS calls (`warm-up`), or of the PROXY_CALLS after them (`steady`). */
+async function countedRun(upstream: string, kind: "serve" | "passthrough" | "parsing", window: "warm-up" | "steady"): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), "cp-bench-callgrind-"));
   const file = join(dir, "callgrind.out");
   const script = fileURLToPath(new URL("./proxy.js", import.meta.url));
-  const host = await startChildHost(script, [kind, upstream], [], ["valgrind", "-q", "--tool=callgrind", `--callgrind-out-file=${file}`]);
-  // Each dump starts a new part with its own count (callgrind.out.1, .2, …; the rest at exit).
-  const dump = () => execFileSync("callgrind_control", ["--dump", String(host.pid)], { stdio: "ignore" });
+  const steady = window === "steady";
+  const valgrind = ["valgrind", "-q", "--tool=callgrind", `--callgrind-out-file=${file}`, ...(steady ? ["--instr-atstart=no"] : [])];
+  const host = await startChildHost(script, [kind, upstream], [], valgrind);
+  const control = (...args: string[]) => execFileSync("callgrind_control", [...args, String(host.pid)], { stdio: "ignore" });
   try {
     const call = clients[FLOOR](`${host.url}/v1`, kind === "serve" ? LOCAL_KEY : KEY);
-    dump();
+    // Each dump starts a new part with its own count (callgrind.out.1, .2, …); the part
+    // after the first dump is the window.
+    if (!steady) control("--dump");
     for (let i = 0; i < PROXY_WARM_CALLS; i++) await call();
-    dump();
-    for (let i = 0; i < PROXY_CALLS; i++) await call();
-    dump();
+    if (steady) {
+      control("--dump");
+      control("--instr=on");
+      for (let i = 0; i < PROXY_CALLS; i++) await call();
+    }
+    control("--dump");
   } finally {
     // SIGTERM: the host exits in order, and callgrind writes the last part.
     host.stop();
     await host.exited;
   }
-  const part = (n: number) => {
-    const totals = /^totals: (\d+)/m.exec(readFileSync(`${file}.${n}`, "utf8"));
-    if (!totals) throw new Error(`callgrind wrote no totals for the ${kind} proxy (part ${n})`);
-    return Number(totals[1]);
-  };
   try {
-    return { warmUp: part(2) / PROXY_WARM_CALLS, steady: part(3) / PROXY_CALLS };
+    const totals = /^totals: (\d+)/m.exec(readFileSync(`${file}.2`, "utf8"));
+    if (!totals) throw new Error(`callgrind wrote no totals for the ${kind} proxy (${window})`);
+    return Number(totals[1]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
