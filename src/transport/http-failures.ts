@@ -36,29 +36,6 @@ function formatSeconds(ms: number): string {
   return ms >= 1000 ? `${Math.round(ms / 1000)} s` : `${ms} ms`;
 }
 
-/**
- * A timer for the gap between body chunks: `touch()` at each chunk re-arms the same
- * timer (refresh() is cheaper than a new timer per chunk). Without `ms`, it does nothing.
- */
-export class IdleTimer {
-  private timer: NodeJS.Timeout | undefined;
-
-  constructor(
-    private readonly ms: number | undefined,
-    private readonly onIdle: () => void,
-  ) {}
-
-  touch(): void {
-    if (!this.ms) return;
-    if (this.timer) this.timer.refresh();
-    else this.timer = setTimeout(this.onIdle, this.ms);
-  }
-
-  stop(): void {
-    if (this.timer) clearTimeout(this.timer);
-  }
-}
-
 /** Header values joined the way fetch's Headers joins repeated ones. */
 export function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
   const out: Record<string, string> = {};

@@ -6,7 +6,7 @@ import type { IncomingMessage } from "node:http";
 import { ProviderError } from "../errors.js";
 import { BodyQueue } from "./body-queue.js";
 import type { HttpRequest, HttpResponse } from "./http.js";
-import { abortedError, closedMidResponseError, flattenHeaders, headersTimeoutError, IdleTimer, idleTimeoutError, networkError } from "./http-failures.js";
+import { abortedError, closedMidResponseError, flattenHeaders, headersTimeoutError, idleTimeoutError, networkError } from "./http-failures.js";
 import type { Route } from "./proxy-connect.js";
 
 interface HttpClient {
@@ -183,4 +183,28 @@ function drainOrDestroy(res: IncomingMessage, req: http.ClientRequest): void {
   res.on("end", () => clearTimeout(timer));
   res.on("error", () => clearTimeout(timer));
   res.resume();
+}
+
+/**
+ * A timer for the gap between body chunks: `touch()` at each chunk re-arms the same
+ * timer (refresh() is cheaper than a new timer per chunk). Without `ms`, it does nothing.
+ * undici-http.ts needs none: undici times the body itself.
+ */
+class IdleTimer {
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly ms: number | undefined,
+    private readonly onIdle: () => void,
+  ) {}
+
+  touch(): void {
+    if (!this.ms) return;
+    if (this.timer) this.timer.refresh();
+    else this.timer = setTimeout(this.onIdle, this.ms);
+  }
+
+  stop(): void {
+    if (this.timer) clearTimeout(this.timer);
+  }
 }
