@@ -177,7 +177,7 @@ export async function benchProxy(upstream: string, log: (line: string) => void, 
       }
       for (const [name, host] of hosts) figures[name].gc = await host.gcSummary();
       out[`concurrency${concurrency}`] = figures;
-      log(`  ${concurrency} concurrent stream${concurrency === 1 ? "" : "s"} (${total} calls × ${rounds} rounds, after ${warmCalls} warm-up calls each):`);
+      log(`    ${concurrency} concurrent stream${concurrency === 1 ? "" : "s"} (${total} calls × ${rounds} rounds, after ${warmCalls} warm-up calls each):`);
       const direct = figures.direct;
       const floorFigures = figures["pass-through proxy"];
       const addedFloor = { p50: floorFigures.p50Ms - direct.p50Ms, p99: floorFigures.p99Ms - direct.p99Ms };
@@ -187,17 +187,17 @@ export async function benchProxy(upstream: string, log: (line: string) => void, 
           name === "serve" || name === "parsing proxy"
             ? `   (${((f.p50Ms - direct.p50Ms) / addedFloor.p50).toFixed(2)}× / ${((f.p99Ms - direct.p99Ms) / addedFloor.p99).toFixed(2)}× the pass-through's added latency; ${(f.callsPerSecond / floorFigures.callsPerSecond).toFixed(2)}× its throughput; ${(f.proxyCpuMs! / floorFigures.proxyCpuMs!).toFixed(2)}× its CPU per call)`
             : "";
-        log(`    ${name.padEnd(20)} p50 ${f.p50Ms.toFixed(3)} ms  p99 ${f.p99Ms.toFixed(3)} ms  ${Math.round(f.callsPerSecond).toLocaleString("en")} calls/s${added}${vsFloor}`);
+        log(`      ${name.padEnd(20)} p50 ${f.p50Ms.toFixed(3)} ms  p99 ${f.p99Ms.toFixed(3)} ms  ${Math.round(f.callsPerSecond).toLocaleString("en")} calls/s${added}${vsFloor}`);
       }
       const warmFloor = warmCpu["pass-through proxy"];
-      log(`    warm-up: proxy cpu ${Object.entries(warmCpu).map(([name, ms]) => `${name} ${ms.toFixed(3)} ms/call`).join(", ")} (serve ${(warmCpu.serve / warmFloor).toFixed(2)}×)`);
+      log(`      warm-up: proxy cpu ${Object.entries(warmCpu).map(([name, ms]) => `${name} ${ms.toFixed(3)} ms/call`).join(", ")} (serve ${(warmCpu.serve / warmFloor).toFixed(2)}×)`);
       for (const [name, ms] of Object.entries(warmCpu)) figures[name].warmUpCpuMs = ms;
       const calls = total * rounds;
       const gcLine = hosts.map(([name]) => {
         const gc = figures[name].gc!;
         return `${name} ${((gc.scavenges / calls) * 1000).toFixed(1)} scavenges per 1000 calls, ${gc.scavenges ? (gc.scavengeMs / gc.scavenges).toFixed(2) : "-"} ms each, ${(gc.survival * 100).toFixed(1)}% survived, ${gc.fullGcs} full`;
       });
-      log(`    gc (measured rounds): ${gcLine.join("; ")}`);
+      log(`      gc (measured rounds): ${gcLine.join("; ")}`);
     }
     return out;
   } finally {

@@ -9,7 +9,8 @@
 //   ttft      time to first token added over raw fetch, upstream delaying its first byte
 //   serve     a client through `serve` vs straight to the upstream vs through a minimal
 //             node:http pass-through proxy and a minimal parsing proxy, at 1 and 64
-//             concurrent streams, after a warm-up
+//             concurrent streams, after a warm-up; once with each stream written at
+//             once, once with each event written on its own (bench/upstream.ts `paced`)
 //   refresh   expired access token: 1000 concurrent calls in one process, 8 processes on
 //             one store: refresh requests seen, latency added to the calls that waited
 //   startup   `--version` vs `node -e 0`; `import("codex-provider")` vs bare node;
@@ -111,7 +112,7 @@ async function main(): Promise<void> {
     } else if (process.argv.includes("--instructions-serve")) {
       const agent = process.argv.includes("--agent");
       log(`\n## Instructions per proxied call in the proxy's process, 20 deltas${agent ? ", response objects repeating an agent's instructions and tools (~16 KB)" : ""} (valgrind --tool=callgrind)`);
-      const source = agent ? await startUpstream(true) : upstream;
+      const source = agent ? await startUpstream("agent") : upstream;
       try {
         results.proxyInstructionsPerCall = await benchProxyInstructions(source.url, log);
       } finally {
@@ -150,7 +151,16 @@ function selectedSections(): Set<string> {
 
 async function serveSection(upstream: string, quick: boolean): Promise<void> {
   log(`\n## The local server: a client (${FLOOR}) straight to the upstream, through a node:http pass-through proxy (the floor), through a minimal parsing proxy (a reference), through \`serve\``);
+  log(`  Each stream written at once (one network chunk per call):`);
   results.serve = await benchProxy(upstream, log, quick);
+  // The API writes events as the model makes them: per-chunk costs count there, per-call ones less.
+  log(`  Each event written on its own (one network chunk per event, as a model streams):`);
+  const paced = await startUpstream("paced");
+  try {
+    results.servePaced = await benchProxy(paced.url, log, quick);
+  } finally {
+    paced.stop();
+  }
 }
 
 async function allSections(upstream: string, quick: boolean): Promise<void> {

@@ -11,10 +11,13 @@
 // Run as a script it listens on a free loopback port and prints `{"url":…}` on stdout;
 // `upstream.js agent` answers every stream with a response object that repeats an agent's
 // instructions and tools (~16 KB per event, as Codex CLI's requests make it), for the
-// serve figures of agent traffic (`--instructions-serve --agent`).
+// serve figures of agent traffic (`--instructions-serve --agent`). `upstream.js paced`
+// writes each event of a stream on its own, the next one a loop turn later, as the API
+// sends events while the model generates them: a proxy then reads and writes one network
+// chunk per event rather than one per call (no timer, so the run measures the proxies).
 import { spawn } from "node:child_process";
 import v8 from "node:v8";
-import { createServer } from "node:http";
+import { createServer, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 
@@ -67,8 +70,24 @@ function renderStream(deltas: number, echo?: Record<string, unknown>): Buffer {
 
 const MODELS = JSON.stringify({ object: "list", data: [{ id: "gpt-5.5", object: "model", created: 0, owned_by: "openai" }] });
 
-function serve(agent: boolean): void {
-  const small = renderStream(20, agent ? agentRequestEcho() : undefined);
+/** How the upstream answers: the default writes each stream at once. */
+export type UpstreamMode = "agent" | "paced";
+
+/** `events` one write each, the next a loop turn after the previous one went out. */
+function writePaced(res: ServerResponse, events: Buffer[], at = 0): void {
+  if (res.destroyed) return;
+  if (at === events.length - 1) return void res.end(events[at]);
+  res.write(events[at]);
+  setImmediate(writePaced, res, events, at + 1);
+}
+
+function serve(mode: UpstreamMode | undefined): void {
+  const small = renderStream(20, mode === "agent" ? agentRequestEcho() : undefined);
+  const smallEvents = small
+    .toString()
+    .split("\n\n")
+    .filter((event) => event !== "")
+    .map((event) => Buffer.from(`${event}\n\n`));
   const large = renderStream(20_000);
   const first = small.toString().split("\n\n")[0] + "\n\n";
   const server = createServer({ keepAliveTimeout: 60_000 }, (req, res) => {
@@ -82,7 +101,9 @@ function serve(agent: boolean): void {
       const answer = () => {
         res.writeHead(200, { "content-type": "text/event-stream" });
         if (path.startsWith("/hold")) return void res.write(first);
-        res.end(path.startsWith("/large") ? large : small);
+        if (path.startsWith("/large")) return void res.end(large);
+        if (mode === "paced") writePaced(res, smallEvents);
+        else res.end(small);
       };
       if (path.startsWith("/delayed")) setTimeout(answer, FIRST_BYTE_DELAY_MS);
       else answer();
@@ -195,9 +216,9 @@ export async function startChildHost(script: string, args: string[] = [], nodeAr
   };
 }
 
-/** The bench upstream in its own process; `agent`: response objects repeat an agent's instructions and tools. */
-export function startUpstream(agent = false): Promise<ChildHost> {
-  return startChildHost(fileURLToPath(import.meta.url), agent ? ["agent"] : []);
+/** The bench upstream in its own process (see UpstreamMode). */
+export function startUpstream(mode?: UpstreamMode): Promise<ChildHost> {
+  return startChildHost(fileURLToPath(import.meta.url), mode ? [mode] : []);
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) serve(process.argv[2] === "agent");
+if (process.argv[1] === fileURLToPath(import.meta.url)) serve(process.argv[2] as UpstreamMode | undefined);

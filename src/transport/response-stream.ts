@@ -194,24 +194,29 @@ class EventIterator implements AsyncIterator<StreamEvent> {
     return { done: true, value: undefined };
   }
 
-  private async pull(): Promise<IteratorResult<StreamEvent>> {
-    while (this.index >= this.buffer.length) {
-      let step: IteratorResult<StreamEvent[]>;
-      try {
-        step = await this.source.next();
-      } catch (error) {
-        this.fail(error);
-        throw error;
-      }
-      if (step.done) {
-        if (!this.finished) this.fail(new ProviderError("stream_truncated", "The stream ended without a result."));
-        return { done: true, value: undefined };
-      }
-      this.buffer = step.value;
-      this.index = 0;
-    }
-    return this.take();
+  /**
+   * The buffer is spent: the next batch. Chained with handlers made once per stream
+   * rather than an async function, whose every call and await allocate (this runs once
+   * per network chunk).
+   */
+  private pull(): Promise<IteratorResult<StreamEvent>> {
+    return this.source.next().then(this.onBatch, this.onFailure);
   }
+
+  private readonly onBatch = (step: IteratorResult<StreamEvent[]>): IteratorResult<StreamEvent> | Promise<IteratorResult<StreamEvent>> => {
+    if (step.done) {
+      if (!this.finished) this.fail(new ProviderError("stream_truncated", "The stream ended without a result."));
+      return { done: true, value: undefined };
+    }
+    this.buffer = step.value;
+    this.index = 0;
+    return this.buffer.length > 0 ? this.take() : this.pull();
+  };
+
+  private readonly onFailure = (error: unknown): never => {
+    this.fail(error);
+    throw error;
+  };
 
   private take(): IteratorResult<StreamEvent> {
     const event = this.buffer[this.index++];
@@ -317,6 +322,8 @@ class CallRun implements AsyncIterator<StreamEvent[]> {
   private rateLimits: RateLimitSnapshot | undefined;
   private readonly attempts: Attempts;
   private reading: Reading | undefined;
+  /** The answer read() last asked a chunk of, for onChunk (reading may be cleared meanwhile, by return()). */
+  private current: Reading | undefined;
   /** A failure thrown at the next pull, once the events that came before it were handed over. */
   private failure: unknown;
   private finished = false;
@@ -332,29 +339,37 @@ class CallRun implements AsyncIterator<StreamEvent[]> {
     this.attempts = new Attempts({ auth: endpoint.auth, signal: cancel, retry, clock, onNotice, canRetry: () => !this.delivered });
   }
 
-  async next(): Promise<IteratorResult<StreamEvent[]>> {
-    for (;;) {
-      if (this.finished) return DONE;
-      try {
-        if (!this.reading) {
-          const reading = (this.reading = await this.open());
-          // A new answer: the rate limits its headers carried come first.
-          if (reading.headerLimits) return { done: false, value: [{ type: "rate_limits", rateLimits: reading.headerLimits }] };
-        }
-        return { done: false, value: await this.read(this.reading) };
-      } catch (caught) {
-        // A failed stream (e.g. an oversized line) is not drained for keep-alive: its rest may be endless.
-        this.reading?.response.destroy();
-        this.reading = undefined;
-        try {
-          await this.attempts.failed(caught);
-        } catch (error) {
-          this.finished = true;
-          throw error;
-        }
-      }
-    }
+  next(): Promise<IteratorResult<StreamEvent[]>> {
+    return this.reading && !this.finished ? this.read(this.reading) : this.step();
   }
+
+  /** Opening an answer (the first attempt, or the next after a failure), then its first batch. */
+  private async step(): Promise<IteratorResult<StreamEvent[]>> {
+    if (this.finished) return DONE;
+    let reading: Reading;
+    try {
+      reading = this.reading = await this.open();
+    } catch (caught) {
+      return this.retry(caught);
+    }
+    // A new answer: the rate limits its headers carried come first.
+    if (reading.headerLimits) return { done: false, value: [{ type: "rate_limits", rateLimits: reading.headerLimits }] };
+    return this.read(reading);
+  }
+
+  /** An attempt or its answer failed: the next attempt, when the failure and the retry budget allow one. */
+  private readonly retry = async (caught: unknown): Promise<IteratorResult<StreamEvent[]>> => {
+    // A failed stream (e.g. an oversized line) is not drained for keep-alive: its rest may be endless.
+    this.reading?.response.destroy();
+    this.reading = undefined;
+    try {
+      await this.attempts.failed(caught);
+    } catch (error) {
+      this.finished = true;
+      throw error;
+    }
+    return this.step();
+  };
 
   /** The consumer stopped early: the answer's rest is drained (keep-alive) or dropped by the HTTP client. */
   async return(): Promise<IteratorResult<StreamEvent[]>> {
@@ -401,16 +416,26 @@ class CallRun implements AsyncIterator<StreamEvent[]> {
     }
   }
 
-  /** The next non-empty batch of the answer; at the terminal event the answer is released. */
-  private async read(reading: Reading): Promise<StreamEvent[]> {
-    const { chunks, decoder, mapper } = reading;
-    for (;;) {
-      const failure = this.failure ?? decoder.failure;
-      if (failure !== undefined) {
-        this.failure = undefined;
-        throw failure;
-      }
-      const step = await chunks.next();
+  /**
+   * The next non-empty batch of the answer; a failure goes to retry(). Runs once per
+   * network chunk, so it chains the chunk's promise to a handler made once per call
+   * rather than being an async function (each call and await of one allocates).
+   */
+  private read(reading: Reading): Promise<IteratorResult<StreamEvent[]>> {
+    const failure = this.failure ?? reading.decoder.failure;
+    if (failure !== undefined) {
+      this.failure = undefined;
+      return this.retry(failure);
+    }
+    this.current = reading;
+    return reading.chunks.next().then(this.onChunk, this.retry);
+  }
+
+  /** One network chunk of the answer being read (`current`); at the terminal event the answer is released. */
+  private readonly onChunk = (step: IteratorResult<Buffer>): IteratorResult<StreamEvent[]> | Promise<IteratorResult<StreamEvent[]>> => {
+    const reading = this.current!;
+    const { decoder, mapper } = reading;
+    try {
       const events =
         decoder instanceof SseDecoder
           ? this.map(step.done ? decoder.end() : decoder.feed(step.value), mapper)
@@ -421,15 +446,18 @@ class CallRun implements AsyncIterator<StreamEvent[]> {
         // Stopping at the terminal event, often before the body's end: the HTTP client keeps the socket.
         void closeBody(reading);
       }
-      if (events.length > 0) return events;
+      if (events.length > 0) return { done: false, value: events };
       if (step.done) {
         throw new ProviderError("stream_truncated", "The stream ended before the response completed (no terminal event); the answer may be cut off.", {
           retryable: true,
           requestId: reading.requestId,
         });
       }
+    } catch (error) {
+      return this.retry(error);
     }
-  }
+    return this.read(reading);
+  };
 
   /**
    * `rawEvents: "sse"`: the event blocks of one network chunk, for a pass-through server.
