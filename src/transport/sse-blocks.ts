@@ -116,7 +116,8 @@ export class SseSplitter {
       }
       at = next;
     }
-    if (runStart >= 0) out.push({ bytes: buf.subarray(runStart, runEnd) });
+    // A chunk of passed events only (the usual chunk of a streaming answer) goes on as it came.
+    if (runStart >= 0) out.push({ bytes: runStart === 0 && runEnd === buf.length ? buf : buf.subarray(runStart, runEnd) });
     if (at < buf.length) this.keep(buf.subarray(at));
     return out;
   }
