@@ -22,8 +22,9 @@
 // only themselves: --profile (CPU profiles of 10 000 calls, ours over each HTTP client
 // and the floor's, summarised), --instructions
 // (instructions per call under valgrind's callgrind, ours and the floor's),
-// --instructions-serve [--agent] (the same per proxied call in each proxy's own process,
-// over a warm-up and in steady state; `--agent`: agent-sized response objects), --alloc
+// --instructions-serve [--agent|--paced] (the same per proxied call in each proxy's own
+// process, over a warm-up and in steady state; `--agent`: agent-sized response objects;
+// `--paced`: each event written on its own), --alloc
 // (bytes allocated per warm call, sampled heap profile, each client in a fresh child),
 // --serve (the serve section alone),
 // --profile-serve (CPU profiles of `serve` and the pass-through under the 64-stream
@@ -110,13 +111,14 @@ async function main(): Promise<void> {
       log(`\n## Instructions per warm call, 20 deltas (valgrind --tool=callgrind; independent of machine load)`);
       results.instructionsPerCall = benchInstructions(upstream.url, log);
     } else if (process.argv.includes("--instructions-serve")) {
-      const agent = process.argv.includes("--agent");
-      log(`\n## Instructions per proxied call in the proxy's process, 20 deltas${agent ? ", response objects repeating an agent's instructions and tools (~16 KB)" : ""} (valgrind --tool=callgrind)`);
-      const source = agent ? await startUpstream("agent") : upstream;
+      const mode = process.argv.includes("--agent") ? "agent" : process.argv.includes("--paced") ? "paced" : undefined;
+      const shape = { agent: ", response objects repeating an agent's instructions and tools (~16 KB)", paced: ", each event written on its own" };
+      log(`\n## Instructions per proxied call in the proxy's process, 20 deltas${mode ? shape[mode] : ""} (valgrind --tool=callgrind)`);
+      const source = mode ? await startUpstream(mode) : upstream;
       try {
         results.proxyInstructionsPerCall = await benchProxyInstructions(source.url, log);
       } finally {
-        if (agent) source.stop();
+        if (mode) source.stop();
       }
     } else if (process.argv.includes("--alloc")) {
       log(`\n## Bytes allocated per warm call, 20 deltas (V8 sampling heap profiler, collected objects included; independent of machine load)`);
