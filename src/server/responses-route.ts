@@ -103,7 +103,6 @@ async function stream(ctx: RouteContext, answering: Answering, continued: Contin
     ended ||= TERMINAL.has(type);
     const response = responseOf(wire);
     const shown = response && asContinued(response, continued);
-    source.saw(type, bytes);
     if (FINISHED.has(type) && shown) terminal = shown;
     if (shown !== response) return writer.send({ ...wire, response: shown }, type);
     return bytes ? writer.forward(bytes) : writer.send(wire, type);
@@ -112,14 +111,10 @@ async function stream(ctx: RouteContext, answering: Answering, continued: Contin
     // The backend's own `codex.*` events (docs/protocol.md#codex-rate-limits) never get here:
     // the transport reads them and relays only Responses events.
     for await (const event of answering.events) {
+      source.note(event);
       let full: Promise<void> | undefined;
-      if (event.type === "sse") {
-        if (event.event) full = relay(event.event, event.bytes);
-        else {
-          if (event.kept) source.saw(event.kept, event.bytes);
-          full = writer.forward((passed = event.bytes));
-        }
-      } else if (event.type === "raw") full = relay(event.event, undefined);
+      if (event.type === "sse") full = event.event ? relay(event.event, event.bytes) : writer.forward((passed = event.bytes));
+      else if (event.type === "raw") full = relay(event.event, undefined);
       else if (event.type === "done") {
         ctx.record.usage = event.result.usage;
         if (terminal) kept = withOutput(terminal, event.result);
@@ -149,9 +144,8 @@ async function answer(ctx: RouteContext, answering: Answering, continued: Contin
   let result: ResponseResult | undefined;
   const source = new SourceBytes();
   for await (const event of answering.events) {
+    source.note(event);
     const wire = event.type === "sse" || event.type === "raw" ? event.event : undefined;
-    if (wire) source.saw(String(wire.type), event.type === "sse" ? event.bytes : undefined);
-    else if (event.type === "sse" && event.kept) source.saw(event.kept, event.bytes);
     if (wire && TERMINAL.has(String(wire.type)) && responseOf(wire)) {
       response = responseOf(wire);
       type = String(wire.type);
@@ -193,8 +187,14 @@ class SourceBytes {
   private items = 0;
   private known = true;
 
-  /** A decoded wire event; `bytes` its upstream block, if it came as one. */
-  saw(type: string, bytes: Uint8Array | undefined): void {
+  /** One event of the answer: a decoded wire event (with its upstream block, if it came as one), or a kept one. */
+  note(event: StreamEvent): void {
+    if (event.type === "raw") this.saw(String(event.event.type), undefined);
+    else if (event.type === "sse" && event.event) this.saw(String(event.event.type), event.bytes);
+    else if (event.type === "sse" && event.kept) this.saw(event.kept, event.bytes);
+  }
+
+  private saw(type: string, bytes: Uint8Array | undefined): void {
     const item = type === "response.output_item.done";
     if (!item && !FINISHED.has(type)) return;
     if (!bytes) this.known = false;
