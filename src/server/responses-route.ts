@@ -15,7 +15,8 @@ import { ResponsesSynthesizer } from "../wire/responses-synth.js";
 import { responsesToModelRequest } from "../wire/responses-to-request.js";
 import { SseWriter } from "./sse-writer.js";
 import { asContinued, continuation, keep, type Continuation } from "./conversation.js";
-import { dropFromBody, dropFromRequest, eventsOf, openUpstream, type OpenedStream } from "./upstream.js";
+import { pipeEvents, type BatchHandler } from "../transport/response-stream.js";
+import { dropFromBody, dropFromRequest, eventsOf, openUpstream, pipeOpened, type OpenedStream } from "./upstream.js";
 
 type Json = Record<string, unknown>;
 
@@ -30,10 +31,11 @@ type Finished = (response: Json, sourceBytes: number | undefined) => void;
 
 interface Answering {
   /**
-   * Responses wire events: the upstream's as `sse` blocks (bytes, decoded when the server
-   * must read them), synthesized ones as `raw`; the typed `done` carries the result.
+   * Runs `handle` on the Responses wire events, a batch at a time: the upstream's as `sse`
+   * blocks (bytes, decoded when the server must read them), synthesized ones as `raw`; the
+   * typed `done` carries the result. Resolves after the last, rejects with the failure.
    */
-  events: AsyncIterable<StreamEvent>;
+  pipe(handle: BatchHandler): Promise<void>;
   dropped: string[];
   fallbacks: FallbackSwitch[];
 }
@@ -64,7 +66,7 @@ async function open(ctx: RouteContext, continued: Continuation, model: string): 
       () => ctx.inFlight.upstream(ctx.provider.streamBody(upstream, { rawEvents: "sse", decode })),
       (param) => dropFromBody(upstream, param),
     );
-    return { events: eventsOf(opened), dropped: opened.dropped, fallbacks: opened.fallbacks };
+    return { pipe: (handle) => pipeOpened(opened, handle), dropped: opened.dropped, fallbacks: opened.fallbacks };
   } catch (error) {
     // streamBody's config_error: this provider cannot take a Responses body (Chat wire).
     if (!isProviderError(error, "config_error")) throw error;
@@ -74,7 +76,8 @@ async function open(ctx: RouteContext, continued: Continuation, model: string): 
     () => ctx.inFlight.upstream(ctx.provider.stream(request)),
     (param) => dropFromRequest(request, param),
   );
-  return { events: synthesized(opened, model), dropped: [...dropped, ...opened.dropped], fallbacks: opened.fallbacks };
+  const events = synthesized(opened, model);
+  return { pipe: (handle) => pipeEvents(events, handle), dropped: [...dropped, ...opened.dropped], fallbacks: opened.fallbacks };
 }
 
 async function* synthesized(opened: OpenedStream, model: string): AsyncGenerator<StreamEvent> {
@@ -97,30 +100,37 @@ async function stream(ctx: RouteContext, answering: Answering, continued: Contin
   let kept: Json | undefined;
   const source = new SourceBytes();
   /** One wire event: forwarded as it came (`bytes`) unless the client must see its `response` changed. */
-  const relay = (wire: Json, bytes: Uint8Array | undefined): Promise<void> | undefined => {
+  const relay = (wire: Json, bytes: Uint8Array | undefined): void => {
     const type = String(wire.type);
     if (typeof wire.sequence_number === "number") sequence = wire.sequence_number;
     ended ||= TERMINAL.has(type);
     const response = responseOf(wire);
     const shown = response && asContinued(response, continued);
     if (FINISHED.has(type) && shown) terminal = shown;
-    if (shown !== response) return writer.send({ ...wire, response: shown }, type);
-    return bytes ? writer.forward(bytes) : writer.send(wire, type);
+    if (shown !== response) writer.send({ ...wire, response: shown }, type);
+    else if (bytes) writer.forward(bytes);
+    else writer.send(wire, type);
   };
-  try {
-    // The backend's own `codex.*` events (docs/protocol.md#codex-rate-limits) never get here:
-    // the transport reads them and relays only Responses events.
-    for await (const event of answering.events) {
+  // One upstream chunk's events, as one write; the next waits while the client's socket is full.
+  const handle: BatchHandler = (events) => {
+    writer.hold();
+    for (const event of events) {
       source.note(event);
-      let full: Promise<void> | undefined;
-      if (event.type === "sse") full = event.event ? relay(event.event, event.bytes) : writer.forward((passed = event.bytes));
-      else if (event.type === "raw") full = relay(event.event, undefined);
+      if (event.type === "sse") {
+        if (event.event) relay(event.event, event.bytes);
+        else writer.forward((passed = event.bytes));
+      } else if (event.type === "raw") relay(event.event, undefined);
       else if (event.type === "done") {
         ctx.record.usage = event.result.usage;
         if (terminal) kept = withOutput(terminal, event.result);
       }
-      if (full) await full;
     }
+    return writer.release();
+  };
+  try {
+    // The backend's own `codex.*` events (docs/protocol.md#codex-rate-limits) never get here:
+    // the transport reads them and relays only Responses events.
+    await answering.pipe(handle);
   } catch (error) {
     const { body } = failure(ctx, error);
     // An upstream failure event was already passed through; anything else (truncation,
@@ -143,14 +153,17 @@ async function answer(ctx: RouteContext, answering: Answering, continued: Contin
   let type = "";
   let result: ResponseResult | undefined;
   const source = new SourceBytes();
-  for await (const event of answering.events) {
-    source.note(event);
-    const wire = event.type === "sse" || event.type === "raw" ? event.event : undefined;
-    if (wire && TERMINAL.has(String(wire.type)) && responseOf(wire)) {
-      response = responseOf(wire);
-      type = String(wire.type);
-    } else if (event.type === "done") result = event.result;
-  }
+  await answering.pipe((events) => {
+    for (const event of events) {
+      source.note(event);
+      const wire = event.type === "sse" || event.type === "raw" ? event.event : undefined;
+      if (wire && TERMINAL.has(String(wire.type)) && responseOf(wire)) {
+        response = responseOf(wire);
+        type = String(wire.type);
+      } else if (event.type === "done") result = event.result;
+    }
+    return undefined;
+  });
   ctx.record.usage = result?.usage;
   const final = withOutput(asContinued({ ...response }, continued), result);
   if (FINISHED.has(type) && result && response) finished(final, source.of(final, response));

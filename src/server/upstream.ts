@@ -12,7 +12,7 @@
 // from the upstream (an HTTP 400 "Unsupported parameter"); either way nothing has been
 // sent to our client yet, so the call is simply opened again without the field.
 import { ProviderError } from "../errors.js";
-import type { ResponseStream } from "../transport/response-stream.js";
+import { pipeEvents, type BatchHandler, type ResponseStream } from "../transport/response-stream.js";
 import type { FallbackSwitch, ModelRequest, StreamEvent } from "../types.js";
 
 type Json = Record<string, unknown>;
@@ -146,6 +146,22 @@ export function eventsOf(opened: OpenedStream): AsyncIterable<StreamEvent> {
       };
     },
   };
+}
+
+/**
+ * Runs `handle` on an opened stream's events from its first, a batch at a time, pushed as
+ * the upstream's chunks arrive where the transport can (see pipeEvents).
+ */
+export async function pipeOpened(opened: OpenedStream, handle: BatchHandler): Promise<void> {
+  if (opened.first.done) return;
+  try {
+    const full = handle([opened.first.value]);
+    if (full) await full;
+  } catch (error) {
+    await opened.events.return?.();
+    throw error;
+  }
+  await pipeEvents(opened.events, handle);
 }
 
 export const DROPPED_HEADER = "x-codex-provider-dropped-params";

@@ -2,6 +2,8 @@
 // pulls them. Bounded: the source is paused at `highWater` chunks and resumed once
 // the reader has taken it below half, so a slow consumer holds the socket back rather
 // than buffering without limit. A failure is seen only after the chunks before it.
+// Read by pulling (next(), a promise per chunk that is not already buffered) or by
+// listening (listen(): each chunk handed over as it arrives, with no promise).
 
 /** The part of a Readable the queue drives (backpressure). */
 export interface PausableSource {
@@ -16,6 +18,8 @@ export class BodyQueue {
   private failed = false;
   private failure: unknown;
   private wake: (() => void) | undefined;
+  /** A listening reader's: called at every push, end and failure until unset. */
+  private watcher: (() => void) | undefined;
 
   constructor(
     private readonly source: PausableSource,
@@ -60,6 +64,11 @@ export class BodyQueue {
     return new Promise((resolve) => (this.wake = resolve));
   }
 
+  /** `watcher` runs at every push, end and failure from now on (undefined: no more). */
+  watch(watcher: (() => void) | undefined): void {
+    this.watcher = watcher;
+  }
+
   /**
    * The chunks in order until the end; the failure after the chunks before it. A
    * hand-written iterator rather than an async generator: a buffered chunk costs one
@@ -67,7 +76,7 @@ export class BodyQueue {
    * end (`complete`), met a failure (`failed`; what it returns is thrown instead), or
    * stopped early (`stopped`, by return()).
    */
-  reader(settle: (outcome: BodyOutcome, error?: unknown) => unknown): AsyncIterableIterator<Buffer> {
+  reader(settle: (outcome: BodyOutcome, error?: unknown) => unknown): BodyReader {
     return new BodyReader(this, settle);
   }
 
@@ -75,6 +84,7 @@ export class BodyQueue {
     const resume = this.wake;
     this.wake = undefined;
     resume?.();
+    this.watcher?.();
   }
 }
 
@@ -82,9 +92,28 @@ type BodyOutcome = "complete" | "failed" | "stopped";
 
 const END: IteratorReturnResult<undefined> = { done: true, value: undefined };
 
+/** Push reading: each chunk, then the end (`done`), or the failure. */
+export interface BodyListener {
+  chunk(step: IteratorResult<Buffer>): void;
+  failed(error: unknown): void;
+}
+
+/** A body that can be read by listening as well as by pulling (BodyQueue's). */
+export interface ListenableBody extends AsyncIterator<Buffer> {
+  listen(listener: BodyListener): void;
+  unlisten(): void;
+}
+
+export function isListenable(body: AsyncIterator<Buffer>): body is ListenableBody {
+  return body instanceof BodyReader;
+}
+
 /** BodyQueue.reader(): one object per body, rather than a closure per method. */
-class BodyReader implements AsyncIterableIterator<Buffer> {
+class BodyReader implements AsyncIterableIterator<Buffer>, ListenableBody {
   private settled = false;
+  private listener: BodyListener | undefined;
+  /** Set while handing chunks to the listener: a push made meanwhile is picked up by that loop. */
+  private handing = false;
 
   constructor(
     private readonly queue: BodyQueue,
@@ -106,6 +135,22 @@ class BodyReader implements AsyncIterableIterator<Buffer> {
     return Promise.resolve(END);
   }
 
+  /**
+   * Hands `listener` the chunks already buffered, at once, then each as it arrives, until
+   * the end or a failure, or until unlisten(). Backpressure stays the queue's: while
+   * nobody listens or pulls, chunks buffer and the source pauses.
+   */
+  listen(listener: BodyListener): void {
+    this.listener = listener;
+    this.queue.watch(this.hand);
+    this.hand();
+  }
+
+  unlisten(): void {
+    this.listener = undefined;
+    this.queue.watch(undefined);
+  }
+
   [Symbol.asyncIterator](): this {
     return this;
   }
@@ -117,6 +162,28 @@ class BodyReader implements AsyncIterableIterator<Buffer> {
       if (step) return step;
     }
   }
+
+  private readonly hand = (): void => {
+    if (this.handing) return;
+    this.handing = true;
+    try {
+      for (let listener = this.listener; listener && listener === this.listener; ) {
+        let step: IteratorResult<Buffer> | undefined;
+        try {
+          step = this.settled ? END : this.step();
+        } catch (error) {
+          this.unlisten();
+          listener.failed(error);
+          return;
+        }
+        if (!step) return;
+        if (step.done) this.unlisten();
+        listener.chunk(step);
+      }
+    } finally {
+      this.handing = false;
+    }
+  };
 
   /** A chunk, the end, a throw, or undefined while more may come. */
   private step(): IteratorResult<Buffer> | undefined {
@@ -137,6 +204,7 @@ class BodyReader implements AsyncIterableIterator<Buffer> {
   private finish(outcome: BodyOutcome, error?: unknown): unknown {
     if (this.settled) return error;
     this.settled = true;
+    if (outcome === "stopped") this.unlisten();
     return this.settle(outcome, error);
   }
 }

@@ -12,6 +12,7 @@ import type { Clock, RetryPolicy } from "./retry.js";
 import type { NoticeHandler } from "../notice.js";
 import { loadParser, SseDecoder, type SseMessage } from "./sse.js";
 import { frameEvent, SseSplitter, type SseBlock } from "./sse-blocks.js";
+import { isListenable, type BodyListener } from "./body-queue.js";
 
 type Json = Record<string, unknown>;
 
@@ -166,14 +167,72 @@ export class ResponseStream implements AsyncIterable<StreamEvent> {
 type Outcome = { ok: true; result: ResponseResult } | { ok: false; error: unknown };
 
 /**
- * A ResponseStream's events, one `next()` each: the events of a batch (one network
- * chunk's) resolve at once; only an empty buffer waits for the source. One object per
- * stream rather than a closure per method.
+ * One network chunk's events at a time, for pipeEvents(). A promise holds the next batch
+ * back until it resolves (a full socket downstream). A throw or a rejection cancels the
+ * call, and pipeEvents() rejects with it.
  */
-class EventIterator implements AsyncIterator<StreamEvent> {
+export type BatchHandler = (events: readonly StreamEvent[]) => Promise<void> | undefined;
+
+/** Where a source that pushes (see PushSource) hands its batches. */
+interface BatchConsumer {
+  /** One batch; a promise when the consumer is full: the source waits for it before the next. */
+  batch(events: StreamEvent[]): Promise<void> | undefined;
+  /** The source stopped pushing (a failure, the end, a retry): the consumer pulls next() from here. */
+  advance(): void;
+}
+
+/** A batch source that can push while it reads an answer, rather than answer a next() per chunk. */
+interface PushSource extends AsyncIterator<StreamEvent[]> {
+  /** Starts pushing to `consumer`; false when it cannot now (the consumer pulls next() instead). */
+  listen(consumer: BatchConsumer): boolean;
+}
+
+function canPush(source: AsyncIterator<StreamEvent[]>): source is PushSource {
+  return typeof (source as Partial<PushSource>).listen === "function";
+}
+
+/**
+ * Runs `handle` on the rest of a ResponseStream's events, one batch (network chunk) at a
+ * time; resolves after the last, rejects with the stream's failure. On a stream read
+ * straight from the network the batches are pushed as the chunks arrive: no promise
+ * per chunk, as a pipe would (a local server relaying many streams). `events` is the
+ * stream's iterator, possibly partly read.
+ */
+export function pipeEvents(events: AsyncIterator<StreamEvent>, handle: BatchHandler): Promise<void> {
+  if (events instanceof EventIterator) return events.pipe(handle);
+  return (async () => {
+    for (let step = await events.next(); !step.done; step = await events.next()) {
+      try {
+        const full = handle([step.value]);
+        if (full) await full;
+      } catch (error) {
+        await events.return?.();
+        throw error;
+      }
+    }
+  })();
+}
+
+/** EventIterator.pipe()'s state. */
+interface Piping {
+  handle: BatchHandler;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+  /** What the handler threw: the call is cancelled, and this is the pipe's failure. */
+  thrown?: { error: unknown };
+}
+
+/**
+ * A ResponseStream's events, one `next()` each: the events of a batch (one network
+ * chunk's) resolve at once; only an empty buffer waits for the source. Or, piped, a
+ * batch at a time (see pipeEvents). One object per stream rather than a closure per
+ * method.
+ */
+class EventIterator implements AsyncIterator<StreamEvent>, BatchConsumer {
   private finished = false;
   private buffer: StreamEvent[] = [];
   private index = 0;
+  private piping: Piping | undefined;
 
   constructor(
     private readonly source: AsyncIterator<StreamEvent[]>,
@@ -231,6 +290,75 @@ class EventIterator implements AsyncIterator<StreamEvent> {
     this.finished = true;
     this.settle({ ok: false, error });
   }
+
+  pipe(handle: BatchHandler): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.piping = { handle, resolve, reject };
+      const rest = this.buffer.slice(this.index);
+      this.buffer = [];
+      this.index = 0;
+      const full = rest.length > 0 ? this.batch(rest) : undefined;
+      if (full) void full.then(this.advance);
+      else this.advance();
+    });
+  }
+
+  batch(events: StreamEvent[]): Promise<void> | undefined {
+    for (const event of events) {
+      if (event.type !== "done") continue;
+      this.finished = true;
+      this.settle({ ok: true, result: event.result });
+    }
+    const piping = this.piping;
+    if (!piping || piping.thrown) return undefined;
+    try {
+      const full = piping.handle(events);
+      return full && full.then(undefined, this.onHandlerFailure);
+    } catch (error) {
+      this.onHandlerFailure(error);
+      return undefined;
+    }
+  }
+
+  /** Pushed batches run inside the HTTP client's callbacks: a handler's failure must not escape there. */
+  private readonly onHandlerFailure = (error: unknown): void => {
+    if (this.piping) this.piping.thrown ??= { error };
+    this.cancel.abort();
+  };
+
+  /** The next batches: pushed when the source can, else the next one pulled. */
+  readonly advance = (): void => {
+    if (!this.piping) return;
+    try {
+      if (!canPush(this.source) || !this.source.listen(this)) this.source.next().then(this.onPiped, this.onPipeFailure);
+    } catch (error) {
+      this.onPipeFailure(error);
+    }
+  };
+
+  private readonly onPiped = (step: IteratorResult<StreamEvent[]>): void => {
+    if (step.done) return this.endPipe();
+    const full = this.batch(step.value);
+    if (full) void full.then(this.advance);
+    else this.advance();
+  };
+
+  private endPipe(): void {
+    const piping = this.piping!;
+    this.piping = undefined;
+    if (piping.thrown) return piping.reject(piping.thrown.error);
+    if (this.finished) return piping.resolve();
+    const error = new ProviderError("stream_truncated", "The stream ended without a result.");
+    this.fail(error);
+    piping.reject(error);
+  }
+
+  private readonly onPipeFailure = (error: unknown): void => {
+    const piping = this.piping!;
+    this.piping = undefined;
+    this.fail(error);
+    piping.reject(piping.thrown ? piping.thrown.error : error);
+  };
 }
 
 /** Per-call options of stream(), streamBody() and complete(); listModels() and usage() take `signal`. */
@@ -315,7 +443,7 @@ interface Reading {
  * hand-written iterator rather than async generators (ours, the SSE parser's, the
  * body's): on a short call their hops and promises cost more than the mapping.
  */
-class CallRun implements AsyncIterator<StreamEvent[]> {
+class CallRun implements PushSource, BodyListener {
   /** Content (or raw events) reached the caller: a retry would repeat it, so the error surfaces instead. */
   private delivered = false;
   private createdSent = false;
@@ -327,6 +455,8 @@ class CallRun implements AsyncIterator<StreamEvent[]> {
   /** A failure thrown at the next pull, once the events that came before it were handed over. */
   private failure: unknown;
   private finished = false;
+  /** Where listen() pushes batches. */
+  private consumer: BatchConsumer | undefined;
 
   constructor(
     private readonly endpoint: Endpoint,
@@ -431,33 +561,80 @@ class CallRun implements AsyncIterator<StreamEvent[]> {
     return reading.chunks.next().then(this.onChunk, this.retry);
   }
 
-  /** One network chunk of the answer being read (`current`); at the terminal event the answer is released. */
+  /** One network chunk of the answer being read (`current`), pulled. */
   private readonly onChunk = (step: IteratorResult<Buffer>): IteratorResult<StreamEvent[]> | Promise<IteratorResult<StreamEvent[]>> => {
     const reading = this.current!;
-    const { decoder, mapper } = reading;
+    let events: StreamEvent[];
     try {
-      const events =
-        decoder instanceof SseDecoder
-          ? this.map(step.done ? decoder.end() : decoder.feed(step.value), mapper)
-          : this.relay(step.done ? decoder.end() : decoder.feed(step.value), mapper);
-      if (mapper.result) {
-        this.finished = true;
-        this.reading = undefined;
-        // Stopping at the terminal event, often before the body's end: the HTTP client keeps the socket.
-        void closeBody(reading);
-      }
-      if (events.length > 0) return { done: false, value: events };
-      if (step.done) {
-        throw new ProviderError("stream_truncated", "The stream ended before the response completed (no terminal event); the answer may be cut off.", {
-          retryable: true,
-          requestId: reading.requestId,
-        });
-      }
+      events = this.batchOf(reading, step);
     } catch (error) {
       return this.retry(error);
     }
-    return this.read(reading);
+    if (events.length > 0) return { done: false, value: events };
+    return this.finished ? DONE : this.read(reading);
   };
+
+  /**
+   * Push mode: while an answer is being read, each of its chunks' batch goes to `consumer`
+   * as the chunk arrives, with no promise per chunk. Opening an answer, a failure (and
+   * any retry), a full consumer and the end go back to next(): false, or later advance().
+   */
+  listen(consumer: BatchConsumer): boolean {
+    const reading = this.reading;
+    if (!reading || this.finished || this.failure !== undefined || reading.decoder.failure !== undefined || !isListenable(reading.chunks)) return false;
+    this.consumer = consumer;
+    this.current = reading;
+    reading.chunks.listen(this);
+    return true;
+  }
+
+  /** A chunk of the answer being listened to (`current`), or its end. */
+  chunk(step: IteratorResult<Buffer>): void {
+    const reading = this.current!;
+    let events: StreamEvent[] = [];
+    try {
+      events = this.batchOf(reading, step);
+    } catch (error) {
+      this.failure ??= error;
+    }
+    const full = events.length > 0 ? this.consumer!.batch(events) : undefined;
+    if (!full && !this.finished && this.failure === undefined && reading.decoder.failure === undefined) return;
+    // next() takes it from here: the end, a retry, or the failure thrown.
+    if (isListenable(reading.chunks)) reading.chunks.unlisten();
+    if (full) void full.then(this.consumer!.advance);
+    else this.consumer!.advance();
+  }
+
+  failed(error: unknown): void {
+    this.failure ??= error;
+    this.consumer!.advance();
+  }
+
+  /**
+   * One network chunk (or, `done`, the body's end) of `reading` as its batch; empty when
+   * it completed no event. At the terminal event the answer is released. Throws what
+   * retry() must handle.
+   */
+  private batchOf(reading: Reading, step: IteratorResult<Buffer>): StreamEvent[] {
+    const { decoder, mapper } = reading;
+    const events =
+      decoder instanceof SseDecoder
+        ? this.map(step.done ? decoder.end() : decoder.feed(step.value), mapper)
+        : this.relay(step.done ? decoder.end() : decoder.feed(step.value), mapper);
+    if (mapper.result) {
+      this.finished = true;
+      this.reading = undefined;
+      // Stopping at the terminal event, often before the body's end: the HTTP client keeps the socket.
+      void closeBody(reading);
+    }
+    if (events.length === 0 && step.done) {
+      throw new ProviderError("stream_truncated", "The stream ended before the response completed (no terminal event); the answer may be cut off.", {
+        retryable: true,
+        requestId: reading.requestId,
+      });
+    }
+    return events;
+  }
 
   /**
    * `rawEvents: "sse"`: the event blocks of one network chunk, for a pass-through server.
