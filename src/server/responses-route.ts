@@ -100,32 +100,31 @@ async function stream(ctx: RouteContext, answering: Answering, continued: Contin
   let kept: Json | undefined;
   const source = new SourceBytes();
   /** One wire event: forwarded as it came (`bytes`) unless the client must see its `response` changed. */
-  const relay = (wire: Json, bytes: Uint8Array | undefined): void => {
+  const relay = (wire: Json, bytes: Uint8Array | undefined): Promise<void> | undefined => {
     const type = String(wire.type);
     if (typeof wire.sequence_number === "number") sequence = wire.sequence_number;
     ended ||= TERMINAL.has(type);
     const response = responseOf(wire);
     const shown = response && asContinued(response, continued);
     if (FINISHED.has(type) && shown) terminal = shown;
-    if (shown !== response) writer.send({ ...wire, response: shown }, type);
-    else if (bytes) writer.forward(bytes);
-    else writer.send(wire, type);
+    if (shown !== response) return writer.send({ ...wire, response: shown }, type);
+    return bytes ? writer.forward(bytes) : writer.send(wire, type);
   };
-  // One upstream chunk's events, as one write; the next waits while the client's socket is full.
+  // One upstream chunk's events. They leave at the end of the tick with any other chunk
+  // that came in the same socket read (the writer's flush); while the client's socket is
+  // full, the next batch waits.
   const handle: BatchHandler = (events) => {
-    writer.hold();
+    let full: Promise<void> | undefined;
     for (const event of events) {
       source.note(event);
-      if (event.type === "sse") {
-        if (event.event) relay(event.event, event.bytes);
-        else writer.forward((passed = event.bytes));
-      } else if (event.type === "raw") relay(event.event, undefined);
+      if (event.type === "sse") full = event.event ? relay(event.event, event.bytes) : writer.forward((passed = event.bytes));
+      else if (event.type === "raw") full = relay(event.event, undefined);
       else if (event.type === "done") {
         ctx.record.usage = event.result.usage;
         if (terminal) kept = withOutput(terminal, event.result);
       }
     }
-    return writer.release();
+    return full;
   };
   try {
     // The backend's own `codex.*` events (docs/protocol.md#codex-rate-limits) never get here:

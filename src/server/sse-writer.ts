@@ -1,7 +1,7 @@
 // Server-sent events to one client, LF-framed (docs/protocol.md#server-event-set).
 //
 // The events sent in one tick (those of one upstream network chunk) leave as one
-// socket write at the end of that tick, or at release() when held, with the response headers on the first: one
+// socket write at the end of that tick, with the response headers on the first: one
 // chunk and one syscall per upstream chunk instead of one HTTP chunk per event, the
 // way a pass-through proxy forwards. A full socket makes the next send wait for
 // `drain`, so a slow client slows its own upstream read and the unsent text stays
@@ -18,8 +18,6 @@ export class SseWriter {
   private pending: (string | Uint8Array)[] = [];
   /** Set while the socket is full: resolves on `drain` (or close). */
   private drained?: Promise<void>;
-  /** Between hold() and release(): writes wait for release() rather than the end of the tick. */
-  private held = false;
 
   constructor(private readonly res: Answer) {}
 
@@ -49,18 +47,6 @@ export class SseWriter {
     return this.write(bytes);
   }
 
-  /** Until release(), what is sent is gathered, to leave as one write then. */
-  hold(): void {
-    this.held = true;
-  }
-
-  /** Writes what was sent since hold(); the promise as for send(). */
-  release(): Promise<void> | undefined {
-    this.held = false;
-    this.flush();
-    return this.drained;
-  }
-
   end(): void {
     if (this.keepAlive) clearTimeout(this.keepAlive);
     this.keepAlive = undefined;
@@ -70,7 +56,7 @@ export class SseWriter {
 
   private write(chunk: string | Uint8Array): Promise<void> | undefined {
     if (this.res.destroyed) return undefined;
-    if (this.pending.length === 0 && !this.held) process.nextTick(this.flush);
+    if (this.pending.length === 0) process.nextTick(this.flush);
     this.pending.push(chunk);
     return this.drained;
   }

@@ -124,14 +124,13 @@ export class ResponseStream implements AsyncIterable<StreamEvent> {
   static deferred(open: () => Promise<ResponseStream>, signal?: AbortSignal): ResponseStream {
     const cancel = new CallCancel();
     const unlink = linkAbort(signal, cancel);
-    async function* source(): AsyncGenerator<StreamEvent[]> {
+    const source = new DeferredSource(async () => {
       const inner = await open();
       linkAbort(cancel, inner.cancel);
       inner.started = true;
-      // The inner stream's batches, and its return() if this one is closed early.
-      yield* { [Symbol.asyncIterator]: () => inner.source };
-    }
-    return new ResponseStream(source(), cancel, unlink);
+      return inner.source;
+    });
+    return new ResponseStream(source, cancel, unlink);
   }
 
   /** The final result; consumes the stream if nobody is iterating it. */
@@ -165,6 +164,41 @@ export class ResponseStream implements AsyncIterable<StreamEvent> {
 }
 
 type Outcome = { ok: true; result: ResponseResult } | { ok: false; error: unknown };
+
+/**
+ * deferred()'s batches: once `open` resolves, the inner stream's own, and its push
+ * (listen) when it has one, rather than a generator hop per batch.
+ */
+class DeferredSource implements PushSource {
+  private inner: AsyncIterator<StreamEvent[]> | undefined;
+  private opening: Promise<AsyncIterator<StreamEvent[]>> | undefined;
+  private closed = false;
+
+  constructor(private readonly open: () => Promise<AsyncIterator<StreamEvent[]>>) {}
+
+  next(): Promise<IteratorResult<StreamEvent[]>> {
+    if (this.inner) return this.inner.next();
+    if (this.closed) return Promise.resolve(DONE);
+    return this.opened().then((inner) => inner.next());
+  }
+
+  /** Closed early: the inner stream's return(), once it is open (a failed open has nothing to close). */
+  async return(): Promise<IteratorResult<StreamEvent[]>> {
+    this.closed = true;
+    const inner = this.inner ?? (await this.opening?.catch(() => undefined));
+    await inner?.return?.();
+    return DONE;
+  }
+
+  listen(consumer: BatchConsumer): boolean {
+    return this.inner !== undefined && canPush(this.inner) && this.inner.listen(consumer);
+  }
+
+  private opened(): Promise<AsyncIterator<StreamEvent[]>> {
+    this.opening ??= this.open().then((inner) => (this.inner = inner));
+    return this.opening;
+  }
+}
 
 /**
  * One network chunk's events at a time, for pipeEvents(). A promise holds the next batch
