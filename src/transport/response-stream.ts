@@ -328,10 +328,11 @@ class EventIterator implements AsyncIterator<StreamEvent>, BatchConsumer {
   pipe(handle: BatchHandler): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.piping = { handle, resolve, reject };
-      const rest = this.buffer.slice(this.index);
+      // What is left of the batch next() was reading goes first.
+      const rest = this.index < this.buffer.length ? this.buffer.slice(this.index) : undefined;
       this.buffer = [];
       this.index = 0;
-      const full = rest.length > 0 ? this.batch(rest) : undefined;
+      const full = rest ? this.batch(rest) : undefined;
       if (full) void full.then(this.advance);
       else this.advance();
     });
@@ -625,13 +626,13 @@ class CallRun implements PushSource, BodyListener {
   /** A chunk of the answer being listened to (`current`), or its end. */
   chunk(step: IteratorResult<Buffer>): void {
     const reading = this.current!;
-    let events: StreamEvent[] = [];
+    let events: StreamEvent[] | undefined;
     try {
       events = this.batchOf(reading, step);
     } catch (error) {
       this.failure ??= error;
     }
-    const full = events.length > 0 ? this.consumer!.batch(events) : undefined;
+    const full = events && events.length > 0 ? this.consumer!.batch(events) : undefined;
     if (!full && !this.finished && this.failure === undefined && reading.decoder.failure === undefined) return;
     // next() takes it from here: the end, a retry, or the failure thrown.
     if (isListenable(reading.chunks)) reading.chunks.unlisten();
