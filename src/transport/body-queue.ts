@@ -104,10 +104,6 @@ export interface ListenableBody extends AsyncIterator<Buffer> {
   unlisten(): void;
 }
 
-export function isListenable(body: AsyncIterator<Buffer>): body is ListenableBody {
-  return body instanceof BodyReader;
-}
-
 /** BodyQueue.reader(): one object per body, rather than a closure per method. */
 class BodyReader implements AsyncIterableIterator<Buffer>, ListenableBody {
   private settled = false;

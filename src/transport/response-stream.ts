@@ -12,7 +12,8 @@ import type { Clock, RetryPolicy } from "./retry.js";
 import type { NoticeHandler } from "../notice.js";
 import { loadParser, SseDecoder, type SseMessage } from "./sse.js";
 import { frameEvent, SseSplitter, type SseBlock } from "./sse-blocks.js";
-import { isListenable, type BodyListener } from "./body-queue.js";
+// Types only: body-queue.ts loads with the HTTP clients, at the first call, not with the entry.
+import type { BodyListener, ListenableBody } from "./body-queue.js";
 
 type Json = Record<string, unknown>;
 
@@ -776,6 +777,10 @@ class CallRun implements PushSource, BodyListener {
     }
     if (kept < out.length) out.length = kept;
   }
+}
+
+function isListenable(body: AsyncIterator<Buffer>): body is ListenableBody {
+  return typeof (body as Partial<ListenableBody>).listen === "function";
 }
 
 /** Stops reading an answer early: the HTTP client drains its rest for keep-alive, or drops it. */
