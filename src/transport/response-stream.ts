@@ -248,26 +248,16 @@ export function pipeEvents(events: AsyncIterator<StreamEvent>, handle: BatchHand
   })();
 }
 
-/** EventIterator.pipe()'s state. */
-interface Piping {
-  handle: BatchHandler;
-  resolve: () => void;
-  reject: (error: unknown) => void;
-  /** What the handler threw: the call is cancelled, and this is the pipe's failure. */
-  thrown?: { error: unknown };
-}
-
 /**
  * A ResponseStream's events, one `next()` each: the events of a batch (one network
  * chunk's) resolve at once; only an empty buffer waits for the source. Or, piped, a
  * batch at a time (see pipeEvents). One object per stream rather than a closure per
  * method.
  */
-class EventIterator implements AsyncIterator<StreamEvent>, BatchConsumer {
+class EventIterator implements AsyncIterator<StreamEvent> {
   private finished = false;
   private buffer: StreamEvent[] = [];
   private index = 0;
-  private piping: Piping | undefined;
 
   constructor(
     private readonly source: AsyncIterator<StreamEvent[]>,
@@ -299,7 +289,7 @@ class EventIterator implements AsyncIterator<StreamEvent>, BatchConsumer {
 
   private readonly onBatch = (step: IteratorResult<StreamEvent[]>): IteratorResult<StreamEvent> | Promise<IteratorResult<StreamEvent>> => {
     if (step.done) {
-      if (!this.finished) this.fail(new ProviderError("stream_truncated", "The stream ended without a result."));
+      if (!this.finished) this.fail(endedWithoutResult());
       return { done: true, value: undefined };
     }
     this.buffer = step.value;
@@ -326,17 +316,45 @@ class EventIterator implements AsyncIterator<StreamEvent>, BatchConsumer {
     this.settle({ ok: false, error });
   }
 
+  /** The rest of the stream, a batch at a time (see pipeEvents). */
   pipe(handle: BatchHandler): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      this.piping = { handle, resolve, reject };
-      // What is left of the batch next() was reading goes first.
-      const rest = this.index < this.buffer.length ? this.buffer.slice(this.index) : undefined;
-      this.buffer = [];
-      this.index = 0;
-      const full = rest ? this.batch(rest) : undefined;
-      if (full) void full.then(this.advance);
-      else this.advance();
-    });
+    // What is left of the batch next() was reading goes first.
+    const rest = this.index < this.buffer.length ? this.buffer.slice(this.index) : undefined;
+    this.buffer = [];
+    this.index = 0;
+    return new Promise<void>((resolve, reject) => new BatchPipe(this.source, this.cancel, this.settle, handle, resolve, reject).start(rest));
+  }
+}
+
+function endedWithoutResult(): ProviderError {
+  return new ProviderError("stream_truncated", "The stream ended without a result.");
+}
+
+/**
+ * EventIterator.pipe(): a stream's batches handed to `handle`, pushed by the source while
+ * it reads an answer (PushSource), pulled from it otherwise. Made only for a piped stream,
+ * so iterating pays for none of it.
+ */
+class BatchPipe implements BatchConsumer {
+  /** The stream's `done` went by: its result is settled. */
+  private finished = false;
+  private ended = false;
+  /** What the handler threw: the call is cancelled, and this is the pipe's failure. */
+  private thrown: { error: unknown } | undefined;
+
+  constructor(
+    private readonly source: AsyncIterator<StreamEvent[]>,
+    private readonly cancel: CallCancel,
+    private readonly settle: (outcome: Outcome) => void,
+    private readonly handle: BatchHandler,
+    private readonly resolve: () => void,
+    private readonly reject: (error: unknown) => void,
+  ) {}
+
+  start(rest: StreamEvent[] | undefined): void {
+    const full = rest ? this.batch(rest) : undefined;
+    if (full) void full.then(this.advance);
+    else this.advance();
   }
 
   batch(events: StreamEvent[]): Promise<void> | undefined {
@@ -345,10 +363,9 @@ class EventIterator implements AsyncIterator<StreamEvent>, BatchConsumer {
       this.finished = true;
       this.settle({ ok: true, result: event.result });
     }
-    const piping = this.piping;
-    if (!piping || piping.thrown) return undefined;
+    if (this.ended || this.thrown) return undefined;
     try {
-      const full = piping.handle(events);
+      const full = this.handle(events);
       return full && full.then(undefined, this.onHandlerFailure);
     } catch (error) {
       this.onHandlerFailure(error);
@@ -356,45 +373,40 @@ class EventIterator implements AsyncIterator<StreamEvent>, BatchConsumer {
     }
   }
 
-  /** Pushed batches run inside the HTTP client's callbacks: a handler's failure must not escape there. */
-  private readonly onHandlerFailure = (error: unknown): void => {
-    if (this.piping) this.piping.thrown ??= { error };
-    this.cancel.abort();
-  };
-
   /** The next batches: pushed when the source can, else the next one pulled. */
   readonly advance = (): void => {
-    if (!this.piping) return;
+    if (this.ended) return;
     try {
-      if (!canPush(this.source) || !this.source.listen(this)) this.source.next().then(this.onPiped, this.onPipeFailure);
+      if (!canPush(this.source) || !this.source.listen(this)) this.source.next().then(this.onPulled, this.onFailure);
     } catch (error) {
-      this.onPipeFailure(error);
+      this.onFailure(error);
     }
   };
 
-  private readonly onPiped = (step: IteratorResult<StreamEvent[]>): void => {
-    if (step.done) return this.endPipe();
+  private readonly onPulled = (step: IteratorResult<StreamEvent[]>): void => {
+    if (step.done) return this.end(this.finished ? undefined : endedWithoutResult());
     const full = this.batch(step.value);
     if (full) void full.then(this.advance);
     else this.advance();
   };
 
-  private endPipe(): void {
-    const piping = this.piping!;
-    this.piping = undefined;
-    if (piping.thrown) return piping.reject(piping.thrown.error);
-    if (this.finished) return piping.resolve();
-    const error = new ProviderError("stream_truncated", "The stream ended without a result.");
-    this.fail(error);
-    piping.reject(error);
-  }
+  private readonly onFailure = (error: unknown): void => this.end(error);
 
-  private readonly onPipeFailure = (error: unknown): void => {
-    const piping = this.piping!;
-    this.piping = undefined;
-    this.fail(error);
-    piping.reject(piping.thrown ? piping.thrown.error : error);
+  /** Pushed batches run inside the HTTP client's callbacks: a handler's failure must not escape there. */
+  private readonly onHandlerFailure = (error: unknown): void => {
+    this.thrown ??= { error };
+    this.cancel.abort();
   };
+
+  /** The stream failed (`streamError`) or ended: the stream's outcome, if its events did not settle it, then the pipe's. */
+  private end(streamError: unknown): void {
+    if (this.ended) return;
+    this.ended = true;
+    if (streamError !== undefined) this.settle({ ok: false, error: streamError });
+    const error = this.thrown ? this.thrown.error : streamError;
+    if (error === undefined) this.resolve();
+    else this.reject(error);
+  }
 }
 
 /** Per-call options of stream(), streamBody() and complete(); listModels() and usage() take `signal`. */
