@@ -153,15 +153,7 @@ export function eventsOf(opened: OpenedStream): AsyncIterable<StreamEvent> {
  * the upstream's chunks arrive where the transport can (see pipeEvents).
  */
 export async function pipeOpened(opened: OpenedStream, handle: BatchHandler): Promise<void> {
-  if (opened.first.done) return;
-  try {
-    const full = handle([opened.first.value]);
-    if (full) await full;
-  } catch (error) {
-    await opened.events.return?.();
-    throw error;
-  }
-  await pipeEvents(opened.events, handle);
+  if (!opened.first.done) await pipeEvents(opened.events, handle, opened.first.value);
 }
 
 export const DROPPED_HEADER = "x-codex-provider-dropped-params";

@@ -231,12 +231,14 @@ function canPush(source: AsyncIterator<StreamEvent[]>): source is PushSource {
  * time; resolves after the last, rejects with the stream's failure. On a stream read
  * straight from the network the batches are pushed as the chunks arrive: no promise
  * per chunk, as a pipe would (a local server relaying many streams). `events` is the
- * stream's iterator, possibly partly read.
+ * stream's iterator, possibly partly read; `first`, an event already taken from it, goes
+ * first.
  */
-export function pipeEvents(events: AsyncIterator<StreamEvent>, handle: BatchHandler): Promise<void> {
-  if (events instanceof EventIterator) return events.pipe(handle);
+export function pipeEvents(events: AsyncIterator<StreamEvent>, handle: BatchHandler, first?: StreamEvent): Promise<void> {
+  if (events instanceof EventIterator) return events.pipe(handle, first);
   return (async () => {
-    for (let step = await events.next(); !step.done; step = await events.next()) {
+    const taken: IteratorResult<StreamEvent> | undefined = first && { done: false, value: first };
+    for (let step = taken ?? (await events.next()); !step.done; step = await events.next()) {
       try {
         const full = handle([step.value]);
         if (full) await full;
@@ -316,10 +318,11 @@ class EventIterator implements AsyncIterator<StreamEvent> {
     this.settle({ ok: false, error });
   }
 
-  /** The rest of the stream, a batch at a time (see pipeEvents). */
-  pipe(handle: BatchHandler): Promise<void> {
-    // What is left of the batch next() was reading goes first.
-    const rest = this.index < this.buffer.length ? this.buffer.slice(this.index) : undefined;
+  /** The rest of the stream, a batch at a time, after `first` (see pipeEvents). */
+  pipe(handle: BatchHandler, first: StreamEvent | undefined): Promise<void> {
+    // What is left of the batch next() was reading goes first, with the event taken from it.
+    const rest = this.buffer.slice(this.index);
+    if (first) rest.unshift(first);
     this.buffer = [];
     this.index = 0;
     return new Promise<void>((resolve, reject) => new BatchPipe(this.source, this.cancel, this.settle, handle, resolve, reject).start(rest));
@@ -351,8 +354,8 @@ class BatchPipe implements BatchConsumer {
     private readonly reject: (error: unknown) => void,
   ) {}
 
-  start(rest: StreamEvent[] | undefined): void {
-    const full = rest ? this.batch(rest) : undefined;
+  start(rest: StreamEvent[]): void {
+    const full = rest.length > 0 ? this.batch(rest) : undefined;
     if (full) void full.then(this.advance);
     else this.advance();
   }
@@ -600,7 +603,7 @@ class CallRun implements PushSource, BodyListener {
    * rather than being an async function (each call and await of one allocates).
    */
   private read(reading: Reading): Promise<IteratorResult<StreamEvent[]>> {
-    const failure = this.failure ?? reading.decoder.failure;
+    const failure = this.pendingFailure(reading);
     if (failure !== undefined) {
       this.failure = undefined;
       return this.retry(failure);
@@ -629,7 +632,7 @@ class CallRun implements PushSource, BodyListener {
    */
   listen(consumer: BatchConsumer): boolean {
     const reading = this.reading;
-    if (!reading || this.finished || this.failure !== undefined || reading.decoder.failure !== undefined || !isListenable(reading.chunks)) return false;
+    if (!reading || this.finished || this.pendingFailure(reading) !== undefined || !isListenable(reading.chunks)) return false;
     this.consumer = consumer;
     this.current = reading;
     reading.chunks.listen(this);
@@ -646,7 +649,7 @@ class CallRun implements PushSource, BodyListener {
       this.failure ??= error;
     }
     const full = events && events.length > 0 ? this.consumer!.batch(events) : undefined;
-    if (!full && !this.finished && this.failure === undefined && reading.decoder.failure === undefined) return;
+    if (!full && !this.finished && this.pendingFailure(reading) === undefined) return;
     // next() takes it from here: the end, a retry, or the failure thrown.
     if (isListenable(reading.chunks)) reading.chunks.unlisten();
     if (full) void full.then(this.consumer!.advance);
@@ -656,6 +659,11 @@ class CallRun implements PushSource, BodyListener {
   failed(error: unknown): void {
     this.failure ??= error;
     this.consumer!.advance();
+  }
+
+  /** A failure to throw once the events before it are handed over: a failure event's, or the decoder's (an oversized event). */
+  private pendingFailure(reading: Reading): unknown {
+    return this.failure ?? reading.decoder.failure;
   }
 
   /**
