@@ -31,12 +31,12 @@ export class InFlightRequest {
   }
 
   /**
-   * Answered: let go of the upstream call. The registry's Set does not forget it: a Set's
-   * old hash tables, once it has grown or been rehashed, stay in old space until the next
-   * full GC, still pointing at the requests that were in flight then, and the scavenger
-   * treats old space as roots. Through `call`, each of those requests would keep its whole
-   * upstream call (body, chunks, events, route state) alive and promoted: ~12 KB a call at
-   * 64 streams (docs/PERFORMANCE.md, "Ninth pass").
+   * Answered: let go of the upstream call. Leaving the registry's Set is not enough: a
+   * Set's outgrown hash tables stay in old space until the next full GC, still pointing at
+   * the requests that were in flight when they were replaced, and the scavenger treats old
+   * space as roots. Through `call`, each of those requests would keep its whole upstream
+   * call (body chunks, events, route state) alive and promoted: ~12 KB a call at 64
+   * streams (docs/PERFORMANCE.md, "Ninth pass").
    */
   finished(): void {
     this.call = undefined;
