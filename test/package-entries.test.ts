@@ -1,0 +1,70 @@
+// What users import: the package's exports, which point at the bundle scripts/bundle.js
+// makes from dist/ (one copy of the library shared by the entries, a few files to load
+// instead of ~37 modules). The other suites test dist/'s modules; this one checks, through
+// the package names, that the bundle is the same library end to end.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { generateText } from "ai";
+
+const ENTRIES = ["codex-provider", "codex-provider/emulator", "codex-provider/ai-sdk", "codex-provider/ai-sdk/v2"];
+
+test("every package entry resolves into the bundle", () => {
+  for (const entry of ENTRIES) assert.match(import.meta.resolve(entry), /\/dist\/bundle\/[^/]+(\/[^/]+)?\.js$/, entry);
+});
+
+test("the bundled entry loads a few files and no package at import; what loads at first use stays out", () => {
+  const files = new Set<string>();
+  const external = new Set<string>();
+  const visit = (file: string): void => {
+    if (files.has(file)) return;
+    files.add(file);
+    // esbuild's output: one static import or re-export per line; import() is left as a call.
+    for (const [, spec] of readFileSync(file, "utf8").matchAll(/^(?:import|export)\b[^;]*?\bfrom\s*"([^"]+)"/gm)) {
+      if (spec.startsWith(".")) visit(join(dirname(file), spec));
+      else external.add(spec);
+    }
+  };
+  visit(fileURLToPath(import.meta.resolve("codex-provider")));
+  assert.ok(files.size > 1 && files.size <= 16, `the entry loads ${files.size} files`);
+  assert.deepEqual([...external].filter((spec) => !spec.startsWith("node:") || /^node:(crypto|https?|net|tls|os|zlib|child_process|worker_threads)$/.test(spec)), []);
+});
+
+test("through the package names: emulator, streamed call, local server and AI SDK adapter work, on one copy of the library", async () => {
+  const { startEmulator } = await import("codex-provider/emulator");
+  const lib = await import("codex-provider");
+  // `ai` here is AI SDK 5, which takes the v2 adapter; the default entry (v4, AI SDK 7) is only loaded.
+  const { createCodexProvider } = await import("codex-provider/ai-sdk/v2");
+  const v4 = await import("codex-provider/ai-sdk");
+  const emu = await startEmulator();
+  const home = mkdtempSync(join(tmpdir(), "cp-entries-"));
+  try {
+    const provider = lib.createProvider({ provider: "openai", apiKey: emu.apiKey, baseUrl: emu.apiUrl, env: {} });
+    let text = "";
+    for await (const event of provider.stream({ model: "gpt-5.4", input: "hi" })) if (event.type === "text_delta") text += event.delta;
+    assert.match(text, /You asked: "hi"/);
+
+    // The server loads as a chunk of its own at first use.
+    const server = await lib.createServer({ provider: "openai", providerOptions: { apiKey: emu.apiKey, baseUrl: emu.apiUrl }, env: {}, home, apiKey: "local-key-entries-0123456789", port: 0 });
+    try {
+      const models = await fetch(`${server.url}/v1/models`, { headers: { authorization: "Bearer local-key-entries-0123456789" } });
+      assert.equal(models.status, 200);
+      assert.ok(((await models.json()) as { data: unknown[] }).data.length > 0);
+    } finally {
+      await server.close({ drainTimeoutMs: 0 });
+    }
+
+    assert.equal(v4.createCodexProvider({ provider: "openai", apiKey: emu.apiKey, baseUrl: emu.apiUrl, env: {} })("gpt-5.4").specificationVersion, "v4");
+    const codex = createCodexProvider({ provider: "openai", apiKey: emu.apiKey, baseUrl: emu.apiUrl, env: {} });
+    assert.match((await generateText({ model: codex("gpt-5.4"), prompt: "hello" })).text, /You asked: "hello"/);
+    // The adapter's failures are the main entry's ProviderError: the entries share one copy.
+    emu.setFault({ name: "usage_limit" });
+    await assert.rejects(generateText({ model: codex("gpt-5.4"), prompt: "hi" }), (error) => error instanceof lib.ProviderError && lib.isProviderError(error, "insufficient_quota"));
+  } finally {
+    await emu.close();
+    rmSync(home, { recursive: true, force: true });
+  }
+});
