@@ -101,7 +101,9 @@ test("npm pack + npm install -g into a temporary prefix gives a working codex-pr
 });
 
 test("in a clone after npm install, npx codex-provider runs the project's own bin", { timeout: TIMEOUT_MS }, async () => {
-  const { stdout } = await run(NPM, ["exec", "--offline", "--", "codex-provider", "--version"], { cwd: ROOT, env: npmEnv(), timeout: TIMEOUT_MS });
+  // --ignore-scripts: the first npx in a clone links the project into npx's cache and would
+  // run its `prepare` (the build) again, rewriting dist/ under the tests running beside this one.
+  const { stdout } = await run(NPM, ["exec", "--offline", "--ignore-scripts", "--", "codex-provider", "--version"], { cwd: ROOT, env: npmEnv(), timeout: TIMEOUT_MS });
   assert.equal(stdout, `${VERSION}\n`);
 });
 
