@@ -45,7 +45,8 @@ function selfTimes(profile: CpuProfile, root: string): ProfileEntry[] {
 
 /** The part of the stack a profile entry belongs to, for a per-area total. */
 function area(fn: string): string {
-  const where = / (dist\/[a-z-]+|node:[a-z_]+|node_modules\/[^/]+)/.exec(fn)?.[1];
+  // dist-test/bench: a reference proxy's own code (bench/proxy.ts).
+  const where = / (dist\/[a-z-]+|dist-test\/bench|node:[a-z_]+|node_modules\/[^/]+)/.exec(fn)?.[1];
   if (where) return where.startsWith("node:") ? "node internals (JS)" : where;
   if (fn.startsWith("(garbage collector)")) return "garbage collector";
   return "native (syscalls, builtins, V8)";
@@ -97,13 +98,12 @@ export function benchProfile(upstream: string, root: string, log: (line: string)
   mkdirSync(dir, { recursive: true });
   const run = spawnSync(process.execPath, ["--cpu-prof", `--cpu-prof-dir=${dir}`, fileURLToPath(import.meta.url), upstream, String(calls), client], { stdio: "inherit" });
   if (run.status !== 0) throw new Error(`profiled run exited ${run.status}`);
-  return summariseProfile(dir, root, log, calls);
+  return summariseProfile(join(dir, readdirSync(dir).find((name) => name.endsWith(".cpuprofile"))!), root, log, calls);
 }
 
-/** Logs the top self-time functions and the per-area totals of the profile in `dir`. */
-export function summariseProfile(dir: string, root: string, log: (line: string) => void, calls: number): ProfileEntry[] {
-  const file = readdirSync(dir).find((name) => name.endsWith(".cpuprofile"))!;
-  const profile = JSON.parse(readFileSync(join(dir, file), "utf8")) as CpuProfile;
+/** Logs the top self-time functions and the per-area totals of the profile in `file`. */
+export function summariseProfile(file: string, root: string, log: (line: string) => void, calls: number): ProfileEntry[] {
+  const profile = JSON.parse(readFileSync(file, "utf8")) as CpuProfile;
   const entries = selfTimes(profile, root);
   const busy = entries.reduce((ms, e) => ms + e.selfMs, 0);
   log(`  ${calls} calls, ${busy.toFixed(0)} ms busy (${((busy / calls) * 1000).toFixed(0)} µs per call); top self time:`);
@@ -113,7 +113,7 @@ export function summariseProfile(dir: string, root: string, log: (line: string) 
   log(`  by area: ${[...areas].sort((a, b) => b[1] - a[1]).map(([name, pct]) => `${name} ${pct.toFixed(1)}%`).join(", ")}`);
   const callers = [...byCaller(profile)].sort((a, b) => b[1] - a[1]);
   log(`  by caller: ${callers.map(([name, pct]) => `${name} ${pct.toFixed(1)}%`).join(", ")}`);
-  log(`  profile: ${relative(root, join(dir, file))}`);
+  log(`  profile: ${relative(root, file)}`);
   return entries.slice(0, 40);
 }
 

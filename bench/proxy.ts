@@ -5,13 +5,12 @@
 // and 64 concurrent streams, each after a warm-up to steady state. Each proxy runs in
 // its own process, as does the upstream, and reports the CPU time it used, so CPU ms
 // per proxied call (the figure a loaded machine disturbs least) stands next to the
-// latencies. `--profile-serve` runs `serve` and the pass-through under
-// `node --cpu-prof` through one load (64 streams, or `--streams=N`) instead and
-// summarises where each one's time goes.
+// latencies. `--profile-serve` instead profiles each proxy's process through one load
+// (64 streams, or `--streams=N`) after its warm-up and summarises where its time goes.
 //
 // Run as a script (`node proxy.js serve|passthrough|parsing UPSTREAM`) it starts that proxy on
 // a free loopback port and prints `{"url":…}`.
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer as createHttpServer, request as httpRequest, Agent } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -206,32 +205,35 @@ export async function benchProxy(upstream: string, log: (line: string) => void, 
 }
 
 /**
- * `serve` and the pass-through, each under `node --cpu-prof` in its own process, through
- * the same load at `concurrency` streams one after the other; the top of each profile, so
- * what `serve` spends beyond a pipe shows side by side.
+ * Where each proxy's time goes in steady state: each warmed up first (as in benchProxy), then
+ * a CPU profile of its own process (node:inspector, started and stopped over the IPC
+ * channel) over the same load at `concurrency` streams, one proxy after the other, so
+ * start-up and the JIT's warm-up stay out of it and what `serve` spends beyond a pipe
+ * shows side by side.
  */
 export async function benchServeProfile(upstream: string, root: string, log: (line: string) => void, quick: boolean, concurrency: number): Promise<unknown> {
-  const dirs = { serve: join(root, ".bench-results/profile-serve"), "pass-through proxy": join(root, ".bench-results/profile-passthrough") };
-  for (const dir of Object.values(dirs)) rmSync(dir, { recursive: true, force: true });
-  const prof = (dir: string) => ["--cpu-prof", `--cpu-prof-dir=${dir}`];
-  const { serve, floor, targets, stop } = await startProxies(upstream, prof(dirs.serve), prof(dirs["pass-through proxy"]));
+  const dir = join(root, ".bench-results/profile-serve");
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const { targets, stop } = await startProxies(upstream);
   const total = callsAt(concurrency, quick) * (quick ? 1 : 5);
-  const cpu: Record<string, number> = {};
+  const warmCalls = quick ? 50 : WARM_CALLS;
+  const out: Record<string, unknown> = {};
   try {
-    for (const name of ["serve", "pass-through proxy"] as const) {
+    for (const name of ["serve", "pass-through proxy", "parsing proxy"] as const) {
       const { call, host } = targets[name];
+      await load(call, concurrency, warmCalls);
+      const file = join(dir, `${name.replace(/ /g, "-")}.cpuprofile`);
+      await host!.profileStart();
       const cpuBefore = await host!.cpuMs();
       await load(call, concurrency, total);
-      cpu[name] = (await host!.cpuMs()) - cpuBefore;
+      const cpuMs = (await host!.cpuMs()) - cpuBefore;
+      await host!.profileStop(file);
+      log(`  ${name}: ${total} calls at ${concurrency} concurrent stream${concurrency === 1 ? "" : "s"} after ${warmCalls} warm-up calls, ${cpuMs.toFixed(0)} ms of its CPU under the profiler (${((cpuMs / total) * 1000).toFixed(0)} µs per call)`);
+      out[name] = summariseProfile(file, root, log, total);
     }
   } finally {
     stop();
-  }
-  await Promise.all([serve.exited, floor.exited]);
-  const out: Record<string, unknown> = {};
-  for (const name of ["serve", "pass-through proxy"] as const) {
-    log(`  ${name}: ${total} calls at ${concurrency} concurrent stream${concurrency === 1 ? "" : "s"}, ${cpu[name].toFixed(0)} ms of its CPU (${((cpu[name] / total) * 1000).toFixed(0)} µs per call)`);
-    out[name] = summariseProfile(dirs[name], root, log, total);
   }
   return out;
 }

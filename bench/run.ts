@@ -27,8 +27,8 @@
 // `--paced`: each event written on its own), --alloc
 // (bytes allocated per warm call, sampled heap profile, each client in a fresh child),
 // --serve (the serve section alone),
-// --profile-serve (CPU profiles of `serve` and the pass-through under the 64-stream
-// load, or `--streams=N`). Every upstream runs in its own process.
+// --profile-serve [--paced] (CPU profiles of `serve`, the pass-through and the parsing
+// proxy in steady state under the 64-stream load, or `--streams=N`). Every upstream runs in its own process.
 import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
@@ -125,8 +125,14 @@ async function main(): Promise<void> {
       results.allocPerCall = benchAlloc(upstream.url, root, log);
     } else if (process.argv.includes("--profile-serve")) {
       const streams = Number(/^--streams=(\d+)$/.exec(process.argv.find((arg) => arg.startsWith("--streams=")) ?? "")?.[1] ?? 64);
-      log(`\n## CPU profiles of \`serve\` and the pass-through proxy (${streams} concurrent stream${streams === 1 ? "" : "s"} of ${FLOOR} through each; node --cpu-prof in each proxy's process)`);
-      results.serveProfile = await benchServeProfile(upstream.url, root, log, quick, streams);
+      const paced = process.argv.includes("--paced");
+      log(`\n## CPU profiles of \`serve\`, the pass-through and the parsing proxy in steady state (${streams} concurrent stream${streams === 1 ? "" : "s"} of ${FLOOR} through each${paced ? ", each event written on its own" : ""}; each proxy's own process)`);
+      const source = paced ? await startUpstream("paced") : upstream;
+      try {
+        results.serveProfile = await benchServeProfile(source.url, root, log, quick, streams);
+      } finally {
+        if (paced) source.stop();
+      }
     } else if (process.argv.includes("--serve")) await serveSection(upstream.url, quick);
     else await allSections(upstream.url, quick);
   } finally {

@@ -16,6 +16,8 @@
 // sends events while the model generates them: a proxy then reads and writes one network
 // chunk per event rather than one per call (no timer, so the run measures the proxies).
 import { spawn } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { Session } from "node:inspector/promises";
 import v8 from "node:v8";
 import { createServer, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -126,6 +128,10 @@ export interface ChildHost {
   watchGc(): Promise<void>;
   /** Stop watching it: what the collector did since watchGc(). */
   gcSummary(): Promise<GcSummary>;
+  /** Start a CPU profile in the child (node:inspector), so a window after the warm-up can be profiled; the child must call answerQueries(). */
+  profileStart(): Promise<void>;
+  /** Stop it and write the profile (a `.cpuprofile`, as `--cpu-prof` writes) to `file`. */
+  profileStop(file: string): Promise<void>;
 }
 
 /** What a child's garbage collector did while it was watched. */
@@ -165,11 +171,23 @@ function summariseGc(statistics: GcStatistics[]): GcSummary {
   return summary;
 }
 
-/** In a child host: answer the parent's queries (CPU time, GC watching) over the IPC channel. */
+/** In a child host: answer the parent's queries (CPU time, GC watching, CPU profiles) over the IPC channel. */
 export function answerQueries(): void {
   let profiler: v8.GCProfiler | undefined;
-  process.on("message", (query) => {
-    if (query === "gc-watch") {
+  let session: Session | undefined;
+  process.on("message", async (query) => {
+    if (query === "profile-start") {
+      session = new Session();
+      session.connect();
+      await session.post("Profiler.enable");
+      await session.post("Profiler.start");
+      process.send?.(true);
+    } else if (typeof query === "string" && query.startsWith("profile-stop ")) {
+      const { profile } = await session!.post("Profiler.stop");
+      session!.disconnect();
+      writeFileSync(query.slice("profile-stop ".length), JSON.stringify(profile));
+      process.send?.(true);
+    } else if (query === "gc-watch") {
       profiler = new v8.GCProfiler();
       profiler.start();
       process.send?.(true);
@@ -213,6 +231,8 @@ export async function startChildHost(script: string, args: string[] = [], nodeAr
     cpuMs: () => ask<number>("cpu"),
     watchGc: () => ask<void>("gc-watch"),
     gcSummary: () => ask<GcSummary>("gc-summary"),
+    profileStart: () => ask<void>("profile-start"),
+    profileStop: (file) => ask<void>(`profile-stop ${file}`),
   };
 }
 
