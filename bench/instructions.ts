@@ -90,7 +90,7 @@ async function countedRun(upstream: string, kind: "serve" | "passthrough" | "par
   const script = fileURLToPath(new URL("./proxy.js", import.meta.url));
   const steady = window === "steady";
   const valgrind = ["valgrind", "-q", "--tool=callgrind", `--callgrind-out-file=${file}`, ...(steady ? ["--instr-atstart=no"] : [])];
-  const host = await startChildHost(script, [kind, upstream], [], valgrind);
+  const host = await startChildHost(script, [kind, upstream], valgrind);
   const control = (...args: string[]) => execFileSync("callgrind_control", [...args, String(host.pid)], { stdio: "ignore" });
   try {
     const call = clients[FLOOR](`${host.url}/v1`, kind === "serve" ? LOCAL_KEY : KEY);

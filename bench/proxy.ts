@@ -72,7 +72,7 @@ function parsingProxy(upstream: string): Promise<string> {
 async function host(kind: string, upstream: string): Promise<void> {
   answerQueries();
   let url: string;
-  // An orderly exit on SIGTERM, so a `--cpu-prof` child writes its profile.
+  // An orderly exit on SIGTERM, so a child under callgrind writes its last counts.
   let cleanUp = () => {};
   process.once("SIGTERM", () => {
     cleanUp();
@@ -125,11 +125,11 @@ const WARM_CALLS = 4000;
 
 const callsAt = (concurrency: number, quick: boolean) => (quick ? 50 : 1000) * (concurrency === 1 ? 1 : 4);
 
-async function startProxies(upstream: string, serveNodeArgs: string[] = [], floorNodeArgs: string[] = []) {
+async function startProxies(upstream: string) {
   const script = fileURLToPath(import.meta.url);
   const [serve, floor, parsing] = await Promise.all([
-    startChildHost(script, ["serve", upstream], serveNodeArgs),
-    startChildHost(script, ["passthrough", upstream], floorNodeArgs),
+    startChildHost(script, ["serve", upstream]),
+    startChildHost(script, ["passthrough", upstream]),
     startChildHost(script, ["parsing", upstream]),
   ]);
   const targets: Record<"direct" | "pass-through proxy" | "parsing proxy" | "serve", { call: Call; host?: ChildHost }> = {
@@ -138,7 +138,7 @@ async function startProxies(upstream: string, serveNodeArgs: string[] = [], floo
     "parsing proxy": { call: clients[FLOOR](`${parsing.url}/v1`, KEY), host: parsing },
     serve: { call: clients[FLOOR](`${serve.url}/v1`, LOCAL_KEY), host: serve },
   };
-  return { serve, floor, parsing, targets, stop: () => [serve, floor, parsing].forEach((child) => child.stop()) };
+  return { targets, stop: () => [serve, floor, parsing].forEach((child) => child.stop()) };
 }
 
 export async function benchProxy(upstream: string, log: (line: string) => void, quick: boolean): Promise<Record<string, Record<string, LoadFigures>>> {

@@ -120,7 +120,7 @@ export interface ChildHost {
   /** The child's process id (valgrind's, when it runs under a wrapper: valgrind runs the program in its own process). */
   pid: number;
   stop(): void;
-  /** Resolves once the child has exited (a `--cpu-prof` child writes its profile first). */
+  /** Resolves once the child has exited (a child under valgrind writes its counts first). */
   exited: Promise<void>;
   /** CPU ms (user + system) the child has used so far; the child must call answerQueries(). */
   cpuMs(): Promise<number>;
@@ -202,11 +202,11 @@ export function answerQueries(): void {
 }
 
 /**
- * Starts a bench script as a child process (with `nodeArgs`, e.g. `--cpu-prof`; under
- * `wrapper`, e.g. valgrind, when given) and waits for the `{"url":…}` line it prints.
+ * Starts a bench script as a child process (under `wrapper`, e.g. valgrind, when given)
+ * and waits for the `{"url":…}` line it prints.
  */
-export async function startChildHost(script: string, args: string[] = [], nodeArgs: string[] = [], wrapper: string[] = []): Promise<ChildHost> {
-  const command = [...wrapper, process.execPath, ...nodeArgs, script, ...args];
+export async function startChildHost(script: string, args: string[] = [], wrapper: string[] = []): Promise<ChildHost> {
+  const command = [...wrapper, process.execPath, script, ...args];
   const child = spawn(command[0], command.slice(1), { stdio: ["ignore", "pipe", "inherit", "ipc"] });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const url = await new Promise<string>((resolve, reject) => {
