@@ -34,6 +34,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { benchAlloc } from "./alloc.js";
+import { benchConversation } from "./conversation.js";
 import { FLOOR } from "./clients.js";
 import { median, ratio } from "./measure.js";
 import { peerRounds, type PeerFigures } from "./peers.js";
@@ -145,7 +146,7 @@ async function main(): Promise<void> {
   log(`\nSaved .bench-results/latest.{json,txt}`);
 }
 
-const SECTIONS = ["memory", "call", "ttft", "serve", "refresh", "startup", "redact"] as const;
+const SECTIONS = ["memory", "call", "ttft", "serve", "conversation", "refresh", "startup", "redact"] as const;
 
 /** The sections `--only=a,b` names (every section without the flag). */
 function selectedSections(): Set<string> {
@@ -189,6 +190,10 @@ async function allSections(upstream: string, quick: boolean): Promise<void> {
     results.ttftMs = await benchTtft(upstream, log, quick);
   }
   if (only.has("serve")) await serveSection(upstream, quick);
+  if (only.has("conversation")) {
+    log(`\n## A conversation through \`serve\`: turns chained with previous_response_id, each adding ~1.6 KB (serve's CPU per turn, its own process)`);
+    results.conversation = await benchConversation(upstream, log, quick);
+  }
   if (only.has("refresh")) {
     log(`\n## Refresh with an expired access token (latency: a round with a valid token → the round that refreshed)`);
     results.refresh = await benchRefresh(log, quick);

@@ -44,7 +44,13 @@ export function keyScope(localKey: string): string {
   return createHash("sha256").update(`codex-provider responses\0${localKey}`, "utf8").digest("hex").slice(0, 32);
 }
 
-interface Held extends StoredResponse {
+/** A kept response as get() gives it back. */
+export interface HeldResponse extends StoredResponse {
+  /** Its input's size as JSON, when put() knew or counted it (a follow-up adds to it rather than serializing the whole context again). */
+  readonly inputBytes?: number;
+}
+
+interface Held extends HeldResponse {
   bytes: number;
 }
 
@@ -57,6 +63,17 @@ export interface NewResponse extends Omit<StoredResponse, "createdAt"> {
    * the byte limit stays a limit on what is held.
    */
   responseBytes?: number;
+  /**
+   * The input's size as JSON, when the caller knows it: a continued conversation's input
+   * is the earlier turns' plus the new items, counted from the earlier entry's sizes
+   * (conversation.ts) instead of serializing a context that grows with every turn.
+   */
+  inputBytes?: number;
+}
+
+/** `value`'s size as JSON, in bytes. */
+export function jsonBytes(value: unknown): number {
+  return Buffer.byteLength(JSON.stringify(value));
 }
 
 export class ResponseStore {
@@ -88,7 +105,7 @@ export class ResponseStore {
     return this.limits.retentionHours > 0 && this.home !== undefined;
   }
 
-  get(scope: string, id: string): StoredResponse | undefined {
+  get(scope: string, id: string): HeldResponse | undefined {
     const key = `${scope}/${id}`;
     const held = this.entries.get(key);
     if (!held) return undefined;
@@ -112,12 +129,13 @@ export class ResponseStore {
     // spares serializing the response (~12 µs for a short answer) just to count it.
     let text: string | undefined;
     let bytes: number;
-    if (responseBytes !== undefined && !this.persistent) bytes = responseBytes + Buffer.byteLength(JSON.stringify(input)) + ENTRY_OVERHEAD;
+    let inputBytes = entry.inputBytes;
+    if (responseBytes !== undefined && !this.persistent) bytes = responseBytes + (inputBytes ??= jsonBytes(input)) + ENTRY_OVERHEAD;
     else bytes = Buffer.byteLength((text = JSON.stringify({ response, input, createdAt } satisfies StoredResponse)));
     if (bytes > this.limits.maxBytes) return false;
     const key = `${scope}/${id}`;
     this.remove(key);
-    this.entries.set(key, { response, input, createdAt, bytes });
+    this.entries.set(key, { response, input, createdAt, bytes, inputBytes });
     this.bytes += bytes;
     this.sweep();
     this.evict();
@@ -159,7 +177,7 @@ export class ResponseStore {
     loaded.sort((a, b) => a.createdAt - b.createdAt);
     for (const entry of loaded) {
       const key = `${scope}/${String(entry.response.id)}`;
-      const bytes = Buffer.byteLength(JSON.stringify(entry));
+      const bytes = jsonBytes(entry);
       this.entries.set(key, { ...entry, bytes });
       this.bytes += bytes;
     }

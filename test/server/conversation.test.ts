@@ -1,0 +1,48 @@
+// A follow-up's context is counted for the response store's byte limit from the sizes the
+// store already holds, not by serializing the whole conversation again on every turn.
+import assert from "node:assert/strict";
+import { it } from "node:test";
+import type { Provider } from "#src/providers/provider.js";
+import { continuation, keep } from "#src/server/conversation.js";
+import { jsonBytes, ResponseStore } from "#src/server/response-store.js";
+
+type Json = Record<string, unknown>;
+
+const STATELESS = { id: "chatgpt" } as Provider;
+const STATEFUL = { id: "openai" } as Provider;
+
+/** An input item that counts how often it is serialized. */
+function counted(text: string, counter: { calls: number }): Json {
+  return { toJSON: () => (counter.calls++, { type: "message", role: "user", content: text }) };
+}
+
+it("a follow-up's context size is exact and serializes only what the turn adds", () => {
+  for (const provider of [STATELESS, STATEFUL]) {
+    const store = new ResponseStore({ maxEntries: 100, maxBytes: 1 << 20, retentionHours: 0 });
+    const counter = { calls: 0 };
+    let previous: string | undefined;
+    // Turns with empty and non-empty inputs and outputs, non-ASCII text included.
+    const turns: { input: Json[]; output: Json[] }[] = [
+      { input: [counted("first question, ünïcödé ✓", counter)], output: [{ type: "message", role: "assistant", content: [{ type: "output_text", text: "an answer" }] }] },
+      { input: [], output: [{ type: "reasoning", encrypted_content: "gAAAA" }] },
+      { input: [counted("second", counter), counted("third", counter)], output: [] },
+      { input: [counted("last", counter)], output: [{ type: "message", content: "é" }] },
+    ];
+    turns.forEach(({ input, output }, turn) => {
+      const body: Json = { model: "gpt-5.5", input, ...(previous ? { previous_response_id: previous } : {}) };
+      counter.calls = 0;
+      const continued = continuation(provider, store, "s", body, input);
+      const id = `resp_${provider.id}_${turn}`;
+      keep(store, "s", body, continued, { id, object: "response", output }, 100);
+      assert.equal(counter.calls, input.length, `turn ${turn}: only the new input is serialized, once`);
+      if (turn > 0) assert.equal(continued.contextBytes, jsonBytes(continued.context), `turn ${turn}: the counted size is the context's size as JSON`);
+      previous = id;
+    });
+    // Four entries, each counted as its response's source size (with the `previous_response_id`
+    // the client is shown, when it was expanded here), its whole context and the field names.
+    const context = (n: number) => turns.slice(0, n + 1).flatMap((turn, i) => (i < n ? [...turn.input, ...turn.output] : turn.input));
+    const shownId = (n: number) => (provider === STATELESS && n > 0 ? Buffer.byteLength(`"previous_response_id":"resp_chatgpt_${n - 1}",`) : 0);
+    const expected = turns.reduce((sum, _, n) => sum + 100 + shownId(n) + jsonBytes(context(n)) + 64, 0);
+    assert.equal(store.totalBytes, expected, provider.id);
+  }
+});
