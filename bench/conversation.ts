@@ -4,6 +4,9 @@
 // server that keeps conversations should not pay per turn for every turn before it. The
 // upstream answers every turn with the same response id, so each turn continues the one
 // before, and a turn without `previous_response_id` starts the conversation over.
+// `serve` runs the `openai` provider (bench/proxy.ts), which forwards the id: the
+// upstream request stays one turn long, so what could grow per turn is `serve`'s own
+// keeping of the conversation.
 import { fileURLToPath } from "node:url";
 import { request } from "undici";
 import { LOCAL_KEY } from "./proxy.js";
