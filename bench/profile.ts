@@ -43,9 +43,8 @@ function uncounted(profile: CpuProfile): Set<number> {
 }
 
 /** Self time per function (name and location), largest first; idle time and the profiler's own left out. */
-function selfTimes(profile: CpuProfile, root: string): ProfileEntry[] {
+function selfTimes(profile: CpuProfile, root: string, skip: Set<number>): ProfileEntry[] {
   const byNode = new Map(profile.nodes.map((node) => [node.id, node.callFrame]));
-  const skip = uncounted(profile);
   const self = new Map<string, number>();
   let total = 0;
   profile.samples.forEach((id, i) => {
@@ -79,7 +78,7 @@ const SOCKET_WRITES = new Set(["writev", "writeUtf8String", "writeBuffer", "writ
  * count for whoever called them; socket writes are kept apart (their share is mostly
  * the kernel and waiting for a core).
  */
-function byCaller(profile: CpuProfile): Map<string, number> {
+function byCaller(profile: CpuProfile, skip: Set<number>): Map<string, number> {
   const byNode = new Map(profile.nodes.map((node) => [node.id, node]));
   const parent = new Map<number, number>();
   for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
@@ -99,7 +98,6 @@ function byCaller(profile: CpuProfile): Map<string, number> {
   };
   const shares = new Map<string, number>();
   let total = 0;
-  const skip = uncounted(profile);
   profile.samples.forEach((id, i) => {
     if (skip.has(id)) return;
     const us = profile.timeDeltas[i] ?? 0;
@@ -124,14 +122,15 @@ export function benchProfile(upstream: string, root: string, log: (line: string)
 /** Logs the top self-time functions and the per-area totals of the profile in `file`. */
 export function summariseProfile(file: string, root: string, log: (line: string) => void, calls: number): ProfileEntry[] {
   const profile = JSON.parse(readFileSync(file, "utf8")) as CpuProfile;
-  const entries = selfTimes(profile, root);
+  const skip = uncounted(profile);
+  const entries = selfTimes(profile, root, skip);
   const busy = entries.reduce((ms, e) => ms + e.selfMs, 0);
   log(`  ${calls} calls, ${busy.toFixed(0)} ms busy (${((busy / calls) * 1000).toFixed(0)} µs per call); top self time:`);
   for (const e of entries.slice(0, 20)) log(`    ${e.percent.toFixed(1).padStart(5)}%  ${e.selfMs.toFixed(0).padStart(6)} ms  ${e.fn}`);
   const areas = new Map<string, number>();
   for (const e of entries) areas.set(area(e.fn), (areas.get(area(e.fn)) ?? 0) + e.percent);
   log(`  by area: ${[...areas].sort((a, b) => b[1] - a[1]).map(([name, pct]) => `${name} ${pct.toFixed(1)}%`).join(", ")}`);
-  const callers = [...byCaller(profile)].sort((a, b) => b[1] - a[1]);
+  const callers = [...byCaller(profile, skip)].sort((a, b) => b[1] - a[1]);
   log(`  by caller: ${callers.map(([name, pct]) => `${name} ${pct.toFixed(1)}%`).join(", ")}`);
   log(`  profile: ${relative(root, file)}`);
   return entries.slice(0, 40);

@@ -32,7 +32,8 @@ export function continuation(provider: Provider, store: ResponseStore, scope: st
   if (typeof previousId !== "string") return { upstream: { ...body, input }, context: input };
   const previous = store.get(scope, previousId);
   if (STATEFUL_PROVIDERS.has(provider.id)) {
-    return previous ? { upstream: { ...body, input }, ...continued(previous, input) } : { upstream: { ...body, input }, context: input };
+    const upstream = { ...body, input };
+    return previous ? { upstream, ...continued(previous, input) } : { upstream, context: input };
   }
   // The Platform's wording for an id it does not know.
   if (!previous) throw new ServerError(400, `Previous response with id '${previousId}' not found.`, "previous_response_not_found", { param: "previous_response_id" });
