@@ -2,11 +2,17 @@
 // ~1.6 KB user message to the context the server keeps for the next turn. What `serve`
 // spends per turn (CPU in its own process) early in a conversation and deep into it: a
 // server that keeps conversations should not pay per turn for every turn before it. The
-// upstream answers every turn with the same response id, so each turn continues the one
-// before, and a turn without `previous_response_id` starts the conversation over.
+// upstream gives every answer a new response id, as the Platform does; each turn continues
+// the one before, and a turn without `previous_response_id` starts the conversation over.
 // `serve` runs the `openai` provider (bench/proxy.ts), which forwards the id: the
 // upstream request stays one turn long, so what could grow per turn is `serve`'s own
-// keeping of the conversation.
+// keeping of the conversation. It runs twice: keeping responses in memory (the default),
+// and also on disk (`responses_store_hours = 1`), where each kept response is a file
+// holding its whole context. On disk the client pauses between turns, as a person or a
+// model would, so each turn's file is written before the next turn (a client faster than
+// the disk gets its files coalesced, which would hide their cost); the pause is left out
+// of the wall time per turn, the time a turn takes as the client sees it.
+import { setTimeout } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { request } from "undici";
 import { LOCAL_KEY } from "./proxy.js";
@@ -19,23 +25,45 @@ export interface ConversationFigures {
   earlyTurnMs: number;
   /** The same over the last `window` turns of `depth`. */
   deepTurnMs: number;
+  /** Wall ms per turn, as the client sees it, over the same turns. */
+  earlyWallMs: number;
+  deepWallMs: number;
   early: number;
   depth: number;
 }
 
-export async function benchConversation(upstream: string, log: (line: string) => void, quick: boolean): Promise<ConversationFigures> {
-  const serve = await startChildHost(fileURLToPath(new URL("./proxy.js", import.meta.url)), ["serve", upstream]);
+export async function benchConversation(upstream: string, log: (line: string) => void, quick: boolean): Promise<Record<"memory" | "onDisk", ConversationFigures>> {
+  log("  responses kept in memory (the default):");
+  const memory = await conversation(upstream, "serve", 0, log, quick);
+  log(`  responses kept on disk too (responses_store_hours = 1), ${DISK_PAUSE_MS} ms between turns:`);
+  const onDisk = await conversation(upstream, "serve-on-disk", DISK_PAUSE_MS, log, quick);
+  return { memory, onDisk };
+}
+
+/** Time for `serve` to write a turn's file (two fsyncs, ~1 ms for 1 MB here) before the next turn. */
+const DISK_PAUSE_MS = 20;
+
+async function conversation(upstream: string, kind: string, pauseMs: number, log: (line: string) => void, quick: boolean): Promise<ConversationFigures> {
+  const serve = await startChildHost(fileURLToPath(new URL("./proxy.js", import.meta.url)), [kind, `${upstream}/numbered`]);
+  let previous: string | undefined;
   const turn = async (i: number) => {
-    const body = JSON.stringify({ model: "gpt-5.5", input: [{ type: "message", role: "user", content: `${i}: ${TEXT}` }], stream: true, ...(i > 0 ? { previous_response_id: "resp_1" } : {}) });
+    const body = JSON.stringify({ model: "gpt-5.5", input: [{ type: "message", role: "user", content: `${i}: ${TEXT}` }], stream: true, ...(i > 0 ? { previous_response_id: previous } : {}) });
     const answer = await request(`${serve.url}/v1/responses`, { method: "POST", headers: { authorization: `Bearer ${LOCAL_KEY}`, "content-type": "application/json" }, body });
     const text = await answer.body.text();
     if (answer.statusCode !== 200) throw new Error(`serve answered ${answer.statusCode}: ${text.slice(0, 200)}`);
+    previous = /"id":"(resp_n\d+)"/.exec(text)?.[1];
   };
-  /** Turns `from`…`to - 1` of the conversation; serve's CPU ms per turn. */
+  /** Turns `from`…`to - 1` of the conversation; serve's CPU ms and the wall ms per turn. */
   const turns = async (from: number, to: number) => {
     const before = await serve.cpuMs();
-    for (let i = from; i < to; i++) await turn(i);
-    return ((await serve.cpuMs()) - before) / (to - from);
+    let wallMs = 0;
+    for (let i = from; i < to; i++) {
+      if (pauseMs > 0) await setTimeout(pauseMs);
+      const began = performance.now();
+      await turn(i);
+      wallMs += (performance.now() - began) / (to - from);
+    }
+    return { cpuMs: ((await serve.cpuMs()) - before) / (to - from), wallMs };
   };
   const depth = quick ? 40 : 600;
   const window = quick ? 10 : 100;
@@ -44,11 +72,14 @@ export async function benchConversation(upstream: string, log: (line: string) =>
     // A whole conversation first, so the JIT's warm-up lands in neither figure.
     await turns(0, depth);
     await turns(0, early);
-    const earlyTurnMs = await turns(early, early + window);
+    const first = await turns(early, early + window);
     await turns(early + window, depth - window);
-    const deepTurnMs = await turns(depth - window, depth);
-    log(`  serve CPU per turn: turns ${early + 1}–${early + window} ${earlyTurnMs.toFixed(3)} ms; turns ${depth - window + 1}–${depth} ${deepTurnMs.toFixed(3)} ms (${(deepTurnMs / earlyTurnMs).toFixed(2)}×; flat is 1×)`);
-    return { earlyTurnMs, deepTurnMs, early, depth };
+    const last = await turns(depth - window, depth);
+    const span = `turns ${early + 1}–${early + window} → ${depth - window + 1}–${depth}`;
+    const growth = (a: number, b: number) => `${a.toFixed(3)} → ${b.toFixed(3)} ms (${(b / a).toFixed(2)}×; flat is 1×)`;
+    log(`    serve CPU per turn, ${span}: ${growth(first.cpuMs, last.cpuMs)}`);
+    log(`    wall per turn (client), ${span}: ${growth(first.wallMs, last.wallMs)}`);
+    return { earlyTurnMs: first.cpuMs, deepTurnMs: last.cpuMs, earlyWallMs: first.wallMs, deepWallMs: last.wallMs, early, depth };
   } finally {
     serve.stop();
   }

@@ -8,8 +8,9 @@
 // latencies. `--profile-serve` instead profiles each proxy's process through one load
 // (64 streams, or `--streams=N`) after its warm-up and summarises where its time goes.
 //
-// Run as a script (`node proxy.js serve|passthrough|parsing UPSTREAM`) it starts that proxy on
-// a free loopback port and prints `{"url":…}`.
+// Run as a script (`node proxy.js serve|serve-on-disk|passthrough|parsing UPSTREAM`) it starts
+// that proxy on a free loopback port and prints `{"url":…}` (`serve-on-disk` also keeps its
+// responses on disk, `responses_store_hours = 1`).
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer as createHttpServer, request as httpRequest, Agent } from "node:http";
 import { tmpdir } from "node:os";
@@ -83,7 +84,8 @@ async function host(kind: string, upstream: string): Promise<void> {
   else {
     const home = mkdtempSync(join(tmpdir(), "cp-bench-serve-"));
     cleanUp = () => rmSync(home, { recursive: true, force: true });
-    const server = await createServer({ provider: "openai", providerOptions: { apiKey: KEY, baseUrl: `${upstream}/v1` }, env: {}, home, apiKey: LOCAL_KEY, port: 0 });
+    const responseStore = kind === "serve-on-disk" ? { retentionHours: 1 } : undefined;
+    const server = await createServer({ provider: "openai", providerOptions: { apiKey: KEY, baseUrl: `${upstream}/v1` }, env: {}, home, apiKey: LOCAL_KEY, port: 0, responseStore });
     url = server.url;
   }
   process.stdout.write(`${JSON.stringify({ url })}\n`);

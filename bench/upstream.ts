@@ -92,6 +92,8 @@ function serve(mode: UpstreamMode | undefined): void {
     .map((event) => Buffer.from(`${event}\n\n`));
   const large = renderStream(20_000);
   const first = small.toString().split("\n\n")[0] + "\n\n";
+  const smallText = small.toString();
+  let answered = 0;
   const server = createServer({ keepAliveTimeout: 60_000 }, (req, res) => {
     req.resume();
     req.on("end", () => {
@@ -104,6 +106,8 @@ function serve(mode: UpstreamMode | undefined): void {
         res.writeHead(200, { "content-type": "text/event-stream" });
         if (path.startsWith("/hold")) return void res.write(first);
         if (path.startsWith("/large")) return void res.end(large);
+        // A new response id for every answer, as the Platform gives.
+        if (path.startsWith("/numbered")) return void res.end(smallText.replaceAll('"resp_1"', `"resp_n${++answered}"`));
         if (mode === "paced") writePaced(res, smallEvents);
         else res.end(small);
       };

@@ -4,7 +4,9 @@
 // count and bytes, least recently used out first. Every entry belongs to a scope (a hash
 // of the local key that created it) and is invisible from any other scope. Optionally each
 // entry is also a 0600 file under `<state dir>/responses/<scope>/`, read back at start
-// and dropped after the retention time.
+// and dropped after the retention time. The files trail memory: each key's latest change
+// waits in one queue, serialized only when its turn comes, so a burst of answers costs
+// its requests no serializing and the backlog never outgrows the store itself.
 import { createHash } from "node:crypto";
 import { readdir, readFile, stat, unlink } from "node:fs/promises";
 import { join } from "node:path";
@@ -38,6 +40,8 @@ const HOUR_MS = 3_600_000;
 const ENTRY_OVERHEAD = 64;
 /** How often a put also drops expired entries, so a long-running server keeps no file past its retention. */
 const SWEEP_EVERY_MS = 60_000;
+/** A pending file change that removes the file. */
+const DELETE = Symbol("delete");
 
 /** The scope of a local key: a hash, so neither memory nor file names hold the key. */
 export function keyScope(localKey: string): string {
@@ -81,8 +85,16 @@ export class ResponseStore {
   private readonly entries = new Map<string, Held>();
   private bytes = 0;
   private lastSweep = 0;
-  /** File writes and deletions, in order, so a delete never races the write before it. */
-  private disk: Promise<void> = Promise.resolve();
+  /**
+   * `scope/id` → the file change still to make: the entry to write, or DELETE. One per key,
+   * the latest winning, so the backlog is bounded by the entries and files the store has,
+   * however fast answers arrive (fsync takes ~0.5 ms a file here).
+   */
+  private readonly pending = new Map<string, Held | typeof DELETE>();
+  /** Keys whose file exists or is being written: only these need a delete. */
+  private readonly files = new Set<string>();
+  /** The running drain of `pending`, one change at a time, so a delete never races the write before it. */
+  private draining?: Promise<void>;
 
   constructor(
     private readonly limits: ResponseStoreLimits,
@@ -125,21 +137,18 @@ export class ResponseStore {
     if (typeof id !== "string" || !ID_PATTERN.test(id) || this.limits.maxEntries === 0) return false;
     // Built field by field rather than spread: this runs once per answered request.
     const { response, input, responseBytes } = entry;
-    // The file's text is needed anyway when persisting; otherwise a known response size
-    // spares serializing the response (~12 µs for a short answer) just to count it.
-    let text: string | undefined;
-    let bytes: number;
+    // A known response size spares serializing the response (~12 µs for a short answer) just to count it.
     let inputBytes = entry.inputBytes;
-    if (responseBytes !== undefined && !this.persistent) bytes = responseBytes + (inputBytes ??= jsonBytes(input)) + ENTRY_OVERHEAD;
-    else bytes = Buffer.byteLength((text = JSON.stringify({ response, input, createdAt } satisfies StoredResponse)));
+    const bytes = responseBytes === undefined ? jsonBytes({ response, input, createdAt } satisfies StoredResponse) : responseBytes + (inputBytes ??= jsonBytes(input)) + ENTRY_OVERHEAD;
     if (bytes > this.limits.maxBytes) return false;
     const key = `${scope}/${id}`;
     this.remove(key);
-    this.entries.set(key, { response, input, createdAt, bytes, inputBytes });
+    const held: Held = { response, input, createdAt, bytes, inputBytes };
+    this.entries.set(key, held);
     this.bytes += bytes;
     this.sweep();
     this.evict();
-    if (text !== undefined && this.persistent && this.entries.has(key)) this.onDisk(scope, id, text);
+    if (this.persistent && this.entries.has(key)) this.onDisk(key, held);
     return true;
   }
 
@@ -152,7 +161,7 @@ export class ResponseStore {
 
   /** Wait for pending file writes and deletions (tests, server close). */
   flush(): Promise<void> {
-    return this.disk;
+    return this.draining ?? Promise.resolve();
   }
 
   /** Read back one scope's files (at server start), dropping expired and unreadable ones. */
@@ -170,8 +179,9 @@ export class ResponseStore {
       const id = name.endsWith(".json") ? name.slice(0, -".json".length) : "";
       if (!ID_PATTERN.test(id)) continue;
       const entry = await this.readEntry(join(dir, name));
+      this.files.add(`${scope}/${id}`);
       if (entry && entry.response.id === id && !this.expired(entry)) loaded.push(entry);
-      else this.onDisk(scope, id);
+      else this.onDisk(`${scope}/${id}`, DELETE);
     }
     // Oldest first, so the most recent survive the limits.
     loaded.sort((a, b) => a.createdAt - b.createdAt);
@@ -225,21 +235,35 @@ export class ResponseStore {
     this.entries.delete(key);
     this.bytes -= held.bytes;
     if (!this.persistent) return;
-    const slash = key.indexOf("/");
-    this.onDisk(key.slice(0, slash), key.slice(slash + 1));
+    // An entry whose write never started leaves no file behind: its pending write just goes.
+    if (this.files.has(key)) this.onDisk(key, DELETE);
+    else this.pending.delete(key);
   }
 
   private dir(scope: string): string {
     return join(this.home!, "responses", scope);
   }
 
-  /** Write `text` as the entry's file, or delete the file when there is no text. */
-  private onDisk(scope: string, id: string, text?: string): void {
-    const path = join(this.dir(scope), `${id}.json`);
-    this.disk = this.disk.then(async () => {
+  /** Make `change` the next one for `key`'s file, replacing any not yet started. */
+  private onDisk(key: string, change: Held | typeof DELETE): void {
+    this.pending.set(key, change);
+    this.draining ??= this.drain();
+  }
+
+  private async drain(): Promise<void> {
+    for (let next = this.pending.entries().next(); !next.done; next = this.pending.entries().next()) {
+      const [key, change] = next.value;
+      this.pending.delete(key);
+      const slash = key.indexOf("/");
+      const path = join(this.dir(key.slice(0, slash)), `${key.slice(slash + 1)}.json`);
       try {
-        if (text === undefined) await unlink(path).catch((error: NodeJS.ErrnoException) => (error.code === "ENOENT" ? undefined : Promise.reject(error)));
-        else {
+        if (change === DELETE) {
+          await unlink(path).catch((error: NodeJS.ErrnoException) => (error.code === "ENOENT" ? undefined : Promise.reject(error)));
+          // A write queued meanwhile adds it back when it starts.
+          this.files.delete(key);
+        } else {
+          this.files.add(key);
+          const text = JSON.stringify({ response: change.response, input: change.input, createdAt: change.createdAt } satisfies StoredResponse);
           // Loaded on first use: most servers never persist.
           const { writeFileAtomic } = await import("../auth/store/index.js");
           await writeFileAtomic(path, text, { mode: 0o600 });
@@ -247,7 +271,8 @@ export class ResponseStore {
       } catch (error) {
         this.onError(`response store: ${error instanceof Error ? error.message : String(error)}`);
       }
-    });
+    }
+    this.draining = undefined;
   }
 }
 

@@ -91,3 +91,59 @@ it("a long-running store drops expired entries and their files as new ones arriv
     await rm(home, { recursive: true, force: true });
   }
 });
+
+/** An entry whose response counts how often it is serialized. */
+function counted(id: string, counter: { calls: number }) {
+  const response = { id, object: "response", output: [], toJSON: () => (counter.calls++, { id, object: "response", output: [] }) };
+  return { response, input: [], responseBytes: 40, inputBytes: 2 };
+}
+
+it("a burst of answers writes only the files still held, serializing nothing while it answers", async () => {
+  const home = await mkdtemp(join(tmpdir(), "codex-provider-responses-"));
+  try {
+    const store = new ResponseStore({ maxEntries: 10, maxBytes: 1 << 20, retentionHours: 1 }, home);
+    const counter = { calls: 0 };
+    // The first put's write starts at once; everything after waits, and most is evicted before its turn.
+    store.put("s", counted("resp_0", counter));
+    const started = counter.calls;
+    for (let i = 1; i < 500; i++) store.put("s", counted(`resp_${i}`, counter));
+    assert.equal(counter.calls, started, "put() serializes nothing when the sizes are known");
+    await store.flush();
+    const held = Array.from({ length: 10 }, (_, i) => `resp_${490 + i}.json`);
+    assert.deepEqual((await readdir(join(home, "responses", "s"))).sort(), held.sort());
+    // The ten held, plus at most the one already being written when the burst came.
+    assert.ok(counter.calls <= 11, `serialized ${counter.calls} times for 10 files`);
+  } finally {
+    await rm(home, { recursive: true, force: true });
+  }
+});
+
+it("files follow puts, replacements and deletes made while earlier writes are still on their way", async () => {
+  const home = await mkdtemp(join(tmpdir(), "codex-provider-responses-"));
+  try {
+    const limits = { maxEntries: 6, maxBytes: 1 << 20, retentionHours: 1 };
+    const store = new ResponseStore(limits, home);
+    let seed = 7;
+    const random = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+    const expected = new Map<string, string>();
+    for (let step = 0; step < 400; step++) {
+      const id = `resp_${random(10)}`;
+      if (random(3) === 0) store.delete("s", id);
+      else store.put("s", entry(id, `step ${step}`));
+      // Sometimes let the disk move on (a write or delete may be half done), sometimes not.
+      for (let turns = random(4); turns > 0; turns--) await new Promise((resolve) => setImmediate(resolve));
+    }
+    await store.flush();
+    for (let i = 0; i < 10; i++) {
+      const held = store.get("s", `resp_${i}`);
+      if (held) expected.set(`resp_${i}`, JSON.stringify(held.response));
+    }
+    assert.ok(expected.size > 0);
+    const reader = new ResponseStore(limits, home);
+    await reader.load("s");
+    assert.deepEqual((await readdir(join(home, "responses", "s"))).sort(), [...expected.keys()].map((id) => `${id}.json`).sort());
+    for (const [id, response] of expected) assert.equal(JSON.stringify(reader.get("s", id)?.response), response, id);
+  } finally {
+    await rm(home, { recursive: true, force: true });
+  }
+});
