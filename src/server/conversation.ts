@@ -10,7 +10,8 @@
 // output items (reasoning with its `encrypted_content`) followed by the new input.
 import type { Provider } from "../providers/provider.js";
 import { ServerError } from "../wire/server-error.js";
-import { jsonBytes, type HeldResponse, type ResponseStore } from "./response-store.js";
+import { joinedBytes, jsonBytes, outputOf } from "./context-parts.js";
+import type { HeldResponse, ResponseStore } from "./response-store.js";
 
 type Json = Record<string, unknown>;
 
@@ -25,6 +26,8 @@ export interface Continuation {
   expandedFrom?: string;
   /** `context`'s size as JSON when it continues a kept response (see NewResponse.inputBytes). */
   contextBytes?: number;
+  /** The kept response `context` continues (see NewResponse.continues). */
+  previous?: HeldResponse;
 }
 
 export function continuation(provider: Provider, store: ResponseStore, scope: string, body: Json, input: Json[]): Continuation {
@@ -37,10 +40,10 @@ export function continuation(provider: Provider, store: ResponseStore, scope: st
   }
   // The Platform's wording for an id it does not know.
   if (!previous) throw new ServerError(400, `Previous response with id '${previousId}' not found.`, "previous_response_not_found", { param: "previous_response_id" });
-  const { context, contextBytes } = continued(previous, input);
-  const upstream: Json = { ...body, input: context };
+  const continuing = continued(previous, input);
+  const upstream: Json = { ...body, input: continuing.context };
   delete upstream.previous_response_id;
-  return { upstream, context, expandedFrom: previousId, contextBytes };
+  return { upstream, ...continuing, expandedFrom: previousId };
 }
 
 /**
@@ -49,15 +52,10 @@ export function continuation(provider: Provider, store: ResponseStore, scope: st
  * only what it adds (the new input, the earlier output), not the whole conversation
  * again: counting a 160 KB context took ~1.4 ms per request.
  */
-function continued(entry: HeldResponse, input: Json[]): { context: Json[]; contextBytes: number } {
-  const output = (entry.response.output as Json[] | undefined) ?? [];
+function continued(entry: HeldResponse, input: Json[]): { context: Json[]; contextBytes: number; previous: HeldResponse } {
+  const output = outputOf(entry.response);
   const bytes = joinedBytes(joinedBytes(entry.inputBytes ?? jsonBytes(entry.input), jsonBytes(output)), jsonBytes(input));
-  return { context: [...entry.input, ...output, ...input], contextBytes: bytes };
-}
-
-/** The size of two JSON arrays joined into one, from theirs: `[a]` and `[b]` make `[a,b]`; `[]` is 2 bytes. */
-function joinedBytes(a: number, b: number): number {
-  return a === 2 ? b : b === 2 ? a : a + b - 1;
+  return { context: [...entry.input, ...output, ...input], contextBytes: bytes, previous: entry };
 }
 
 /**
@@ -79,5 +77,5 @@ export function keep(store: ResponseStore, scope: string, body: Json, continued:
   if (body.store === false) return;
   const from = continued.expandedFrom;
   const responseBytes = sourceBytes === undefined || from === undefined ? sourceBytes : sourceBytes + Buffer.byteLength(from) + CONTINUED_FIELD_BYTES;
-  store.put(scope, { response, input: continued.context, responseBytes, inputBytes: continued.contextBytes });
+  store.put(scope, { response, input: continued.context, responseBytes, inputBytes: continued.contextBytes, continues: continued.previous });
 }

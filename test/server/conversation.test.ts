@@ -4,7 +4,8 @@ import assert from "node:assert/strict";
 import { it } from "node:test";
 import type { Provider } from "#src/providers/provider.js";
 import { continuation, keep } from "#src/server/conversation.js";
-import { jsonBytes, ResponseStore } from "#src/server/response-store.js";
+import { jsonBytes } from "#src/server/context-parts.js";
+import { ResponseStore } from "#src/server/response-store.js";
 
 type Json = Record<string, unknown>;
 

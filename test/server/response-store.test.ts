@@ -1,11 +1,11 @@
 // The response store on its own: scopes never see each other, the byte limit evicts least recently
 // used first, and persisted entries past their retention are dropped (file included) at load.
 import assert from "node:assert/strict";
-import { mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readdir, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { it } from "node:test";
-import { keyScope, ResponseStore } from "#src/server/response-store.js";
+import { keyScope, ResponseStore, type HeldResponse } from "#src/server/response-store.js";
 
 const entry = (id: string, text = "x") => ({ response: { id, object: "response", output: [{ type: "message", content: [{ type: "output_text", text }] }] }, input: [] });
 const HOUR = 3_600_000;
@@ -118,32 +118,181 @@ it("a burst of answers writes only the files still held, serializing nothing whi
   }
 });
 
-it("files follow puts, replacements and deletes made while earlier writes are still on their way", async () => {
+type Json = Record<string, unknown>;
+
+/** Turn `id` of a conversation: `added` after `previous`'s input and output, as conversation.ts builds it. */
+function follow(store: ResponseStore, previous: HeldResponse | undefined, id: string, added: Json[], answer = `answer ${id}`): HeldResponse {
+  const response = { id, object: "response", output: [{ type: "message", role: "assistant", content: [{ type: "output_text", text: answer }] }] };
+  const input = previous ? [...previous.input, ...(previous.response.output as Json[]), ...added] : added;
+  assert.ok(store.put("s", { response, input, continues: previous }));
+  return store.get("s", id)!;
+}
+
+const said = (text: string): Json[] => [{ type: "message", role: "user", content: text }];
+
+async function withHome(run: (home: string, dir: string) => Promise<void>): Promise<void> {
   const home = await mkdtemp(join(tmpdir(), "codex-provider-responses-"));
   try {
-    const limits = { maxEntries: 6, maxBytes: 1 << 20, retentionHours: 1 };
-    const store = new ResponseStore(limits, home);
-    let seed = 7;
-    const random = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
-    const expected = new Map<string, string>();
-    for (let step = 0; step < 400; step++) {
-      const id = `resp_${random(10)}`;
-      if (random(3) === 0) store.delete("s", id);
-      else store.put("s", entry(id, `step ${step}`));
-      // Sometimes let the disk move on (a write or delete may be half done), sometimes not.
-      for (let turns = random(4); turns > 0; turns--) await new Promise((resolve) => setImmediate(resolve));
-    }
-    await store.flush();
-    for (let i = 0; i < 10; i++) {
-      const held = store.get("s", `resp_${i}`);
-      if (held) expected.set(`resp_${i}`, JSON.stringify(held.response));
-    }
-    assert.ok(expected.size > 0);
-    const reader = new ResponseStore(limits, home);
-    await reader.load("s");
-    assert.deepEqual((await readdir(join(home, "responses", "s"))).sort(), [...expected.keys()].map((id) => `${id}.json`).sort());
-    for (const [id, response] of expected) assert.equal(JSON.stringify(reader.get("s", id)?.response), response, id);
+    await run(home, join(home, "responses", "s"));
   } finally {
     await rm(home, { recursive: true, force: true });
   }
-});
+}
+
+/** What a store holds of `ids`, as JSON, for comparing a store with one loaded from its files. */
+function heldText(store: ResponseStore, ids: string[]): Record<string, string | undefined> {
+  return Object.fromEntries(ids.map((id) => {
+    const held = store.get("s", id);
+    return [id, held && JSON.stringify({ response: held.response, input: held.input })];
+  }));
+}
+
+const DISK = { maxEntries: 100, maxBytes: 1 << 24, retentionHours: 1 };
+
+it("a conversation on disk writes each turn's own items, not the whole conversation, and reads back whole", () =>
+  withHome(async (home, dir) => {
+    const store = new ResponseStore(DISK, home);
+    const ids = Array.from({ length: 40 }, (_, i) => `resp_turn${i}`);
+    let previous: HeldResponse | undefined;
+    for (const [i, id] of ids.entries()) {
+      previous = follow(store, previous, id, said(`${i}: ${"please read this. ".repeat(60)}`));
+      // Each file is written before the next turn, as when turns are seconds apart.
+      await store.flush();
+    }
+    const sizes = await Promise.all(ids.map(async (id) => (await stat(join(dir, `${id}.json`))).size));
+    // The last turn's context is ~40 times the first's; its file is not.
+    assert.ok(Math.max(...sizes) < 2 * Math.min(...sizes), `file sizes ${Math.min(...sizes)}–${Math.max(...sizes)} bytes`);
+    const reader = new ResponseStore(DISK, home);
+    await reader.load("s");
+    assert.deepEqual(heldText(reader, ids), heldText(store, ids));
+    assert.equal(reader.get("s", ids[39])!.input.length, 40 + 39);
+  }));
+
+it("a deleted, evicted or replaced turn stays gone, while the turns after it keep their whole context", () =>
+  withHome(async (home, dir) => {
+    const store = new ResponseStore({ ...DISK, maxEntries: 4 }, home);
+    const [t1, t2, t3, t4] = ["resp_1", "resp_2", "resp_3", "resp_4"];
+    let previous: HeldResponse | undefined;
+    for (const id of [t1, t2, t3, t4, "resp_5"]) previous = follow(store, previous, id, said(`turn ${id}`));
+    await store.flush();
+    assert.ok(store.delete("s", t3));
+    // Replaced by an answer that continues nothing.
+    follow(store, undefined, "resp_5", said("a new start"));
+    // Evicted: resp_1 was used least recently.
+    follow(store, undefined, "resp_other", said("another conversation"));
+    assert.equal(store.get("s", t1), undefined);
+    await store.flush();
+    const names = await readdir(dir);
+    assert.ok(!names.includes(`${t3}.json`) && names.some((name) => name.startsWith(`${t3}~`)), names.join(" "));
+
+    const reader = new ResponseStore({ ...DISK, maxEntries: 4 }, home);
+    await reader.load("s");
+    const ids = [t1, t2, t3, t4, "resp_5", "resp_other"];
+    assert.deepEqual(heldText(reader, ids), heldText(store, ids));
+    assert.equal(reader.get("s", t3), undefined);
+    assert.equal(reader.get("s", t4)!.input.length, 4 + 3);
+
+    // Once nothing builds on them, the kept-back files go too.
+    for (const id of ids) reader.delete("s", id);
+    await reader.flush();
+    assert.deepEqual(await readdir(dir), []);
+  }));
+
+it("a response that continues one with its own id keeps the version it continued", () =>
+  withHome(async (home) => {
+    const store = new ResponseStore(DISK, home);
+    const first = follow(store, undefined, "resp_same", said("hello"), "first answer");
+    await store.flush();
+    follow(store, first, "resp_same", said("and then?"), "second answer");
+    await store.flush();
+    const reader = new ResponseStore(DISK, home);
+    await reader.load("s");
+    assert.deepEqual(heldText(reader, ["resp_same"]), heldText(store, ["resp_same"]));
+    assert.equal(reader.get("s", "resp_same")!.input.length, 3);
+  }));
+
+it("an entry whose input does not extend the response it names is written whole", () =>
+  withHome(async (home) => {
+    const store = new ResponseStore(DISK, home);
+    const first = follow(store, undefined, "resp_first", said("hello"));
+    await store.flush();
+    // Claims to continue resp_first, but its input was built otherwise.
+    assert.ok(store.put("s", { response: { id: "resp_odd", output: [] }, input: [...said("something else"), ...said("and more")], continues: first }));
+    await store.flush();
+    const reader = new ResponseStore(DISK, home);
+    await reader.load("s");
+    assert.deepEqual(reader.get("s", "resp_odd")?.input, [...said("something else"), ...said("and more")]);
+  }));
+
+it("a turn whose earlier turn's file is corrupt or expired: corrupt drops the turns after it, expired does not", () =>
+  withHome(async (home, dir) => {
+    let now = 0;
+    const store = new ResponseStore(DISK, home, undefined, () => now);
+    const a = follow(store, undefined, "resp_a", said("a"));
+    await store.flush();
+    const b = follow(store, a, "resp_b", said("b"));
+    await store.flush();
+    now = HOUR / 2;
+    follow(store, b, "resp_c", said("c"));
+    const x = follow(store, undefined, "resp_x", said("x"));
+    await store.flush();
+    follow(store, x, "resp_y", said("y"));
+    await store.flush();
+    // Files an earlier version wrote hold their whole input and no version.
+    await writeFile(join(dir, "resp_legacy.json"), JSON.stringify({ response: { id: "resp_legacy", output: [] }, input: said("old"), createdAt: now }), { mode: 0o600 });
+    await writeFile(join(dir, "resp_x.json"), "{not json", { mode: 0o600 });
+
+    now = HOUR + 1;
+    const errors: string[] = [];
+    const reader = new ResponseStore(DISK, home, (message) => errors.push(message), () => now);
+    await reader.load("s");
+    await reader.flush();
+    // resp_a and resp_b expired, but resp_c still continues them.
+    assert.deepEqual(heldText(reader, ["resp_c"]), heldText(store, ["resp_c"]));
+    assert.equal(reader.get("s", "resp_b"), undefined);
+    assert.deepEqual(reader.get("s", "resp_legacy")?.input, said("old"));
+    // resp_y builds on a file that cannot be read: neither is loaded, and both files go.
+    assert.equal(reader.get("s", "resp_y"), undefined);
+    assert.deepEqual((await readdir(dir)).sort(), ["resp_a.json", "resp_b.json", "resp_c.json", "resp_legacy.json"]);
+    reader.delete("s", "resp_c");
+    await reader.flush();
+    assert.deepEqual(await readdir(dir), ["resp_legacy.json"]);
+    assert.deepEqual(errors, []);
+  }));
+
+it("files follow puts, follow-ups, replacements and deletes made while earlier writes are still on their way", () =>
+  withHome(async (home, dir) => {
+    const limits = { maxEntries: 6, maxBytes: 1 << 20, retentionHours: 1 };
+    const store = new ResponseStore(limits, home);
+    // xorshift32: the same sequence every run.
+    let seed = 7;
+    const random = (n: number) => {
+      seed ^= seed << 13;
+      seed ^= seed >>> 17;
+      seed ^= seed << 5;
+      return (seed >>> 0) % n;
+    };
+    const ids = Array.from({ length: 12 }, (_, i) => `resp_${i}`);
+    let last: HeldResponse | undefined;
+    for (let step = 0; step < 600; step++) {
+      const id = ids[random(ids.length)];
+      const op = random(25);
+      if (op < 2) store.delete("s", id);
+      // Mostly the latest turn is continued (under whatever id the answer gets), sometimes another kept one, sometimes none.
+      else last = follow(store, op === 2 ? undefined : op < 20 ? last : store.get("s", ids[random(ids.length)]), id, said(`step ${step}`));
+      // Sometimes the disk catches up; otherwise a write, rename or delete may be half done when the next change comes.
+      if (random(3) === 0) await store.flush();
+      else for (let turns = random(4); turns > 0; turns--) await new Promise((resolve) => setImmediate(resolve));
+    }
+    await store.flush();
+    // The sequence leaves long conversations whose earlier turns are gone but still needed.
+    assert.ok((await readdir(dir)).some((name) => name.includes("~")));
+    assert.ok(ids.some((id) => (store.get("s", id)?.input.length ?? 0) >= 9));
+    const reader = new ResponseStore(limits, home);
+    await reader.load("s");
+    const held = heldText(store, ids);
+    assert.deepEqual(heldText(reader, ids), held);
+    for (const id of ids) reader.delete("s", id);
+    await reader.flush();
+    assert.deepEqual(await readdir(dir), []);
+  }));

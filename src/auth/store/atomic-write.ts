@@ -47,17 +47,30 @@ export async function writeFileAtomic(path: string, data: string, options: Atomi
     throw storeError(`could not write ${path}`, error);
   }
   // Persist the rename itself; without this a power loss can resurrect the old file.
-  if (!isWindows) {
+  await syncDir(dir, `wrote ${path}`);
+}
+
+/** Rename `from` to `to` (same directory) so that a power loss cannot undo it. */
+export async function renameDurable(from: string, to: string): Promise<void> {
+  try {
+    await rename(from, to);
+  } catch (error) {
+    throw storeError(`could not rename ${from}`, error);
+  }
+  await syncDir(dirname(to), `renamed ${from}`);
+}
+
+async function syncDir(dir: string, done: string): Promise<void> {
+  if (isWindows) return;
+  try {
+    const handle = await open(dir, "r");
     try {
-      const handle = await open(dir, "r");
-      try {
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-    } catch (error) {
-      throw storeError(`wrote ${path} but could not sync its directory`, error);
+      await handle.sync();
+    } finally {
+      await handle.close();
     }
+  } catch (error) {
+    throw storeError(`${done} but could not sync its directory`, error);
   }
 }
 
