@@ -176,7 +176,11 @@ export class ResponseFiles {
       this.files.set(key, { name: text.name, refs: 0, base: baseOf(scope, text), entry: entries.has(key) });
       if (text.name === `${text.id}.json`) this.occupant.set(`${scope}/${text.id}`, key);
     }
-    for (const info of this.files.values()) if (info.base) this.files.get(info.base)!.refs++;
+    // Counted once all are in: a base may come after the files that build on it.
+    for (const key of needed) {
+      const base = this.files.get(key)?.base;
+      if (base) this.files.get(base)!.refs++;
+    }
     for (const name of unwanted) await this.unlink(join(dir, name));
     return loaded.sort((a, b) => a.createdAt - b.createdAt);
   }

@@ -1,7 +1,7 @@
 // The response store on its own: scopes never see each other, the byte limit evicts least recently
 // used first, and persisted entries past their retention are dropped (file included) at load.
 import assert from "node:assert/strict";
-import { mkdtemp, readdir, rm, stat, writeFile } from "node:fs/promises";
+import { cp, mkdtemp, readdir, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { it } from "node:test";
@@ -196,6 +196,27 @@ it("a deleted, evicted or replaced turn stays gone, while the turns after it kee
     for (const id of ids) reader.delete("s", id);
     await reader.flush();
     assert.deepEqual(await readdir(dir), []);
+  }));
+
+it("a store that loads several scopes lets go of each one's files once nothing needs them", () =>
+  withHome(async (home, dir) => {
+    const store = new ResponseStore(DISK, home);
+    let previous: HeldResponse | undefined;
+    for (const id of ["resp_1", "resp_2", "resp_3"]) {
+      previous = follow(store, previous, id, said(id));
+      await store.flush();
+    }
+    // A second local key's directory with the same files.
+    await cp(dir, join(home, "responses", "t"), { recursive: true });
+    const reader = new ResponseStore(DISK, home);
+    await reader.load("s");
+    await reader.load("t");
+    for (const scope of ["s", "t"]) {
+      assert.equal(reader.get(scope, "resp_3")?.input.length, 5);
+      for (const id of ["resp_1", "resp_3", "resp_2"]) reader.delete(scope, id);
+    }
+    await reader.flush();
+    assert.deepEqual([...(await readdir(dir)), ...(await readdir(join(home, "responses", "t")))], []);
   }));
 
 it("a response that continues one with its own id keeps the version it continued", () =>
