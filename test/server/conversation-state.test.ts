@@ -2,8 +2,8 @@
 // expands `previous_response_id` into the full input, and answers `GET/DELETE /v1/responses/{id}` and
 // `/input_items` from its store — through the real openai SDK against the emulator.
 import assert from "node:assert/strict";
-import { stat } from "node:fs/promises";
-import { join } from "node:path";
+import { readdir, readFile, stat } from "node:fs/promises";
+import { dirname, join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import OpenAI from "openai";
 import { createServer } from "#src/server/index.js";
@@ -208,6 +208,32 @@ describe("persistence (responses_store_hours > 0)", () => {
         await openai.responses.delete(first.id);
         await again.close({ drainTimeoutMs: 0 });
         await assert.rejects(stat(file), { code: "ENOENT" });
+
+        // The follow-up's file holds only its own turn: after another restart it still
+        // continues the deleted first turn, which stays deleted.
+        const third = await createServer({ ...options, apiKey: stack.server.apiKey });
+        try {
+          const sdk = client(third.baseUrl, third.apiKey);
+          await assert.rejects(sdk.responses.retrieve(first.id), OpenAI.NotFoundError);
+          const last = await sdk.responses.create({ model: "gpt-5.5", input: "and then?", previous_response_id: next.id });
+          assert.deepEqual(userTexts(upstreamBodies(stack).at(-1)!.input as Item[]), ["remember me", "and now?", "and then?"]);
+          await sdk.responses.delete(next.id);
+          await third.close({ drainTimeoutMs: 0 });
+          // Deleted turns the last one builds on are kept under names never read back as responses.
+          const names = await readdir(dirname(file));
+          assert.deepEqual(names.filter((name) => !name.includes("~")), [`${last.id}.json`]);
+          assert.equal(names.length, 3);
+          assert.doesNotMatch(await readFile(join(dirname(file), `${last.id}.json`), "utf8"), /remember me/, "the last turn's file holds only its own turn");
+          const fourth = await createServer({ ...options, apiKey: stack.server.apiKey });
+          try {
+            await client(fourth.baseUrl, fourth.apiKey).responses.delete(last.id);
+          } finally {
+            await fourth.close({ drainTimeoutMs: 0 });
+          }
+          assert.deepEqual(await readdir(dirname(file)), [], "once nothing builds on them, they go");
+        } finally {
+          await third.close({ drainTimeoutMs: 0 });
+        }
       } finally {
         await again.close({ drainTimeoutMs: 0 });
         await other.close({ drainTimeoutMs: 0 });
