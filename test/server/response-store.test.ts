@@ -1,5 +1,6 @@
 // The response store on its own: scopes never see each other, the byte limit evicts least recently
-// used first, and persisted entries past their retention are dropped (file included) at load.
+// used first; on disk, entries past their retention are dropped (file included) at load, a
+// conversation's files hold one turn each, and the files always read back as memory held them.
 import assert from "node:assert/strict";
 import { cp, mkdtemp, readdir, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -9,6 +10,37 @@ import { keyScope, ResponseStore, type HeldResponse } from "#src/server/response
 
 const entry = (id: string, text = "x") => ({ response: { id, object: "response", output: [{ type: "message", content: [{ type: "output_text", text }] }] }, input: [] });
 const HOUR = 3_600_000;
+
+type Json = Record<string, unknown>;
+
+/** Turn `id` of a conversation: `added` after `previous`'s input and output, as conversation.ts builds it. */
+function follow(store: ResponseStore, previous: HeldResponse | undefined, id: string, added: Json[], answer = `answer ${id}`): HeldResponse {
+  const response = { id, object: "response", output: [{ type: "message", role: "assistant", content: [{ type: "output_text", text: answer }] }] };
+  const input = previous ? [...previous.input, ...(previous.response.output as Json[]), ...added] : added;
+  assert.ok(store.put("s", { response, input, continues: previous }));
+  return store.get("s", id)!;
+}
+
+const said = (text: string): Json[] => [{ type: "message", role: "user", content: text }];
+
+async function withHome(run: (home: string, dir: string) => Promise<void>): Promise<void> {
+  const home = await mkdtemp(join(tmpdir(), "codex-provider-responses-"));
+  try {
+    await run(home, join(home, "responses", "s"));
+  } finally {
+    await rm(home, { recursive: true, force: true });
+  }
+}
+
+/** What a store holds of `ids`, as JSON, for comparing a store with one loaded from its files. */
+function heldText(store: ResponseStore, ids: string[]): Record<string, string | undefined> {
+  return Object.fromEntries(ids.map((id) => {
+    const held = store.get("s", id);
+    return [id, held && JSON.stringify({ response: held.response, input: held.input })];
+  }));
+}
+
+const DISK = { maxEntries: 100, maxBytes: 1 << 24, retentionHours: 1 };
 
 it("keeps each local key's responses apart", () => {
   const store = new ResponseStore({ maxEntries: 10, maxBytes: 1 << 20, retentionHours: 0 });
@@ -49,36 +81,8 @@ it("counts a response by the source size its caller knows, without serializing i
   assert.ok(store.totalBytes > 600 && store.totalBytes <= 1000, String(store.totalBytes));
 });
 
-it("drops persisted entries past their retention when loading, and ignores corrupt files", async () => {
-  const home = await mkdtemp(join(tmpdir(), "codex-provider-responses-"));
-  try {
-    let now = 0;
-    const limits = { maxEntries: 10, maxBytes: 1 << 20, retentionHours: 1 };
-    const writer = new ResponseStore(limits, home, undefined, () => now);
-    writer.put("s", entry("resp_old"));
-    now = HOUR / 2;
-    writer.put("s", entry("resp_new"));
-    await writer.flush();
-    const dir = join(home, "responses", "s");
-    await writeFile(join(dir, "resp_bad.json"), "{not json", { mode: 0o600 });
-
-    now = HOUR + 1;
-    const errors: string[] = [];
-    const reader = new ResponseStore(limits, home, (message) => errors.push(message), () => now);
-    await reader.load("s");
-    await reader.flush();
-    assert.equal(reader.get("s", "resp_old"), undefined);
-    assert.equal(reader.get("s", "resp_new")?.response.id, "resp_new");
-    assert.deepEqual((await readdir(dir)).sort(), ["resp_new.json"]);
-    assert.deepEqual(errors, []);
-  } finally {
-    await rm(home, { recursive: true, force: true });
-  }
-});
-
-it("a long-running store drops expired entries and their files as new ones arrive", async () => {
-  const home = await mkdtemp(join(tmpdir(), "codex-provider-responses-"));
-  try {
+it("a long-running store drops expired entries and their files as new ones arrive", () =>
+  withHome(async (home, dir) => {
     let now = 0;
     const store = new ResponseStore({ maxEntries: 10, maxBytes: 1 << 20, retentionHours: 1 }, home, undefined, () => now);
     store.put("s", entry("resp_old"));
@@ -86,11 +90,8 @@ it("a long-running store drops expired entries and their files as new ones arriv
     store.put("s", entry("resp_new"));
     await store.flush();
     assert.equal(store.size, 1);
-    assert.deepEqual(await readdir(join(home, "responses", "s")), ["resp_new.json"]);
-  } finally {
-    await rm(home, { recursive: true, force: true });
-  }
-});
+    assert.deepEqual(await readdir(dir), ["resp_new.json"]);
+  }));
 
 /** An entry whose response counts how often it is serialized. */
 function counted(id: string, counter: { calls: number }) {
@@ -98,9 +99,8 @@ function counted(id: string, counter: { calls: number }) {
   return { response, input: [], responseBytes: 40, inputBytes: 2 };
 }
 
-it("a burst of answers writes only the files still held, serializing nothing while it answers", async () => {
-  const home = await mkdtemp(join(tmpdir(), "codex-provider-responses-"));
-  try {
+it("a burst of answers writes only the files still held, serializing nothing while it answers", () =>
+  withHome(async (home, dir) => {
     const store = new ResponseStore({ maxEntries: 10, maxBytes: 1 << 20, retentionHours: 1 }, home);
     const counter = { calls: 0 };
     // The first put's write starts at once; everything after waits, and most is evicted before its turn.
@@ -110,44 +110,10 @@ it("a burst of answers writes only the files still held, serializing nothing whi
     assert.equal(counter.calls, started, "put() serializes nothing when the sizes are known");
     await store.flush();
     const held = Array.from({ length: 10 }, (_, i) => `resp_${490 + i}.json`);
-    assert.deepEqual((await readdir(join(home, "responses", "s"))).sort(), held.sort());
+    assert.deepEqual((await readdir(dir)).sort(), held.sort());
     // The ten held, plus at most the one already being written when the burst came.
     assert.ok(counter.calls <= 11, `serialized ${counter.calls} times for 10 files`);
-  } finally {
-    await rm(home, { recursive: true, force: true });
-  }
-});
-
-type Json = Record<string, unknown>;
-
-/** Turn `id` of a conversation: `added` after `previous`'s input and output, as conversation.ts builds it. */
-function follow(store: ResponseStore, previous: HeldResponse | undefined, id: string, added: Json[], answer = `answer ${id}`): HeldResponse {
-  const response = { id, object: "response", output: [{ type: "message", role: "assistant", content: [{ type: "output_text", text: answer }] }] };
-  const input = previous ? [...previous.input, ...(previous.response.output as Json[]), ...added] : added;
-  assert.ok(store.put("s", { response, input, continues: previous }));
-  return store.get("s", id)!;
-}
-
-const said = (text: string): Json[] => [{ type: "message", role: "user", content: text }];
-
-async function withHome(run: (home: string, dir: string) => Promise<void>): Promise<void> {
-  const home = await mkdtemp(join(tmpdir(), "codex-provider-responses-"));
-  try {
-    await run(home, join(home, "responses", "s"));
-  } finally {
-    await rm(home, { recursive: true, force: true });
-  }
-}
-
-/** What a store holds of `ids`, as JSON, for comparing a store with one loaded from its files. */
-function heldText(store: ResponseStore, ids: string[]): Record<string, string | undefined> {
-  return Object.fromEntries(ids.map((id) => {
-    const held = store.get("s", id);
-    return [id, held && JSON.stringify({ response: held.response, input: held.input })];
   }));
-}
-
-const DISK = { maxEntries: 100, maxBytes: 1 << 24, retentionHours: 1 };
 
 it("a conversation on disk writes each turn's own items, not the whole conversation, and reads back whole", () =>
   withHome(async (home, dir) => {
@@ -245,10 +211,11 @@ it("an entry whose input does not extend the response it names is written whole"
     assert.deepEqual(reader.get("s", "resp_odd")?.input, [...said("something else"), ...said("and more")]);
   }));
 
-it("a turn whose earlier turn's file is corrupt or expired: corrupt drops the turns after it, expired does not", () =>
+it("at load, expired and corrupt files go, and so do the turns built on a corrupt one, but not those built on an expired one", () =>
   withHome(async (home, dir) => {
     let now = 0;
     const store = new ResponseStore(DISK, home, undefined, () => now);
+    follow(store, undefined, "resp_old", said("nothing builds on this"));
     const a = follow(store, undefined, "resp_a", said("a"));
     await store.flush();
     const b = follow(store, a, "resp_b", said("b"));
@@ -268,7 +235,8 @@ it("a turn whose earlier turn's file is corrupt or expired: corrupt drops the tu
     const reader = new ResponseStore(DISK, home, (message) => errors.push(message), () => now);
     await reader.load("s");
     await reader.flush();
-    // resp_a and resp_b expired, but resp_c still continues them.
+    // resp_old, resp_a and resp_b expired, but resp_c still continues the last two.
+    assert.equal(reader.get("s", "resp_old"), undefined);
     assert.deepEqual(heldText(reader, ["resp_c"]), heldText(store, ["resp_c"]));
     assert.equal(reader.get("s", "resp_b"), undefined);
     assert.deepEqual(reader.get("s", "resp_legacy")?.input, said("old"));
