@@ -40,6 +40,10 @@ export interface LoadedEntry extends FileEntry {
 export const ID_PATTERN = /^[A-Za-z0-9_-]{1,200}$/;
 /** `<id>.json` (a response) or `<id>~<version>.json` (only what later turns build on). */
 const NAME_PATTERN = /^([A-Za-z0-9_-]{1,200})(?:~([0-9a-z]{0,40}))?\.json$/;
+/** The atomic writer's temp file for one of them (auth/store/atomic-write.ts), which a killed process leaves behind. */
+const TEMP_PATTERN = /^\.[A-Za-z0-9_-]{1,200}\.json\.[0-9a-f]{12}\.tmp$/;
+/** A temp file this old belongs to no write still going on (another process may be writing its own: they take milliseconds). */
+const ORPHAN_MS = 10 * 60_000;
 
 /** A file as it is on disk. */
 interface FileInfo {
@@ -125,7 +129,10 @@ export class ResponseFiles {
     const unwanted: string[] = [];
     for (const name of names) {
       const match = NAME_PATTERN.exec(name);
-      if (!match) continue; // not ours (temp files are the atomic writer's)
+      if (!match) {
+        if (TEMP_PATTERN.test(name) && (await ageOf(join(dir, name))) > ORPHAN_MS) unwanted.push(name);
+        continue;
+      }
       const [, id, hidden] = match;
       const text = await this.read(join(dir, name));
       const version = text?.version ?? "";
@@ -281,6 +288,14 @@ export class ResponseFiles {
       if (error.code !== "ENOENT") this.onError(`response store: could not delete ${path} (${error.code})`);
     });
   }
+}
+
+/** How long ago `path` was last written (0 when it cannot be told). */
+function ageOf(path: string): Promise<number> {
+  return stat(path).then(
+    (stats) => Date.now() - stats.mtimeMs,
+    () => 0,
+  );
 }
 
 /** How many input items `entry` adds to `base`'s context (its input, then its output). */

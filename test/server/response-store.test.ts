@@ -2,11 +2,11 @@
 // used first; on disk, entries past their retention are dropped (file included) at load, a
 // conversation's files hold one turn each, and the files always read back as memory held them.
 import assert from "node:assert/strict";
-import { cp, mkdtemp, readdir, rm, stat, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { cp, readdir, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { it } from "node:test";
 import { keyScope, ResponseStore, type HeldResponse } from "#src/server/response-store.js";
+import { withHome } from "../support/home.js";
 
 const entry = (id: string, text = "x") => ({ response: { id, object: "response", output: [{ type: "message", content: [{ type: "output_text", text }] }] }, input: [] });
 const HOUR = 3_600_000;
@@ -23,14 +23,8 @@ function follow(store: ResponseStore, previous: HeldResponse | undefined, id: st
 
 const said = (text: string): Json[] => [{ type: "message", role: "user", content: text }];
 
-async function withHome(run: (home: string, dir: string) => Promise<void>): Promise<void> {
-  const home = await mkdtemp(join(tmpdir(), "codex-provider-responses-"));
-  try {
-    await run(home, join(home, "responses", "s"));
-  } finally {
-    await rm(home, { recursive: true, force: true });
-  }
-}
+/** A scratch state directory, and its scope "s"'s response files' directory. */
+const withStoreHome = (run: (home: string, dir: string) => Promise<void>) => withHome((home) => run(home, join(home, "responses", "s")));
 
 /** What a store holds of `ids`, as JSON, for comparing a store with one loaded from its files. */
 function heldText(store: ResponseStore, ids: string[]): Record<string, string | undefined> {
@@ -82,7 +76,7 @@ it("counts a response by the source size its caller knows, without serializing i
 });
 
 it("a long-running store drops expired entries and their files as new ones arrive", () =>
-  withHome(async (home, dir) => {
+  withStoreHome(async (home, dir) => {
     let now = 0;
     const store = new ResponseStore({ maxEntries: 10, maxBytes: 1 << 20, retentionHours: 1 }, home, undefined, () => now);
     store.put("s", entry("resp_old"));
@@ -100,7 +94,7 @@ function counted(id: string, counter: { calls: number }) {
 }
 
 it("a burst of answers writes only the files still held, serializing nothing while it answers", () =>
-  withHome(async (home, dir) => {
+  withStoreHome(async (home, dir) => {
     const store = new ResponseStore({ maxEntries: 10, maxBytes: 1 << 20, retentionHours: 1 }, home);
     const counter = { calls: 0 };
     // The first put's write starts at once; everything after waits, and most is evicted before its turn.
@@ -116,7 +110,7 @@ it("a burst of answers writes only the files still held, serializing nothing whi
   }));
 
 it("a conversation on disk writes each turn's own items, not the whole conversation, and reads back whole", () =>
-  withHome(async (home, dir) => {
+  withStoreHome(async (home, dir) => {
     const store = new ResponseStore(DISK, home);
     const ids = Array.from({ length: 40 }, (_, i) => `resp_turn${i}`);
     let previous: HeldResponse | undefined;
@@ -135,7 +129,7 @@ it("a conversation on disk writes each turn's own items, not the whole conversat
   }));
 
 it("a deleted, evicted or replaced turn stays gone, while the turns after it keep their whole context", () =>
-  withHome(async (home, dir) => {
+  withStoreHome(async (home, dir) => {
     const store = new ResponseStore({ ...DISK, maxEntries: 4 }, home);
     const [t1, t2, t3, t4] = ["resp_1", "resp_2", "resp_3", "resp_4"];
     let previous: HeldResponse | undefined;
@@ -165,7 +159,7 @@ it("a deleted, evicted or replaced turn stays gone, while the turns after it kee
   }));
 
 it("a store that loads several scopes lets go of each one's files once nothing needs them", () =>
-  withHome(async (home, dir) => {
+  withStoreHome(async (home, dir) => {
     const store = new ResponseStore(DISK, home);
     let previous: HeldResponse | undefined;
     for (const id of ["resp_1", "resp_2", "resp_3"]) {
@@ -186,7 +180,7 @@ it("a store that loads several scopes lets go of each one's files once nothing n
   }));
 
 it("a response that continues one with its own id keeps the version it continued", () =>
-  withHome(async (home) => {
+  withStoreHome(async (home) => {
     const store = new ResponseStore(DISK, home);
     const first = follow(store, undefined, "resp_same", said("hello"), "first answer");
     await store.flush();
@@ -199,7 +193,7 @@ it("a response that continues one with its own id keeps the version it continued
   }));
 
 it("an entry whose input does not extend the response it names is written whole", () =>
-  withHome(async (home) => {
+  withStoreHome(async (home) => {
     const store = new ResponseStore(DISK, home);
     const first = follow(store, undefined, "resp_first", said("hello"));
     await store.flush();
@@ -212,7 +206,7 @@ it("an entry whose input does not extend the response it names is written whole"
   }));
 
 it("at load, expired and corrupt files go, and so do the turns built on a corrupt one, but not those built on an expired one", () =>
-  withHome(async (home, dir) => {
+  withStoreHome(async (home, dir) => {
     let now = 0;
     const store = new ResponseStore(DISK, home, undefined, () => now);
     follow(store, undefined, "resp_old", said("nothing builds on this"));
@@ -250,7 +244,7 @@ it("at load, expired and corrupt files go, and so do the turns built on a corrup
   }));
 
 it("files follow puts, follow-ups, replacements and deletes made while earlier writes are still on their way", () =>
-  withHome(async (home, dir) => {
+  withStoreHome(async (home, dir) => {
     const limits = { maxEntries: 6, maxBytes: 1 << 20, retentionHours: 1 };
     const store = new ResponseStore(limits, home);
     // xorshift32: the same sequence every run.
