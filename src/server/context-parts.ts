@@ -18,3 +18,28 @@ export function joinedBytes(a: number, b: number): number {
 export function outputOf(response: Json | undefined): Json[] {
   return (response?.output as Json[] | undefined) ?? [];
 }
+
+/** A kept response as its follow-ups see it: its context and its answer. */
+interface Turn {
+  response: Json;
+  input: Json[];
+}
+
+/** How many items `input` adds to `base`'s context (its input, then its output), if it extends it. */
+export function addedCount(input: Json[], base: Turn): number {
+  return input.length - base.input.length - outputOf(base.response).length;
+}
+
+/**
+ * Whether `input` starts with `base`'s context, item for item (the same objects:
+ * conversation.ts builds it so); checked at the seams, where a mismatch would show.
+ */
+export function extendsContext(input: Json[], base: Turn): boolean {
+  const output = outputOf(base.response);
+  const seam = base.input.length;
+  return (
+    addedCount(input, base) >= 0 &&
+    (seam === 0 || (input[0] === base.input[0] && input[seam - 1] === base.input[seam - 1])) &&
+    (output.length === 0 || (input[seam] === output[0] && input[seam + output.length - 1] === output[output.length - 1]))
+  );
+}

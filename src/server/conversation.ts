@@ -26,8 +26,9 @@ export interface Continuation {
   expandedFrom?: string;
   /** `context`'s size as JSON when it continues a kept response (see NewResponse.inputBytes). */
   contextBytes?: number;
-  /** The kept response `context` continues (see NewResponse.continues). */
+  /** The kept response `context` continues, and the new input's size as JSON (see NewResponse.continues). */
   previous?: HeldResponse;
+  addedBytes?: number;
 }
 
 export function continuation(provider: Provider, store: ResponseStore, scope: string, body: Json, input: Json[]): Continuation {
@@ -52,10 +53,11 @@ export function continuation(provider: Provider, store: ResponseStore, scope: st
  * only what it adds (the new input, the earlier output), not the whole conversation
  * again: counting a 160 KB context took ~1.4 ms per request.
  */
-function continued(entry: HeldResponse, input: Json[]): { context: Json[]; contextBytes: number; previous: HeldResponse } {
+function continued(entry: HeldResponse, input: Json[]): Required<Pick<Continuation, "context" | "contextBytes" | "previous" | "addedBytes">> {
   const output = outputOf(entry.response);
-  const bytes = joinedBytes(joinedBytes(entry.inputBytes ?? jsonBytes(entry.input), jsonBytes(output)), jsonBytes(input));
-  return { context: [...entry.input, ...output, ...input], contextBytes: bytes, previous: entry };
+  const addedBytes = jsonBytes(input);
+  const bytes = joinedBytes(joinedBytes(entry.inputBytes ?? jsonBytes(entry.input), jsonBytes(output)), addedBytes);
+  return { context: [...entry.input, ...output, ...input], contextBytes: bytes, previous: entry, addedBytes };
 }
 
 /**
@@ -77,5 +79,5 @@ export function keep(store: ResponseStore, scope: string, body: Json, continued:
   if (body.store === false) return;
   const from = continued.expandedFrom;
   const responseBytes = sourceBytes === undefined || from === undefined ? sourceBytes : sourceBytes + Buffer.byteLength(from) + CONTINUED_FIELD_BYTES;
-  store.put(scope, { response, input: continued.context, responseBytes, inputBytes: continued.contextBytes, continues: continued.previous });
+  store.put(scope, { response, input: continued.context, responseBytes, inputBytes: continued.contextBytes, continues: continued.previous, addedBytes: continued.addedBytes });
 }

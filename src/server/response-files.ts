@@ -15,7 +15,7 @@
 import { randomBytes } from "node:crypto";
 import { readdir, readFile, stat, unlink } from "node:fs/promises";
 import { join } from "node:path";
-import { joinedBytes, jsonBytes, outputOf } from "./context-parts.js";
+import { addedCount, extendsContext, joinedBytes, jsonBytes, outputOf } from "./context-parts.js";
 
 type Json = Record<string, unknown>;
 
@@ -31,9 +31,25 @@ export interface FileEntry {
   version?: string;
 }
 
+/** One file of a conversation as load() found it: what it adds, and the file it builds on. */
+export interface ChainLink {
+  /** The file's version key, as `base` names it. */
+  key: string;
+  /** Its response's size as JSON, and its input's (the items it added, for a turn file). */
+  ownBytes: number;
+  base?: string;
+}
+
 /** A response read back by load(), its input joined back whole. */
-export interface LoadedEntry extends FileEntry {
+interface LoadedEntry extends FileEntry {
   inputBytes: number;
+  link: ChainLink;
+}
+
+/** What load() read back: the responses, and the files they build on that are no response's. */
+export interface Loaded {
+  entries: LoadedEntry[];
+  bases: ChainLink[];
 }
 
 /** Response ids that are safe as file names; anything else is never stored. */
@@ -114,16 +130,17 @@ export class ResponseFiles {
   }
 
   /**
-   * Read back one scope's responses, oldest first, without the expired ones; files that
-   * cannot be read, or build on a file that is gone, are removed, as are files nothing needs.
+   * Read back one scope's responses, oldest first, without the expired ones, and the
+   * files they build on; files that cannot be read, or build on a file that is gone, are
+   * removed, as are files nothing needs.
    */
-  async load(scope: string, expired: (createdAt: number) => boolean): Promise<LoadedEntry[]> {
+  async load(scope: string, expired: (createdAt: number) => boolean): Promise<Loaded> {
     const dir = join(this.root, scope);
     let names: string[];
     try {
       names = await readdir(dir);
     } catch {
-      return []; // nothing stored yet
+      return { entries: [], bases: [] }; // nothing stored yet
     }
     const texts = new Map<string, FileText & { name: string; id: string }>();
     const unwanted: string[] = [];
@@ -140,7 +157,7 @@ export class ResponseFiles {
       if (!text || text.response.id !== id || (hidden !== undefined && hidden !== version) || texts.has(key)) unwanted.push(name);
       else texts.set(key, { ...text, name, id });
     }
-    const contexts = new Map<string, { input: Json[]; inputBytes: number } | null>();
+    const contexts = new Map<string, { input: Json[]; inputBytes: number; ownBytes: number } | null>();
     const context = (key: string) => {
       // Down to a whole input (or a gap), then joined back up; iterative, as a conversation can be long.
       const chain = new Set<string>();
@@ -150,13 +167,16 @@ export class ResponseFiles {
       }
       for (const at of [...chain].reverse()) {
         const text = texts.get(at);
-        let joined: { input: Json[]; inputBytes: number } | null = null;
-        if (text?.input) joined = { input: text.input, inputBytes: jsonBytes(text.input) };
-        else if (text?.base && text.added) {
+        let joined: { input: Json[]; inputBytes: number; ownBytes: number } | null = null;
+        if (text?.input) {
+          const inputBytes = jsonBytes(text.input);
+          joined = { input: text.input, inputBytes, ownBytes: jsonBytes(text.response) + inputBytes };
+        } else if (text?.base && text.added) {
           const baseKey = baseOf(scope, text)!;
           const base = contexts.get(baseKey);
           const output = outputOf(texts.get(baseKey)?.response);
-          if (base) joined = { input: [...base.input, ...output, ...text.added], inputBytes: joinedBytes(joinedBytes(base.inputBytes, jsonBytes(output)), jsonBytes(text.added)) };
+          const added = jsonBytes(text.added);
+          if (base) joined = { input: [...base.input, ...output, ...text.added], inputBytes: joinedBytes(joinedBytes(base.inputBytes, jsonBytes(output)), added), ownBytes: jsonBytes(text.response) + added };
         }
         contexts.set(at, joined);
       }
@@ -168,19 +188,24 @@ export class ResponseFiles {
       if (text.name !== `${text.id}.json` || expired(text.createdAt)) continue;
       const whole = context(key);
       if (!whole) continue;
-      loaded.push({ response: text.response, input: whole.input, inputBytes: whole.inputBytes, createdAt: text.createdAt, version: text.version });
+      const link = { key, ownBytes: whole.ownBytes, base: baseOf(scope, text) };
+      loaded.push({ response: text.response, input: whole.input, inputBytes: whole.inputBytes, createdAt: text.createdAt, version: text.version, link });
       for (let at: string | undefined = key; at !== undefined && !needed.has(at); ) {
         needed.add(at);
         at = baseOf(scope, texts.get(at));
       }
     }
-    const entries = new Set(loaded.map((entry) => versionKey(scope, String(entry.response.id), entry.version ?? "")));
+    const entries = new Set(loaded.map((entry) => entry.link.key));
+    const bases: ChainLink[] = [];
     for (const [key, text] of texts) {
       if (!needed.has(key)) {
         unwanted.push(text.name);
         continue;
       }
-      this.files.set(key, { name: text.name, refs: 0, base: baseOf(scope, text), entry: entries.has(key) });
+      const entry = entries.has(key);
+      // Every needed file was joined back on the way to a loaded response.
+      if (!entry) bases.push({ key, ownBytes: contexts.get(key)!.ownBytes, base: baseOf(scope, text) });
+      this.files.set(key, { name: text.name, refs: 0, base: baseOf(scope, text), entry });
       if (text.name === `${text.id}.json`) this.occupant.set(`${scope}/${text.id}`, key);
     }
     // Counted once all are in: a base may come after the files that build on it.
@@ -189,7 +214,7 @@ export class ResponseFiles {
       if (base) this.files.get(base)!.refs++;
     }
     for (const name of unwanted) await this.unlink(join(dir, name));
-    return loaded.sort((a, b) => a.createdAt - b.createdAt);
+    return { entries: loaded.sort((a, b) => a.createdAt - b.createdAt), bases };
   }
 
   private async read(path: string): Promise<FileText | undefined> {
@@ -224,7 +249,7 @@ export class ResponseFiles {
     const [scope, id] = split(key);
     const baseId = base && String(base.response.id);
     // The base's file as it was written, if it is still on disk (under either name).
-    const baseKey = base?.version !== undefined && continues(entry, base) ? versionKey(scope, baseId!, base.version) : undefined;
+    const baseKey = base?.version !== undefined && extendsContext(entry.input, base) ? versionKey(scope, baseId!, base.version) : undefined;
     const reserved = baseKey !== undefined && this.files.has(baseKey) ? baseKey : undefined;
     // Counted first, so that letting go of the file this one replaces (its base, when a
     // response continues one with its own id) cannot remove its base.
@@ -234,7 +259,7 @@ export class ResponseFiles {
       const version = `${this.prefix}${(++this.written).toString(36)}`;
       const { response, createdAt } = entry;
       const text: FileText = reserved
-        ? { response, createdAt, version, base: { id: baseId!, version: base!.version! }, added: entry.input.slice(entry.input.length - addedCount(entry, base!)) }
+        ? { response, createdAt, version, base: { id: baseId!, version: base!.version! }, added: entry.input.slice(entry.input.length - addedCount(entry.input, base!)) }
         : { response, createdAt, version, input: entry.input };
       // Loaded on first use: most servers never persist.
       const { writeFileAtomic } = await import("../auth/store/index.js");
@@ -295,25 +320,6 @@ function ageOf(path: string): Promise<number> {
   return stat(path).then(
     (stats) => Date.now() - stats.mtimeMs,
     () => 0,
-  );
-}
-
-/** How many input items `entry` adds to `base`'s context (its input, then its output). */
-function addedCount(entry: FileEntry, base: FileEntry): number {
-  return entry.input.length - base.input.length - outputOf(base.response).length;
-}
-
-/**
- * Whether `entry`'s input starts with `base`'s context, item for item (the same objects:
- * conversation.ts builds it so); checked at the seams, where a mismatch would show.
- */
-function continues(entry: FileEntry, base: FileEntry): boolean {
-  const output = outputOf(base.response);
-  const seam = base.input.length;
-  return (
-    addedCount(entry, base) >= 0 &&
-    (seam === 0 || (entry.input[0] === base.input[0] && entry.input[seam - 1] === base.input[seam - 1])) &&
-    (output.length === 0 || (entry.input[seam] === output[0] && entry.input[seam + output.length - 1] === output[output.length - 1]))
   );
 }
 

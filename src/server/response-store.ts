@@ -1,14 +1,17 @@
 // The responses this server produced, kept so `previous_response_id` and
 // `GET/DELETE /v1/responses/{id}` work in front of upstreams that store nothing (the
 // ChatGPT-plan paths force `store: false`, docs/protocol.md#siwc-inference). Bounded by
-// count and bytes, least recently used out first. Every entry belongs to a scope (a hash
+// count and bytes, least recently used out first. A conversation's turns share their
+// context (a follow-up's input is the earlier turns' items, the same objects), so each is
+// counted for what it adds, and a turn's count stays while a kept later turn still holds
+// its items. Every entry belongs to a scope (a hash
 // of the local key that created it) and is invisible from any other scope. Optionally each
 // entry is also a 0600 file under `<state dir>/responses/<scope>/` (response-files.ts),
 // read back at start and dropped after the retention time.
 import { createHash } from "node:crypto";
 import { join } from "node:path";
-import { jsonBytes } from "./context-parts.js";
-import { ID_PATTERN, ResponseFiles } from "./response-files.js";
+import { extendsContext, jsonBytes } from "./context-parts.js";
+import { ID_PATTERN, ResponseFiles, type ChainLink } from "./response-files.js";
 
 
 type Json = Record<string, unknown>;
@@ -36,6 +39,8 @@ export const DEFAULT_RESPONSE_STORE_LIMITS: ResponseStoreLimits = { maxEntries: 
 const HOUR_MS = 3_600_000;
 /** Bytes a held entry adds to its response and input when serialized: the field names and `createdAt`. */
 const ENTRY_OVERHEAD = 64;
+/** What a held entry's own context array costs per item (a pointer; the items are counted where they were added). */
+const ITEM_BYTES = 8;
 /** How often a put also drops expired entries, so a long-running server keeps no file past its retention. */
 const SWEEP_EVERY_MS = 60_000;
 
@@ -51,9 +56,20 @@ export interface HeldResponse extends StoredResponse {
 }
 
 interface Held extends HeldResponse {
-  bytes: number;
+  charge: Charge;
   /** Set by the files once written (response-files.ts). */
   version?: string;
+}
+
+/** What one turn adds to the store's bytes: counted while it is held, or while a counted later turn builds on it. */
+interface Charge {
+  bytes: number;
+  /** Counted charges that build on this one. */
+  refs: number;
+  base?: Charge;
+  held: boolean;
+  /** No longer counted: nothing holds it. */
+  released: boolean;
 }
 
 /** What put() keeps: a response, its input, and what the caller already knows of the response's size. */
@@ -71,8 +87,13 @@ export interface NewResponse extends Omit<StoredResponse, "createdAt"> {
    * (conversation.ts) instead of serializing a context that grows with every turn.
    */
   inputBytes?: number;
-  /** The kept response this one continues, when its input is that one's input and output followed by new items: its file then holds only those (response-files.ts). */
+  /**
+   * The kept response this one continues, when its input is that one's input and output
+   * followed by new items of `addedBytes` as JSON: then only those are counted, and its
+   * file holds only those (response-files.ts).
+   */
   continues?: HeldResponse;
+  addedBytes?: number;
 }
 
 export class ResponseStore {
@@ -124,13 +145,17 @@ export class ResponseStore {
     const { response, input, responseBytes } = entry;
     // A known response size spares serializing the response (~12 µs for a short answer) just to count it.
     let inputBytes = entry.inputBytes;
-    const bytes = responseBytes === undefined ? jsonBytes({ response, input, createdAt } satisfies StoredResponse) : responseBytes + (inputBytes ??= jsonBytes(input)) + ENTRY_OVERHEAD;
-    if (bytes > this.limits.maxBytes) return false;
+    const whole = responseBytes === undefined ? jsonBytes({ response, input, createdAt } satisfies StoredResponse) : responseBytes + (inputBytes ??= jsonBytes(input)) + ENTRY_OVERHEAD;
+    if (whole > this.limits.maxBytes) return false;
+    const base = this.sharedBase(entry);
+    const charge: Charge = { bytes: base ? (responseBytes ?? jsonBytes(response)) + entry.addedBytes! + ENTRY_OVERHEAD : whole, refs: 0, base: base?.charge, held: true, released: false };
+    // Counted before the key is let go of: a response may continue one with its own id.
+    if (base) base.charge.refs++;
     const key = `${scope}/${id}`;
     this.remove(key);
-    const held: Held = { response, input, createdAt, bytes, inputBytes };
+    const held: Held = { response, input, createdAt, inputBytes, charge };
     this.entries.set(key, held);
-    this.bytes += bytes;
+    this.bytes += charge.bytes + ITEM_BYTES * input.length;
     this.sweep();
     this.evict();
     if (this.entries.has(key)) this.files?.write(key, held, entry.continues);
@@ -152,14 +177,35 @@ export class ResponseStore {
   /** Read back one scope's files (at server start), dropping expired and unreadable ones. */
   async load(scope: string): Promise<void> {
     if (!this.files) return;
+    const { entries, bases } = await this.files.load(scope, (createdAt) => this.expired({ createdAt }));
+    // Counted as the files share their turns.
+    const charges = new Map<string, Charge>();
+    const count = (link: ChainLink, held: boolean) => {
+      const charge: Charge = { bytes: link.ownBytes + ENTRY_OVERHEAD, refs: 0, held, released: false };
+      charges.set(link.key, charge);
+      this.bytes += charge.bytes;
+      return charge;
+    };
+    for (const link of bases) count(link, false);
     // Oldest first, so the most recent survive the limits.
-    for (const entry of await this.files.load(scope, (createdAt) => this.expired({ createdAt }))) {
-      const key = `${scope}/${String(entry.response.id)}`;
-      const bytes = jsonBytes(entry.response) + entry.inputBytes + ENTRY_OVERHEAD;
-      this.entries.set(key, { ...entry, bytes });
-      this.bytes += bytes;
+    for (const { link, ...entry } of entries) {
+      this.entries.set(`${scope}/${String(entry.response.id)}`, { ...entry, charge: count(link, true) });
+      this.bytes += ITEM_BYTES * entry.input.length;
+    }
+    for (const link of [...bases, ...entries.map((entry) => entry.link)]) {
+      const base = link.base === undefined ? undefined : charges.get(link.base);
+      if (!base) continue;
+      charges.get(link.key)!.base = base;
+      base.refs++;
     }
     this.evict();
+  }
+
+  /** The held response `entry` continues, if its charge still counts and `entry`'s input extends its context. */
+  private sharedBase(entry: NewResponse): Held | undefined {
+    const base = entry.continues as Held | undefined;
+    if (!base?.charge || base.charge.released || entry.addedBytes === undefined) return undefined;
+    return extendsContext(entry.input, base) ? base : undefined;
   }
 
   private expired(entry: { createdAt: number }): boolean {
@@ -190,7 +236,21 @@ export class ResponseStore {
     const held = this.entries.get(key);
     if (!held) return;
     this.entries.delete(key);
-    this.bytes -= held.bytes;
+    this.bytes -= ITEM_BYTES * held.input.length;
+    held.charge.held = false;
+    this.release(held.charge);
     this.files?.remove(key);
+  }
+
+  /** Stop counting `charge` if nothing holds it any more, and so on down the turns it built on. */
+  private release(charge: Charge | undefined): void {
+    for (let at = charge; at && !at.held && at.refs === 0 && !at.released; ) {
+      at.released = true;
+      this.bytes -= at.bytes;
+      const base = at.base;
+      at.base = undefined;
+      if (base) base.refs--;
+      at = base;
+    }
   }
 }

@@ -1,5 +1,6 @@
 // A follow-up's context is counted for the response store's byte limit from the sizes the
-// store already holds, not by serializing the whole conversation again on every turn.
+// store already holds, not by serializing the whole conversation again on every turn, and
+// the turns of a conversation share the count of the items they share.
 import assert from "node:assert/strict";
 import { it } from "node:test";
 import type { Provider } from "#src/providers/provider.js";
@@ -40,10 +41,15 @@ it("a follow-up's context size is exact and serializes only what the turn adds",
       previous = id;
     });
     // Four entries, each counted as its response's source size (with the `previous_response_id`
-    // the client is shown, when it was expanded here), its whole context and the field names.
+    // the client is shown, when it was expanded here), the input it added (the first turn: all
+    // of it; the rest is the earlier turns', counted there), the field names, and a pointer
+    // per item of its whole context.
     const context = (n: number) => turns.slice(0, n + 1).flatMap((turn, i) => (i < n ? [...turn.input, ...turn.output] : turn.input));
     const shownId = (n: number) => (provider === STATELESS && n > 0 ? Buffer.byteLength(`"previous_response_id":"resp_chatgpt_${n - 1}",`) : 0);
-    const expected = turns.reduce((sum, _, n) => sum + 100 + shownId(n) + jsonBytes(context(n)) + 64, 0);
+    const expected = turns.reduce((sum, turn, n) => sum + 100 + shownId(n) + jsonBytes(n === 0 ? context(0) : turn.input) + 64 + 8 * context(n).length, 0);
     assert.equal(store.totalBytes, expected, provider.id);
+    // Let go of in any order, nothing stays counted.
+    for (const n of [1, 3, 0, 2]) store.delete("s", `resp_${provider.id}_${n}`);
+    assert.equal(store.totalBytes, 0, provider.id);
   }
 });

@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { cp, readdir, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { it } from "node:test";
+import { jsonBytes } from "#src/server/context-parts.js";
 import { keyScope, ResponseStore, type HeldResponse } from "#src/server/response-store.js";
 import { withHome } from "../support/home.js";
 
@@ -17,7 +18,7 @@ type Json = Record<string, unknown>;
 function follow(store: ResponseStore, previous: HeldResponse | undefined, id: string, added: Json[], answer = `answer ${id}`): HeldResponse {
   const response = { id, object: "response", output: [{ type: "message", role: "assistant", content: [{ type: "output_text", text: answer }] }] };
   const input = previous ? [...previous.input, ...(previous.response.output as Json[]), ...added] : added;
-  assert.ok(store.put("s", { response, input, continues: previous }));
+  assert.ok(store.put("s", { response, input, continues: previous, addedBytes: jsonBytes(added) }));
   return store.get("s", id)!;
 }
 
@@ -107,6 +108,35 @@ it("a burst of answers writes only the files still held, serializing nothing whi
     assert.deepEqual((await readdir(dir)).sort(), held.sort());
     // The ten held, plus at most the one already being written when the burst came.
     assert.ok(counter.calls <= 11, `serialized ${counter.calls} times for 10 files`);
+  }));
+
+it("a conversation's turns are counted for what each adds, and stay counted while a later turn holds them", () =>
+  withStoreHome(async (home) => {
+    // 60 turns of ~1.2 KB: ~2.2 MB if each turn counted its whole context, ~100 KB shared.
+    const limits = { ...DISK, maxBytes: 200_000 };
+    const store = new ResponseStore(limits, home);
+    const ids = Array.from({ length: 60 }, (_, i) => `resp_turn${i}`);
+    let previous: HeldResponse | undefined;
+    for (const [i, id] of ids.entries()) previous = follow(store, previous, id, said(`${i}: ${"a question. ".repeat(90)}`));
+    assert.equal(store.size, 60, "every turn is kept");
+    const total = store.totalBytes;
+    assert.ok(total > 60 * 1200 && total < 150_000, String(total));
+    await store.flush();
+
+    // Read back, the files' turns are counted as shared again, so nothing is evicted.
+    const reader = new ResponseStore(limits, home);
+    await reader.load("s");
+    assert.equal(reader.size, 60);
+    assert.ok(Math.abs(reader.totalBytes - total) < total * 0.02, `${reader.totalBytes} read back, ${total} before`);
+
+    // Earlier turns let go of: only their own context arrays are freed, the last turn still holds their items.
+    for (const id of ids.slice(0, 59)) store.delete("s", id);
+    const tip = store.get("s", ids[59])!;
+    assert.ok(store.totalBytes > total * 0.5, String(store.totalBytes));
+    assert.equal(tip.input.length, 60 + 59);
+    store.delete("s", ids[59]);
+    assert.equal(store.totalBytes, 0);
+    await store.flush();
   }));
 
 it("a conversation on disk writes each turn's own items, not the whole conversation, and reads back whole", () =>
@@ -278,4 +308,9 @@ it("files follow puts, follow-ups, replacements and deletes made while earlier w
     for (const id of ids) reader.delete("s", id);
     await reader.flush();
     assert.deepEqual(await readdir(dir), []);
+    // Nothing stays counted once nothing is held, in the store that made the changes or the one that read them back.
+    assert.equal(reader.totalBytes, 0);
+    for (const id of ids) store.delete("s", id);
+    assert.equal(store.totalBytes, 0);
+    await store.flush();
   }));
