@@ -7,8 +7,8 @@
 // `serve` runs the `openai` provider (bench/proxy.ts), which forwards the id: the
 // upstream request stays one turn long, so what could grow per turn is `serve`'s own
 // keeping of the conversation. It runs twice: keeping responses in memory (the default),
-// and also on disk (`responses_store_hours = 1`), where each kept response is a file
-// holding its whole context. On disk the client pauses between turns, as a person or a
+// and also on disk (`responses_store_hours = 1`), where each kept response is also a file
+// (a follow-up's holds its own turn). On disk the client pauses between turns, as a person or a
 // model would, so each turn's file is written before the next turn (a client faster than
 // the disk gets its files coalesced, which would hide their cost); the pause is left out
 // of the wall time per turn, the time a turn takes as the client sees it.
@@ -52,6 +52,7 @@ async function conversation(upstream: string, kind: string, pauseMs: number, log
     const text = await answer.body.text();
     if (answer.statusCode !== 200) throw new Error(`serve answered ${answer.statusCode}: ${text.slice(0, 200)}`);
     previous = /"id":"(resp_n\d+)"/.exec(text)?.[1];
+    if (!previous) throw new Error(`serve's answer carried no response id: ${text.slice(0, 200)}`);
   };
   /** Turns `from`…`to - 1` of the conversation; serve's CPU ms and the wall ms per turn. */
   const turns = async (from: number, to: number) => {

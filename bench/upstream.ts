@@ -6,6 +6,7 @@
 //   /large/responses    the same with 20 000 deltas (throughput)
 //   /delayed/responses  20 deltas after FIRST_BYTE_DELAY_MS with no byte sent (time to first token)
 //   /hold/responses     the first event, then the stream stays open (memory per open stream)
+//   /numbered/responses 20 deltas, each answer with a new response id (a conversation's turns)
 //   GET …/models        a one-model list, so `serve`'s model check passes
 //
 // Run as a script it listens on a free loopback port and prints `{"url":…}` on stdout;
