@@ -13,8 +13,9 @@
 //             once, once with each event written on its own (bench/upstream.ts `paced`)
 //   refresh   expired access token: 1000 concurrent calls in one process, 8 processes on
 //             one store: refresh requests seen, latency added to the calls that waited
-//   startup   `--version` vs `node -e 0`; `import("codex-provider")` vs bare node;
-//             each with and without NODE_EXTRA_CA_CERTS
+//   startup   `--version` and a whole `ask` (one streamed answer from the upstream) vs
+//             `node -e 0`; `import("codex-provider")` vs bare node; each with and without
+//             NODE_EXTRA_CA_CERTS
 //   redact    1 MB of prose and of base64, patterns only vs 64 registered secrets
 //
 // Flags: --quick (a smoke run, under a minute), --node24, --only=SECTION[,SECTION…]
@@ -30,12 +31,13 @@
 // --profile-serve [--paced] (CPU profiles of `serve`, the pass-through and the parsing
 // proxy in steady state under the 64-stream load, or `--streams=N`). Every upstream runs in its own process.
 import { spawnSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { benchAlloc } from "./alloc.js";
 import { benchConversation } from "./conversation.js";
-import { FLOOR } from "./clients.js";
+import { FLOOR, KEY } from "./clients.js";
 import { median, ratio } from "./measure.js";
 import { peerRounds, type PeerFigures } from "./peers.js";
 import { benchInstructions, benchProxyInstructions } from "./instructions.js";
@@ -205,7 +207,7 @@ async function allSections(upstream: string, quick: boolean): Promise<void> {
     log(`\n## Refresh with an expired access token (latency: a round with a valid token → the round that refreshed)`);
     results.refresh = await benchRefresh(log, quick);
   }
-  if (only.has("startup")) benchStartup(quick);
+  if (only.has("startup")) benchStartup(upstream, quick);
   if (only.has("redact")) results.redact = benchRedact(log, quick);
 }
 
@@ -224,11 +226,14 @@ function benchMemory(upstream: string, quick: boolean): void {
   results.memoryPerOpenStream = figures;
 }
 
-function benchStartup(quick: boolean): void {
+function benchStartup(upstream: string, quick: boolean): void {
   const runs = quick ? 3 : 15;
   log(`\n## Cold start (median of ${runs} runs, ms)`);
-  const withCa = { ...process.env };
-  const withoutCa = { ...process.env };
+  // A first command as a newcomer runs it: a key in the environment, nothing stored yet.
+  const home = mkdtempSync(join(tmpdir(), "cp-bench-startup-"));
+  const askEnv = { CODEX_PROVIDER_HOME: home, CODEX_PROVIDER_API_URL: `${upstream}/v1`, OPENAI_API_KEY: KEY };
+  const withCa: NodeJS.ProcessEnv = { ...process.env, ...askEnv };
+  const withoutCa: NodeJS.ProcessEnv = { ...process.env, ...askEnv };
   delete withoutCa.NODE_EXTRA_CA_CERTS;
   const startup: Record<string, Record<string, number>> = {};
   for (const [label, env] of [
@@ -242,16 +247,20 @@ function benchStartup(quick: boolean): void {
         ["--input-type=module", "-e", "0"],
         // By the package's name, as a user imports it (the exports map's entry; run in the package, so it resolves to itself).
         ["--input-type=module", "-e", 'await import("codex-provider")'],
+        [join(root, "bin/codex-provider.js"), "ask", "--provider", "openai", "hi"],
       ],
       env,
       runs,
     );
-    const [bare, version, importBare, importLib] = times.map(median);
+    const [bare, version, importBare, importLib, ask] = times.map(median);
     // The import's cost: the median of each run's difference (the two ran back to back).
     const importAdded = median(times[3].map((ms, i) => ms - times[2][i]));
-    startup[label] = { nodeE0: bare, version, importLib, importBare, importAdded };
-    log(`  [${label}] node -e 0: ${bare.toFixed(1)}   --version: ${version.toFixed(1)} (${ratio(version, bare)}, target ≤ 1.5×)   import("codex-provider"): +${importAdded.toFixed(1)} ms over bare (target ≤ 30)`);
+    startup[label] = { nodeE0: bare, version, importLib, importBare, importAdded, ask };
+    log(
+      `  [${label}] node -e 0: ${bare.toFixed(1)}   --version: ${version.toFixed(1)} (${ratio(version, bare)}, target ≤ 1.5×)   import("codex-provider"): +${importAdded.toFixed(1)} ms over bare (target ≤ 30)   ask: ${ask.toFixed(1)} (+${(ask - bare).toFixed(1)} ms)`,
+    );
   }
+  rmSync(home, { recursive: true, force: true });
   results.startupMs = startup;
 }
 

@@ -1,10 +1,12 @@
-// What users import: the package's exports, which point at the bundle scripts/bundle.js
-// makes from dist/ (one copy of the library shared by the entries, a few files to load
-// instead of ~37 modules). The other suites test dist/'s modules; this one checks, through
-// the package names, that the bundle is the same library end to end.
+// What users import and run: the package's exports, which point at the bundle
+// scripts/bundle.js makes from dist/ (one copy of the library shared by the entries, a few
+// files to load instead of ~37 modules), and the CLI's own bundle. The other suites test
+// dist/'s modules (and the CLI through bin/, so through its bundle); this one checks,
+// through the package names, that the bundle is the same library end to end.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -66,5 +68,28 @@ test("through the package names: emulator, streamed call, local server and AI SD
   } finally {
     await emu.close();
     rmSync(home, { recursive: true, force: true });
+  }
+});
+
+test("the CLI runs from its own bundle: a command that reads the config loads no module of ours from dist/ outside it, and no zod or smol-toml file", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "cp-cli-bundle-"));
+  try {
+    // Every module the process resolves, written down by a resolve hook (module.register).
+    const log = join(dir, "resolved.txt");
+    writeFileSync(join(dir, "hooks.mjs"), `import { appendFileSync } from "node:fs";\nexport async function resolve(specifier, context, next) {\n  const resolved = await next(specifier, context);\n  appendFileSync(${JSON.stringify(log)}, resolved.url + "\\n");\n  return resolved;\n}\n`);
+    writeFileSync(join(dir, "register.mjs"), `import { register } from "node:module";\nregister("./hooks.mjs", import.meta.url);\n`);
+    const home = join(dir, "home");
+    mkdirSync(home, { mode: 0o700 });
+    writeFileSync(join(home, "config.toml"), 'model = "gpt-5.4"\n', { mode: 0o600 });
+    const bin = fileURLToPath(new URL("../../bin/codex-provider.js", import.meta.url));
+    const run = spawnSync(process.execPath, ["--import", join(dir, "register.mjs"), bin, "config", "show"], { env: { ...process.env, CODEX_PROVIDER_HOME: home }, encoding: "utf8" });
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stdout, /gpt-5\.4/, "the config was read");
+    const files = readFileSync(log, "utf8").split("\n").filter((url) => url.startsWith("file:"));
+    const ours = files.filter((url) => url.includes("/dist/"));
+    assert.ok(ours.length > 0 && ours.every((url) => url.includes("/dist/bundle/cli/")), ours.filter((url) => !url.includes("/dist/bundle/cli/")).join("\n"));
+    assert.deepEqual(files.filter((url) => /\/node_modules\/(zod|smol-toml)\//.test(url)), []);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
