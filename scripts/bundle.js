@@ -12,35 +12,26 @@ import { build } from "esbuild";
 // Chunk names carry a hash: clear the last build's rather than pile them up.
 rmSync("dist/bundle", { recursive: true, force: true });
 
+/** ESM for Node 20, each dynamic import() a chunk of its own (loaded at first use). */
+const common = { outdir: "dist/bundle", bundle: true, splitting: true, format: "esm", platform: "node", target: "node20", logLevel: "warning" };
+
 await build({
+  ...common,
   entryPoints: {
     index: "dist/index.js",
     "emulator/index": "dist/emulator/index.js",
     "ai-sdk/index": "dist/ai-sdk/index.js",
     "ai-sdk/v2": "dist/ai-sdk/v2.js",
   },
-  outdir: "dist/bundle",
   chunkNames: "chunks/[name]-[hash]",
-  bundle: true,
-  splitting: true,
-  format: "esm",
-  platform: "node",
-  target: "node20",
   packages: "external",
-  logLevel: "warning",
 });
 
 await build({
+  ...common,
   entryPoints: { "cli/main": "dist/cli/main.js" },
-  outdir: "dist/bundle",
   chunkNames: "cli/chunks/[name]-[hash]",
-  bundle: true,
-  splitting: true,
-  format: "esm",
-  platform: "node",
-  target: "node20",
   // What only some commands load (sign-in's ID-token check, streaming) stays a package;
   // undici is imported by a computed name (transport/undici-http.ts) and stays one too.
   external: ["jose", "eventsource-parser"],
-  logLevel: "warning",
 });
