@@ -82,7 +82,9 @@ test("the CLI runs from its own bundle: a command that reads the config loads no
     mkdirSync(home, { mode: 0o700 });
     writeFileSync(join(home, "config.toml"), 'model = "gpt-5.4"\n', { mode: 0o600 });
     const bin = fileURLToPath(new URL("../../bin/codex-provider.js", import.meta.url));
-    const run = spawnSync(process.execPath, ["--import", join(dir, "register.mjs"), bin, "config", "show"], { env: { ...process.env, CODEX_PROVIDER_HOME: home }, encoding: "utf8" });
+    // The developer's own settings stay out: only the file decides the model shown.
+    const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith("CODEX_PROVIDER_")));
+    const run = spawnSync(process.execPath, ["--import", join(dir, "register.mjs"), bin, "config", "show"], { env: { ...env, CODEX_PROVIDER_HOME: home }, encoding: "utf8" });
     assert.equal(run.status, 0, run.stderr);
     assert.match(run.stdout, /gpt-5\.4/, "the config was read");
     const files = readFileSync(log, "utf8").split("\n").filter((url) => url.startsWith("file:"));
