@@ -15,7 +15,7 @@
 import { randomBytes } from "node:crypto";
 import { readdir, readFile, stat, unlink } from "node:fs/promises";
 import { join } from "node:path";
-import { addedCount, extendsContext, joinedBytes, jsonBytes, outputOf } from "./context-parts.js";
+import { addedCount, joinedBytes, jsonBytes, outputOf } from "./context-parts.js";
 
 type Json = Record<string, unknown>;
 
@@ -52,13 +52,13 @@ export interface Loaded {
   bases: ChainLink[];
 }
 
+/** A response id that is safe as a file name. */
+const ID = "[A-Za-z0-9_-]{1,200}";
 /** Response ids that are safe as file names; anything else is never stored. */
-export const ID_PATTERN = /^[A-Za-z0-9_-]{1,200}$/;
+export const ID_PATTERN = new RegExp(`^${ID}$`);
 /** `<id>.json` (a response) or `<id>~<version>.json` (only what later turns build on). */
-const NAME_PATTERN = /^([A-Za-z0-9_-]{1,200})(?:~([0-9a-z]{0,40}))?\.json$/;
-/** The atomic writer's temp file for one of them (auth/store/atomic-write.ts), which a killed process leaves behind. */
-const TEMP_PATTERN = /^\.[A-Za-z0-9_-]{1,200}\.json\.[0-9a-f]{12}\.tmp$/;
-/** A temp file this old belongs to no write still going on (another process may be writing its own: they take milliseconds). */
+const NAME_PATTERN = new RegExp(`^(${ID})(?:~([0-9a-z]{0,40}))?\\.json$`);
+/** A temp file of the atomic writer's this old (one a killed process left) belongs to no write still going on (another process may be writing its own: they take milliseconds). */
 const ORPHAN_MS = 10 * 60_000;
 /** Files load() reads at once. */
 const READS_AT_ONCE = 32;
@@ -110,7 +110,7 @@ export class ResponseFiles {
     private readonly onError: (message: string) => void,
   ) {}
 
-  /** Write `entry` as `key`'s file; `base`: the kept response whose context `entry`'s input extends, if any. */
+  /** Write `entry` as `key`'s file; `base`: the kept response whose context `entry`'s input extends (checked by the caller), if any. */
   write(key: string, entry: FileEntry, base?: FileEntry): void {
     this.pending.set(key, { entry, base });
     this.draining ??= this.drain();
@@ -146,11 +146,13 @@ export class ResponseFiles {
     }
     const texts = new Map<string, FileText & { name: string; id: string }>();
     const unwanted: string[] = [];
+    const { tempFileTarget } = await import("../auth/store/index.js");
     // Read a few dozen at a time: one by one, a 1000-turn conversation took ~300 ms to read back.
     const found = await mapLimited(names, READS_AT_ONCE, async (name) => {
       const match = NAME_PATTERN.exec(name);
       if (match) return { name, match, text: await this.read(join(dir, name)) };
-      return { name, orphan: TEMP_PATTERN.test(name) && (await ageOf(join(dir, name))) > ORPHAN_MS };
+      const target = tempFileTarget(name);
+      return { name, orphan: target !== undefined && NAME_PATTERN.test(target) && (await ageOf(join(dir, name))) > ORPHAN_MS };
     });
     for (const { name, match, text, orphan } of found) {
       if (!match) {
@@ -255,7 +257,7 @@ export class ResponseFiles {
     const [scope, id] = split(key);
     const baseId = base && String(base.response.id);
     // The base's file as it was written, if it is still on disk (under either name).
-    const baseKey = base?.version !== undefined && extendsContext(entry.input, base) ? versionKey(scope, baseId!, base.version) : undefined;
+    const baseKey = base?.version === undefined ? undefined : versionKey(scope, baseId!, base.version);
     const reserved = baseKey !== undefined && this.files.has(baseKey) ? baseKey : undefined;
     // Counted first, so that letting go of the file this one replaces (its base, when a
     // response continues one with its own id) cannot remove its base.

@@ -13,7 +13,6 @@ import { join } from "node:path";
 import { extendsContext, jsonBytes } from "./context-parts.js";
 import { ID_PATTERN, ResponseFiles, type ChainLink } from "./response-files.js";
 
-
 type Json = Record<string, unknown>;
 
 export interface StoredResponse {
@@ -147,7 +146,9 @@ export class ResponseStore {
     let inputBytes = entry.inputBytes;
     const whole = responseBytes === undefined ? jsonBytes({ response, input, createdAt } satisfies StoredResponse) : responseBytes + (inputBytes ??= jsonBytes(input)) + ENTRY_OVERHEAD;
     if (whole > this.limits.maxBytes) return false;
-    const base = this.sharedBase(entry);
+    // Checked once here; its file (response-files.ts) then holds only the added items as well.
+    const extended = entry.continues !== undefined && extendsContext(input, entry.continues) ? (entry.continues as Held) : undefined;
+    const base = extended?.charge && !extended.charge.released && entry.addedBytes !== undefined ? extended : undefined;
     const charge: Charge = { bytes: base ? (responseBytes ?? jsonBytes(response)) + entry.addedBytes! + ENTRY_OVERHEAD : whole, refs: 0, base: base?.charge, held: true, released: false };
     // Counted before the key is let go of: a response may continue one with its own id.
     if (base) base.charge.refs++;
@@ -158,7 +159,7 @@ export class ResponseStore {
     this.bytes += charge.bytes + ITEM_BYTES * input.length;
     this.sweep();
     this.evict();
-    if (this.entries.has(key)) this.files?.write(key, held, entry.continues);
+    if (this.entries.has(key)) this.files?.write(key, held, extended);
     return true;
   }
 
@@ -199,13 +200,6 @@ export class ResponseStore {
       base.refs++;
     }
     this.evict();
-  }
-
-  /** The held response `entry` continues, if its charge still counts and `entry`'s input extends its context. */
-  private sharedBase(entry: NewResponse): Held | undefined {
-    const base = entry.continues as Held | undefined;
-    if (!base?.charge || base.charge.released || entry.addedBytes === undefined) return undefined;
-    return extendsContext(entry.input, base) ? base : undefined;
   }
 
   private expired(entry: { createdAt: number }): boolean {

@@ -8,6 +8,7 @@ import { it } from "node:test";
 import { jsonBytes } from "#src/server/context-parts.js";
 import { keyScope, ResponseStore, type HeldResponse } from "#src/server/response-store.js";
 import { withHome } from "../support/home.js";
+import { seeded } from "./fixtures/response-store-churn.js";
 
 const entry = (id: string, text = "x") => ({ response: { id, object: "response", output: [{ type: "message", content: [{ type: "output_text", text }] }] }, input: [] });
 const HOUR = 3_600_000;
@@ -277,14 +278,7 @@ it("files follow puts, follow-ups, replacements and deletes made while earlier w
   withStoreHome(async (home, dir) => {
     const limits = { maxEntries: 6, maxBytes: 1 << 20, retentionHours: 1 };
     const store = new ResponseStore(limits, home);
-    // xorshift32: the same sequence every run.
-    let seed = 7;
-    const random = (n: number) => {
-      seed ^= seed << 13;
-      seed ^= seed >>> 17;
-      seed ^= seed << 5;
-      return (seed >>> 0) % n;
-    };
+    const random = seeded(7);
     const ids = Array.from({ length: 12 }, (_, i) => `resp_${i}`);
     let last: HeldResponse | undefined;
     for (let step = 0; step < 600; step++) {

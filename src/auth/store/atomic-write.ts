@@ -29,7 +29,7 @@ export async function writeFileAtomic(path: string, data: string, options: Atomi
   await ensurePrivateDir(dir);
   // Same directory so the rename stays on one filesystem and is atomic; the leading
   // dot and `.tmp` keep it out of listings and let `removeTempFiles` find orphans.
-  const temp = join(dir, `${tempPrefix(path)}${randomBytes(6).toString("hex")}.tmp`);
+  const temp = join(dir, `${tempPrefix(path)}${randomBytes(TEMP_RANDOM_BYTES).toString("hex")}.tmp`);
   try {
     // `wx` refuses to follow a planted file or symlink; the mode is set at creation
     // so the secret is never readable by others, and fchmod undoes a stricter umask.
@@ -79,17 +79,26 @@ async function syncDir(dir: string, done: string): Promise<void> {
  * `path`'s lock: then no live writer can own one of them.
  */
 export async function removeTempFiles(path: string): Promise<void> {
-  const prefix = tempPrefix(path);
+  const target = basename(path);
   let names: string[];
   try {
     names = await readdir(dirname(path));
   } catch {
     return;
   }
-  const orphans = names.filter((name) => name.startsWith(prefix) && name.endsWith(".tmp"));
+  const orphans = names.filter((name) => tempFileTarget(name) === target);
   await Promise.all(orphans.map((name) => unlink(join(dirname(path), name)).catch(() => undefined)));
 }
 
 function tempPrefix(path: string): string {
   return `.${basename(path)}.`;
+}
+
+/** Random bytes in a temp file's name (as hex). */
+const TEMP_RANDOM_BYTES = 6;
+const TEMP_NAME = new RegExp(`^\\.(.+)\\.[0-9a-f]{${TEMP_RANDOM_BYTES * 2}}\\.tmp$`);
+
+/** The name of the file that `name`, a temp file of writeFileAtomic's, was written for; undefined for any other name. */
+export function tempFileTarget(name: string): string | undefined {
+  return TEMP_NAME.exec(name)?.[1];
 }

@@ -1,4 +1,4 @@
 export { CredentialStore } from "./credential-store.js";
 export { readOrCreateHostId, hostIdPath } from "./host-id.js";
 export { withFileLock, DEFAULT_TIMEOUT_MS } from "./lock.js";
-export { renameDurable, writeFileAtomic } from "./atomic-write.js";
+export { renameDurable, tempFileTarget, writeFileAtomic } from "./atomic-write.js";
