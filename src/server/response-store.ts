@@ -38,6 +38,8 @@ export const DEFAULT_RESPONSE_STORE_LIMITS: ResponseStoreLimits = { maxEntries: 
 const HOUR_MS = 3_600_000;
 /** Bytes a held entry adds to its response and input when serialized: the field names and `createdAt`. */
 const ENTRY_OVERHEAD = 64;
+/** The rest of `{"response":…,"input":…,"createdAt":…}` beside its three values. */
+const ENTRY_FIELDS_BYTES = '{"response":,"input":,"createdAt":}'.length;
 /** What a held entry's own context array costs per item (a pointer; the items are counted where they were added). */
 const ITEM_BYTES = 8;
 /** How often a put also drops expired entries, so a long-running server keeps no file past its retention. */
@@ -142,14 +144,17 @@ export class ResponseStore {
     if (typeof id !== "string" || !ID_PATTERN.test(id) || this.limits.maxEntries === 0) return false;
     // Built field by field rather than spread: this runs once per answered request.
     const { response, input, responseBytes } = entry;
-    // A known response size spares serializing the response (~12 µs for a short answer) just to count it.
-    let inputBytes = entry.inputBytes;
-    const whole = responseBytes === undefined ? jsonBytes({ response, input, createdAt } satisfies StoredResponse) : responseBytes + (inputBytes ??= jsonBytes(input)) + ENTRY_OVERHEAD;
+    // A known response size spares serializing the response (~12 µs for a short answer) just
+    // to count it; a known input size spares serializing the whole conversation.
+    const inputBytes = entry.inputBytes ?? jsonBytes(input);
+    const ownResponseBytes = responseBytes ?? jsonBytes(response);
+    // Without a source size, the entry counts as its exact JSON, summed from the parts.
+    const whole = ownResponseBytes + inputBytes + (responseBytes === undefined ? ENTRY_FIELDS_BYTES + String(createdAt).length : ENTRY_OVERHEAD);
     if (whole > this.limits.maxBytes) return false;
     // Checked once here; its file (response-files.ts) then holds only the added items as well.
     const extended = entry.continues !== undefined && extendsContext(input, entry.continues) ? (entry.continues as Held) : undefined;
     const base = extended?.charge && !extended.charge.released && entry.addedBytes !== undefined ? extended : undefined;
-    const charge: Charge = { bytes: base ? (responseBytes ?? jsonBytes(response)) + entry.addedBytes! + ENTRY_OVERHEAD : whole, refs: 0, base: base?.charge, held: true, released: false };
+    const charge: Charge = { bytes: base ? ownResponseBytes + entry.addedBytes! + ENTRY_OVERHEAD : whole, refs: 0, base: base?.charge, held: true, released: false };
     // Counted before the key is let go of: a response may continue one with its own id.
     if (base) base.charge.refs++;
     const key = `${scope}/${id}`;

@@ -53,3 +53,25 @@ it("a follow-up's context size is exact and serializes only what the turn adds",
     assert.equal(store.totalBytes, 0, provider.id);
   }
 });
+
+it("a follow-up built here (no upstream source size) is counted as its exact JSON without serializing the conversation again", () => {
+  const store = new ResponseStore({ maxEntries: 100, maxBytes: 1 << 20, retentionHours: 0 });
+  const counter = { calls: 0 };
+  let previous: string | undefined;
+  for (let turn = 0; turn < 4; turn++) {
+    const input = [counted(`question ${turn}, ünïcödé`, counter)];
+    const body: Json = { model: "gpt-5.5", input, ...(previous ? { previous_response_id: previous } : {}) };
+    counter.calls = 0;
+    const continued = continuation(STATELESS, store, "s", body, input);
+    const response = { id: `resp_built_${turn}`, object: "response", output: [{ type: "message", role: "assistant", content: [{ type: "output_text", text: `answer ${turn}` }] }] };
+    keep(store, "s", body, continued, response);
+    assert.equal(counter.calls, 1, `turn ${turn}: only the new input is serialized, once`);
+    previous = response.id;
+  }
+  // The first turn counts as its entry's exact JSON (nothing to share with).
+  store.delete("s", "resp_built_1");
+  store.delete("s", "resp_built_2");
+  store.delete("s", "resp_built_3");
+  const first = store.get("s", "resp_built_0")!;
+  assert.equal(store.totalBytes, jsonBytes({ response: first.response, input: first.input, createdAt: first.createdAt }) + 8 * first.input.length);
+});
