@@ -52,6 +52,11 @@ Example:
       // The emulator's own made-up key: printing it is safe and needed to use it.
       OPENAI_API_KEY: emulator.apiKey,
     };
+    // Listening before the ready line goes out: a signal sent on seeing it must find a handler, not the default (die).
+    const stopped = new Promise<void>((resolve) => {
+      process.once("SIGINT", resolve);
+      process.once("SIGTERM", resolve);
+    });
     if (values.json) {
       context.stdout.write(`${JSON.stringify({ url: emulator.url, ...env })}\n`);
     } else {
@@ -59,10 +64,7 @@ Example:
       for (const [name, value] of Object.entries(env)) context.stdout.write(`export ${name}=${value}\n`);
       context.stdout.write(`\nPress Ctrl-C to stop.\n`);
     }
-    await new Promise<void>((resolve) => {
-      process.once("SIGINT", resolve);
-      process.once("SIGTERM", resolve);
-    });
+    await stopped;
     await emulator.close();
     return 0;
   },

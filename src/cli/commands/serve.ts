@@ -123,6 +123,9 @@ Examples:
     ].join("\n");
     // The key itself is never printed here (stdout may be a log); clients fetch it.
     const keyCommand = `"$(codex-provider serve --print-key)"`;
+    // Listening before the ready line goes out: a signal sent on seeing it (a supervisor,
+    // a test) must find the handler that closes the server, not the default (die).
+    const shutdown = waitForShutdown(server, context, s);
     if (values.json) {
       context.stdout.write(
         `${JSON.stringify({
@@ -148,7 +151,7 @@ Examples:
       context.stderr.write(s.yellow(`warning: listening on ${host}: reachable from your network over plain HTTP. Every request still needs the local key.\n`));
     }
 
-    await waitForShutdown(server, context, s);
+    await shutdown;
     return 0;
   },
 };
