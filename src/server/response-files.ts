@@ -12,9 +12,16 @@
 // Memory leads and the files follow: each key's latest change waits in one queue,
 // serialized only when its turn comes, so a burst of answers costs its requests no
 // serializing and the backlog never outgrows the store itself (fsync takes ~0.5 ms a file here).
+//
+// One process at a time owns a scope's directory: load() claims it with a lock held
+// until close(). Two servers on one state directory and local key (one per provider,
+// say) would each act on their own picture of the files, deleting what the other's
+// conversations build on; the second one is refused instead.
 import { randomBytes } from "node:crypto";
 import { readdir, readFile, stat, unlink } from "node:fs/promises";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import type { LongHeldLock } from "../auth/store/index.js";
+import { ProviderError } from "../errors.js";
 import { addedCount, joinedBytes, jsonBytes, outputOf } from "./context-parts.js";
 
 type Json = Record<string, unknown>;
@@ -58,8 +65,11 @@ const ID = "[A-Za-z0-9_-]{1,200}";
 export const ID_PATTERN = new RegExp(`^${ID}$`);
 /** `<id>.json` (a response) or `<id>~<version>.json` (only what later turns build on). */
 const NAME_PATTERN = new RegExp(`^(${ID})(?:~([0-9a-z]{0,40}))?\\.json$`);
-/** A temp file of the atomic writer's this old (one a killed process left) belongs to no write still going on (another process may be writing its own: they take milliseconds). */
-const ORPHAN_MS = 10 * 60_000;
+/**
+ * How long load() waits for another process's claim on a scope: a server that was just
+ * stopped lets go within this unless requests keep it draining.
+ */
+const CLAIM_TIMEOUT_MS = 2_000;
 /** Files load() reads at once. */
 const READS_AT_ONCE = 32;
 
@@ -102,6 +112,10 @@ export class ResponseFiles {
   /** Versions are this process's prefix and a count: unique without a random draw per write. */
   private readonly prefix = randomBytes(4).toString("hex");
   private written = 0;
+  /** The scopes this process owns (load() claims one): no file is written or deleted in any other. */
+  private readonly claims = new Map<string, LongHeldLock>();
+  /** Directories with a file deleted since their last sync: synced once the queue is empty. */
+  private readonly unsynced = new Set<string>();
 
   constructor(
     private readonly root: string,
@@ -131,13 +145,47 @@ export class ResponseFiles {
     return this.draining ?? Promise.resolve();
   }
 
+  /** Finish pending changes and give up the scopes' claims; nothing is written after. */
+  async close(): Promise<void> {
+    await this.flush();
+    const claims = [...this.claims.values()];
+    this.claims.clear();
+    await Promise.all(claims.map((claim) => claim.release()));
+  }
+
+  /** Take `scope`'s directory for this process, or fail with a config_error naming the process that has it. */
+  private async claim(scope: string, dir: string): Promise<void> {
+    if (this.claims.has(scope)) return;
+    const { holdFileLock } = await import("../auth/store/index.js");
+    let claim: LongHeldLock;
+    try {
+      claim = await holdFileLock(dir, { timeoutMs: CLAIM_TIMEOUT_MS });
+    } catch (error) {
+      throw new ProviderError("config_error", `Could not claim ${dir} for this server's responses: ${error instanceof Error ? error.message : String(error)}.`, {
+        cause: error,
+        hint: "Another serve with the same state directory and local key keeps its responses there. Stop it first, or start this one with --responses-store-hours 0 (its responses then stay in memory).",
+      });
+    }
+    this.claims.set(scope, claim);
+    // Only after a stall long enough for another host to take the lock over (or its file being removed).
+    claim.signal.addEventListener("abort", () => this.onError(`response store: lost the claim on ${dir}; this server's responses are no longer written there`), { once: true });
+  }
+
+  /** Whether this process may change `key`'s scope on disk. */
+  private owns(key: string): boolean {
+    const claim = this.claims.get(split(key)[0]);
+    return claim !== undefined && !claim.signal.aborted;
+  }
+
   /**
-   * Read back one scope's responses, oldest first, without the expired ones, and the
-   * files they build on; files that cannot be read, or build on a file that is gone, are
-   * removed, as are files nothing needs.
+   * Claim one scope's directory and read back its responses, oldest first, without the
+   * expired ones, and the files they build on; files that cannot be read, or build on a
+   * file that is gone, are removed, as are files nothing needs and temp files a killed
+   * writer left (with the claim held, no other writer can own one).
    */
   async load(scope: string, expired: (createdAt: number) => boolean): Promise<Loaded> {
     const dir = join(this.root, scope);
+    await this.claim(scope, dir);
     let names: string[];
     try {
       names = await readdir(dir);
@@ -152,7 +200,7 @@ export class ResponseFiles {
       const match = NAME_PATTERN.exec(name);
       if (match) return { name, match, text: await this.read(join(dir, name)) };
       const target = tempFileTarget(name);
-      return { name, orphan: target !== undefined && NAME_PATTERN.test(target) && (await ageOf(join(dir, name))) > ORPHAN_MS };
+      return { name, orphan: target !== undefined && NAME_PATTERN.test(target) };
     });
     for (const { name, match, text, orphan } of found) {
       if (!match) {
@@ -222,6 +270,7 @@ export class ResponseFiles {
       if (base) this.files.get(base)!.refs++;
     }
     for (const name of unwanted) await this.unlink(join(dir, name));
+    await this.syncDeletions();
     return { entries: loaded.sort((a, b) => a.createdAt - b.createdAt), bases };
   }
 
@@ -237,20 +286,35 @@ export class ResponseFiles {
   }
 
   private async drain(): Promise<void> {
-    for (let next = this.pending.entries().next(); !next.done; next = this.pending.entries().next()) {
-      const [key, change] = next.value;
-      this.pending.delete(key);
-      this.current = key;
-      try {
-        // Deleted, or kept under its version for the files that build on it.
-        if (change === DELETE) await this.vacate(key);
-        else await this.writeNow(key, change.entry, change.base);
-      } catch (error) {
-        this.onError(`response store: ${error instanceof Error ? error.message : String(error)}`);
+    // Changes queued while the deletions are synced get a run of their own.
+    do {
+      for (let next = this.pending.entries().next(); !next.done; next = this.pending.entries().next()) {
+        const [key, change] = next.value;
+        this.pending.delete(key);
+        if (!this.owns(key)) continue;
+        this.current = key;
+        try {
+          // Deleted, or kept under its version for the files that build on it.
+          if (change === DELETE) await this.vacate(key);
+          else await this.writeNow(key, change.entry, change.base);
+        } catch (error) {
+          this.onError(`response store: ${error instanceof Error ? error.message : String(error)}`);
+        }
       }
-    }
-    this.current = undefined;
+      this.current = undefined;
+      await this.syncDeletions();
+    } while (this.pending.size > 0);
     this.draining = undefined;
+  }
+
+  /** A deletion is undone by a power loss until its directory is synced: once per directory, after a run of changes. */
+  private async syncDeletions(): Promise<void> {
+    if (this.unsynced.size === 0) return;
+    const { syncDirectory } = await import("../auth/store/index.js");
+    for (const dir of this.unsynced) {
+      this.unsynced.delete(dir);
+      await syncDirectory(dir, "deleted files").catch((error: unknown) => this.onError(`response store: ${error instanceof Error ? error.message : String(error)}`));
+    }
   }
 
   private async writeNow(key: string, entry: FileEntry, base: FileEntry | undefined): Promise<void> {
@@ -272,6 +336,8 @@ export class ResponseFiles {
       // Loaded on first use: most servers never persist.
       const { writeFileAtomic } = await import("../auth/store/index.js");
       await writeFileAtomic(join(this.root, scope, `${id}.json`), JSON.stringify(text), { mode: 0o600 });
+      // Its directory was synced, deletions before it included.
+      this.unsynced.delete(join(this.root, scope));
       entry.version = version;
       const written = versionKey(scope, id, version);
       this.files.set(written, { name: `${id}.json`, refs: 0, base: reserved, entry: true });
@@ -295,6 +361,7 @@ export class ResponseFiles {
       const hidden = `${id}~${at.slice(at.lastIndexOf("~") + 1)}.json`;
       const { renameDurable } = await import("../auth/store/index.js");
       await renameDurable(join(dir, info.name), join(dir, hidden));
+      this.unsynced.delete(dir);
       info.name = hidden;
       return;
     }
@@ -317,9 +384,12 @@ export class ResponseFiles {
   }
 
   private async unlink(path: string): Promise<void> {
-    await unlink(path).catch((error: NodeJS.ErrnoException) => {
-      if (error.code !== "ENOENT") this.onError(`response store: could not delete ${path} (${error.code})`);
-    });
+    await unlink(path).then(
+      () => this.unsynced.add(dirname(path)),
+      (error: NodeJS.ErrnoException) => {
+        if (error.code !== "ENOENT") this.onError(`response store: could not delete ${path} (${error.code})`);
+      },
+    );
   }
 }
 
@@ -332,14 +402,6 @@ async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return results;
-}
-
-/** How long ago `path` was last written (0 when it cannot be told). */
-function ageOf(path: string): Promise<number> {
-  return stat(path).then(
-    (stats) => Date.now() - stats.mtimeMs,
-    () => 0,
-  );
 }
 
 /** The key of one version of a response's file: `scope/id~version`. */

@@ -180,7 +180,12 @@ export class ResponseStore {
     return this.files?.flush() ?? Promise.resolve();
   }
 
-  /** Read back one scope's files (at server start), dropping expired and unreadable ones. */
+  /** Finish pending file changes and let go of the scopes' directories (server close): nothing is written after. */
+  close(): Promise<void> {
+    return this.files?.close() ?? Promise.resolve();
+  }
+
+  /** Claim one scope's directory and read back its files (at server start), dropping expired and unreadable ones; a config_error when another process has it. */
   async load(scope: string): Promise<void> {
     if (!this.files) return;
     const { entries, bases } = await this.files.load(scope, (createdAt) => this.expired({ createdAt }));

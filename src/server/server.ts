@@ -126,7 +126,14 @@ export async function startServer(options: ServerOptions = {}): Promise<LocalSer
   });
   const connections = guardConnections(server, limits, (message) => options.onNotice?.({ code: "warning", message }));
   const clientErrors = answerClientErrors(server, options.onLog);
-  const url = await listen(server, options.port ?? DEFAULT_PORT, host);
+  let url: string;
+  try {
+    url = await listen(server, options.port ?? DEFAULT_PORT, host);
+  } catch (error) {
+    // Not serving after all: the scope's files are free for the next attempt.
+    await responses.close();
+    throw error;
+  }
   let closing: Promise<void> | undefined;
   return {
     url,
@@ -138,7 +145,7 @@ export async function startServer(options: ServerOptions = {}): Promise<LocalSer
       // A second call (a second Ctrl-C) stops waiting for in-flight requests.
       if (closing) inFlight.stopWaiting();
       // Responses answered while draining are on disk before close() resolves.
-      return (closing ??= inFlight.drain(server, closeOptions.drainTimeoutMs ?? options.drainTimeoutMs ?? DEFAULT_DRAIN_MS).then(() => responses.flush()));
+      return (closing ??= inFlight.drain(server, closeOptions.drainTimeoutMs ?? options.drainTimeoutMs ?? DEFAULT_DRAIN_MS).then(() => responses.close()));
     },
   };
 }

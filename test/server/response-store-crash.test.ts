@@ -3,7 +3,7 @@
 // whole (its earlier turns joined back from their files), and nothing may stop it loading.
 import assert from "node:assert/strict";
 import { fork } from "node:child_process";
-import { readdir, readFile, utimes, writeFile } from "node:fs/promises";
+import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -50,8 +50,9 @@ it("SIGKILL while responses are being written: what loads is always something ke
       const errors: string[] = [];
       const reader = new ResponseStore(CHURN_LIMITS, home, (message) => errors.push(message));
       await reader.load("s");
-      // Its clean-up of what the kill left (files nothing needs) done before anyone looks or writes.
-      await reader.flush();
+      // Its clean-up of what the kill left (files nothing needs) done before anyone looks or
+      // writes; closed, it lets the next worker claim the directory.
+      await reader.close();
       assert.deepEqual(errors, []);
       for (const id of IDS) {
         const held = reader.get("s", id);
@@ -66,15 +67,13 @@ it("SIGKILL while responses are being written: what loads is always something ke
     assert.ok(longest >= 9, `the longest conversation read back had ${longest} items`);
     assert.ok(turnFiles > 0, "some runs were killed with follow-ups written as turn files");
 
-    // Temp files of writes the kills cut short go at a load once they are old enough to be
-    // nobody's; a young one may be another process's write in progress and stays.
+    // Temp files of writes the kills cut short go at the next load: with the directory
+    // claimed, no other process can be writing one. Files of other names stay.
     await writeFile(join(dir, ".resp_0.json.0123456789ab.tmp"), "{", { mode: 0o600 });
     await writeFile(join(dir, ".resp_1.json.ba9876543210.tmp"), "{", { mode: 0o600 });
-    const old = new Date(Date.now() - 3_600_000);
-    const temps = (await readdir(dir)).filter((name) => name.endsWith(".tmp") && name !== ".resp_1.json.ba9876543210.tmp");
-    await Promise.all(temps.map((name) => utimes(join(dir, name), old, old)));
+    await writeFile(join(dir, "notes.txt"), "mine", { mode: 0o600 });
     const reader = new ResponseStore(CHURN_LIMITS, home);
     await reader.load("s");
-    await reader.flush();
-    assert.deepEqual((await readdir(dir)).filter((name) => name.endsWith(".tmp")), [".resp_1.json.ba9876543210.tmp"]);
+    await reader.close();
+    assert.deepEqual((await readdir(dir)).filter((name) => !name.endsWith(".json")), ["notes.txt"]);
   }));

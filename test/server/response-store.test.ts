@@ -2,12 +2,14 @@
 // used first; on disk, entries past their retention are dropped (file included) at load, a
 // conversation's files hold one turn each, and the files always read back as memory held them.
 import assert from "node:assert/strict";
-import { cp, readdir, stat, writeFile } from "node:fs/promises";
+import { cp, readdir, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { it } from "node:test";
+import { isProviderError } from "#src/errors.js";
 import { jsonBytes } from "#src/server/context-parts.js";
 import { keyScope, ResponseStore, type HeldResponse } from "#src/server/response-store.js";
 import { withHome } from "../support/home.js";
+import { eventually } from "../support/poll.js";
 import { seeded } from "./fixtures/response-store-churn.js";
 
 const entry = (id: string, text = "x") => ({ response: { id, object: "response", output: [{ type: "message", content: [{ type: "output_text", text }] }] }, input: [] });
@@ -37,6 +39,13 @@ function heldText(store: ResponseStore, ids: string[]): Record<string, string | 
 }
 
 const DISK = { maxEntries: 100, maxBytes: 1 << 24, retentionHours: 1 };
+
+/** A store on disk that has claimed scope "s", as a server's does at start. */
+async function opened(...args: ConstructorParameters<typeof ResponseStore>): Promise<ResponseStore> {
+  const store = new ResponseStore(...args);
+  await store.load("s");
+  return store;
+}
 
 it("keeps each local key's responses apart", () => {
   const store = new ResponseStore({ maxEntries: 10, maxBytes: 1 << 20, retentionHours: 0 });
@@ -80,7 +89,7 @@ it("counts a response by the source size its caller knows, without serializing i
 it("a long-running store drops expired entries and their files as new ones arrive", () =>
   withStoreHome(async (home, dir) => {
     let now = 0;
-    const store = new ResponseStore({ maxEntries: 10, maxBytes: 1 << 20, retentionHours: 1 }, home, undefined, () => now);
+    const store = await opened({ maxEntries: 10, maxBytes: 1 << 20, retentionHours: 1 }, home, undefined, () => now);
     store.put("s", entry("resp_old"));
     now = HOUR + 1;
     store.put("s", entry("resp_new"));
@@ -97,7 +106,7 @@ function counted(id: string, counter: { calls: number }) {
 
 it("a burst of answers writes only the files still held, serializing nothing while it answers", () =>
   withStoreHome(async (home, dir) => {
-    const store = new ResponseStore({ maxEntries: 10, maxBytes: 1 << 20, retentionHours: 1 }, home);
+    const store = await opened({ maxEntries: 10, maxBytes: 1 << 20, retentionHours: 1 }, home);
     const counter = { calls: 0 };
     // The first put's write starts at once; everything after waits, and most is evicted before its turn.
     store.put("s", counted("resp_0", counter));
@@ -115,7 +124,7 @@ it("a conversation's turns are counted for what each adds, and stay counted whil
   withStoreHome(async (home) => {
     // 60 turns of ~1.2 KB: ~2.2 MB if each turn counted its whole context, ~100 KB shared.
     const limits = { ...DISK, maxBytes: 200_000 };
-    const store = new ResponseStore(limits, home);
+    const store = await opened(limits, home);
     const ids = Array.from({ length: 60 }, (_, i) => `resp_turn${i}`);
     let previous: HeldResponse | undefined;
     for (const [i, id] of ids.entries()) previous = follow(store, previous, id, said(`${i}: ${"a question. ".repeat(90)}`));
@@ -125,6 +134,7 @@ it("a conversation's turns are counted for what each adds, and stay counted whil
     await store.flush();
 
     // Read back, the files' turns are counted as shared again, so nothing is evicted.
+    await store.close();
     const reader = new ResponseStore(limits, home);
     await reader.load("s");
     assert.equal(reader.size, 60);
@@ -142,7 +152,7 @@ it("a conversation's turns are counted for what each adds, and stay counted whil
 
 it("a conversation on disk writes each turn's own items, not the whole conversation, and reads back whole", () =>
   withStoreHome(async (home, dir) => {
-    const store = new ResponseStore(DISK, home);
+    const store = await opened(DISK, home);
     const ids = Array.from({ length: 40 }, (_, i) => `resp_turn${i}`);
     let previous: HeldResponse | undefined;
     for (const [i, id] of ids.entries()) {
@@ -153,6 +163,7 @@ it("a conversation on disk writes each turn's own items, not the whole conversat
     const sizes = await Promise.all(ids.map(async (id) => (await stat(join(dir, `${id}.json`))).size));
     // The last turn's context is ~40 times the first's; its file is not.
     assert.ok(Math.max(...sizes) < 2 * Math.min(...sizes), `file sizes ${Math.min(...sizes)}–${Math.max(...sizes)} bytes`);
+    await store.close();
     const reader = new ResponseStore(DISK, home);
     await reader.load("s");
     assert.deepEqual(heldText(reader, ids), heldText(store, ids));
@@ -161,7 +172,7 @@ it("a conversation on disk writes each turn's own items, not the whole conversat
 
 it("a deleted, evicted or replaced turn stays gone, while the turns after it keep their whole context", () =>
   withStoreHome(async (home, dir) => {
-    const store = new ResponseStore({ ...DISK, maxEntries: 4 }, home);
+    const store = await opened({ ...DISK, maxEntries: 4 }, home);
     const [t1, t2, t3, t4] = ["resp_1", "resp_2", "resp_3", "resp_4"];
     let previous: HeldResponse | undefined;
     for (const id of [t1, t2, t3, t4, "resp_5"]) previous = follow(store, previous, id, said(`turn ${id}`));
@@ -176,6 +187,7 @@ it("a deleted, evicted or replaced turn stays gone, while the turns after it kee
     const names = await readdir(dir);
     assert.ok(!names.includes(`${t3}.json`) && names.some((name) => name.startsWith(`${t3}~`)), names.join(" "));
 
+    await store.close();
     const reader = new ResponseStore({ ...DISK, maxEntries: 4 }, home);
     await reader.load("s");
     const ids = [t1, t2, t3, t4, "resp_5", "resp_other"];
@@ -191,7 +203,7 @@ it("a deleted, evicted or replaced turn stays gone, while the turns after it kee
 
 it("a store that loads several scopes lets go of each one's files once nothing needs them", () =>
   withStoreHome(async (home, dir) => {
-    const store = new ResponseStore(DISK, home);
+    const store = await opened(DISK, home);
     let previous: HeldResponse | undefined;
     for (const id of ["resp_1", "resp_2", "resp_3"]) {
       previous = follow(store, previous, id, said(id));
@@ -199,6 +211,7 @@ it("a store that loads several scopes lets go of each one's files once nothing n
     }
     // A second local key's directory with the same files.
     await cp(dir, join(home, "responses", "t"), { recursive: true });
+    await store.close();
     const reader = new ResponseStore(DISK, home);
     await reader.load("s");
     await reader.load("t");
@@ -212,11 +225,12 @@ it("a store that loads several scopes lets go of each one's files once nothing n
 
 it("a response that continues one with its own id keeps the version it continued", () =>
   withStoreHome(async (home) => {
-    const store = new ResponseStore(DISK, home);
+    const store = await opened(DISK, home);
     const first = follow(store, undefined, "resp_same", said("hello"), "first answer");
     await store.flush();
     follow(store, first, "resp_same", said("and then?"), "second answer");
     await store.flush();
+    await store.close();
     const reader = new ResponseStore(DISK, home);
     await reader.load("s");
     assert.deepEqual(heldText(reader, ["resp_same"]), heldText(store, ["resp_same"]));
@@ -225,12 +239,13 @@ it("a response that continues one with its own id keeps the version it continued
 
 it("an entry whose input does not extend the response it names is written whole", () =>
   withStoreHome(async (home) => {
-    const store = new ResponseStore(DISK, home);
+    const store = await opened(DISK, home);
     const first = follow(store, undefined, "resp_first", said("hello"));
     await store.flush();
     // Claims to continue resp_first, but its input was built otherwise.
     assert.ok(store.put("s", { response: { id: "resp_odd", output: [] }, input: [...said("something else"), ...said("and more")], continues: first }));
     await store.flush();
+    await store.close();
     const reader = new ResponseStore(DISK, home);
     await reader.load("s");
     assert.deepEqual(reader.get("s", "resp_odd")?.input, [...said("something else"), ...said("and more")]);
@@ -239,7 +254,7 @@ it("an entry whose input does not extend the response it names is written whole"
 it("at load, expired and corrupt files go, and so do the turns built on a corrupt one, but not those built on an expired one", () =>
   withStoreHome(async (home, dir) => {
     let now = 0;
-    const store = new ResponseStore(DISK, home, undefined, () => now);
+    const store = await opened(DISK, home, undefined, () => now);
     follow(store, undefined, "resp_old", said("nothing builds on this"));
     const a = follow(store, undefined, "resp_a", said("a"));
     await store.flush();
@@ -257,6 +272,7 @@ it("at load, expired and corrupt files go, and so do the turns built on a corrup
 
     now = HOUR + 1;
     const errors: string[] = [];
+    await store.close();
     const reader = new ResponseStore(DISK, home, (message) => errors.push(message), () => now);
     await reader.load("s");
     await reader.flush();
@@ -277,7 +293,7 @@ it("at load, expired and corrupt files go, and so do the turns built on a corrup
 it("files follow puts, follow-ups, replacements and deletes made while earlier writes are still on their way", () =>
   withStoreHome(async (home, dir) => {
     const limits = { maxEntries: 6, maxBytes: 1 << 20, retentionHours: 1 };
-    const store = new ResponseStore(limits, home);
+    const store = await opened(limits, home);
     const random = seeded(7);
     const ids = Array.from({ length: 12 }, (_, i) => `resp_${i}`);
     let last: HeldResponse | undefined;
@@ -295,6 +311,7 @@ it("files follow puts, follow-ups, replacements and deletes made while earlier w
     // The sequence leaves long conversations whose earlier turns are gone but still needed.
     assert.ok((await readdir(dir)).some((name) => name.includes("~")));
     assert.ok(ids.some((id) => (store.get("s", id)?.input.length ?? 0) >= 9));
+    await store.close();
     const reader = new ResponseStore(limits, home);
     await reader.load("s");
     const held = heldText(store, ids);
@@ -307,4 +324,28 @@ it("files follow puts, follow-ups, replacements and deletes made while earlier w
     for (const id of ids) store.delete("s", id);
     assert.equal(store.totalBytes, 0);
     await store.flush();
+  }));
+
+it("one store at a time claims a scope's directory: another is refused until the first closes", () =>
+  withStoreHome(async (home) => {
+    const first = await opened(DISK, home);
+    await assert.rejects(opened(DISK, home), (error) => isProviderError(error, "config_error") && /Could not claim .*responses.s for this server's responses/.test(error.message));
+    await first.close();
+    const second = await opened(DISK, home);
+    await second.close();
+  }));
+
+it("a store that lost its claim on a directory stops writing there, and says so", () =>
+  withStoreHome(async (home, dir) => {
+    const errors: string[] = [];
+    const store = await opened(DISK, home, (message) => errors.push(message));
+    follow(store, undefined, "resp_before", said("before"));
+    await store.flush();
+    // The lock file gone (as when another host takes a stalled holder's lock over).
+    await rm(`${dir}.lock`);
+    await eventually(async () => errors.length > 0, 10_000, "the lost claim reported");
+    assert.match(errors[0], /lost the claim on .*responses.s; this server's responses are no longer written there/);
+    follow(store, undefined, "resp_after", said("after"));
+    await store.close();
+    assert.deepEqual(await readdir(dir), ["resp_before.json"]);
   }));

@@ -9,6 +9,7 @@ const STOP_TIMEOUT_MS = 30_000;
 export interface ServeProcess {
   /** `http://127.0.0.1:<port>/v1`. */
   baseUrl: string;
+  pid: number;
   /** The first stdout line parsed, with `--json`. */
   details?: Record<string, any>;
   stdout(): string;
@@ -33,6 +34,7 @@ export async function startServe(args: string[], env: Record<string, string>): P
   const closed = once(child, "close") as Promise<[number | null]>;
   return {
     baseUrl,
+    pid: child.pid!,
     details: args.includes("--json") ? JSON.parse(stdout.split("\n")[0]) : undefined,
     stdout: () => stdout,
     stderr: () => stderr,

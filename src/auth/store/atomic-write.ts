@@ -47,7 +47,7 @@ export async function writeFileAtomic(path: string, data: string, options: Atomi
     throw storeError(`could not write ${path}`, error);
   }
   // Persist the rename itself; without this a power loss can resurrect the old file.
-  await syncDir(dir, `wrote ${path}`);
+  await syncDirectory(dir, `wrote ${path}`);
 }
 
 /** Rename `from` to `to` (same directory) so that a power loss cannot undo it. */
@@ -57,10 +57,11 @@ export async function renameDurable(from: string, to: string): Promise<void> {
   } catch (error) {
     throw storeError(`could not rename ${from}`, error);
   }
-  await syncDir(dirname(to), `renamed ${from}`);
+  await syncDirectory(dirname(to), `renamed ${from}`);
 }
 
-async function syncDir(dir: string, done: string): Promise<void> {
+/** Make the changes to `dir`'s entries so far (files created, renamed, deleted) survive a power loss; `done` says what was done, for the error. */
+export async function syncDirectory(dir: string, done: string): Promise<void> {
   if (isWindows) return;
   try {
     const handle = await open(dir, "r");

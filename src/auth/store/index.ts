@@ -1,4 +1,4 @@
 export { CredentialStore } from "./credential-store.js";
 export { readOrCreateHostId, hostIdPath } from "./host-id.js";
-export { withFileLock, DEFAULT_TIMEOUT_MS } from "./lock.js";
-export { renameDurable, tempFileTarget, writeFileAtomic } from "./atomic-write.js";
+export { holdFileLock, withFileLock, DEFAULT_TIMEOUT_MS, type LongHeldLock } from "./lock.js";
+export { renameDurable, syncDirectory, tempFileTarget, writeFileAtomic } from "./atomic-write.js";

@@ -91,6 +91,41 @@ export async function withFileLock<T>(
   }
 }
 
+/** A lock taken with holdFileLock: held until release(). */
+export interface LongHeldLock extends HeldLock {
+  /** Let go of the lock; resolves once it is removed (or found no longer ours). */
+  release(): Promise<void>;
+}
+
+/**
+ * Take the lock for `targetPath` and keep it until release(): for a holder that owns a
+ * file or directory for as long as it runs (a server's response files), where
+ * withFileLock's callback would have to last that long. Rejects as withFileLock does
+ * when the lock cannot be had within `timeoutMs`.
+ */
+export function holdFileLock(targetPath: string, options: LockOptions = {}): Promise<LongHeldLock> {
+  return new Promise((resolve, reject) => {
+    let letGo!: () => void;
+    const released = new Promise<void>((done) => (letGo = done));
+    const holding: Promise<void> = withFileLock(
+      targetPath,
+      (lock) => {
+        resolve({
+          signal: lock.signal,
+          release: () => {
+            letGo();
+            return holding;
+          },
+        });
+        return released;
+      },
+      options,
+    );
+    // Before the lock was had: the failure to take it. After: release() reports nothing.
+    holding.catch(reject);
+  });
+}
+
 async function waitForTurn(previous: Promise<void>, deadline: number, key: string): Promise<void> {
   const timer = new AbortController();
   const timedOut = sleep(Math.max(0, deadline - Date.now()), undefined, { signal: timer.signal }).then(() => {
