@@ -6,7 +6,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -91,6 +91,30 @@ test("the CLI runs from its own bundle: a command that reads the config loads no
     const ours = files.filter((url) => url.includes("/dist/"));
     assert.ok(ours.length > 0 && ours.every((url) => url.includes("/dist/bundle/cli/")), ours.filter((url) => !url.includes("/dist/bundle/cli/")).join("\n"));
     assert.deepEqual(files.filter((url) => /\/node_modules\/(zod|smol-toml)\//.test(url)), []);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+// module.enableCompileCache() exists from Node 22.1; on Node 20 there is nothing to check.
+const compileCache = typeof ((await import("node:module")) as { enableCompileCache?: unknown }).enableCompileCache === "function";
+
+test("on Node 22+, the CLI keeps V8's compiled code for its next start; importing the library writes none", { skip: !compileCache && "module.enableCompileCache needs Node 22.1+" }, () => {
+  const dir = mkdtempSync(join(tmpdir(), "cp-compile-cache-"));
+  try {
+    // Where Node keeps it by default: os.tmpdir(), so TMPDIR, for each process its own.
+    const envWithTemp = (name: string) => {
+      mkdirSync(join(dir, name));
+      return { PATH: process.env.PATH ?? "", CODEX_PROVIDER_HOME: join(dir, "home"), TMPDIR: join(dir, name) };
+    };
+    // The library is a guest in its user's process: what Node caches there is theirs to decide.
+    const root = fileURLToPath(new URL("../..", import.meta.url));
+    const imported = spawnSync(process.execPath, ["--input-type=module", "-e", 'await import("codex-provider")'], { cwd: root, env: envWithTemp("library"), encoding: "utf8" });
+    assert.equal(imported.status, 0, imported.stderr);
+    assert.deepEqual(readdirSync(join(dir, "library")), []);
+    const run = spawnSync(process.execPath, [join(root, "bin/codex-provider.js"), "config", "show"], { env: envWithTemp("cli"), encoding: "utf8" });
+    assert.equal(run.status, 0, run.stderr);
+    assert.ok(readdirSync(join(dir, "cli", "node-compile-cache"), { recursive: true }).length > 1, "the CLI wrote its compile cache");
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
