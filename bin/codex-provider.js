@@ -10,7 +10,11 @@ if (args.length === 1 && ["--version", "-v", "-V", "version"].includes(args[0]))
   // does: ~17 ms off a command's ~55 ms start on Node 24. Absent on Node 20. The library
   // never does this: only the CLI decides for its own process.
   const { enableCompileCache } = await import("node:module");
-  enableCompileCache?.();
+  try {
+    enableCompileCache?.();
+  } catch {
+    // Documented never to throw; an optimisation must not stop the command if it does.
+  }
   const { main } = await import("../dist/bundle/cli/main.js");
   process.exitCode = await main(args).catch((error) => {
     process.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
