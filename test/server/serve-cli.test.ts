@@ -82,28 +82,34 @@ describe("codex-provider serve", () => {
   it("keeps one server at a time on the response files of a state directory and key: a second is told which process has them", async () => {
     const key = await printKey();
     const first = await startServe(["--json", "--responses-store-hours", "1"], env);
-    const kept = await new OpenAI({ baseURL: first.baseUrl, apiKey: key, maxRetries: 0 }).responses.create({ model: "gpt-5.5", input: "keep this" });
-
-    const second = spawn(process.execPath, [BIN, "serve", "--port", "0", "--responses-store-hours", "1"], { env });
-    let stderr = "";
-    second.stderr.on("data", (chunk: Buffer) => (stderr += chunk));
-    const [code] = await once(second, "close");
-    assert.equal(code, 2, stderr);
-    assert.match(stderr, new RegExp(`held by process ${first.pid} on this host`));
-    assert.match(stderr, /--responses-store-hours 0/);
-
-    // Kept in memory, it can run beside the first.
-    const memoryOnly = await startServe(["--responses-store-hours", "0"], env);
-    assert.equal(await memoryOnly.stop("SIGINT"), 0);
-
-    // A killed server's claim does not outlive it: the next one takes the files over.
-    await first.stop("SIGKILL");
-    const next = await startServe(["--json", "--responses-store-hours", "1"], env);
+    // Stopped on the way out whatever happens: a leftover would hold the files for the tests after.
+    let firstStopped: Promise<number | null> | undefined;
     try {
-      const client = new OpenAI({ baseURL: next.baseUrl, apiKey: key, maxRetries: 0 });
-      assert.equal((await client.responses.retrieve(kept.id)).output_text, 'Hello from the emulator. You asked: "keep this"');
+      const kept = await new OpenAI({ baseURL: first.baseUrl, apiKey: key, maxRetries: 0 }).responses.create({ model: "gpt-5.5", input: "keep this" });
+
+      const second = spawn(process.execPath, [BIN, "serve", "--port", "0", "--responses-store-hours", "1"], { env });
+      let stderr = "";
+      second.stderr.on("data", (chunk: Buffer) => (stderr += chunk));
+      const [code] = await once(second, "close");
+      assert.equal(code, 2, stderr);
+      assert.match(stderr, new RegExp(`held by process ${first.pid} on this host`));
+      assert.match(stderr, /--responses-store-hours 0/);
+
+      // Kept in memory, it can run beside the first.
+      const memoryOnly = await startServe(["--responses-store-hours", "0"], env);
+      assert.equal(await memoryOnly.stop("SIGINT"), 0);
+
+      // A killed server's claim does not outlive it: the next one takes the files over.
+      await (firstStopped = first.stop("SIGKILL"));
+      const next = await startServe(["--json", "--responses-store-hours", "1"], env);
+      try {
+        const client = new OpenAI({ baseURL: next.baseUrl, apiKey: key, maxRetries: 0 });
+        assert.equal((await client.responses.retrieve(kept.id)).output_text, 'Hello from the emulator. You asked: "keep this"');
+      } finally {
+        assert.equal(await next.stop("SIGINT"), 0);
+      }
     } finally {
-      assert.equal(await next.stop("SIGINT"), 0);
+      await (firstStopped ?? first.stop("SIGKILL"));
     }
   });
 });
