@@ -156,14 +156,16 @@ export class ResponseFiles {
   /** Take `scope`'s directory for this process, or fail with a config_error naming the process that has it. */
   private async claim(scope: string, dir: string): Promise<void> {
     if (this.claims.has(scope)) return;
-    const { holdFileLock } = await import("../auth/store/index.js");
+    const { describeLockHolder, holdFileLock } = await import("../auth/store/index.js");
     let claim: LongHeldLock;
     try {
       claim = await holdFileLock(dir, { timeoutMs: CLAIM_TIMEOUT_MS });
     } catch (error) {
-      throw new ProviderError("config_error", `Could not claim ${dir} for this server's responses: ${error instanceof Error ? error.message : String(error)}.`, {
+      const holder = await describeLockHolder(dir);
+      const why = holder ? `another server keeps its responses there: ${holder}` : error instanceof Error ? error.message : String(error);
+      throw new ProviderError("config_error", `Could not claim ${dir} for this server's responses (${why}).`, {
         cause: error,
-        hint: "Another serve with the same state directory and local key keeps its responses there. Stop it first, or start this one with --responses-store-hours 0 (its responses then stay in memory).",
+        hint: "Stop that server first, or start this one with --responses-store-hours 0 (its responses then stay in memory). Servers with the same state directory and local key share that directory.",
       });
     }
     this.claims.set(scope, claim);

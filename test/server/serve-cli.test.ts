@@ -92,7 +92,7 @@ describe("codex-provider serve", () => {
       second.stderr.on("data", (chunk: Buffer) => (stderr += chunk));
       const [code] = await once(second, "close");
       assert.equal(code, 2, stderr);
-      assert.match(stderr, new RegExp(`held by process ${first.pid} on this host`));
+      assert.match(stderr, new RegExp(`another server keeps its responses there: process ${first.pid} on this host`));
       assert.match(stderr, /--responses-store-hours 0/);
 
       // Kept in memory, it can run beside the first.

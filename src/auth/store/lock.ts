@@ -126,6 +126,15 @@ export function holdFileLock(targetPath: string, options: LockOptions = {}): Pro
   });
 }
 
+/**
+ * Who holds the lock for `targetPath`, for a message ("process 123 on this host (since
+ * …)"); undefined when nobody does or its record cannot be read.
+ */
+export async function describeLockHolder(targetPath: string): Promise<string | undefined> {
+  const seen = await observe(`${resolve(targetPath)}.lock`).catch(() => undefined);
+  return seen?.kind === "held" && seen.holder ? describeHolder(seen.holder) : undefined;
+}
+
 async function waitForTurn(previous: Promise<void>, deadline: number, key: string): Promise<void> {
   const timer = new AbortController();
   const timedOut = sleep(Math.max(0, deadline - Date.now()), undefined, { signal: timer.signal }).then(() => {
