@@ -2,7 +2,7 @@
 // lack. Names follow @ai-sdk/openai's, so switching adapters keeps option code.
 // Validated with zod, like every non-hot trust boundary (config, stored profiles).
 import type { SharedV4ProviderOptions } from "./spec-v4.js";
-import { z } from "zod";
+import * as z from "zod";
 import { REASONING_EFFORTS, VERBOSITIES } from "../config/settings.js";
 import { ProviderError } from "../errors.js";
 import type { ReasoningSummary } from "../types.js";

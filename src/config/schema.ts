@@ -2,7 +2,7 @@
 // env variables and flags, so a value is described the same way wherever it is wrong.
 // Every problem becomes { path, message }, the message saying what was expected and
 // what was found; load.ts adds the file, line and column.
-import { z } from "zod";
+import * as z from "zod";
 import { BUILTIN_PROVIDERS, SHARED_AUTH_KINDS, WIRE_APIS, type CustomProviderConfig } from "./providers.js";
 import { choiceKind, SETTING_KEYS, SETTINGS, textKind, urlKind, type Kind, type SettingKey, type SettingValue } from "./settings.js";
 

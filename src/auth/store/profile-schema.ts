@@ -2,7 +2,7 @@
 // docs/architecture.md#validation). Problems name *where* the shape is wrong, never
 // a value: the values are tokens, so zod's own messages (which may describe what was
 // received) are never shown; each issue is reworded from its code and path alone.
-import { z } from "zod";
+import * as z from "zod";
 import { registerSecret } from "../../redact.js";
 import type { AccessTokenCredential, ApiKeyCredential, Credential, OAuthCredential, ProfileData } from "../credential.js";
 
