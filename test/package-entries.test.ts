@@ -5,12 +5,15 @@
 // through the package names, that the bundle is the same library end to end.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
+import { execFile, spawnSync } from "node:child_process";
+import { promisify } from "node:util";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { generateText } from "ai";
+
+const execFileAsync = promisify(execFile);
 
 const ENTRIES = ["codex-provider", "codex-provider/emulator", "codex-provider/ai-sdk", "codex-provider/ai-sdk/v2"];
 
@@ -71,28 +74,54 @@ test("through the package names: emulator, streamed call, local server and AI SD
   }
 });
 
-test("the CLI runs from its own bundle: a command that reads the config loads no module of ours from dist/ outside it, and no zod or smol-toml file", async () => {
+/**
+ * Runs the CLI (`bin/`) with `args` in a scratch state directory (with `config` as its
+ * config.toml, when given) and returns every file URL the process resolved, written
+ * down by a resolve hook (module.register). The developer's own CODEX_PROVIDER_*
+ * settings stay out; `env` adds to the rest.
+ */
+async function resolvedByCli(args: string[], options: { config?: string; env?: Record<string, string> } = {}): Promise<{ stdout: string; files: string[] }> {
   const dir = mkdtempSync(join(tmpdir(), "cp-cli-bundle-"));
   try {
-    // Every module the process resolves, written down by a resolve hook (module.register).
     const log = join(dir, "resolved.txt");
     writeFileSync(join(dir, "hooks.mjs"), `import { appendFileSync } from "node:fs";\nexport async function resolve(specifier, context, next) {\n  const resolved = await next(specifier, context);\n  appendFileSync(${JSON.stringify(log)}, resolved.url + "\\n");\n  return resolved;\n}\n`);
     writeFileSync(join(dir, "register.mjs"), `import { register } from "node:module";\nregister("./hooks.mjs", import.meta.url);\n`);
     const home = join(dir, "home");
     mkdirSync(home, { mode: 0o700 });
-    writeFileSync(join(home, "config.toml"), 'model = "gpt-5.4"\n', { mode: 0o600 });
+    if (options.config !== undefined) writeFileSync(join(home, "config.toml"), options.config, { mode: 0o600 });
     const bin = fileURLToPath(new URL("../../bin/codex-provider.js", import.meta.url));
-    // The developer's own settings stay out: only the file decides the model shown.
     const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith("CODEX_PROVIDER_")));
-    const run = spawnSync(process.execPath, ["--import", join(dir, "register.mjs"), bin, "config", "show"], { env: { ...env, CODEX_PROVIDER_HOME: home }, encoding: "utf8" });
-    assert.equal(run.status, 0, run.stderr);
-    assert.match(run.stdout, /gpt-5\.4/, "the config was read");
-    const files = readFileSync(log, "utf8").split("\n").filter((url) => url.startsWith("file:"));
-    const ours = files.filter((url) => url.includes("/dist/"));
-    assert.ok(ours.length > 0 && ours.every((url) => url.includes("/dist/bundle/cli/")), ours.filter((url) => !url.includes("/dist/bundle/cli/")).join("\n"));
-    assert.deepEqual(files.filter((url) => /\/node_modules\/(zod|smol-toml)\//.test(url)), []);
+    // Not spawnSync: the command may talk to an emulator running in this process.
+    const run = await execFileAsync(process.execPath, ["--import", join(dir, "register.mjs"), bin, ...args], { env: { ...env, ...options.env, CODEX_PROVIDER_HOME: home }, encoding: "utf8" });
+    return { stdout: run.stdout, files: readFileSync(log, "utf8").split("\n").filter((url) => url.startsWith("file:")) };
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test("the CLI runs from its own bundle: a command that reads the config loads no module of ours from dist/ outside it, and no zod or smol-toml file", async () => {
+  const { stdout, files } = await resolvedByCli(["config", "show"], { config: 'model = "gpt-5.4"\n' });
+  assert.match(stdout, /gpt-5\.4/, "the config was read");
+  const ours = files.filter((url) => url.includes("/dist/"));
+  assert.ok(ours.length > 0 && ours.every((url) => url.includes("/dist/bundle/cli/")), ours.filter((url) => !url.includes("/dist/bundle/cli/")).join("\n"));
+  assert.deepEqual(files.filter((url) => /\/node_modules\/(zod|smol-toml)\//.test(url)), []);
+});
+
+test("a first command with no config.toml does not load zod; with one, the config is checked", async () => {
+  const { startEmulator } = await import("codex-provider/emulator");
+  const emu = await startEmulator();
+  try {
+    // zod is inside the CLI's bundle: the chunk holding it is the one that says so.
+    const zodChunks = (files: string[]) => files.filter((url) => url.includes("/dist/bundle/cli/") && readFileSync(fileURLToPath(url), "utf8").includes("// node_modules/zod/"));
+    const env = { OPENAI_API_KEY: emu.apiKey, CODEX_PROVIDER_API_URL: emu.apiUrl };
+    const bare = await resolvedByCli(["ask", "--quiet", "hi"], { env });
+    assert.match(bare.stdout, /You asked: "hi"/);
+    assert.deepEqual(zodChunks(bare.files), []);
+    const configured = await resolvedByCli(["ask", "--quiet", "hi"], { env, config: 'reasoning_effort = "low"\n' });
+    assert.match(configured.stdout, /You asked: "hi"/);
+    assert.ok(zodChunks(configured.files).length > 0, "zod loads to check the file");
+  } finally {
+    await emu.close();
   }
 });
 

@@ -83,7 +83,7 @@ export async function main(argv: string[], context: CliContext = processContext(
     return ExitCode.ok;
   }
   try {
-    const commandContext = entry.configEnv ? (await import("./open-provider.js")).withConfiguredUrls(context) : context;
+    const commandContext = entry.configEnv ? await (await import("./open-provider.js")).withConfiguredUrls(context) : context;
     return await command.run(rest, commandContext);
   } catch (error) {
     context.stderr.write(`${formatError(error, rest.includes("--verbose"))}\n`);

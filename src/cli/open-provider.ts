@@ -20,8 +20,8 @@ export interface CliSettings {
 }
 
 /** The config file and every setting with its provenance. Throws config_error (exit 2) on any bad value. */
-export function cliSettings(flags: ProviderFlags, context: CliContext): CliSettings {
-  const config = loadConfig(context.env);
+export async function cliSettings(flags: ProviderFlags, context: CliContext): Promise<CliSettings> {
+  const config = await loadConfig(context.env);
   const { providers: _providers, fallback_models: _fallbackModels, ...topLevel } = config.data;
   const settings = resolveSettings({
     flags,
@@ -90,8 +90,8 @@ export function noticePrinter(context: CliContext, options: { quiet: boolean; ex
   };
 }
 
-export function openProvider(flags: ProviderFlags, context: CliContext): Provider {
-  return providerFor(cliSettings(flags, context), flags, context);
+export async function openProvider(flags: ProviderFlags, context: CliContext): Promise<Provider> {
+  return providerFor(await cliSettings(flags, context), flags, context);
 }
 
 /** The context with the resolved base URLs in the env variables providers and logins read. */
@@ -100,6 +100,6 @@ export function withUrls(context: CliContext, settings: Settings): CliContext {
 }
 
 /** withUrls for commands that take no setting flags (login, logout). */
-export function withConfiguredUrls(context: CliContext): CliContext {
-  return withUrls(context, cliSettings({}, context).settings);
+export async function withConfiguredUrls(context: CliContext): Promise<CliContext> {
+  return withUrls(context, (await cliSettings({}, context)).settings);
 }

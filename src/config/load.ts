@@ -1,13 +1,14 @@
 // Reads and validates config.toml. A missing file is an empty config; anything wrong
 // is a `config_error` (exit 2) whose lines each name the file, line and column, the
 // key, and what was expected. No parser excerpt is shown: the file may hold header
-// secrets, and the message says enough to find the spot.
+// secrets, and the message says enough to find the spot. The schema (zod) loads only
+// when there is a file to check: importing it is a third of a first command's start.
 import { closeSync, fstatSync, openSync, readFileSync } from "node:fs";
 import { parse, TomlError } from "smol-toml";
 import { ProviderError } from "../errors.js";
 import { configFile, stateHome, type Env } from "./paths.js";
 import { customProviderWarnings } from "./providers.js";
-import { validateConfig, type ConfigData, type ConfigIssue } from "./schema.js";
+import type { ConfigData, ConfigIssue } from "./schema.js";
 import { checkStateHome, requireOwnedAndProtected } from "./state-permissions.js";
 import { locateKey } from "./toml-locate.js";
 
@@ -86,7 +87,8 @@ function tomlReason(reason: string, text: string, line: number): string {
 }
 
 /** Parse and validate TOML text; `path` is only used in messages. */
-export function parseConfigText(path: string, text: string): { data: ConfigData; warnings: string[] } {
+export async function parseConfigText(path: string, text: string): Promise<{ data: ConfigData; warnings: string[] }> {
+  const { validateConfig } = await import("./schema.js");
   const result = validateConfig(parseToml(path, text));
   if (!result.ok) throw configError(path, result.issues.map((issue) => formatIssue(path, text, issue)));
   const warnings = Object.entries(result.config.providers ?? {}).flatMap(([name, provider]) => customProviderWarnings(name, provider));
@@ -95,16 +97,16 @@ export function parseConfigText(path: string, text: string): { data: ConfigData;
 
 /**
  * The config at `path` (default `$CODEX_PROVIDER_HOME/config.toml`, after checking
- * the state directory's owner and modes). Synchronous: a small local file, read once
- * per command, and callers building providers stay sync.
+ * the state directory's owner and modes). The file is read synchronously: a small
+ * local file, read once per command.
  */
-export function loadConfig(env: Env, explicitPath?: string): LoadedConfig {
+export async function loadConfig(env: Env, explicitPath?: string): Promise<LoadedConfig> {
   const home = stateHome(env);
   if (explicitPath === undefined) checkStateHome(home);
   const path = explicitPath ?? configFile(home);
   const text = readConfigText(path, true);
   if (text === undefined) return { path, exists: false, data: {}, origin: () => path, warnings: [] };
-  const { data, warnings } = parseConfigText(path, text);
+  const { data, warnings } = await parseConfigText(path, text);
   return {
     path,
     exists: true,

@@ -86,7 +86,7 @@ describe("config import-codex", () => {
     await withConfig(undefined, async (home) => {
       const run = await importFrom(home, CODEX_CONFIG);
       assert.equal(run.code, 0, run.stderr);
-      const { data } = parseConfigText("imported.toml", run.stdout);
+      const { data } = await parseConfigText("imported.toml", run.stdout);
       assert.equal(data.model, "gpt-5.5");
       assert.equal(data.provider, "azure");
       assert.equal(data.reasoning_effort, "high");
@@ -136,13 +136,13 @@ describe("config import-codex", () => {
   it("a Codex built-in local provider named by model_provider becomes a chat provider; openai is explained, not guessed", async () => {
     await withConfig(undefined, async (home) => {
       const ollama = await importFrom(home, 'model = "llama3.2"\nmodel_provider = "ollama"\n');
-      const { data } = parseConfigText("x.toml", ollama.stdout);
+      const { data } = await parseConfigText("x.toml", ollama.stdout);
       assert.equal(data.provider, "ollama");
       assert.deepEqual(data.providers?.ollama, { name: "Ollama", base_url: "http://localhost:11434/v1", wire_api: "chat" });
       assert.match(ollama.stderr, /note: model_provider = "ollama" is built into Codex/);
 
       const openai = await importFrom(home, 'model_provider = "openai"\nmodel_reasoning_effort = "extreme"\n');
-      assert.equal(parseConfigText("x.toml", openai.stdout).data.provider, undefined);
+      assert.equal((await parseConfigText("x.toml", openai.stdout)).data.provider, undefined);
       assert.match(openai.stderr, /note: model_provider = "openai" was not carried over/);
       assert.match(openai.stderr, /not mapped: model_reasoning_effort: expected one of "none",.*got "extreme"/);
     });

@@ -9,10 +9,10 @@ import { SETTING_KEYS, SETTINGS } from "#src/config/settings.js";
 
 const README = readFileSync(fileURLToPath(new URL("../../../README.md", import.meta.url)), "utf8");
 
-it("the README's example config.toml validates and covers every key", () => {
+it("the README's example config.toml validates and covers every key", async () => {
   const block = /A full example:\n\n```toml\n([\s\S]*?)```/.exec(README);
   assert.ok(block, "example block found");
-  const { data, warnings } = parseConfigText("README.md", block[1]);
+  const { data, warnings } = await parseConfigText("README.md", block[1]);
   assert.deepEqual(warnings, []);
   for (const key of SETTING_KEYS.filter((k) => k !== "auth_url" && k !== "chatgpt_url")) assert.ok(key in data, `example sets ${key}`);
   assert.deepEqual(Object.keys(data.providers ?? {}), ["ollama", "openrouter", "azure", "proxy"]);

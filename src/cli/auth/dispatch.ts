@@ -48,7 +48,7 @@ function splitAuthArgs(args: string[]): SplitArgs {
 export async function authArgs(args: string[], context: CliContext): Promise<SplitArgs> {
   const split = splitAuthArgs(args);
   const { cliSettings } = await import("../open-provider.js");
-  const { settings } = cliSettings({ proxy: split.proxy }, context);
+  const { settings } = await cliSettings({ proxy: split.proxy }, context);
   if (!split.profileFlag) split.common.profile = settings.profile.value ?? "default";
   return split;
 }

@@ -47,7 +47,7 @@ Examples:
       { ...COMMON_FLAGS, ...SETTING_FLAGS, instructions: { type: "string", short: "i" }, "json-schema": { type: "string" } },
       true,
     );
-    const cli = cliSettings(values, context);
+    const cli = await cliSettings(values, context);
     const effort = cli.settings.reasoning_effort.value;
     const verbosity = cli.settings.verbosity.value;
     const prompt = await promptFrom(positionals, context.stdin);

@@ -115,7 +115,7 @@ Examples:
 `,
   async run(args, context) {
     const { values } = parseFlags(args, { ...COMMON_FLAGS, ...SETTING_FLAGS, instructions: { type: "string", short: "i" } });
-    const cli = cliSettings(values, context);
+    const cli = await cliSettings(values, context);
     const provider = providerFor(cli, values, context, "auto");
     const session = new ChatSession(provider, {
       model: cli.settings.model.value,

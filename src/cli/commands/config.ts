@@ -67,9 +67,9 @@ function safeValue(key: keyof Settings, value: unknown): unknown {
   return typeof value === "string" && (key.endsWith("_url") || key === "proxy") ? safeUrl(value) : value;
 }
 
-function show(args: string[], context: CliContext): number {
+async function show(args: string[], context: CliContext): Promise<number> {
   const { values } = parseFlags(args, { ...SETTING_FLAGS, ...SERVE_SETTING_FLAGS, json: { type: "boolean" } });
-  const { settings, config } = cliSettings(values, context);
+  const { settings, config } = await cliSettings(values, context);
   const providers = Object.fromEntries(Object.entries(config.data.providers ?? {}).map(([name, p]) => [name, describeProvider(p, context.env)]));
   if (values.json) {
     const shown = Object.fromEntries(SETTING_KEYS.map((key) => [key, { ...settings[key], value: safeValue(key, settings[key].value) }]));
@@ -95,10 +95,10 @@ function show(args: string[], context: CliContext): number {
   return 0;
 }
 
-function validate(args: string[], context: CliContext): number {
+async function validate(args: string[], context: CliContext): Promise<number> {
   const { values, positionals } = parseFlags(args, { json: { type: "boolean" } }, true);
   const explicit = positionals[0];
-  const config = loadConfig(context.env, explicit);
+  const config = await loadConfig(context.env, explicit);
   if (explicit && !config.exists) throw new ProviderError("config_error", `${explicit}: no such file.`);
   const count = Object.keys(config.data.providers ?? {}).length;
   if (values.json) {

@@ -58,7 +58,7 @@ Examples:
 /** The fallback chain, if one is set; a config the report already calls invalid shows none. */
 async function fallbackChainOrNone(values: Parameters<typeof cliSettings>[0], context: CliContext): Promise<FallbackEntryStatus[] | undefined> {
   try {
-    return await fallbackChainStatus(cliSettings(values, context), context);
+    return await fallbackChainStatus(await cliSettings(values, context), context);
   } catch {
     return undefined;
   }

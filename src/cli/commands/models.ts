@@ -22,7 +22,7 @@ Examples:
 `,
   async run(args, context) {
     const { values } = parseFlags(args, { ...COMMON_FLAGS, ...CONNECTION_SETTING_FLAGS });
-    const provider = openProvider(values, context);
+    const provider = await openProvider(values, context);
     const models = await provider.listModels();
     if (values.json) {
       context.stdout.write(`${JSON.stringify(models, null, 2)}\n`);

@@ -78,7 +78,7 @@ Examples:
 
     const serveContext = { ...context, env };
     const { cors, ...flags } = values;
-    const settings = cliSettings(flags, serveContext);
+    const settings = await cliSettings(flags, serveContext);
     const bodyMib = settings.settings.max_request_body_mib.value;
     const credential = await selectedStatus(settings, serveContext);
     if (credential && !credential.usable) {

@@ -52,7 +52,7 @@ it also shows the chain and which entries are out of usage until when.
   async run(args, context) {
     const { values, positionals } = parseFlags(args, { ...COMMON_FLAGS, ...CONNECTION_SETTING_FLAGS, fallback: SETTING_FLAGS.fallback }, true);
     if (positionals.length > 0) throw new ProviderError("config_error", `Unexpected argument ${positionals[0]}.`);
-    const resolved = cliSettings(values, context);
+    const resolved = await cliSettings(values, context);
     const { settings, config } = resolved;
     const selected = { provider: settings.provider.value ?? "openai", profile: settings.profile.value ?? "default" };
     const custom = Object.entries(config.data.providers ?? {});

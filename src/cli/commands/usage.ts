@@ -84,7 +84,7 @@ Examples:
       throw new ProviderError("config_error", `Usage windows are only reported for chatgpt-codex, not "${id}".`);
     }
     // openProvider returns createProvider's chatgpt-codex provider, which reports usage.
-    const report = await (openProvider({ ...values, provider: id, quiet: true }, context) as CodexProvider).usage();
+    const report = await ((await openProvider({ ...values, provider: id, quiet: true }, context)) as CodexProvider).usage();
     const profile = values.profile ?? "default";
     if (values.json) {
       const { rateLimits } = report;

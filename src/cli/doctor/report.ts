@@ -69,7 +69,7 @@ export interface DoctorReport {
 }
 
 export async function doctorReport(flags: Record<string, string | boolean | undefined>, context: CliContext): Promise<DoctorReport> {
-  const { config, configError, settings } = readSettings(flags, context.env);
+  const { config, configError, settings } = await readSettings(flags, context.env);
   const selected = { provider: settings.provider.value ?? "openai", profile: settings.profile.value ?? "default" };
   const env: Env = { ...context.env, ...urlEnv(settings) };
   const home = stateHome(context.env);
@@ -105,11 +105,11 @@ export async function doctorReport(flags: Record<string, string | boolean | unde
 }
 
 /** Settings as commands resolve them; a broken config.toml is reported and left out rather than ending the diagnosis. */
-function readSettings(flags: Record<string, string | boolean | undefined>, env: Env): { config?: LoadedConfig; configError?: string; settings: Settings } {
+async function readSettings(flags: Record<string, string | boolean | undefined>, env: Env): Promise<{ config?: LoadedConfig; configError?: string; settings: Settings }> {
   let config: LoadedConfig | undefined;
   let configError: string | undefined;
   try {
-    config = loadConfig(env);
+    config = await loadConfig(env);
   } catch (error) {
     if (!(error instanceof ProviderError)) throw error;
     configError = error.message;
