@@ -1,10 +1,10 @@
 // Reads and validates config.toml. A missing file is an empty config; anything wrong
 // is a `config_error` (exit 2) whose lines each name the file, line and column, the
 // key, and what was expected. No parser excerpt is shown: the file may hold header
-// secrets, and the message says enough to find the spot. The schema (zod) loads only
-// when there is a file to check: importing it is a third of a first command's start.
+// secrets, and the message says enough to find the spot. The TOML parser and the schema
+// (zod) load only when there is a file to read: importing zod is a third of a first
+// command's start.
 import { closeSync, fstatSync, openSync, readFileSync } from "node:fs";
-import { parse, TomlError } from "smol-toml";
 import { ProviderError } from "../errors.js";
 import { configFile, stateHome, type Env } from "./paths.js";
 import { customProviderWarnings } from "./providers.js";
@@ -66,7 +66,8 @@ export function readConfigText(path: string, strict = false): string | undefined
 }
 
 /** TOML text -> plain data; a syntax error names the file, line and column. */
-export function parseToml(path: string, text: string): Record<string, unknown> {
+export async function parseToml(path: string, text: string): Promise<Record<string, unknown>> {
+  const { parse, TomlError } = await import("smol-toml");
   try {
     return parse(text);
   } catch (error) {
@@ -89,7 +90,7 @@ function tomlReason(reason: string, text: string, line: number): string {
 /** Parse and validate TOML text; `path` is only used in messages. */
 export async function parseConfigText(path: string, text: string): Promise<{ data: ConfigData; warnings: string[] }> {
   const { validateConfig } = await import("./schema.js");
-  const result = validateConfig(parseToml(path, text));
+  const result = validateConfig(await parseToml(path, text));
   if (!result.ok) throw configError(path, result.issues.map((issue) => formatIssue(path, text, issue)));
   const warnings = Object.entries(result.config.providers ?? {}).flatMap(([name, provider]) => customProviderWarnings(name, provider));
   return { data: result.config, warnings };

@@ -110,14 +110,14 @@ async function validate(args: string[], context: CliContext): Promise<number> {
   return 0;
 }
 
-function importCodex(args: string[], context: CliContext): number {
+async function importCodex(args: string[], context: CliContext): Promise<number> {
   const { values, positionals } = parseFlags(args, { write: { type: "boolean" }, json: { type: "boolean" } }, true);
   const source = positionals[0] ?? join(codexHome(context.env), "config.toml");
   const text = readConfigText(source);
   if (text === undefined) {
     throw new ProviderError("config_error", `No Codex config at ${source}.`, { hint: "Pass its path: codex-provider config import-codex PATH" });
   }
-  const { config, notMapped, notes } = convertCodexConfig(parseToml(source, text));
+  const { config, notMapped, notes } = convertCodexConfig(await parseToml(source, text));
   const toml = `# Imported from ${source} by codex-provider ${VERSION} (config import-codex).\n${stringify(config).trimEnd()}\n`;
   let written: string | undefined;
   if (values.write) {
