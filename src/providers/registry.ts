@@ -77,7 +77,7 @@ export function createProvider(options: CreateProviderOptions = {}): Provider {
     home,
     profile: options.profile ?? "default",
     store: () =>
-      (storePromise ??= import("../auth/store/index.js").then(({ CredentialStore }) => new CredentialStore({ home, onNotice: options.onNotice }))),
+      (storePromise ??= import("../auth/store/credential-store.js").then(({ CredentialStore }) => new CredentialStore({ home, onNotice: options.onNotice }))),
     options,
     transport: options,
   };

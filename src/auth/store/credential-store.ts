@@ -14,8 +14,7 @@ import {
 } from "../../config/state-permissions.js";
 import type { NoticeHandler } from "../../notice.js";
 import { emptyProfile, type ProfileData } from "../credential.js";
-import { removeTempFiles, writeFileAtomic } from "./atomic-write.js";
-import { withFileLock, type HeldLock, type LockOptions } from "./lock.js";
+import type { HeldLock, LockOptions } from "./lock.js";
 import { profileProblem, registerProfileSecrets } from "./profile-schema.js";
 import { storeError } from "./store-error.js";
 
@@ -105,6 +104,9 @@ export class CredentialStore {
   ): Promise<T> {
     const file = this.filePath(profile);
     this.#checkDirs();
+    // Loaded for writes only: reading a profile (every command that uses a stored
+    // credential) then needs neither, nor node:crypto, node:os and the timers they load.
+    const [{ withFileLock }, { removeTempFiles, writeFileAtomic }] = await Promise.all([import("./lock.js"), import("./atomic-write.js")]);
     return withFileLock(
       file,
       async ({ signal }) => {
