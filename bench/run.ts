@@ -82,10 +82,10 @@ function node24Binary(): string {
   return run.stdout.trim().split("\n").pop()!;
 }
 
-/** The same rounds under Node 24 (fetched by npx), in a child that prints its figures as JSON. */
-function node24Rounds(upstream: string, quick: boolean): PeerFigures {
+/** The same rounds under Node 24 (`node24`: its binary), in a child that prints its figures as JSON. */
+function node24Rounds(node24: string, upstream: string, quick: boolean): PeerFigures {
   const script = join(root, "dist-test/bench/peers.js");
-  const run = spawnSync("npx", ["-y", "node@24", script, upstream, ...(quick ? ["--quick"] : [])], { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], maxBuffer: 1 << 20 });
+  const run = spawnSync(node24, [script, upstream, ...(quick ? ["--quick"] : [])], { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], maxBuffer: 1 << 20 });
   if (run.status !== 0) throw new Error(`the Node 24 rounds exited ${run.status}`);
   return JSON.parse(run.stdout.trim().split("\n").pop()!) as PeerFigures;
 }
@@ -190,6 +190,8 @@ async function serveSection(upstream: string, quick: boolean): Promise<void> {
 
 async function allSections(upstream: string, quick: boolean): Promise<void> {
   const only = selectedSections();
+  // Fetched once by npx, then run by its path (`--node24`).
+  const node24 = process.argv.includes("--node24") ? node24Binary() : undefined;
   // Memory first, while the heap holds nothing from the other runs.
   if (only.has("memory")) benchMemory(upstream, quick);
   if (only.has("call")) {
@@ -197,7 +199,7 @@ async function allSections(upstream: string, quick: boolean): Promise<void> {
       `\n## One streaming call, 20 deltas (${quick ? 20 : 3000} warm-up calls, then ${quick ? 140 : 2000} sequential calls per client in 7 interleaved rounds, order rotating; median wall ms and CPU ms per call; ratios against ${FLOOR}, the floor)`,
     );
     const peerRuns = [await peerRounds(upstream, quick)];
-    if (process.argv.includes("--node24")) peerRuns.push(node24Rounds(upstream, quick));
+    if (node24) peerRuns.push(node24Rounds(node24, upstream, quick));
     logPeers(peerRuns);
     results.peers = peerRuns;
   }
@@ -214,7 +216,7 @@ async function allSections(upstream: string, quick: boolean): Promise<void> {
     log(`\n## Refresh with an expired access token (latency: a round with a valid token → the round that refreshed)`);
     results.refresh = await benchRefresh(log, quick);
   }
-  if (only.has("startup")) benchStartup(upstream, quick, process.argv.includes("--node24") ? [process.execPath, node24Binary()] : [process.execPath]);
+  if (only.has("startup")) benchStartup(upstream, quick, node24 ? [process.execPath, node24] : [process.execPath]);
   if (only.has("redact")) results.redact = benchRedact(log, quick);
 }
 

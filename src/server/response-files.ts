@@ -20,7 +20,7 @@
 import { randomBytes } from "node:crypto";
 import { readdir, readFile, stat, unlink } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import type { LongHeldLock } from "../auth/store/index.js";
+import type * as Disk from "../auth/store/index.js";
 import { ProviderError } from "../errors.js";
 import { addedCount, joinedBytes, jsonBytes, outputOf } from "./context-parts.js";
 
@@ -113,7 +113,12 @@ export class ResponseFiles {
   private readonly prefix = randomBytes(4).toString("hex");
   private written = 0;
   /** The scopes this process owns (load() claims one): no file is written or deleted in any other. */
-  private readonly claims = new Map<string, LongHeldLock>();
+  private readonly claims = new Map<string, Disk.LongHeldLock>();
+  /**
+   * The store's file primitives (atomic writes, durable renames, locks), loaded with the
+   * first claim: every change on disk comes after one, and most servers never persist.
+   */
+  private disk?: typeof Disk;
   /** Directories with a file deleted since their last sync: synced once the queue is empty. */
   private readonly unsynced = new Set<string>();
 
@@ -156,13 +161,13 @@ export class ResponseFiles {
   /** Take `scope`'s directory for this process, or fail with a config_error naming the process that has it. */
   private async claim(scope: string, dir: string): Promise<void> {
     if (this.claims.has(scope)) return;
-    const { describeLockHolder, holdFileLock } = await import("../auth/store/index.js");
-    let claim: LongHeldLock;
+    const disk = (this.disk ??= await import("../auth/store/index.js"));
+    let claim: Disk.LongHeldLock;
     try {
-      claim = await holdFileLock(dir, { timeoutMs: CLAIM_TIMEOUT_MS });
+      claim = await disk.holdFileLock(dir, { timeoutMs: CLAIM_TIMEOUT_MS });
     } catch (error) {
-      const holder = await describeLockHolder(dir);
-      const why = holder ? `another server keeps its responses there: ${holder}` : error instanceof Error ? error.message : String(error);
+      const holder = await disk.describeLockHolder(dir);
+      const why = holder ? `another server keeps its responses there: ${holder}` : messageOf(error);
       throw new ProviderError("config_error", `Could not claim ${dir} for this server's responses (${why}).`, {
         cause: error,
         hint: "Stop that server first, or start this one with --responses-store-hours 0 (its responses then stay in memory). Servers with the same state directory and local key share that directory.",
@@ -196,7 +201,7 @@ export class ResponseFiles {
     }
     const texts = new Map<string, FileText & { name: string; id: string }>();
     const unwanted: string[] = [];
-    const { tempFileTarget } = await import("../auth/store/index.js");
+    const { tempFileTarget } = this.disk!;
     // Read a few dozen at a time: one by one, a 1000-turn conversation took ~300 ms to read back.
     const found = await mapLimited(names, READS_AT_ONCE, async (name) => {
       const match = NAME_PATTERN.exec(name);
@@ -300,7 +305,7 @@ export class ResponseFiles {
           if (change === DELETE) await this.vacate(key);
           else await this.writeNow(key, change.entry, change.base);
         } catch (error) {
-          this.onError(`response store: ${error instanceof Error ? error.message : String(error)}`);
+          this.onError(`response store: ${messageOf(error)}`);
         }
       }
       this.current = undefined;
@@ -312,10 +317,9 @@ export class ResponseFiles {
   /** A deletion is undone by a power loss until its directory is synced: once per directory, after a run of changes. */
   private async syncDeletions(): Promise<void> {
     if (this.unsynced.size === 0) return;
-    const { syncDirectory } = await import("../auth/store/index.js");
     for (const dir of this.unsynced) {
       this.unsynced.delete(dir);
-      await syncDirectory(dir, "deleted files").catch((error: unknown) => this.onError(`response store: ${error instanceof Error ? error.message : String(error)}`));
+      await this.disk!.syncDirectory(dir, "deleted files").catch((error: unknown) => this.onError(`response store: ${messageOf(error)}`));
     }
   }
 
@@ -335,9 +339,7 @@ export class ResponseFiles {
       const text: FileText = reserved
         ? { response, createdAt, version, base: { id: baseId!, version: base!.version! }, added: entry.input.slice(entry.input.length - addedCount(entry.input, base!)) }
         : { response, createdAt, version, input: entry.input };
-      // Loaded on first use: most servers never persist.
-      const { writeFileAtomic } = await import("../auth/store/index.js");
-      await writeFileAtomic(join(this.root, scope, `${id}.json`), JSON.stringify(text), { mode: 0o600 });
+      await this.disk!.writeFileAtomic(join(this.root, scope, `${id}.json`), JSON.stringify(text), { mode: 0o600 });
       // Its directory was synced, deletions before it included.
       this.unsynced.delete(join(this.root, scope));
       entry.version = version;
@@ -361,8 +363,7 @@ export class ResponseFiles {
     const dir = join(this.root, scope);
     if (info.refs > 0) {
       const hidden = `${id}~${at.slice(at.lastIndexOf("~") + 1)}.json`;
-      const { renameDurable } = await import("../auth/store/index.js");
-      await renameDurable(join(dir, info.name), join(dir, hidden));
+      await this.disk!.renameDurable(join(dir, info.name), join(dir, hidden));
       this.unsynced.delete(dir);
       info.name = hidden;
       return;
@@ -393,6 +394,10 @@ export class ResponseFiles {
       },
     );
   }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 /** `fn` over `items`, at most `limit` at a time; the results in the items' order. */
