@@ -76,11 +76,11 @@ test("through the package names: emulator, streamed call, local server and AI SD
 
 /**
  * Runs the CLI (`bin/`) with `args` in a scratch state directory (with `config` as its
- * config.toml, when given) and returns every file URL the process resolved, written
+ * config.toml and `profile` as its default profile's file, when given) and returns every file URL the process resolved, written
  * down by a resolve hook (module.register). The developer's own CODEX_PROVIDER_*
- * settings stay out; `env` adds to the rest.
+ * settings and OPENAI_API_KEY stay out; `env` adds to the rest.
  */
-async function resolvedByCli(args: string[], options: { config?: string; env?: Record<string, string> } = {}): Promise<{ stdout: string; files: string[] }> {
+async function resolvedByCli(args: string[], options: { config?: string; profile?: string; env?: Record<string, string> } = {}): Promise<{ stdout: string; files: string[] }> {
   const dir = mkdtempSync(join(tmpdir(), "cp-cli-bundle-"));
   try {
     const log = join(dir, "resolved.txt");
@@ -89,8 +89,12 @@ async function resolvedByCli(args: string[], options: { config?: string; env?: R
     const home = join(dir, "home");
     mkdirSync(home, { mode: 0o700 });
     if (options.config !== undefined) writeFileSync(join(home, "config.toml"), options.config, { mode: 0o600 });
+    if (options.profile !== undefined) {
+      mkdirSync(join(home, "credentials"), { mode: 0o700 });
+      writeFileSync(join(home, "credentials", "default.json"), options.profile, { mode: 0o600 });
+    }
     const bin = fileURLToPath(new URL("../../bin/codex-provider.js", import.meta.url));
-    const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith("CODEX_PROVIDER_")));
+    const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith("CODEX_PROVIDER_") && name !== "OPENAI_API_KEY"));
     // Not spawnSync: the command may talk to an emulator running in this process.
     const run = await execFileAsync(process.execPath, ["--import", join(dir, "register.mjs"), bin, ...args], { env: { ...env, ...options.env, CODEX_PROVIDER_HOME: home }, encoding: "utf8" });
     return { stdout: run.stdout, files: readFileSync(log, "utf8").split("\n").filter((url) => url.startsWith("file:")) };
@@ -107,7 +111,7 @@ test("the CLI runs from its own bundle: a command that reads the config loads no
   assert.deepEqual(files.filter((url) => /\/node_modules\/(zod|smol-toml)\//.test(url)), []);
 });
 
-test("a first command with no config.toml does not load zod; with one, the config is checked", async () => {
+test("a command with no config.toml does not load zod, from the environment or a stored key; with one, the config is checked", async () => {
   const { startEmulator } = await import("codex-provider/emulator");
   const emu = await startEmulator();
   try {
@@ -117,6 +121,11 @@ test("a first command with no config.toml does not load zod; with one, the confi
     const bare = await resolvedByCli(["ask", "--quiet", "hi"], { env });
     assert.match(bare.stdout, /You asked: "hi"/);
     assert.deepEqual(zodChunks(bare.files), []);
+    // A stored credential is read at every start: its file is checked without zod.
+    const profile = JSON.stringify({ version: 1, credentials: { openai: { type: "api-key", key: emu.apiKey, savedAt: new Date().toISOString() } } });
+    const stored = await resolvedByCli(["ask", "--quiet", "hi"], { env: { CODEX_PROVIDER_API_URL: emu.apiUrl }, profile });
+    assert.match(stored.stdout, /You asked: "hi"/);
+    assert.deepEqual(zodChunks(stored.files), []);
     const configured = await resolvedByCli(["ask", "--quiet", "hi"], { env, config: 'reasoning_effort = "low"\n' });
     assert.match(configured.stdout, /You asked: "hi"/);
     assert.ok(zodChunks(configured.files).length > 0, "zod loads to check the file");

@@ -179,6 +179,11 @@ const corruptCases: Array<[string, string, RegExp]> = [
   ],
   ["a token in a list", `{"version":1,"credentials":{"chatgpt":{"type":"oauth","accessToken":"a","refreshToken":"r","clientId":"c","lastRefresh":"t","scopes":[7,"opaque-secret-value-123"]}}}`, /\.scopes\[0\] is not a string/],
   ["a mistyped SIWC client", `{"version":1,"credentials":{},"siwcClients":{"user-1":["opaque-secret-value-123"]}}`, /siwcClients\["user-1"\] is not a string/],
+  ["a mistyped number", `{"version":1,"credentials":{"chatgpt-codex":{"type":"access-token","token":"opaque-secret-value-123","savedAt":"t","expiresAt":"soon"}}}`, /credentials\["chatgpt-codex"\]\.expiresAt is not a number/],
+  ["a mistyped boolean", `{"version":1,"credentials":{"chatgpt":{"type":"oauth","accessToken":"a","refreshToken":"r","clientId":"c","lastRefresh":"t","planUsageEnabled":"yes"}}}`, /\.planUsageEnabled is not a boolean/],
+  ["a refresh failure without its code", `{"version":1,"credentials":{"chatgpt":{"type":"oauth","accessToken":"a","refreshToken":"r","clientId":"c","lastRefresh":"t","refreshFailure":{"message":"m","at":"t"}}}}`, /\.refreshFailure\.code is missing/],
+  ["a null credential", `{"version":1,"credentials":{"openai":null}}`, /credentials\["openai"\] is not an object/],
+  ["SIWC clients that are not a map", `{"version":1,"credentials":{},"siwcClients":["opaque-secret-value-123"]}`, /has a siwcClients field that is not an object/],
   ["a missing credentials map", `{"version":1,"siwcClients":{}}`, /has no credentials object/],
   ["an array for a profile", `["opaque-secret-value-123"]`, /is not a JSON object/],
 ];
