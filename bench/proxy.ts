@@ -101,6 +101,8 @@ interface LoadFigures {
   warmUpCpuMs?: number;
   /** The proxy's garbage collector over the measured rounds. */
   gc?: GcSummary;
+  /** Each round's p50, so the ratio to the pass-through can be read per round too: its spread is the bench's own noise. */
+  roundP50Ms: number[];
 }
 
 type Call = () => Promise<number>;
@@ -161,7 +163,9 @@ export async function benchProxy(upstream: string, log: (line: string) => void, 
       }
       const hosts = Object.entries(targets).flatMap(([name, { host }]) => (host ? [[name, host] as const] : []));
       await Promise.all(hosts.map(([, host]) => host.watchGc()));
-      const samples = new Map<string, { latencies: number[]; rates: number[]; cpuMs: number }>(Object.keys(targets).map((name) => [name, { latencies: [], rates: [], cpuMs: 0 }]));
+      const samples = new Map<string, { latencies: number[]; rates: number[]; cpuMs: number; roundP50Ms: number[] }>(
+        Object.keys(targets).map((name) => [name, { latencies: [], rates: [], cpuMs: 0, roundP50Ms: [] }]),
+      );
       for (let round = 0; round < rounds; round++) {
         for (const [name, { call, host }] of Object.entries(targets)) {
           const cpuBefore = await host?.cpuMs();
@@ -169,12 +173,13 @@ export async function benchProxy(upstream: string, log: (line: string) => void, 
           const sample = samples.get(name)!;
           if (host) sample.cpuMs += (await host.cpuMs()) - cpuBefore!;
           sample.latencies.push(...latencies);
+          sample.roundP50Ms.push(percentile(latencies, 50));
           sample.rates.push(total / (wallMs / 1000));
         }
       }
       const figures: Record<string, LoadFigures> = {};
-      for (const [name, { latencies, rates, cpuMs }] of samples) {
-        figures[name] = { p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99), callsPerSecond: median(rates), proxyCpuMs: name === "direct" ? undefined : cpuMs / (total * rounds) };
+      for (const [name, { latencies, rates, cpuMs, roundP50Ms }] of samples) {
+        figures[name] = { p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99), callsPerSecond: median(rates), proxyCpuMs: name === "direct" ? undefined : cpuMs / (total * rounds), roundP50Ms };
       }
       for (const [name, host] of hosts) figures[name].gc = await host.gcSummary();
       out[`concurrency${concurrency}`] = figures;
@@ -189,6 +194,11 @@ export async function benchProxy(upstream: string, log: (line: string) => void, 
             ? `   (${((f.p50Ms - direct.p50Ms) / addedFloor.p50).toFixed(2)}× / ${((f.p99Ms - direct.p99Ms) / addedFloor.p99).toFixed(2)}× the pass-through's added latency; ${(f.callsPerSecond / floorFigures.callsPerSecond).toFixed(2)}× its throughput; ${(f.proxyCpuMs! / floorFigures.proxyCpuMs!).toFixed(2)}× its CPU per call)`
             : "";
         log(`      ${name.padEnd(20)} p50 ${f.p50Ms.toFixed(3)} ms  p99 ${f.p99Ms.toFixed(3)} ms  ${Math.round(f.callsPerSecond).toLocaleString("en")} calls/s${added}${vsFloor}`);
+      }
+      if (rounds > 1) {
+        const perRound = (name: string) => figures[name].roundP50Ms.map((p50, r) => (p50 - direct.roundP50Ms[r]) / (floorFigures.roundP50Ms[r] - direct.roundP50Ms[r]));
+        const spread = (name: string) => `${name} ${perRound(name).map((x) => `${x.toFixed(2)}×`).join(" ")}`;
+        log(`      added p50 over the pass-through's, round by round: ${spread("serve")}; ${spread("parsing proxy")}`);
       }
       const warmFloor = warmCpu["pass-through proxy"];
       log(`      warm-up: proxy cpu ${Object.entries(warmCpu).map(([name, ms]) => `${name} ${ms.toFixed(3)} ms/call`).join(", ")} (serve ${(warmCpu.serve / warmFloor).toFixed(2)}×)`);
