@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { logFunctionDiff, PERF_MAP_FLAGS, selfByFunction } from "./callgrind-functions.js";
 import { clients, FLOOR, KEY } from "./clients.js";
 import { LOCAL_KEY } from "./proxy.js";
 import { startChildHost } from "./upstream.js";
@@ -45,6 +46,8 @@ export interface ProxyInstructions {
   warmUp: number;
   /** Per call after them. */
   steady: number;
+  /** With `byFunction`: the steady state's self instructions per call, by function. */
+  functions?: Record<string, number>;
 }
 
 /**
@@ -58,14 +61,14 @@ export interface ProxyInstructions {
  * (docs/PERFORMANCE.md, "Sixth pass"). Settles what interleaved CPU rounds on a loaded
  * machine cannot.
  */
-export async function benchProxyInstructions(upstream: string, log: (line: string) => void): Promise<Record<string, ProxyInstructions>> {
+export async function benchProxyInstructions(upstream: string, log: (line: string) => void, byFunction = false): Promise<Record<string, ProxyInstructions>> {
   const out: Record<string, ProxyInstructions> = {};
   for (const [name, kind] of [
     ["pass-through proxy", "passthrough"],
     ["parsing proxy", "parsing"],
     ["serve", "serve"],
   ] as const) {
-    out[name] = await proxyInstructions(upstream, kind);
+    out[name] = await proxyInstructions(upstream, kind, byFunction);
   }
   const floor = out["pass-through proxy"];
   for (const [name, { warmUp, steady }] of Object.entries(out)) {
@@ -73,24 +76,32 @@ export async function benchProxyInstructions(upstream: string, log: (line: strin
       `  ${name.padEnd(20)} ${Math.round(steady).toLocaleString("en")} instructions per proxied call in steady state (${(steady / floor.steady).toFixed(2)}× the pass-through); ${Math.round(warmUp).toLocaleString("en")} over the first ${PROXY_WARM_CALLS} calls (${(warmUp / floor.warmUp).toFixed(2)}×)`,
     );
   }
+  const [serve, parsing] = [out.serve.functions, out["parsing proxy"].functions];
+  if (serve && parsing) {
+    // The parsing proxy is the like-for-like reference: undici both ways, the body parsed and re-serialized.
+    log(`  where serve's steady-state instructions differ from the parsing proxy's, by function (node ${PERF_MAP_FLAGS.join(" ")}, which names compiled JavaScript):`);
+    logFunctionDiff(serve, parsing, ["serve", "parsing"], 30, log);
+  }
   return out;
 }
 
-async function proxyInstructions(upstream: string, kind: "serve" | "passthrough" | "parsing"): Promise<ProxyInstructions> {
-  return {
-    warmUp: (await countedRun(upstream, kind, "warm-up")) / PROXY_WARM_CALLS,
-    steady: (await countedRun(upstream, kind, "steady")) / PROXY_CALLS,
-  };
+async function proxyInstructions(upstream: string, kind: "serve" | "passthrough" | "parsing", byFunction: boolean): Promise<ProxyInstructions> {
+  const steady = await countedRun(upstream, kind, "steady", byFunction);
+  return { warmUp: (await countedRun(upstream, kind, "warm-up")).total / PROXY_WARM_CALLS, steady: steady.total / PROXY_CALLS, functions: steady.functions };
 }
 
-/** One proxy under callgrind: the instructions of its first PROXY_WARM_CALLS calls (`warm-up`), or of the PROXY_CALLS after them (`steady`). */
-async function countedRun(upstream: string, kind: "serve" | "passthrough" | "parsing", window: "warm-up" | "steady"): Promise<number> {
+/**
+ * One proxy under callgrind: the instructions of its first PROXY_WARM_CALLS calls
+ * (`warm-up`), or of the PROXY_CALLS after them (`steady`); with `byFunction`, the
+ * process runs with PERF_MAP_FLAGS and the window's count is also split by function.
+ */
+async function countedRun(upstream: string, kind: "serve" | "passthrough" | "parsing", window: "warm-up" | "steady", byFunction = false): Promise<{ total: number; functions?: Record<string, number> }> {
   const dir = mkdtempSync(join(tmpdir(), "cp-bench-callgrind-"));
   const file = join(dir, "callgrind.out");
   const script = fileURLToPath(new URL("./proxy.js", import.meta.url));
   const steady = window === "steady";
   const valgrind = ["valgrind", "-q", "--tool=callgrind", `--callgrind-out-file=${file}`, ...(steady ? ["--instr-atstart=no"] : [])];
-  const host = await startChildHost(script, [kind, upstream], valgrind);
+  const host = await startChildHost(script, [kind, upstream], valgrind, byFunction ? PERF_MAP_FLAGS : []);
   const control = (...args: string[]) => execFileSync("callgrind_control", [...args, String(host.pid)], { stdio: "ignore" });
   try {
     const call = clients[FLOOR](`${host.url}/v1`, kind === "serve" ? LOCAL_KEY : KEY);
@@ -112,7 +123,8 @@ async function countedRun(upstream: string, kind: "serve" | "passthrough" | "par
   try {
     const totals = /^totals: (\d+)/m.exec(readFileSync(`${file}.2`, "utf8"));
     if (!totals) throw new Error(`callgrind wrote no totals for the ${kind} proxy (${window})`);
-    return Number(totals[1]);
+    const root = fileURLToPath(new URL("../..", import.meta.url)).replace(/\/$/, "");
+    return { total: Number(totals[1]), functions: byFunction ? selfByFunction(`${file}.2`, host.pid, PROXY_CALLS, root) : undefined };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

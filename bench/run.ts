@@ -23,9 +23,10 @@
 // only themselves: --profile (CPU profiles of 10 000 calls, ours over each HTTP client
 // and the floor's, summarised), --instructions
 // (instructions per call under valgrind's callgrind, ours and the floor's),
-// --instructions-serve [--agent|--paced] (the same per proxied call in each proxy's own
-// process, over a warm-up and in steady state; `--agent`: agent-sized response objects;
-// `--paced`: each event written on its own), --alloc
+// --instructions-serve [--agent|--paced] [--by-function] (the same per proxied call in each
+// proxy's own process, over a warm-up and in steady state; `--agent`: agent-sized response
+// objects; `--paced`: each event written on its own; `--by-function`: where serve's
+// steady-state count differs from the parsing proxy's, function by function), --alloc
 // (bytes allocated per warm call, sampled heap profile, each client in a fresh child),
 // --serve (the serve section alone),
 // --profile-serve [--paced] (CPU profiles of `serve`, the pass-through and the parsing
@@ -133,7 +134,7 @@ async function main(): Promise<void> {
       log(`\n## Instructions per proxied call in the proxy's process, 20 deltas${mode ? shape[mode] : ""} (valgrind --tool=callgrind)`);
       const source = mode ? await startUpstream(mode) : upstream;
       try {
-        results.proxyInstructionsPerCall = await benchProxyInstructions(source.url, log);
+        results.proxyInstructionsPerCall = await benchProxyInstructions(source.url, log, process.argv.includes("--by-function"));
       } finally {
         if (mode) source.stop();
       }

@@ -207,11 +207,11 @@ export function answerQueries(): void {
 }
 
 /**
- * Starts a bench script as a child process (under `wrapper`, e.g. valgrind, when given)
- * and waits for the `{"url":…}` line it prints.
+ * Starts a bench script as a child process (under `wrapper`, e.g. valgrind, when given;
+ * node run with `nodeArgs`) and waits for the `{"url":…}` line it prints.
  */
-export async function startChildHost(script: string, args: string[] = [], wrapper: string[] = []): Promise<ChildHost> {
-  const command = [...wrapper, process.execPath, script, ...args];
+export async function startChildHost(script: string, args: string[] = [], wrapper: string[] = [], nodeArgs: string[] = []): Promise<ChildHost> {
+  const command = [...wrapper, process.execPath, ...nodeArgs, script, ...args];
   const child = spawn(command[0], command.slice(1), { stdio: ["ignore", "pipe", "inherit", "ipc"] });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   const url = await new Promise<string>((resolve, reject) => {
