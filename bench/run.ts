@@ -13,8 +13,8 @@
 //             once, once with each event written on its own (bench/upstream.ts `paced`)
 //   refresh   expired access token: 1000 concurrent calls in one process, 8 processes on
 //             one store: refresh requests seen, latency added to the calls that waited
-//   startup   `--version` and a whole `ask` (one streamed answer from the upstream) vs
-//             `node -e 0`; `import("codex-provider")` vs bare node; each with and without
+//   startup   `--version` and a whole `ask` (one streamed answer from the upstream; the key
+//             in the environment, then signed in: a stored credential) vs `node -e 0`; `import("codex-provider")` vs bare node; each with and without
 //             NODE_EXTRA_CA_CERTS, and under Node 24 too with `--node24`
 //   redact    1 MB of prose and of base64, patterns only vs 64 registered secrets
 //
@@ -57,12 +57,14 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
  * first), so a machine that drifts in speed during the runs shifts them all alike
  * and differences taken run by run cancel the drift.
  */
-function timeCommands(commands: string[][], env: NodeJS.ProcessEnv, runs: number, node = process.execPath): number[][] {
+function timeCommands(commands: (string[] | { args: string[]; env: NodeJS.ProcessEnv })[], env: NodeJS.ProcessEnv, runs: number, node = process.execPath): number[][] {
   const times = commands.map((): number[] => []);
   for (let i = 0; i < runs + 2; i++) {
-    commands.forEach((args, c) => {
+    commands.forEach((command, c) => {
+      // A command may bring its own environment; the rest share `env`.
+      const args = Array.isArray(command) ? command : command.args;
       const start = process.hrtime.bigint();
-      const result = spawnSync(node, args, { env, cwd: root, stdio: "ignore" });
+      const result = spawnSync(node, args, { env: Array.isArray(command) ? env : command.env, cwd: root, stdio: "ignore" });
       if (result.status !== 0) throw new Error(`${args.join(" ")} exited ${result.status}`);
       if (i >= 2) times[c].push(Number(process.hrtime.bigint() - start) / 1e6);
     });
@@ -248,6 +250,16 @@ function benchStartup(upstream: string, quick: boolean, nodes: string[]): void {
   const withCa: NodeJS.ProcessEnv = { ...process.env, ...askEnv };
   const withoutCa: NodeJS.ProcessEnv = { ...process.env, ...askEnv };
   delete withoutCa.NODE_EXTRA_CA_CERTS;
+  // And as someone signed in runs it: the credential read from the state directory's
+  // profile (every ChatGPT sign-in is one), no key in the environment.
+  const signedInHome = mkdtempSync(join(tmpdir(), "cp-bench-startup-signed-in-"));
+  mkdirSync(join(signedInHome, "credentials"), { mode: 0o700 });
+  const profile = { version: 1, credentials: { openai: { type: "api-key", key: KEY, savedAt: new Date().toISOString() } } };
+  writeFileSync(join(signedInHome, "credentials", "default.json"), JSON.stringify(profile), { mode: 0o600 });
+  const signedIn = (env: NodeJS.ProcessEnv): NodeJS.ProcessEnv => {
+    const { OPENAI_API_KEY: _, ...rest } = env;
+    return { ...rest, CODEX_PROVIDER_HOME: signedInHome };
+  };
   const startup: Record<string, Record<string, number>> = {};
   const runsFor = nodes.flatMap((node) =>
     [
@@ -264,20 +276,22 @@ function benchStartup(upstream: string, quick: boolean, nodes: string[]): void {
         // By the package's name, as a user imports it (the exports map's entry; run in the package, so it resolves to itself).
         ["--input-type=module", "-e", 'await import("codex-provider")'],
         [join(root, "bin/codex-provider.js"), "ask", "--provider", "openai", "hi"],
+        { args: [join(root, "bin/codex-provider.js"), "ask", "--provider", "openai", "hi"], env: signedIn(env) },
       ],
       env,
       runs,
       node,
     );
-    const [bare, version, importBare, importLib, ask] = times.map(median);
+    const [bare, version, importBare, importLib, ask, askSignedIn] = times.map(median);
     // The import's cost: the median of each run's difference (the two ran back to back).
     const importAdded = median(times[3].map((ms, i) => ms - times[2][i]));
-    startup[label] = { nodeE0: bare, version, importLib, importBare, importAdded, ask };
+    startup[label] = { nodeE0: bare, version, importLib, importBare, importAdded, ask, askSignedIn };
     log(
-      `  [${label}] node -e 0: ${bare.toFixed(1)}   --version: ${version.toFixed(1)} (${ratio(version, bare)}, target ≤ 1.5×)   import("codex-provider"): +${importAdded.toFixed(1)} ms over bare (target ≤ 30)   ask: ${ask.toFixed(1)} (+${(ask - bare).toFixed(1)} ms)`,
+      `  [${label}] node -e 0: ${bare.toFixed(1)}   --version: ${version.toFixed(1)} (${ratio(version, bare)}, target ≤ 1.5×)   import("codex-provider"): +${importAdded.toFixed(1)} ms over bare (target ≤ 30)   ask: ${ask.toFixed(1)} (+${(ask - bare).toFixed(1)} ms); signed in: ${askSignedIn.toFixed(1)} (+${(askSignedIn - bare).toFixed(1)} ms)`,
     );
   }
   rmSync(home, { recursive: true, force: true });
+  rmSync(signedInHome, { recursive: true, force: true });
   results.startupMs = startup;
 }
 
