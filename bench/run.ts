@@ -14,7 +14,8 @@
 //   refresh   expired access token: 1000 concurrent calls in one process, 8 processes on
 //             one store: refresh requests seen, latency added to the calls that waited
 //   startup   `--version` and a whole `ask` (one streamed answer from the upstream; the key
-//             in the environment, then signed in: a stored credential) vs `node -e 0`; `import("codex-provider")` vs bare node; each with and without
+//             in the environment, then signed in: a stored credential) vs `node -e 0`;
+//             `import("codex-provider")` vs bare node; each with and without
 //             NODE_EXTRA_CA_CERTS, and under Node 24 too with `--node24`
 //   redact    1 MB of prose and of base64, patterns only vs 64 registered secrets
 //

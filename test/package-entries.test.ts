@@ -76,9 +76,10 @@ test("through the package names: emulator, streamed call, local server and AI SD
 
 /**
  * Runs the CLI (`bin/`) with `args` in a scratch state directory (with `config` as its
- * config.toml and `profile` as its default profile's file, when given) and returns every file URL the process resolved, written
- * down by a resolve hook (module.register). The developer's own CODEX_PROVIDER_*
- * settings and OPENAI_API_KEY stay out; `env` adds to the rest.
+ * config.toml and `profile` as its default profile's file, when given) and returns
+ * every file URL the process resolved, written down by a resolve hook
+ * (module.register). The developer's own CODEX_PROVIDER_* settings and OPENAI_API_KEY
+ * stay out; `env` adds to the rest.
  */
 async function resolvedByCli(args: string[], options: { config?: string; profile?: string; env?: Record<string, string> } = {}): Promise<{ stdout: string; files: string[] }> {
   const dir = mkdtempSync(join(tmpdir(), "cp-cli-bundle-"));
