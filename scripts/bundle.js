@@ -46,10 +46,11 @@ await bundle(
 // The CLI names two chunks, which esbuild (the bundler before) could not: what the
 // commands that call a model (ask, chat, models) import statically is one chunk, `core`.
 // esbuild split by the set of import() points that reach a module, and the CLI's 35 gave
-// a first `ask` 25 shared chunks to load, 15 of them under 2 KB, at ~0.3 ms a file (docs/PERFORMANCE.md,
-// "What a first command's start still holds"). What main.js itself imports is a chunk of
-// its own, `main` (rollup would otherwise pull it into `core`, whose modules import it
-// too), so `--help` does not load `core`; every other import() keeps its own chunk.
+// a first `ask` 25 shared chunks to load, 15 of them under 2 KB, at ~0.3 ms a file
+// (docs/PERFORMANCE.md, "What a first command's start still holds"). What main.js itself
+// imports is a chunk of its own, `main` (rollup would otherwise pull it into `core`, whose
+// modules import it too), so `--help` does not load `core`; every other import() keeps
+// its own chunk.
 const cli = fileURLToPath(new URL("../dist/cli/", import.meta.url));
 const CORE_ROOTS = ["commands/ask.js", "commands/chat.js", "commands/models.js"].map((file) => cli + file);
 
