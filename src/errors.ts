@@ -97,6 +97,11 @@ export class ProviderError extends Error {
   }
 }
 
+/** What went wrong, for a message: an Error's message, or whatever was thrown as text. */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
 export function isProviderError(error: unknown, code?: ErrorCode): error is ProviderError {
   return error instanceof ProviderError && (code === undefined || error.code === code);
 }

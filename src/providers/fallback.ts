@@ -3,7 +3,7 @@
 // request goes to the next entry, with that provider's own request rules and model
 // name. Nothing else moves on: throttling is retried inside each provider, auth and
 // request errors stay errors. Every switch is a `fallback` event and notice.
-import { ProviderError } from "../errors.js";
+import { messageOf, ProviderError } from "../errors.js";
 import type { NoticeHandler } from "../notice.js";
 import { formatReset } from "../time-format.js";
 import { CallCancel } from "../transport/call-cancel.js";
@@ -140,7 +140,7 @@ export function fallbackProvider(members: readonly FallbackMember[], options: Fa
   async function rememberFull(label: string, until: number | undefined): Promise<void> {
     if (until === undefined || until <= now()) return;
     const failure = await (await windowBook()).markExhausted(options.home, label, until, now());
-    if (failure) options.onNotice?.({ code: "warning", message: `Could not remember that ${label} is out of usage: ${failure instanceof Error ? failure.message : String(failure)}` });
+    if (failure) options.onNotice?.({ code: "warning", message: `Could not remember that ${label} is out of usage: ${messageOf(failure)}` });
   }
 
   return {

@@ -21,7 +21,7 @@ import { randomBytes } from "node:crypto";
 import { readdir, readFile, stat, unlink } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import type * as Disk from "../auth/store/index.js";
-import { ProviderError } from "../errors.js";
+import { messageOf, ProviderError } from "../errors.js";
 import { addedCount, joinedBytes, jsonBytes, outputOf } from "./context-parts.js";
 
 type Json = Record<string, unknown>;
@@ -394,10 +394,6 @@ export class ResponseFiles {
       },
     );
   }
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /** `fn` over `items`, at most `limit` at a time; the results in the items' order. */

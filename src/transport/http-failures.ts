@@ -1,6 +1,6 @@
 // The errors both HTTP clients (node-http.ts, undici-http.ts) report, so a caller sees
 // the same codes and messages whichever client carried the request.
-import { ProviderError } from "../errors.js";
+import { messageOf, ProviderError } from "../errors.js";
 
 export function abortedError(): ProviderError {
   return new ProviderError("aborted", "The request was aborted.");
@@ -8,7 +8,7 @@ export function abortedError(): ProviderError {
 
 export function networkError(error: unknown, url: URL): ProviderError {
   const code = (error as NodeJS.ErrnoException)?.code;
-  const detail = code ?? (error instanceof Error ? error.message : String(error));
+  const detail = code ?? messageOf(error);
   const hint =
     code === "ECONNREFUSED"
       ? `Nothing is listening at ${url.origin}. Check the base URL and port.`

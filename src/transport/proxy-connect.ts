@@ -6,7 +6,7 @@ import http from "node:http";
 import https from "node:https";
 import type { Duplex } from "node:stream";
 import tls from "node:tls";
-import { ProviderError } from "../errors.js";
+import { messageOf, ProviderError } from "../errors.js";
 import { describeProxy, type ProxyServer } from "./proxy.js";
 
 /** What node:http needs to send one request along a route. */
@@ -50,7 +50,7 @@ function proxyRefused(proxy: ProxyServer, status: number, target: string): Provi
 }
 
 function proxyUnreachable(proxy: ProxyServer, error: unknown): ProviderError {
-  const detail = (error as NodeJS.ErrnoException)?.code ?? (error instanceof Error ? error.message : String(error));
+  const detail = (error as NodeJS.ErrnoException)?.code ?? messageOf(error);
   return new ProviderError("network_error", `Could not reach the proxy ${describeProxy(proxy)}: ${detail}`, {
     retryable: true,
     cause: error,

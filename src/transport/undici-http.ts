@@ -4,7 +4,7 @@
 // the socket into our bounded queue. Behaves like node-http.ts: the same errors and
 // timeouts, keep-alive kept when the caller stops reading early, abort by signal.
 import type { Agent, Dispatcher } from "undici";
-import { ProviderError } from "../errors.js";
+import { messageOf, ProviderError } from "../errors.js";
 import { BodyQueue, type PausableSource } from "./body-queue.js";
 import type { HttpRequest, HttpResponse } from "./http.js";
 import { abortedError, closedMidResponseError, flattenHeaders, headersTimeoutError, idleTimeoutError, networkError } from "./http-failures.js";
@@ -29,7 +29,7 @@ export function loadUndici(): Promise<Agent> {
       return loaded;
     },
     (error: unknown) => {
-      throw new ProviderError("config_error", `The undici HTTP client could not be loaded: ${error instanceof Error ? error.message : String(error)}`, {
+      throw new ProviderError("config_error", `The undici HTTP client could not be loaded: ${messageOf(error)}`, {
         cause: error,
         hint: 'Reinstall codex-provider, or set http_client = "node" (CODEX_PROVIDER_HTTP_CLIENT=node).',
       });

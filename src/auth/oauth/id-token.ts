@@ -2,7 +2,7 @@
 // signature against the issuer's JWKS, `iss`, `aud`, `exp`, then `nonce`. Failures
 // are `login_failed` errors that name the check that failed, never a token value.
 import { createRemoteJWKSet, customFetch, errors, jwtVerify, type JWTPayload } from "jose";
-import { ProviderError } from "../../errors.js";
+import { messageOf, ProviderError } from "../../errors.js";
 import { readBoundedText, readErrorExcerpt } from "../../transport/body-text.js";
 import { send } from "../../transport/http.js";
 
@@ -82,5 +82,5 @@ function describe(error: unknown): string {
   if (error instanceof errors.JOSEAlgNotAllowed) return "it is signed with an algorithm that is not allowed";
   if (error instanceof errors.JWKSTimeout) return "the issuer's signing keys could not be fetched in time";
   if (error instanceof errors.JOSEError) return `it could not be verified (${error.code})`;
-  return `the issuer's signing keys could not be fetched (${error instanceof Error ? error.message : String(error)})`;
+  return `the issuer's signing keys could not be fetched (${messageOf(error)})`;
 }

@@ -1,7 +1,7 @@
 // Sign-out (docs/protocol.md#siwc-sign-out): revoke the refresh token at the discovered revocation
 // endpoint (RFC 7009), retrying network errors and 5xx. Never throws for a failed
 // revocation: the caller deletes the local credential anyway and tells the user.
-import { ProviderError } from "../../errors.js";
+import { messageOf, ProviderError } from "../../errors.js";
 import { Attempts } from "../../transport/attempts.js";
 import type { Clock } from "../../transport/retry.js";
 import type { OAuthCredential } from "../credential.js";
@@ -21,7 +21,7 @@ export async function revokeCredential(
   try {
     endpoint = (await discover(issuer, options.signal)).revocationEndpoint;
   } catch (error) {
-    return { confirmed: false, reason: reasonOf(error) };
+    return { confirmed: false, reason: messageOf(error) };
   }
   if (!endpoint) return { confirmed: false, reason: "the sign-in server publishes no revocation endpoint" };
 
@@ -45,12 +45,9 @@ export async function revokeCredential(
       try {
         await attempts.failed(error);
       } catch (final) {
-        return { confirmed: false, reason: reasonOf(final) };
+        return { confirmed: false, reason: messageOf(final) };
       }
     }
   }
 }
 
-function reasonOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}

@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { basename } from "node:path";
 import { SETTING_FLAGS, SETTING_FLAGS_HELP } from "../../config/settings.js";
-import { ProviderError } from "../../errors.js";
+import { messageOf, ProviderError } from "../../errors.js";
 import type { ModelRequest, ResponseResult, TextFormat } from "../../types.js";
 import { AnswerNotes } from "../answer-notes.js";
 import { COMMON_FLAGS, parseFlags, readStdin } from "../args.js";
@@ -149,7 +149,7 @@ async function readJsonSchema(path: string): Promise<TextFormat> {
   try {
     schema = JSON.parse(text);
   } catch (error) {
-    throw new ProviderError("config_error", `${path} is not valid JSON: ${error instanceof Error ? error.message : String(error)}.`);
+    throw new ProviderError("config_error", `${path} is not valid JSON: ${messageOf(error)}.`);
   }
   if (!schema || typeof schema !== "object" || Array.isArray(schema)) {
     throw new ProviderError("config_error", `${path} must hold a JSON Schema object (e.g. {"type":"object", …}).`);

@@ -2,6 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
+import { messageOf } from "../../errors.js";
 import { parseFlags } from "../args.js";
 import type { CliContext, Command } from "../context.js";
 import { style } from "../format.js";
@@ -130,6 +131,6 @@ function playBrowserOnUrl(out: NodeJS.WritableStream, authorizePrefix: string, n
   return watchOutput(
     out,
     (text) => text.split("\n").find((line) => line.startsWith(authorizePrefix)),
-    (url) => void visit(url).catch((error: unknown) => note(`[demo browser] failed: ${error instanceof Error ? error.message : String(error)}`)),
+    (url) => void visit(url).catch((error: unknown) => note(`[demo browser] failed: ${messageOf(error)}`)),
   );
 }
