@@ -40,7 +40,7 @@ function heldText(store: ResponseStore, ids: string[]): Record<string, string | 
 
 const DISK = { maxEntries: 100, maxBytes: 1 << 24, retentionHours: 1 };
 
-/** A store on disk that has claimed scope "s", as a server's does at start. */
+/** A store on disk that has claimed and read back scope "s", as a server's does at start. */
 async function opened(...args: ConstructorParameters<typeof ResponseStore>): Promise<ResponseStore> {
   const store = new ResponseStore(...args);
   await store.load("s");
@@ -135,8 +135,7 @@ it("a conversation's turns are counted for what each adds, and stay counted whil
 
     // Read back, the files' turns are counted as shared again, so nothing is evicted.
     await store.close();
-    const reader = new ResponseStore(limits, home);
-    await reader.load("s");
+    const reader = await opened(limits, home);
     assert.equal(reader.size, 60);
     assert.ok(Math.abs(reader.totalBytes - total) < total * 0.02, `${reader.totalBytes} read back, ${total} before`);
 
@@ -164,8 +163,7 @@ it("a conversation on disk writes each turn's own items, not the whole conversat
     // The last turn's context is ~40 times the first's; its file is not.
     assert.ok(Math.max(...sizes) < 2 * Math.min(...sizes), `file sizes ${Math.min(...sizes)}–${Math.max(...sizes)} bytes`);
     await store.close();
-    const reader = new ResponseStore(DISK, home);
-    await reader.load("s");
+    const reader = await opened(DISK, home);
     assert.deepEqual(heldText(reader, ids), heldText(store, ids));
     assert.equal(reader.get("s", ids[39])!.input.length, 40 + 39);
   }));
@@ -188,8 +186,7 @@ it("a deleted, evicted or replaced turn stays gone, while the turns after it kee
     assert.ok(!names.includes(`${t3}.json`) && names.some((name) => name.startsWith(`${t3}~`)), names.join(" "));
 
     await store.close();
-    const reader = new ResponseStore({ ...DISK, maxEntries: 4 }, home);
-    await reader.load("s");
+    const reader = await opened({ ...DISK, maxEntries: 4 }, home);
     const ids = [t1, t2, t3, t4, "resp_5", "resp_other"];
     assert.deepEqual(heldText(reader, ids), heldText(store, ids));
     assert.equal(reader.get("s", t3), undefined);
@@ -212,8 +209,7 @@ it("a store that loads several scopes lets go of each one's files once nothing n
     // A second local key's directory with the same files.
     await cp(dir, join(home, "responses", "t"), { recursive: true });
     await store.close();
-    const reader = new ResponseStore(DISK, home);
-    await reader.load("s");
+    const reader = await opened(DISK, home);
     await reader.load("t");
     for (const scope of ["s", "t"]) {
       assert.equal(reader.get(scope, "resp_3")?.input.length, 5);
@@ -231,8 +227,7 @@ it("a response that continues one with its own id keeps the version it continued
     follow(store, first, "resp_same", said("and then?"), "second answer");
     await store.flush();
     await store.close();
-    const reader = new ResponseStore(DISK, home);
-    await reader.load("s");
+    const reader = await opened(DISK, home);
     assert.deepEqual(heldText(reader, ["resp_same"]), heldText(store, ["resp_same"]));
     assert.equal(reader.get("s", "resp_same")!.input.length, 3);
   }));
@@ -246,8 +241,7 @@ it("an entry whose input does not extend the response it names is written whole"
     assert.ok(store.put("s", { response: { id: "resp_odd", output: [] }, input: [...said("something else"), ...said("and more")], continues: first }));
     await store.flush();
     await store.close();
-    const reader = new ResponseStore(DISK, home);
-    await reader.load("s");
+    const reader = await opened(DISK, home);
     assert.deepEqual(reader.get("s", "resp_odd")?.input, [...said("something else"), ...said("and more")]);
   }));
 
@@ -273,8 +267,7 @@ it("at load, expired and corrupt files go, and so do the turns built on a corrup
     now = HOUR + 1;
     const errors: string[] = [];
     await store.close();
-    const reader = new ResponseStore(DISK, home, (message) => errors.push(message), () => now);
-    await reader.load("s");
+    const reader = await opened(DISK, home, (message) => errors.push(message), () => now);
     await reader.flush();
     // resp_old, resp_a and resp_b expired, but resp_c still continues the last two.
     assert.equal(reader.get("s", "resp_old"), undefined);
@@ -312,8 +305,7 @@ it("files follow puts, follow-ups, replacements and deletes made while earlier w
     assert.ok((await readdir(dir)).some((name) => name.includes("~")));
     assert.ok(ids.some((id) => (store.get("s", id)?.input.length ?? 0) >= 9));
     await store.close();
-    const reader = new ResponseStore(limits, home);
-    await reader.load("s");
+    const reader = await opened(limits, home);
     const held = heldText(store, ids);
     assert.deepEqual(heldText(reader, ids), held);
     for (const id of ids) reader.delete("s", id);
