@@ -262,12 +262,14 @@ function benchStartup(upstream: string, quick: boolean, nodes: string[]): void {
     return { ...rest, CODEX_PROVIDER_HOME: signedInHome };
   };
   const startup: Record<string, Record<string, number>> = {};
-  const runsFor = nodes.flatMap((node) =>
-    [
+  const runsFor = nodes.flatMap((node) => {
+    // The machine's own Node goes unnamed; another is named once by its version.
+    const named = node === process.execPath ? "" : `node ${spawnSync(node, ["--version"], { encoding: "utf8" }).stdout.trim()}, `;
+    return [
       [`NODE_EXTRA_CA_CERTS ${withCa.NODE_EXTRA_CA_CERTS ? "set" : "unset"}`, withCa],
       ["NODE_EXTRA_CA_CERTS unset", withoutCa],
-    ].map(([ca, env]) => ({ node, env: env as NodeJS.ProcessEnv, label: node === process.execPath ? (ca as string) : `node ${spawnSync(node, ["--version"], { encoding: "utf8" }).stdout.trim()}, ${ca as string}` })),
-  );
+    ].map(([ca, env]) => ({ node, env: env as NodeJS.ProcessEnv, label: `${named}${ca as string}` }));
+  });
   for (const { node, env, label } of runsFor) {
     const times = timeCommands(
       [
