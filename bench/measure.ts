@@ -35,3 +35,22 @@ export const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
 
 /** `+1.234` or `-1.234`. */
 export const signed = (ms: number, digits = 3) => `${ms >= 0 ? "+" : ""}${ms.toFixed(digits)}`;
+
+/**
+ * A 95% bootstrap interval for `statistic` over `blocks` independent blocks of samples:
+ * the blocks are resampled with replacement and the statistic recomputed, and the 2.5th
+ * and 97.5th percentiles of those values are the interval. The generator is seeded, so
+ * the same data gives the same interval.
+ */
+export function bootstrapInterval(blocks: number, statistic: (blockIndices: number[]) => number, resamples = 400): [number, number] {
+  let seed = 0x9e3779b9;
+  const random = () => {
+    // xorshift32: enough to pick block indices.
+    seed ^= seed << 13;
+    seed ^= seed >>> 17;
+    seed ^= seed << 5;
+    return (seed >>> 0) / 0x1_0000_0000;
+  };
+  const values = Array.from({ length: resamples }, () => statistic(Array.from({ length: blocks }, () => Math.floor(random() * blocks))));
+  return [percentile(values, 2.5), percentile(values, 97.5)];
+}

@@ -20,7 +20,7 @@ import { Agent as UndiciAgent, request as undiciRequest } from "undici";
 import { createServer } from "#src/server/index.js";
 import { listen } from "#src/server/listen.js";
 import { clients, FLOOR, KEY } from "./clients.js";
-import { median, percentile, signed, since } from "./measure.js";
+import { bootstrapInterval, percentile, signed, since } from "./measure.js";
 import { summariseProfile } from "./profile.js";
 import { answerQueries, startChildHost, type ChildHost, type GcSummary } from "./upstream.js";
 
@@ -97,12 +97,21 @@ interface LoadFigures {
   callsPerSecond: number;
   /** CPU ms the proxy process used per call (not for `direct`). */
   proxyCpuMs?: number;
-  /** The same over the warm-up calls before the measured rounds. */
+  /** The same over the warm-up calls before the measured blocks. */
   warmUpCpuMs?: number;
-  /** The proxy's garbage collector over the measured rounds. */
+  /** The proxy's garbage collector over the measured blocks. */
   gc?: GcSummary;
-  /** Each round's p50, so the ratio to the pass-through can be read per round too: its spread is the bench's own noise. */
-  roundP50Ms: number[];
+  /** Each block's p50: the spread from block to block is the bench's own noise. */
+  blockP50Ms: number[];
+  /** For `serve` and the parsing proxy: each ratio to the pass-through, with its 95% bootstrap interval over the blocks. */
+  vsPassThrough?: { addedP50: Interval; callsPerSecond: Interval; cpuPerCall: Interval };
+}
+
+/** A figure and its 95% interval. */
+interface Interval {
+  value: number;
+  low: number;
+  high: number;
 }
 
 type Call = () => Promise<number>;
@@ -124,10 +133,66 @@ async function load(call: Call, concurrency: number, total: number): Promise<{ l
   return { latencies, wallMs: since(start) };
 }
 
-/** Calls each target gets before the measured rounds, per concurrency (bench/instructions.ts shows the JIT still busy after 1000). */
-const WARM_CALLS = 4000;
+/**
+ * Calls each target gets before the measured blocks, per concurrency. `serve`'s JIT is
+ * still compiling after 4000 calls (`--trace-opt`: ~80 functions optimized in its calls
+ * 4000–6000, under 10 per 4000 calls after 8000).
+ */
+const WARM_CALLS = 8000;
 
-const callsAt = (concurrency: number, quick: boolean) => (quick ? 50 : 1000) * (concurrency === 1 ? 1 : 4);
+/**
+ * The measured calls, in blocks: each block runs every target once, back to back, the
+ * order rotating from block to block, so drift on a shared host (its load moves within
+ * seconds) falls on all targets alike. Short blocks at 1 stream; at 64, long enough that
+ * the ramp at a block's ends (fewer than 64 calls in flight) stays a small part.
+ */
+const blocksAt = (concurrency: number, quick: boolean) => (quick ? { blocks: 1, calls: 50 * (concurrency === 1 ? 1 : 4) } : concurrency === 1 ? { blocks: 50, calls: 100 } : { blocks: 10, calls: 2000 });
+
+/** The `p`th percentile of the latencies of the blocks at `indices` (a block may repeat). */
+function pooledPercentile(blocks: number[][], indices: number[], p: number): number {
+  let size = 0;
+  for (const i of indices) size += blocks[i].length;
+  const pooled = new Float64Array(size);
+  let at = 0;
+  for (const i of indices) {
+    pooled.set(blocks[i], at);
+    at += blocks[i].length;
+  }
+  pooled.sort();
+  return pooled[Math.min(size - 1, Math.max(0, Math.ceil((p / 100) * size) - 1))];
+}
+
+const sumOver = (values: number[], indices: number[]) => indices.reduce((sum, i) => sum + values[i], 0);
+
+interface Samples {
+  /** Latencies, one array per block. */
+  latencies: number[][];
+  wallMs: number[];
+  /** The proxy's CPU ms per block. */
+  cpuMs: number[];
+}
+
+/** `target` against the pass-through, each figure with its bootstrap interval over the blocks. */
+function versusPassThrough(samples: Map<string, Samples>, target: string, blocks: number): NonNullable<LoadFigures["vsPassThrough"]> {
+  const direct = samples.get("direct")!;
+  const floor = samples.get("pass-through proxy")!;
+  const own = samples.get(target)!;
+  const added = (s: Samples, indices: number[]) => pooledPercentile(s.latencies, indices, 50) - pooledPercentile(direct.latencies, indices, 50);
+  const statistics = {
+    addedP50: (indices: number[]) => added(own, indices) / added(floor, indices),
+    // Calls per second over the same calls: the inverse of the wall times' ratio.
+    callsPerSecond: (indices: number[]) => sumOver(floor.wallMs, indices) / sumOver(own.wallMs, indices),
+    cpuPerCall: (indices: number[]) => sumOver(own.cpuMs, indices) / sumOver(floor.cpuMs, indices),
+  };
+  const all = Array.from({ length: blocks }, (_, i) => i);
+  const interval = (statistic: (indices: number[]) => number): Interval => {
+    const [low, high] = blocks > 1 ? bootstrapInterval(blocks, statistic) : [Number.NaN, Number.NaN];
+    return { value: statistic(all), low, high };
+  };
+  return { addedP50: interval(statistics.addedP50), callsPerSecond: interval(statistics.callsPerSecond), cpuPerCall: interval(statistics.cpuPerCall) };
+}
+
+const shown = ({ value, low, high }: Interval) => (Number.isNaN(low) ? `${value.toFixed(2)}×` : `${value.toFixed(2)}× [${low.toFixed(2)}–${high.toFixed(2)}]`);
 
 async function startProxies(upstream: string) {
   const script = fileURLToPath(import.meta.url);
@@ -148,10 +213,9 @@ async function startProxies(upstream: string) {
 export async function benchProxy(upstream: string, log: (line: string) => void, quick: boolean): Promise<Record<string, Record<string, LoadFigures>>> {
   const { targets, stop } = await startProxies(upstream);
   try {
-    const rounds = quick ? 1 : 5;
     const out: Record<string, Record<string, LoadFigures>> = {};
     for (const concurrency of [1, 64]) {
-      const total = callsAt(concurrency, quick);
+      const { blocks, calls } = blocksAt(concurrency, quick);
       // Warmed to steady state first: V8 keeps compiling a server's once-per-request code for
       // thousands of requests. What the warm-up cost each proxy is reported on its own.
       const warmCalls = quick ? 50 : WARM_CALLS;
@@ -163,52 +227,55 @@ export async function benchProxy(upstream: string, log: (line: string) => void, 
       }
       const hosts = Object.entries(targets).flatMap(([name, { host }]) => (host ? [[name, host] as const] : []));
       await Promise.all(hosts.map(([, host]) => host.watchGc()));
-      const samples = new Map<string, { latencies: number[]; rates: number[]; cpuMs: number; roundP50Ms: number[] }>(
-        Object.keys(targets).map((name) => [name, { latencies: [], rates: [], cpuMs: 0, roundP50Ms: [] }]),
-      );
-      for (let round = 0; round < rounds; round++) {
-        for (const [name, { call, host }] of Object.entries(targets)) {
+      const names = Object.keys(targets) as (keyof typeof targets)[];
+      const samples = new Map<string, Samples>(names.map((name) => [name, { latencies: [], wallMs: [], cpuMs: [] }]));
+      for (let block = 0; block < blocks; block++) {
+        for (let turn = 0; turn < names.length; turn++) {
+          const name = names[(block + turn) % names.length];
+          const { call, host } = targets[name];
           const cpuBefore = await host?.cpuMs();
-          const { latencies, wallMs } = await load(call, concurrency, total);
+          const { latencies, wallMs } = await load(call, concurrency, calls);
           const sample = samples.get(name)!;
-          if (host) sample.cpuMs += (await host.cpuMs()) - cpuBefore!;
-          sample.latencies.push(...latencies);
-          sample.roundP50Ms.push(percentile(latencies, 50));
-          sample.rates.push(total / (wallMs / 1000));
+          sample.cpuMs.push(host ? (await host.cpuMs()) - cpuBefore! : 0);
+          sample.latencies.push(latencies);
+          sample.wallMs.push(wallMs);
         }
       }
+      const all = Array.from({ length: blocks }, (_, i) => i);
+      const total = blocks * calls;
       const figures: Record<string, LoadFigures> = {};
-      for (const [name, { latencies, rates, cpuMs, roundP50Ms }] of samples) {
-        figures[name] = { p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99), callsPerSecond: median(rates), proxyCpuMs: name === "direct" ? undefined : cpuMs / (total * rounds), roundP50Ms };
+      for (const [name, sample] of samples) {
+        figures[name] = {
+          p50Ms: pooledPercentile(sample.latencies, all, 50),
+          p99Ms: pooledPercentile(sample.latencies, all, 99),
+          callsPerSecond: total / (sumOver(sample.wallMs, all) / 1000),
+          proxyCpuMs: name === "direct" ? undefined : sumOver(sample.cpuMs, all) / total,
+          blockP50Ms: sample.latencies.map((latencies) => percentile(latencies, 50)),
+          vsPassThrough: name === "serve" || name === "parsing proxy" ? versusPassThrough(samples, name, blocks) : undefined,
+        };
       }
       for (const [name, host] of hosts) figures[name].gc = await host.gcSummary();
       out[`concurrency${concurrency}`] = figures;
-      log(`    ${concurrency} concurrent stream${concurrency === 1 ? "" : "s"} (${total} calls × ${rounds} rounds, after ${warmCalls} warm-up calls each):`);
+      log(`    ${concurrency} concurrent stream${concurrency === 1 ? "" : "s"} (${blocks} block${blocks === 1 ? "" : "s"} of ${calls} calls per target, in rotating order, after ${warmCalls} warm-up calls each; [95% bootstrap interval over the blocks]):`);
       const direct = figures.direct;
       const floorFigures = figures["pass-through proxy"];
-      const addedFloor = { p50: floorFigures.p50Ms - direct.p50Ms, p99: floorFigures.p99Ms - direct.p99Ms };
+      const addedFloorP99 = floorFigures.p99Ms - direct.p99Ms;
       for (const [name, f] of Object.entries(figures)) {
         const added = name === "direct" ? "" : `   added p50 ${signed(f.p50Ms - direct.p50Ms)} ms, p99 ${signed(f.p99Ms - direct.p99Ms)} ms, proxy cpu ${f.proxyCpuMs!.toFixed(3)} ms/call`;
-        const vsFloor =
-          name === "serve" || name === "parsing proxy"
-            ? `   (${((f.p50Ms - direct.p50Ms) / addedFloor.p50).toFixed(2)}× / ${((f.p99Ms - direct.p99Ms) / addedFloor.p99).toFixed(2)}× the pass-through's added latency; ${(f.callsPerSecond / floorFigures.callsPerSecond).toFixed(2)}× its throughput; ${(f.proxyCpuMs! / floorFigures.proxyCpuMs!).toFixed(2)}× its CPU per call)`
-            : "";
+        const vs = f.vsPassThrough;
+        const vsFloor = vs
+          ? `   (${shown(vs.addedP50)} / ${((f.p99Ms - direct.p99Ms) / addedFloorP99).toFixed(2)}× the pass-through's added latency; ${shown(vs.callsPerSecond)} its throughput; ${shown(vs.cpuPerCall)} its CPU per call)`
+          : "";
         log(`      ${name.padEnd(20)} p50 ${f.p50Ms.toFixed(3)} ms  p99 ${f.p99Ms.toFixed(3)} ms  ${Math.round(f.callsPerSecond).toLocaleString("en")} calls/s${added}${vsFloor}`);
-      }
-      if (rounds > 1) {
-        const perRound = (name: string) => figures[name].roundP50Ms.map((p50, r) => (p50 - direct.roundP50Ms[r]) / (floorFigures.roundP50Ms[r] - direct.roundP50Ms[r]));
-        const spread = (name: string) => `${name} ${perRound(name).map((x) => `${x.toFixed(2)}×`).join(" ")}`;
-        log(`      added p50 over the pass-through's, round by round: ${spread("serve")}; ${spread("parsing proxy")}`);
       }
       const warmFloor = warmCpu["pass-through proxy"];
       log(`      warm-up: proxy cpu ${Object.entries(warmCpu).map(([name, ms]) => `${name} ${ms.toFixed(3)} ms/call`).join(", ")} (serve ${(warmCpu.serve / warmFloor).toFixed(2)}×)`);
       for (const [name, ms] of Object.entries(warmCpu)) figures[name].warmUpCpuMs = ms;
-      const calls = total * rounds;
       const gcLine = hosts.map(([name]) => {
         const gc = figures[name].gc!;
-        return `${name} ${((gc.scavenges / calls) * 1000).toFixed(1)} scavenges per 1000 calls, ${gc.scavenges ? (gc.scavengeMs / gc.scavenges).toFixed(2) : "-"} ms each, ${(gc.survival * 100).toFixed(1)}% survived, ${gc.fullGcs} full`;
+        return `${name} ${((gc.scavenges / total) * 1000).toFixed(1)} scavenges per 1000 calls, ${gc.scavenges ? (gc.scavengeMs / gc.scavenges).toFixed(2) : "-"} ms each, ${(gc.survival * 100).toFixed(1)}% survived, ${gc.fullGcs} full`;
       });
-      log(`      gc (measured rounds): ${gcLine.join("; ")}`);
+      log(`      gc (measured blocks): ${gcLine.join("; ")}`);
     }
     return out;
   } finally {
@@ -228,7 +295,8 @@ export async function benchServeProfile(upstream: string, root: string, log: (li
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const { targets, stop } = await startProxies(upstream);
-  const total = callsAt(concurrency, quick) * (quick ? 1 : 5);
+  const { blocks, calls } = blocksAt(concurrency, quick);
+  const total = blocks * calls;
   const warmCalls = quick ? 50 : WARM_CALLS;
   const out: Record<string, unknown> = {};
   try {
