@@ -167,7 +167,8 @@ export type StreamEvent =
   | { type: "output_item_done"; item: Record<string, unknown> }
   | { type: "rate_limits"; rateLimits: RateLimitSnapshot }
   | { type: "usage"; usage: Usage }
-  | { type: "done"; result: ResponseResult }
+  /** `response`: on the Responses wire, the terminal event's response object as the upstream sent it. */
+  | { type: "done"; result: ResponseResult; response?: Record<string, unknown> }
   /**
    * The decoded wire event, before mapping; only when the call asked for `rawEvents`.
    * `data` is its JSON text as received (absent for events the library made up), so a
@@ -179,8 +180,10 @@ export type StreamEvent =
    * (LF-framed, each ending in a blank line; an upstream that frames with CR, or leaves
    * out an event's `event:` line, is re-framed).
    * `event` is set when the block is one event the library decoded (see EventMapper.relay);
-   * `kept`, the event's type, when it is one the library keeps undecoded unless needed
-   * (a finished output item: decoded only if the terminal response comes without output).
+   * `kept`, the event's type, when it is one the library reads itself after handing over
+   * its bytes: a finished output item (decoded only if the terminal response comes
+   * without output), or the terminal event of a finished answer, which ends its batch and
+   * is decoded in the next (the `done` event carries its response).
    */
   | { type: "sse"; bytes: Uint8Array; event?: Record<string, unknown>; kept?: string }
   /** A fallback chain moved on before any content: see FallbackSwitch. */

@@ -35,12 +35,40 @@ export class RequestRecord {
   dropped: string[] = [];
   error?: string;
   body?: string;
+  /** When the answer closed: the entry's latency ends there, not when the entry is made. */
+  private closedAt?: number;
+  /** Set by hold(): the request is still being read after its answer ended. */
+  private held = false;
+  /** What close() was given while held. */
+  private onRelease?: () => void;
 
   constructor(
     readonly requestId: string,
     readonly method: string,
     readonly path: string,
   ) {}
+
+  /**
+   * The answer ends before the route has finished with the request: a stream's answer ends
+   * at the upstream's terminal event, whose usage (for this entry) and response (for the
+   * store) are read after. close() waits for the returned release.
+   */
+  hold(): () => void {
+    this.held = true;
+    return () => {
+      this.held = false;
+      const after = this.onRelease;
+      this.onRelease = undefined;
+      after?.();
+    };
+  }
+
+  /** The answer has closed: `after` (the entry, the request's end) runs now, or once released. */
+  close(after: () => void): void {
+    this.closedAt = performance.now();
+    if (this.held) this.onRelease = after;
+    else after();
+  }
 
   /** Keep the request body for the log (only called with `logBodies`). */
   keepBody(text: string): void {
@@ -55,7 +83,7 @@ export class RequestRecord {
       path: this.path,
       status,
       model: this.model,
-      ms: Math.round(performance.now() - this.started),
+      ms: Math.round((this.closedAt ?? performance.now()) - this.started),
       inputTokens: this.usage?.inputTokens,
       outputTokens: this.usage?.outputTokens,
       dropped: this.dropped.length ? this.dropped : undefined,

@@ -63,8 +63,11 @@ export function requestHandler(deps: RequestDeps): (req: IncomingMessage, res: A
       const clientAborted = !res.writableFinished && !request.cancelled;
       // The client went away: cancel the upstream request it was waiting for.
       if (clientAborted) request.cancel();
-      deps.onLog?.(record.entry(res.headersSent ? res.statusCode : 499, clientAborted));
-      inFlight.finish(request);
+      const status = res.headersSent ? res.statusCode : 499;
+      record.close(() => {
+        deps.onLog?.(record.entry(status, clientAborted));
+        inFlight.finish(request);
+      });
     });
 
     // Plain data and functions only: a getter in this literal gave every request its own

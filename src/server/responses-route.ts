@@ -21,10 +21,13 @@ import { dropFromBody, dropFromRequest, eventsOf, openUpstream, pipeOpened, type
 type Json = Record<string, unknown>;
 
 const TERMINAL = new Set(["response.completed", "response.done", "response.incomplete", "response.failed", "error"]);
-/** The events before any output that carry the `response` object (the transport relays them undecoded unless asked). */
-const OPENING_EVENTS: ReadonlySet<string> = new Set(["response.created", "response.queued", "response.in_progress"]);
 /** Terminal events whose response is an answer worth keeping for a follow-up. */
 const FINISHED = new Set(["response.completed", "response.done", "response.incomplete"]);
+/**
+ * The events whose `response` a continued conversation rewrites (asContinued): the transport relays
+ * them undecoded unless asked (the opening ones as bytes; a finished answer's terminal ahead of decoding it).
+ */
+const REWRITTEN_EVENTS: ReadonlySet<string> = new Set(["response.created", "response.queued", "response.in_progress", ...FINISHED]);
 
 /** Keeps a finished response; `sourceBytes` as for keep() in conversation.ts. */
 type Finished = (response: Json, sourceBytes: number | undefined) => void;
@@ -59,8 +62,8 @@ export async function handleResponses(ctx: RouteContext): Promise<void> {
 async function open(ctx: RouteContext, continued: Continuation, model: string): Promise<Answering> {
   const body = continued.upstream;
   const upstream: Json = { ...body };
-  // The opening events' `response` is rewritten for a continued conversation (asContinued); otherwise they pass as bytes.
-  const decode = continued.expandedFrom === undefined ? undefined : OPENING_EVENTS;
+  // Their `response` is rewritten for a continued conversation (asContinued); otherwise they pass as bytes.
+  const decode = continued.expandedFrom === undefined ? undefined : REWRITTEN_EVENTS;
   try {
     const opened = await openUpstream(
       () => ctx.inFlight.upstream(ctx.provider.streamBody(upstream, { rawEvents: "sse", decode })),
@@ -90,6 +93,15 @@ async function* synthesized(opened: OpenedStream, model: string): AsyncGenerator
 }
 
 async function stream(ctx: RouteContext, answering: Answering, continued: Continuation, finished: Finished): Promise<void> {
+  const release = ctx.record.hold();
+  try {
+    await relayStream(ctx, answering, continued, finished);
+  } finally {
+    release();
+  }
+}
+
+async function relayStream(ctx: RouteContext, answering: Answering, continued: Continuation, finished: Finished): Promise<void> {
   const writer = new SseWriter(ctx.res);
   writer.start(upstreamHeaders(answering.dropped, answering.fallbacks));
   let sequence = -1;
@@ -117,10 +129,19 @@ async function stream(ctx: RouteContext, answering: Answering, continued: Contin
     let full: Promise<void> | undefined;
     for (const event of events) {
       source.note(event);
-      if (event.type === "sse") full = event.event ? relay(event.event, event.bytes) : writer.forward((passed = event.bytes));
-      else if (event.type === "raw") full = relay(event.event, undefined);
+      if (event.type === "sse" && event.event) full = relay(event.event, event.bytes);
+      else if (event.type === "sse") {
+        full = writer.forward((passed = event.bytes));
+        // A finished answer's terminal event, ahead of its decoding: the client's answer is
+        // complete, and ends now rather than after the transport has read it.
+        if (event.kept !== undefined && FINISHED.has(event.kept)) {
+          ended = true;
+          writer.end();
+        }
+      } else if (event.type === "raw") full = relay(event.event, undefined);
       else if (event.type === "done") {
         ctx.record.usage = event.result.usage;
+        terminal ??= event.response && asContinued(event.response, continued);
         if (terminal) kept = withOutput(terminal, event.result);
       }
     }
@@ -141,31 +162,34 @@ async function stream(ctx: RouteContext, answering: Answering, continued: Contin
   } finally {
     writer.end();
   }
-  // Stored once the answer has left (in the same tick, before any follow-up can be read):
-  // the client's last bytes do not wait for the store.
+  // Stored once the answer has left (in promise jobs of the same turn of the event loop,
+  // before any follow-up can be read): the client's last bytes wait neither for the
+  // terminal event's decoding nor for the store.
   if (kept && terminal) finished(kept, source.of(kept, terminal));
 }
 
 /** Non-streaming: the terminal event's response object is the answer. */
 async function answer(ctx: RouteContext, answering: Answering, continued: Continuation, finished: Finished): Promise<void> {
   let response: Json | undefined;
-  let type = "";
   let result: ResponseResult | undefined;
   const source = new SourceBytes();
   await answering.pipe((events) => {
     for (const event of events) {
       source.note(event);
       const wire = event.type === "sse" || event.type === "raw" ? event.event : undefined;
-      if (wire && TERMINAL.has(String(wire.type)) && responseOf(wire)) {
-        response = responseOf(wire);
-        type = String(wire.type);
-      } else if (event.type === "done") result = event.result;
+      if (wire && TERMINAL.has(String(wire.type)) && responseOf(wire)) response = responseOf(wire);
+      else if (event.type === "done") {
+        result = event.result;
+        // The terminal event came undecoded (its bytes only): the transport read it for `done`.
+        response ??= event.response;
+      }
     }
     return undefined;
   });
   ctx.record.usage = result?.usage;
   const final = withOutput(asContinued({ ...response }, continued), result);
-  if (FINISHED.has(type) && result && response) finished(final, source.of(final, response));
+  // A result means a finished answer: a failed one rejects the pipe instead.
+  if (result && response) finished(final, source.of(final, response));
   sendJson(ctx.res, 200, final, upstreamHeaders(answering.dropped, answering.fallbacks));
 }
 

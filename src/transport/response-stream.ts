@@ -28,9 +28,12 @@ export interface EventMapper {
    * decoded (the mapper has no use for it); `read` decoded for the mapper and forwarded;
    * `own` decoded for the mapper and not forwarded (not an event of the wire API the
    * caller relays); `keep` forwarded as bytes, its JSON text handed to keep() undecoded
-   * (the mapper may need it at the end). Without it every event is `read`.
+   * (the mapper may need it at the end); `last` forwarded as bytes in a batch of its own
+   * end, then decoded for the mapper in the next batch (a finished answer's terminal
+   * event: the caller can pass it on, and end its own answer, before it is decoded).
+   * Without it every event is `read`.
    */
-  relay?(type: string): "pass" | "read" | "own" | "keep";
+  relay?(type: string): "pass" | "read" | "own" | "keep" | "last";
   /** An event's JSON text, for a type relay() says to `keep`. */
   keep?(data: string): void;
   readonly result?: ResponseResult;
@@ -459,6 +462,9 @@ export function openStream(endpoint: Endpoint, body: Json, options: TransportOpt
 
 const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
 
+/** The step read() hands to onChunk when the `last` event is to be decoded rather than a chunk read. */
+const DECODE_LAST: IteratorResult<Buffer> = { done: false, value: Buffer.alloc(0) };
+
 /** The request headers last built for each endpoint, with the auth headers they were built from. */
 const builtHeaders = new WeakMap<Endpoint, { auth: Record<string, string>; headers: Record<string, string> }>();
 
@@ -505,6 +511,8 @@ class CallRun implements PushSource, BodyListener {
   private current: Reading | undefined;
   /** A failure thrown at the next pull, once the events that came before it were handed over. */
   private failure: unknown;
+  /** An event relay() says is `last`: its bytes went out ending the last batch; decoded at the next pull. */
+  private last: SseMessage | undefined;
   private finished = false;
   /** Where listen() pushes batches. */
   private consumer: BatchConsumer | undefined;
@@ -609,6 +617,8 @@ class CallRun implements PushSource, BodyListener {
       return this.retry(failure);
     }
     this.current = reading;
+    // A terminal event whose bytes went out with the last batch is decoded now, with no chunk read.
+    if (this.last) return Promise.resolve(this.onChunk(DECODE_LAST));
     return reading.chunks.next().then(this.onChunk, this.retry);
   }
 
@@ -632,7 +642,7 @@ class CallRun implements PushSource, BodyListener {
    */
   listen(consumer: BatchConsumer): boolean {
     const reading = this.reading;
-    if (!reading || this.finished || this.pendingFailure(reading) !== undefined || !isListenable(reading.chunks)) return false;
+    if (!reading || this.finished || this.last || this.pendingFailure(reading) !== undefined || !isListenable(reading.chunks)) return false;
     this.consumer = consumer;
     this.current = reading;
     reading.chunks.listen(this);
@@ -649,8 +659,8 @@ class CallRun implements PushSource, BodyListener {
       this.failure ??= error;
     }
     const full = events && events.length > 0 ? this.consumer!.batch(events) : undefined;
-    if (!full && !this.finished && this.pendingFailure(reading) === undefined) return;
-    // next() takes it from here: the end, a retry, or the failure thrown.
+    if (!full && !this.finished && !this.last && this.pendingFailure(reading) === undefined) return;
+    // next() takes it from here: the end, a retry, the failure thrown, or the last event decoded.
     if (isListenable(reading.chunks)) reading.chunks.unlisten();
     if (full) void full.then(this.consumer!.advance);
     else this.consumer!.advance();
@@ -667,16 +677,18 @@ class CallRun implements PushSource, BodyListener {
   }
 
   /**
-   * One network chunk (or, `done`, the body's end) of `reading` as its batch; empty when
-   * it completed no event. At the terminal event the answer is released. Throws what
-   * retry() must handle.
+   * One network chunk (or, `done`, the body's end; or DECODE_LAST, the `last` event) of
+   * `reading` as its batch; empty when it completed no event. At the terminal event the
+   * answer is released. Throws what retry() must handle.
    */
   private batchOf(reading: Reading, step: IteratorResult<Buffer>): StreamEvent[] {
     const { decoder, mapper } = reading;
     const events =
-      decoder instanceof SseDecoder
-        ? this.map(step.done ? decoder.end() : decoder.feed(step.value), mapper)
-        : this.relay(step.done ? decoder.end() : decoder.feed(step.value), mapper);
+      step === DECODE_LAST
+        ? this.mapLast(mapper)
+        : decoder instanceof SseDecoder
+          ? this.map(step.done ? decoder.end() : decoder.feed(step.value), mapper)
+          : this.relay(step.done ? decoder.end() : decoder.feed(step.value), mapper);
     if (mapper.result) {
       this.finished = true;
       this.reading = undefined;
@@ -707,6 +719,12 @@ class CallRun implements PushSource, BodyListener {
       } else if (message.event !== undefined && this.kept(message.event, message.data, mapper)) {
         this.delivered = true;
         out.push({ type: "sse", bytes: block.bytes, kept: message.event });
+      } else if (message.event !== undefined && this.isLast(message.event, mapper)) {
+        // Nothing after it is read: the next pull decodes it (mapLast).
+        this.last = message;
+        this.delivered = true;
+        out.push({ type: "sse", bytes: block.bytes, kept: message.event });
+        break;
       } else if (!this.mapMessage(message, mapper, out, block) || mapper.result) break;
     }
     return out;
@@ -717,6 +735,19 @@ class CallRun implements PushSource, BodyListener {
     if (mapper.relay?.(type) !== "keep" || this.call.decode?.has(type)) return false;
     mapper.keep?.(data);
     return true;
+  }
+
+  private isLast(type: string, mapper: EventMapper): boolean {
+    return mapper.relay?.(type) === "last" && !this.call.decode?.has(type);
+  }
+
+  /** The `last` event, decoded and mapped (its bytes went out already, so no forwarded form). */
+  private mapLast(mapper: EventMapper): StreamEvent[] {
+    const message = this.last!;
+    this.last = undefined;
+    const out: StreamEvent[] = [];
+    this.mapMessage(message, mapper, out);
+    return out;
   }
 
   /**

@@ -84,11 +84,14 @@ export class ResponsesEventMapper {
    * them), and they come before `response.created`, so relaying one would also count the
    * stream as started and rule out a retry.
    */
-  relay(type: string): "pass" | "read" | "own" | "keep" {
+  relay(type: string): "pass" | "read" | "own" | "keep" | "last" {
     // A relay reads the terminal events (the response with its status and usage) and
-    // errors. Finished output items are kept as text, decoded only when the terminal
-    // response leaves its output empty, as the ChatGPT backend does (api.openai.com sends
-    // it again in `response.completed`). Deltas and the rest pass as bytes, and so do the
+    // errors. A finished answer's terminal event goes out before it is decoded (`last`),
+    // so the relay can end its own answer first; a failure is decoded first, as it
+    // decides whether the call is retried or answered with an error status. Finished
+    // output items are kept as text, decoded only when the terminal response leaves its
+    // output empty, as the ChatGPT backend does (api.openai.com sends it again in
+    // `response.completed`). Deltas and the rest pass as bytes, and so do the
     // opening events (`response.created`, `.queued`, `.in_progress`): they repeat the
     // request's instructions and tools, often tens of KB, and a relay reads them only to
     // rewrite them, which it asks for itself (CallOptions.decode). A switch, not a set:
@@ -98,6 +101,7 @@ export class ResponsesEventMapper {
       case "response.completed":
       case "response.done":
       case "response.incomplete":
+        return "last";
       case "response.failed":
       case "error":
         return "read";
@@ -282,7 +286,7 @@ export class ResponsesEventMapper {
       requestId: this.context.requestId,
     };
     if (usage) out.push({ type: "usage", usage });
-    out.push({ type: "done", result: this.result });
+    out.push({ type: "done", result: this.result, response });
   }
 }
 

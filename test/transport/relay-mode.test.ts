@@ -12,6 +12,7 @@ import { after, before, describe, it } from "node:test";
 import { createProvider } from "#src/providers/registry.js";
 import type { Provider } from "#src/providers/provider.js";
 import type { StreamEvent } from "#src/types.js";
+import { pipeEvents } from "#src/transport/response-stream.js";
 
 const message = { id: "msg_1", type: "message", role: "assistant", status: "completed", content: [{ type: "output_text", text: "Looking it up.", annotations: [] }] };
 const call = { id: "fc_1", type: "function_call", status: "completed", call_id: "call_1", name: "lookup_order", arguments: '{"id":"A-7"}' };
@@ -68,4 +69,22 @@ describe('relay mode (rawEvents: "sse")', () => {
       );
     });
   }
+
+  it("hands over a finished answer's terminal event before decoding it: its bytes end their batch, and `done` follows with its response", async () => {
+    const batches: StreamEvent[][] = [];
+    const answer = provider.streamBody({ model: "gpt-5.5", input: [{ role: "user", content: "Where is A-7?" }], stream: true }, { rawEvents: "sse" });
+    await pipeEvents(answer[Symbol.asyncIterator](), (events) => {
+      batches.push([...events]);
+      return undefined;
+    });
+    const ending = batches.findIndex((batch) => batch.some((event) => event.type === "sse" && event.kept === "response.completed"));
+    assert.ok(ending >= 0, "the terminal event's bytes came through, marked as read by the library");
+    const terminal = batches[ending].at(-1);
+    assert.ok(terminal?.type === "sse" && terminal.kept === "response.completed" && terminal.event === undefined, "they end their batch, undecoded");
+    assert.ok(batches.slice(0, ending + 1).flat().every((event) => event.type !== "done" && event.type !== "usage"), "nothing decoded from it comes with or before them");
+    const done = batches.slice(ending + 1).flat().find((event) => event.type === "done");
+    assert.ok(done?.type === "done");
+    assert.deepEqual(done.response, JSON.parse(Buffer.from(terminal.bytes).toString("utf8").split("\ndata: ")[1]).response);
+    assert.equal(done.result.usage?.totalTokens, 12);
+  });
 });
