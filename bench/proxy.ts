@@ -146,7 +146,7 @@ const WARM_CALLS = 8000;
  * seconds) falls on all targets alike. Short blocks at 1 stream; at 64, long enough that
  * the ramp at a block's ends (fewer than 64 calls in flight) stays a small part.
  */
-const blocksAt = (concurrency: number, quick: boolean) => (quick ? { blocks: 1, calls: 50 * (concurrency === 1 ? 1 : 4) } : concurrency === 1 ? { blocks: 50, calls: 100 } : { blocks: 10, calls: 2000 });
+const blocksAt = (concurrency: number, quick: boolean) => (quick ? { blocks: 1, calls: 50 * (concurrency === 1 ? 1 : 4) } : concurrency === 1 ? { blocks: 50, calls: 100 } : { blocks: 20, calls: 1000 });
 
 /** The `p`th percentile of the latencies of the blocks at `indices` (a block may repeat). */
 function pooledPercentile(blocks: number[][], indices: number[], p: number): number {
