@@ -167,7 +167,7 @@ export type StreamEvent =
   | { type: "output_item_done"; item: Record<string, unknown> }
   | { type: "rate_limits"; rateLimits: RateLimitSnapshot }
   | { type: "usage"; usage: Usage }
-  /** `response`: on the Responses wire, the terminal event's response object as the upstream sent it. */
+  /** `response`: in a relay (`rawEvents: "sse"`) of the Responses wire, the terminal event's response object as the upstream sent it. */
   | { type: "done"; result: ResponseResult; response?: Record<string, unknown> }
   /**
    * The decoded wire event, before mapping; only when the call asked for `rawEvents`.

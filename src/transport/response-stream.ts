@@ -28,9 +28,9 @@ export interface EventMapper {
    * decoded (the mapper has no use for it); `read` decoded for the mapper and forwarded;
    * `own` decoded for the mapper and not forwarded (not an event of the wire API the
    * caller relays); `keep` forwarded as bytes, its JSON text handed to keep() undecoded
-   * (the mapper may need it at the end); `last` forwarded as bytes in a batch of its own
-   * end, then decoded for the mapper in the next batch (a finished answer's terminal
-   * event: the caller can pass it on, and end its own answer, before it is decoded).
+   * (the mapper may need it at the end); `last` forwarded as bytes, ending its batch, then
+   * decoded for the mapper in the next batch (a finished answer's terminal event: the
+   * caller can pass it on, and end its own answer, before it is decoded).
    * Without it every event is `read`.
    */
   relay?(type: string): "pass" | "read" | "own" | "keep" | "last";
@@ -42,6 +42,8 @@ export interface EventMapper {
 export interface MapperContext {
   requestId?: string;
   rateLimits: () => RateLimitSnapshot | undefined;
+  /** A relay (`rawEvents: "sse"`): `done` also carries the terminal event's response, whose bytes went out undecoded. */
+  relay?: boolean;
 }
 
 export interface Endpoint {
@@ -596,7 +598,7 @@ class CallRun implements PushSource, BodyListener {
         await attempts.rejected(response.status, response.headers, await readErrorExcerpt(response), { rateLimits: this.rateLimits, requestId });
         continue;
       }
-      const mapper = endpoint.createMapper({ requestId, rateLimits: () => this.rateLimits });
+      const mapper = endpoint.createMapper({ requestId, rateLimits: () => this.rateLimits, relay: call.rawEvents === "sse" });
       const decoder =
         call.rawEvents === "sse"
           ? new SseSplitter((type) => mapper.relay?.(type) !== "pass" || call.decode?.has(type) === true, options.maxEventBytes)

@@ -75,7 +75,7 @@ export class ResponsesEventMapper {
   /** Set once a terminal event was seen; nothing after it is read. */
   result?: ResponseResult;
 
-  constructor(private readonly context: { requestId?: string; rateLimits?: () => RateLimitSnapshot | undefined } = {}) {}
+  constructor(private readonly context: { requestId?: string; rateLimits?: () => RateLimitSnapshot | undefined; relay?: boolean } = {}) {}
 
   /**
    * How a pass-through (`rawEvents: "sse"`) treats an event type. The backend's own
@@ -286,7 +286,7 @@ export class ResponsesEventMapper {
       requestId: this.context.requestId,
     };
     if (usage) out.push({ type: "usage", usage });
-    out.push({ type: "done", result: this.result, response });
+    out.push(this.context.relay ? { type: "done", result: this.result, response } : { type: "done", result: this.result });
   }
 }
 

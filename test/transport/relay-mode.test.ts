@@ -86,5 +86,9 @@ describe('relay mode (rawEvents: "sse")', () => {
     assert.ok(done?.type === "done");
     assert.deepEqual(done.response, JSON.parse(Buffer.from(terminal.bytes).toString("utf8").split("\ndata: ")[1]).response);
     assert.equal(done.result.usage?.totalTokens, 12);
+    // Outside a relay the done event stays as it was (`ask --json` prints it): no response object.
+    const plain: StreamEvent[] = [];
+    for await (const event of provider.streamBody({ model: "gpt-5.5", input: [{ role: "user", content: "Where is A-7?" }], stream: true })) plain.push(event);
+    assert.deepEqual(Object.keys(plain.find((event) => event.type === "done") ?? {}), ["type", "result"]);
   });
 });
