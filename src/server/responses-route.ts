@@ -47,7 +47,9 @@ export async function handleResponses(ctx: RouteContext): Promise<void> {
   const body = await ctx.readBody();
   const model = requireString(body, "model");
   ctx.record.model = model;
-  await ctx.catalog.check(model);
+  // Undefined when the model is known: no await, no promise job on the way to the upstream.
+  const checking = ctx.catalog.check(model);
+  if (checking) await checking;
   // A bare string is one user message; the ChatGPT paths accept only the array form (docs/protocol.md#siwc-inference).
   const input = typeof body.input === "string" ? toInputItems(body.input, true) : Array.isArray(body.input) ? (body.input as Json[]) : [];
   const continued = continuation(ctx.provider, ctx.responses.store, ctx.responses.scope, body, input);

@@ -78,8 +78,30 @@ export function isAnthropicPath(pathname: string): boolean {
   return /^\/messages(\/|$)/.test(routePath(pathname));
 }
 
+/** Per routes map: each parameterless route's path as clients send it (`/responses`, `/v1/responses`), then method → handler. */
+const plainPaths = new WeakMap<ReadonlyMap<string, Handler>, Map<string, Map<string, Handler>>>();
+
+function plainPathsOf(routes: ReadonlyMap<string, Handler>): Map<string, Map<string, Handler>> {
+  let index = plainPaths.get(routes);
+  if (index) return index;
+  index = new Map();
+  for (const [key, handler] of routes) {
+    const [method, path] = key.split(" ");
+    if (path.includes("*")) continue;
+    for (const sent of [path, `/v1${path}`]) {
+      const methods = index.get(sent) ?? new Map<string, Handler>();
+      index.set(sent, methods.set(method, handler));
+    }
+  }
+  plainPaths.set(routes, index);
+  return index;
+}
+
 /** The route for a request, or the ServerError (404/405/400) to answer with. */
 export function matchRoute(routes: ReadonlyMap<string, Handler>, method: string, pathname: string): RouteMatch {
+  // Most requests name a route's path exactly: two lookups rather than the path's regexes.
+  const plain = plainPathsOf(routes).get(pathname)?.get(method);
+  if (plain) return { handler: plain, param: undefined };
   const path = routePath(pathname);
   const [key, segment] = withParam(path);
   const handler = routes.get(`${method} ${key}`);

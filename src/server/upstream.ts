@@ -152,8 +152,8 @@ export function eventsOf(opened: OpenedStream): AsyncIterable<StreamEvent> {
  * Runs `handle` on an opened stream's events from its first, a batch at a time, pushed as
  * the upstream's chunks arrive where the transport can (see pipeEvents).
  */
-export async function pipeOpened(opened: OpenedStream, handle: BatchHandler): Promise<void> {
-  if (!opened.first.done) await pipeEvents(opened.events, handle, opened.first.value);
+export function pipeOpened(opened: OpenedStream, handle: BatchHandler): Promise<void> {
+  return opened.first.done ? Promise.resolve() : pipeEvents(opened.events, handle, opened.first.value);
 }
 
 export const DROPPED_HEADER = "x-codex-provider-dropped-params";
