@@ -7,7 +7,11 @@ export function median(values: number[]): number {
 
 /** Nearest-rank percentile of `values` (p in 0..100). */
 export function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
+  return nearestRank([...values].sort((a, b) => a - b), p);
+}
+
+/** The nearest-rank `p`th percentile (p in 0..100) of values already sorted ascending. */
+export function nearestRank(sorted: ArrayLike<number>, p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
 }
 

@@ -20,7 +20,7 @@ import { Agent as UndiciAgent, request as undiciRequest } from "undici";
 import { createServer } from "#src/server/index.js";
 import { listen } from "#src/server/listen.js";
 import { clients, FLOOR, KEY } from "./clients.js";
-import { bootstrapInterval, percentile, signed, since } from "./measure.js";
+import { bootstrapInterval, nearestRank, percentile, signed, since } from "./measure.js";
 import { summariseProfile } from "./profile.js";
 import { answerQueries, startChildHost, type ChildHost, type GcSummary } from "./upstream.js";
 
@@ -158,8 +158,7 @@ function pooledPercentile(blocks: number[][], indices: number[], p: number): num
     pooled.set(blocks[i], at);
     at += blocks[i].length;
   }
-  pooled.sort();
-  return pooled[Math.min(size - 1, Math.max(0, Math.ceil((p / 100) * size) - 1))];
+  return nearestRank(pooled.sort(), p);
 }
 
 const sumOver = (values: number[], indices: number[]) => indices.reduce((sum, i) => sum + values[i], 0);
