@@ -20,9 +20,9 @@ import { dropFromBody, dropFromRequest, eventsOf, openUpstream, pipeOpened, type
 
 type Json = Record<string, unknown>;
 
-const TERMINAL = new Set(["response.completed", "response.done", "response.incomplete", "response.failed", "error"]);
 /** Terminal events whose response is an answer worth keeping for a follow-up. */
 const FINISHED = new Set(["response.completed", "response.done", "response.incomplete"]);
+const TERMINAL = new Set([...FINISHED, "response.failed", "error"]);
 /**
  * The events whose `response` a continued conversation rewrites (asContinued): the transport relays
  * them undecoded unless asked (the opening ones as bytes; a finished answer's terminal ahead of decoding it).

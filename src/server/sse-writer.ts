@@ -18,8 +18,6 @@ export class SseWriter {
   private pending: (string | Uint8Array)[] = [];
   /** Set while the socket is full: resolves on `drain` (or close). */
   private drained?: Promise<void>;
-  /** end() was called: the answer is complete, and nothing more is written. */
-  private ended = false;
 
   constructor(private readonly res: Answer) {}
 
@@ -51,8 +49,7 @@ export class SseWriter {
 
   /** Ends the answer with what is pending; later calls (and sends) do nothing. */
   end(): void {
-    if (this.ended) return;
-    this.ended = true;
+    if (this.res.writableEnded) return;
     if (this.keepAlive) clearTimeout(this.keepAlive);
     this.keepAlive = undefined;
     if (this.res.destroyed) return;
@@ -60,7 +57,7 @@ export class SseWriter {
   }
 
   private write(chunk: string | Uint8Array): Promise<void> | undefined {
-    if (this.ended || this.res.destroyed) return undefined;
+    if (this.res.writableEnded || this.res.destroyed) return undefined;
     if (this.pending.length === 0) process.nextTick(this.flush);
     this.pending.push(chunk);
     return this.drained;
