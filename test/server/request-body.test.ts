@@ -5,10 +5,13 @@
 // a stack trace.
 import assert from "node:assert/strict";
 import { once } from "node:events";
-import { request } from "node:http";
-import { connect } from "node:net";
+import { createServer as createHttpServer, request } from "node:http";
+import { connect, type Socket } from "node:net";
 import { describe, it } from "node:test";
 import { gzipSync } from "node:zlib";
+import { listen } from "#src/server/listen.js";
+import { readJsonBody } from "#src/server/request-body.js";
+import { ServerError } from "#src/wire/server-error.js";
 import { startStack, type Stack } from "./helpers.js";
 import { eventually } from "../support/poll.js";
 
@@ -120,6 +123,73 @@ describe("malformed request bodies", () => {
       assert.equal(stack.emulator.requests.length, 0);
     } finally {
       await stack.close();
+    }
+  });
+});
+
+/** Reads `count` answers (each with a Content-Length) from a raw socket: status and body. */
+async function answers(socket: Socket, count: number): Promise<Answer[]> {
+  // Latin-1, one character per byte, so Content-Length counts characters.
+  let text = "";
+  const parsed: Answer[] = [];
+  for await (const chunk of socket) {
+    text += (chunk as Buffer).toString("latin1");
+    for (let head = /^HTTP\/1\.1 (\d+)[^]*?content-length: (\d+)[^]*?\r\n\r\n/i.exec(text); head; head = /^HTTP\/1\.1 (\d+)[^]*?content-length: (\d+)[^]*?\r\n\r\n/i.exec(text)) {
+      const end = head[0].length + Number(head[2]);
+      if (text.length < end) break;
+      parsed.push({ status: Number(head[1]), body: Buffer.from(text.slice(head[0].length, end), "latin1").toString("utf8") });
+      text = text.slice(end);
+    }
+    if (parsed.length === count) return parsed;
+  }
+  throw new Error(`the connection closed after ${parsed.length} of ${count} answers`);
+}
+
+describe("reading bodies", () => {
+  it("reads each body whole on one kept-alive connection, however its bytes arrive, and releases every request", async () => {
+    let released = 0;
+    const server = createHttpServer(async (req, res) => {
+      req.once("close", () => released++);
+      try {
+        res.end(JSON.stringify((await readJsonBody(req, MIB)).value));
+      } catch (error) {
+        res.statusCode = (error as ServerError).status;
+        res.end((error as ServerError).code);
+      }
+    });
+    const url = new URL(await listen(server, 0, "127.0.0.1"));
+    const socket = connect(Number(url.port), url.hostname);
+    try {
+      await once(socket, "connect");
+      const head = (length: number | "chunked") => `POST / HTTP/1.1\r\nHost: 127.0.0.1\r\n${length === "chunked" ? "Transfer-Encoding: chunked" : `Content-Length: ${length}`}\r\n\r\n`;
+      const body = (n: number) => JSON.stringify({ n, text: "é".repeat(n * 7) });
+      const pause = () => new Promise((resolve) => setTimeout(resolve, 20));
+      const expected: Answer[] = [];
+      const send = async (n: number, split: "whole" | "late body" | "late half" | "chunked") => {
+        const text = body(n);
+        const bytes = Buffer.from(text);
+        expected.push({ status: 200, body: text });
+        if (split === "chunked") return void socket.write(`${head("chunked")}${bytes.length.toString(16)}\r\n${text}\r\n0\r\n\r\n`);
+        if (split === "whole") return void socket.write(Buffer.concat([Buffer.from(head(bytes.length)), bytes]));
+        const at = split === "late body" ? 0 : bytes.length >> 1;
+        socket.write(Buffer.concat([Buffer.from(head(bytes.length)), bytes.subarray(0, at)]));
+        await pause();
+        socket.write(bytes.subarray(at));
+      };
+      await send(1, "whole");
+      await send(2, "late body");
+      await send(3, "late half");
+      await send(4, "chunked");
+      // Two requests in one write: the first body must not take the second's bytes.
+      socket.write([5, 6].map((n) => `${head(Buffer.byteLength(body(n)))}${body(n)}`).join(""));
+      expected.push({ status: 200, body: body(5) }, { status: 200, body: body(6) });
+      socket.write(head(0));
+      expected.push({ status: 400, body: "invalid_json" });
+      assert.deepEqual(await answers(socket, expected.length), expected);
+      await eventually(() => released === expected.length, 10_000);
+    } finally {
+      socket.destroy();
+      server.close();
     }
   });
 });
