@@ -27,29 +27,12 @@ function tooLarge(limit: number): ServerError {
 const aborted = () => new ServerError(400, "The request body ended early: the client closed the connection.", "request_aborted");
 
 /** The body's bytes after Content-Encoding, at most `limit` of them. */
-async function readBytes(req: IncomingMessage, limit: number): Promise<Buffer> {
+function readBytes(req: IncomingMessage, limit: number): Promise<Buffer> {
   const encoding = (req.headers["content-encoding"] ?? "identity").trim().toLowerCase();
   const decoder = encoding === "identity" ? undefined : DECODERS[encoding];
-  if (encoding !== "identity" && !decoder) throw new ServerError(415, `Unsupported Content-Encoding: ${encoding}.`, "unsupported_encoding");
-  if (!decoder) {
-    if (Number(req.headers["content-length"]) > limit) throw tooLarge(limit);
-    // A small body usually comes in the headers' socket read and is buffered one microtask
-    // later. Once all Content-Length bytes are there, take them in one read rather than
-    // through the stream's ticks, events and the parser's later message-complete callback.
-    await undefined;
-    const length = Number(req.headers["content-length"]);
-    if (length === req.readableLength && req.readableFlowing === null) {
-      const body = (req.read() as Buffer | null) ?? Buffer.alloc(0);
-      // Flowing, so the stream still ends (and is released) when the parser completes it.
-      req.resume();
-      return body;
-    }
-  }
-  return streamBytes(req, limit, encoding, decoder);
-}
+  if (encoding !== "identity" && !decoder) return Promise.reject(new ServerError(415, `Unsupported Content-Encoding: ${encoding}.`, "unsupported_encoding"));
+  if (Number(req.headers["content-length"]) > limit && !decoder) return Promise.reject(tooLarge(limit));
 
-/** The body read as a stream: one still arriving, or one to decode. */
-function streamBytes(req: IncomingMessage, limit: number, encoding: string, decoder: (() => Transform) | undefined): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const decoded = decoder?.();
     const source = decoded ? req.pipe(decoded) : req;
