@@ -139,6 +139,8 @@ async function load(call: Call, concurrency: number, total: number): Promise<{ l
  * 4000–6000, under 10 per 4000 calls after 8000).
  */
 const WARM_CALLS = 8000;
+/** Warm-up calls per target per turn: at 1 stream a turn of all four targets takes ~1 s. */
+const WARM_TURN_CALLS = 500;
 
 /**
  * The measured calls, in blocks: each block runs every target once, back to back, the
@@ -219,10 +221,17 @@ export async function benchProxy(upstream: string, log: (line: string) => void, 
       // thousands of requests. What the warm-up cost each proxy is reported on its own.
       const warmCalls = quick ? 50 : WARM_CALLS;
       const warmCpu: Record<string, number> = {};
-      for (const [name, { call, host }] of Object.entries(targets)) {
-        const cpuBefore = await host?.cpuMs();
-        await load(call, concurrency, warmCalls);
-        if (host) warmCpu[name] = ((await host.cpuMs()) - cpuBefore!) / warmCalls;
+      // In short turns, so no target sits idle for seconds before it is measured: a server
+      // whose keep-alive connections close while it waits (`serve`'s after 5 s idle) has
+      // node:http's stream code deoptimized, and runs ~1.3× the CPU per call for the next
+      // few thousand calls (docs/PERFORMANCE.md, "Twelfth pass").
+      const turn = Math.min(WARM_TURN_CALLS, warmCalls);
+      for (let done = 0; done < warmCalls; done += turn) {
+        for (const [name, { call, host }] of Object.entries(targets)) {
+          const cpuBefore = await host?.cpuMs();
+          await load(call, concurrency, turn);
+          if (host) warmCpu[name] = (warmCpu[name] ?? 0) + ((await host.cpuMs()) - cpuBefore!) / warmCalls;
+        }
       }
       const hosts = Object.entries(targets).flatMap(([name, { host }]) => (host ? [[name, host] as const] : []));
       await Promise.all(hosts.map(([, host]) => host.watchGc()));
@@ -255,7 +264,7 @@ export async function benchProxy(upstream: string, log: (line: string) => void, 
       }
       for (const [name, host] of hosts) figures[name].gc = await host.gcSummary();
       out[`concurrency${concurrency}`] = figures;
-      log(`    ${concurrency} concurrent stream${concurrency === 1 ? "" : "s"} (${blocks} block${blocks === 1 ? "" : "s"} of ${calls} calls per target, in rotating order, after ${warmCalls} warm-up calls each; [95% bootstrap interval over the blocks]):`);
+      log(`    ${concurrency} concurrent stream${concurrency === 1 ? "" : "s"} (${blocks} block${blocks === 1 ? "" : "s"} of ${calls} calls per target, in rotating order, after ${warmCalls} warm-up calls each, in turns of ${turn}; [95% bootstrap interval over the blocks]):`);
       const direct = figures.direct;
       const floorFigures = figures["pass-through proxy"];
       const addedFloorP99 = floorFigures.p99Ms - direct.p99Ms;
