@@ -35,6 +35,18 @@ export function since(start: bigint): number {
   return Number(process.hrtime.bigint() - start) / 1e6;
 }
 
+/**
+ * The order of `n` clients in round `round` (0-based): a Williams design, in which every
+ * client comes right after every other equally often over `n` rounds (`2n` when `n` is
+ * odd). A plain rotation keeps each client's predecessor fixed: one client then always
+ * paid for collecting the garbage of the heavy one before it.
+ */
+export function balancedOrder(n: number, round: number): number[] {
+  const first = Array.from({ length: n }, (_, j) => (j === 0 ? 0 : j % 2 ? (j + 1) / 2 : n - j / 2));
+  const order = first.map((client) => (client + round) % n);
+  return n % 2 === 1 && Math.floor(round / n) % 2 === 1 ? order.reverse() : order;
+}
+
 export const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
 
 /** `+1.234` or `-1.234`. */

@@ -7,7 +7,7 @@
 // is how the Node 24 column is measured (`npm run bench -- --node24`).
 import { fileURLToPath } from "node:url";
 import { clients } from "./clients.js";
-import { type CallCost, median, since, timeCalls } from "./measure.js";
+import { balancedOrder, type CallCost, median, since, timeCalls } from "./measure.js";
 
 export interface PeerFigures {
   node: string;
@@ -17,9 +17,11 @@ export interface PeerFigures {
   throughput: Record<string, { eventsPerSecond: number; cpuUsPerEvent: number }>;
 }
 
+/** Rounds per section: a whole number of balanced orders (balancedOrder) of the clients. */
+export const ROUNDS = 2 * Object.keys(clients).length;
+
 export async function peerRounds(upstream: string, quick: boolean): Promise<PeerFigures> {
   const iterations = quick ? 140 : 2000;
-  const rounds = 7;
   const perCallClients = Object.entries(clients).map(([name, make]) => [name, make(`${upstream}/v1`)] as const);
   for (const [name, client] of perCallClients) {
     if ((await client()) !== 20) throw new Error(`${name} did not see 20 deltas`);
@@ -32,12 +34,13 @@ export async function peerRounds(upstream: string, quick: boolean): Promise<Peer
     for (const [, client] of perCallClients) for (let i = 0; i < (quick ? 20 : 300); i++) await client();
   }
   const samples = new Map<string, CallCost[]>(perCallClients.map(([name]) => [name, []]));
-  for (let round = 0; round < rounds; round++) {
-    // The order rotates: the client measured right after the openai SDK or pi-ai pays
-    // for collecting their garbage, so no client may always take that place.
-    for (let k = 0; k < perCallClients.length; k++) {
-      const [name, client] = perCallClients[(round + k) % perCallClients.length];
-      samples.get(name)!.push(await timeCalls(client, Math.ceil(iterations / rounds)));
+  // The client measured right after the openai SDK or pi-ai pays for collecting their
+  // garbage (on Node 24, 2-4× the CPU per event in the throughput rounds), so the order
+  // changes from round to round and each client follows each other one equally often.
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const k of balancedOrder(perCallClients.length, round)) {
+      const [name, client] = perCallClients[k];
+      samples.get(name)!.push(await timeCalls(client, Math.ceil(iterations / ROUNDS)));
     }
   }
   const perCall: PeerFigures["perCall"] = {};
@@ -47,9 +50,9 @@ export async function peerRounds(upstream: string, quick: boolean): Promise<Peer
   const largeClients = Object.entries(clients).map(([name, make]) => [name, make(`${upstream}/large`)] as const);
   for (const [, client] of largeClients) await client();
   const rates = new Map<string, { eventsPerSecond: number; cpuUsPerEvent: number }[]>(largeClients.map(([name]) => [name, []]));
-  for (let round = 0; round < (quick ? 1 : 9); round++) {
-    for (let k = 0; k < largeClients.length; k++) {
-      const [name, client] = largeClients[(round + k) % largeClients.length];
+  for (let round = 0; round < (quick ? 1 : ROUNDS); round++) {
+    for (const k of balancedOrder(largeClients.length, round)) {
+      const [name, client] = largeClients[k];
       const cpu = process.cpuUsage();
       const start = process.hrtime.bigint();
       if ((await client()) !== events) throw new Error(`${name} lost deltas`);

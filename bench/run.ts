@@ -41,7 +41,7 @@ import { benchAlloc } from "./alloc.js";
 import { benchConversation } from "./conversation.js";
 import { FLOOR, KEY } from "./clients.js";
 import { median, ratio } from "./measure.js";
-import { peerRounds, type PeerFigures } from "./peers.js";
+import { peerRounds, ROUNDS, type PeerFigures } from "./peers.js";
 import { benchInstructions, benchProxyInstructions } from "./instructions.js";
 import type { MemoryFigures } from "./memory.js";
 import { benchProfile } from "./profile.js";
@@ -200,7 +200,7 @@ async function allSections(upstream: string, quick: boolean): Promise<void> {
   if (only.has("memory")) benchMemory(upstream, quick);
   if (only.has("call")) {
     log(
-      `\n## One streaming call, 20 deltas (${quick ? 20 : 3000} warm-up calls, then ${quick ? 140 : 2000} sequential calls per client in 7 interleaved rounds, order rotating; median wall ms and CPU ms per call; ratios against ${FLOOR}, the floor)`,
+      `\n## One streaming call, 20 deltas (${quick ? 20 : 3000} warm-up calls, then ${quick ? 140 : 2000} sequential calls per client in ${ROUNDS} interleaved rounds, each client after each other one equally often; median wall ms and CPU ms per call; ratios against ${FLOOR}, the floor)`,
     );
     const peerRuns = [await peerRounds(upstream, quick)];
     if (node24) peerRuns.push(node24Rounds(node24, upstream, quick));

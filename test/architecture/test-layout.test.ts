@@ -1,5 +1,6 @@
 // test/ mirrors src/ (docs/architecture.md#tests): a test lives in the folder named for
 // the src/ folder it exercises, so a maintainer finds a module's tests without searching.
+// test/bench/ mirrors the bench's own folder, bench/, the same way.
 // Checked over the TypeScript sources, so a folder such as test/unit fails here.
 import assert from "node:assert/strict";
 import { existsSync, readdirSync } from "node:fs";
@@ -29,7 +30,8 @@ function mirrors(dir: string): boolean {
 test("every test folder names a folder under src/ (besides support, reliability, docs, architecture and fixtures)", () => {
   const folders = testFolders();
   assert.ok(folders.includes("auth/store") && folders.includes("support"), `expected the whole test tree, found ${folders.join(", ")}`);
-  const orphans = folders.filter((dir) => mirrors(dir) && !existsSync(join(ROOT, "src", dir)));
+  const twin = (dir: string) => (dir.split("/")[0] === "bench" ? join(ROOT, dir) : join(ROOT, "src", dir));
+  const orphans = folders.filter((dir) => mirrors(dir) && !existsSync(twin(dir)));
   assert.deepEqual(
     orphans.map((dir) => `test/${dir}/ has no src/${dir}/: move its tests to the folder of the module they test, or shared helpers to test/support/`),
     [],
