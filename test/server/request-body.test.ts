@@ -1,8 +1,9 @@
-// Malformed request bodies over real sockets: a bad gzip body, invalid UTF-8, a body
+// Request bodies over real sockets. Malformed ones: a bad gzip body, invalid UTF-8, a body
 // past the size limit (declared, chunked, or a small gzip that expands) and a client
 // that goes away mid-body. Each is a 4xx in OpenAI's error shape (when the client is
 // still there to read it), one access-log line, and never an "unexpected" error with
-// a stack trace.
+// a stack trace. Good ones, on one kept-alive connection, are read whole however their
+// bytes arrive: with the headers, later, split, chunked, or two in one write.
 import assert from "node:assert/strict";
 import { once } from "node:events";
 import { createServer as createHttpServer, request } from "node:http";
@@ -127,6 +128,8 @@ describe("malformed request bodies", () => {
   });
 });
 
+const ANSWER_HEAD = /^HTTP\/1\.1 (\d+)[^]*?content-length: (\d+)[^]*?\r\n\r\n/i;
+
 /** Reads `count` answers (each with a Content-Length) from a raw socket: status and body. */
 async function answers(socket: Socket, count: number): Promise<Answer[]> {
   // Latin-1, one character per byte, so Content-Length counts characters.
@@ -134,7 +137,7 @@ async function answers(socket: Socket, count: number): Promise<Answer[]> {
   const parsed: Answer[] = [];
   for await (const chunk of socket) {
     text += (chunk as Buffer).toString("latin1");
-    for (let head = /^HTTP\/1\.1 (\d+)[^]*?content-length: (\d+)[^]*?\r\n\r\n/i.exec(text); head; head = /^HTTP\/1\.1 (\d+)[^]*?content-length: (\d+)[^]*?\r\n\r\n/i.exec(text)) {
+    for (let head = ANSWER_HEAD.exec(text); head; head = ANSWER_HEAD.exec(text)) {
       const end = head[0].length + Number(head[2]);
       if (text.length < end) break;
       parsed.push({ status: Number(head[1]), body: Buffer.from(text.slice(head[0].length, end), "latin1").toString("utf8") });
@@ -147,8 +150,10 @@ async function answers(socket: Socket, count: number): Promise<Answer[]> {
 
 describe("reading bodies", () => {
   it("reads each body whole on one kept-alive connection, however its bytes arrive, and releases every request", async () => {
+    let started = 0;
     let released = 0;
     const server = createHttpServer(async (req, res) => {
+      started++;
       req.once("close", () => released++);
       try {
         res.end(JSON.stringify((await readJsonBody(req, MIB)).value));
@@ -163,7 +168,6 @@ describe("reading bodies", () => {
       await once(socket, "connect");
       const head = (length: number | "chunked") => `POST / HTTP/1.1\r\nHost: 127.0.0.1\r\n${length === "chunked" ? "Transfer-Encoding: chunked" : `Content-Length: ${length}`}\r\n\r\n`;
       const body = (n: number) => JSON.stringify({ n, text: "é".repeat(n * 7) });
-      const pause = () => new Promise((resolve) => setTimeout(resolve, 20));
       const expected: Answer[] = [];
       const send = async (n: number, split: "whole" | "late body" | "late half" | "chunked") => {
         const text = body(n);
@@ -173,7 +177,8 @@ describe("reading bodies", () => {
         if (split === "whole") return void socket.write(Buffer.concat([Buffer.from(head(bytes.length)), bytes]));
         const at = split === "late body" ? 0 : bytes.length >> 1;
         socket.write(Buffer.concat([Buffer.from(head(bytes.length)), bytes.subarray(0, at)]));
-        await pause();
+        // The rest only once the server is reading this request's body.
+        await eventually(() => started === n, 10_000);
         socket.write(bytes.subarray(at));
       };
       await send(1, "whole");
