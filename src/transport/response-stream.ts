@@ -715,32 +715,36 @@ class CallRun implements PushSource, BodyListener {
     const out: StreamEvent[] = [];
     for (const block of blocks) {
       const message = block.message;
+      const type = message?.event;
+      const later = type === undefined ? undefined : this.readLater(type, mapper);
       if (!message) {
         this.delivered = true;
         out.push({ type: "sse", bytes: block.bytes });
-      } else if (message.event !== undefined && this.kept(message.event, message.data, mapper)) {
+      } else if (later === undefined) {
+        if (!this.mapMessage(message, mapper, out, block) || mapper.result) break;
+      } else {
         this.delivered = true;
-        out.push({ type: "sse", bytes: block.bytes, kept: message.event });
-      } else if (message.event !== undefined && this.isLast(message.event, mapper)) {
-        // Nothing after it is read: the next pull decodes it (mapLast).
-        this.last = message;
-        this.delivered = true;
-        out.push({ type: "sse", bytes: block.bytes, kept: message.event });
-        break;
-      } else if (!this.mapMessage(message, mapper, out, block) || mapper.result) break;
+        out.push({ type: "sse", bytes: block.bytes, kept: type });
+        if (later === "keep") mapper.keep?.(message.data);
+        else {
+          // Nothing after it is read: the next pull decodes it (mapLast).
+          this.last = message;
+          break;
+        }
+      }
     }
     return out;
   }
 
-  /** Whether the mapper keeps this event's text for later rather than reading it now (see EventMapper.relay). */
-  private kept(type: string, data: string, mapper: EventMapper): boolean {
-    if (mapper.relay?.(type) !== "keep" || this.call.decode?.has(type)) return false;
-    mapper.keep?.(data);
-    return true;
-  }
-
-  private isLast(type: string, mapper: EventMapper): boolean {
-    return mapper.relay?.(type) === "last" && !this.call.decode?.has(type);
+  /**
+   * Whether the mapper reads this event only after its bytes are handed over: its text
+   * kept for the end (`keep`), or decoded at the next pull (`last`); see EventMapper.relay.
+   * Undefined when it is read now, as it is when the call asked for it decoded.
+   */
+  private readLater(type: string, mapper: EventMapper): "keep" | "last" | undefined {
+    if (this.call.decode?.has(type)) return undefined;
+    const verdict = mapper.relay?.(type);
+    return verdict === "keep" || verdict === "last" ? verdict : undefined;
   }
 
   /** The `last` event, decoded and mapped (its bytes went out already, so no forwarded form). */
