@@ -225,11 +225,11 @@ export async function benchProxy(upstream: string, log: (line: string) => void, 
       // whose keep-alive connections close while it waits (`serve`'s after 5 s idle) has
       // node:http's stream code deoptimized, and runs ~1.3× the CPU per call for the next
       // few thousand calls (docs/PERFORMANCE.md, "Twelfth pass").
-      const turn = Math.min(WARM_TURN_CALLS, warmCalls);
-      for (let done = 0; done < warmCalls; done += turn) {
+      const warmTurn = Math.min(WARM_TURN_CALLS, warmCalls);
+      for (let done = 0; done < warmCalls; done += warmTurn) {
         for (const [name, { call, host }] of Object.entries(targets)) {
           const cpuBefore = await host?.cpuMs();
-          await load(call, concurrency, turn);
+          await load(call, concurrency, warmTurn);
           if (host) warmCpu[name] = (warmCpu[name] ?? 0) + ((await host.cpuMs()) - cpuBefore!) / warmCalls;
         }
       }
@@ -264,7 +264,7 @@ export async function benchProxy(upstream: string, log: (line: string) => void, 
       }
       for (const [name, host] of hosts) figures[name].gc = await host.gcSummary();
       out[`concurrency${concurrency}`] = figures;
-      log(`    ${concurrency} concurrent stream${concurrency === 1 ? "" : "s"} (${blocks} block${blocks === 1 ? "" : "s"} of ${calls} calls per target, in rotating order, after ${warmCalls} warm-up calls each, in turns of ${turn}; [95% bootstrap interval over the blocks]):`);
+      log(`    ${concurrency} concurrent stream${concurrency === 1 ? "" : "s"} (${blocks} block${blocks === 1 ? "" : "s"} of ${calls} calls per target, in rotating order, after ${warmCalls} warm-up calls each, in turns of ${warmTurn}; [95% bootstrap interval over the blocks]):`);
       const direct = figures.direct;
       const floorFigures = figures["pass-through proxy"];
       const addedFloorP99 = floorFigures.p99Ms - direct.p99Ms;
