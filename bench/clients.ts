@@ -44,6 +44,17 @@ export async function fetchStream(base: string, key = KEY, onFirstDelta?: () => 
   return counter.count();
 }
 
+/** The floor's call, sending `requestBody` (the local server's bench also sends a Codex-sized one). */
+export function floorCall(base: string, key = KEY, requestBody = body()): Client {
+  return async () => {
+    const { body: stream } = await undiciRequest(`${base}/responses`, { method: "POST", headers: headers(key), body: requestBody });
+    const counter = countDeltas();
+    const decoder = new TextDecoder();
+    for await (const chunk of stream) counter.feed(decoder.decode(chunk as Buffer, { stream: true }));
+    return counter.count();
+  };
+}
+
 function ours(httpClient: HttpClientChoice): ClientFactory {
   return (base, key = KEY) => {
     const provider = createProvider({ provider: "openai", apiKey: key, baseUrl: base, env: {}, httpClient });
@@ -60,13 +71,7 @@ export const clients: Record<string, ClientFactory> = {
   "codex-provider": ours("auto"),
   // What one-shot CLI commands use: node:http, nothing extra to load.
   "codex-provider (node:http)": ours("node"),
-  [FLOOR]: (base, key = KEY) => async () => {
-    const { body: stream } = await undiciRequest(`${base}/responses`, { method: "POST", headers: headers(key), body: body() });
-    const counter = countDeltas();
-    const decoder = new TextDecoder();
-    for await (const chunk of stream) counter.feed(decoder.decode(chunk as Buffer, { stream: true }));
-    return counter.count();
-  },
+  [FLOOR]: (base, key) => floorCall(base, key),
   "fetch+eventsource-parser": (base, key = KEY) => () => fetchStream(base, key),
   "openai SDK": (base, key = KEY) => {
     const sdk = new OpenAI({ apiKey: key, baseURL: base, maxRetries: 0 });

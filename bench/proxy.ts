@@ -19,8 +19,8 @@ import { fileURLToPath } from "node:url";
 import { Agent as UndiciAgent, request as undiciRequest } from "undici";
 import { createServer } from "#src/server/index.js";
 import { listen } from "#src/server/listen.js";
-import { clients, FLOOR, KEY } from "./clients.js";
-import { bootstrapInterval, nearestRank, percentile, signed, since } from "./measure.js";
+import { floorCall, KEY } from "./clients.js";
+import { balancedOrder, bootstrapInterval, nearestRank, percentile, signed, since } from "./measure.js";
 import { summariseProfile } from "./profile.js";
 import { answerQueries, startChildHost, type ChildHost, type GcSummary } from "./upstream.js";
 
@@ -143,12 +143,14 @@ const WARM_CALLS = 8000;
 const WARM_TURN_CALLS = 500;
 
 /**
- * The measured calls, in blocks: each block runs every target once, back to back, the
- * order rotating from block to block, so drift on a shared host (its load moves within
- * seconds) falls on all targets alike. Short blocks at 1 stream; at 64, long enough that
- * the ramp at a block's ends (fewer than 64 calls in flight) stays a small part.
+ * The measured calls, in blocks: each block runs every target once, back to back, so
+ * drift on a shared host (its load moves within seconds) falls on all targets alike, in
+ * balanced orders (each target right after each other one equally often: a target's
+ * predecessor leaves it the client's garbage and a busier core). Short blocks at 1
+ * stream; at 64, long enough that the ramp at a block's ends (fewer than 64 calls in
+ * flight) stays a small part. Counts are whole numbers of orders of the four targets.
  */
-const blocksAt = (concurrency: number, quick: boolean) => (quick ? { blocks: 1, calls: 50 * (concurrency === 1 ? 1 : 4) } : concurrency === 1 ? { blocks: 50, calls: 100 } : { blocks: 20, calls: 1000 });
+const blocksAt = (concurrency: number, quick: boolean) => (quick ? { blocks: 1, calls: 50 * (concurrency === 1 ? 1 : 4) } : concurrency === 1 ? { blocks: 48, calls: 100 } : { blocks: 20, calls: 1000 });
 
 /** The `p`th percentile of the latencies of the blocks at `indices` (a block may repeat). */
 function pooledPercentile(blocks: number[][], indices: number[], p: number): number {
@@ -195,7 +197,8 @@ function versusPassThrough(samples: Map<string, Samples>, target: string, blocks
 
 const shown = ({ value, low, high }: Interval) => (Number.isNaN(low) ? `${value.toFixed(2)}×` : `${value.toFixed(2)}× [${low.toFixed(2)}–${high.toFixed(2)}]`);
 
-async function startProxies(upstream: string) {
+/** The four targets, each client sending `requestBody` (the bench's small one by default). */
+async function startProxies(upstream: string, requestBody?: string) {
   const script = fileURLToPath(import.meta.url);
   const [serve, floor, parsing] = await Promise.all([
     startChildHost(script, ["serve", upstream]),
@@ -203,19 +206,26 @@ async function startProxies(upstream: string) {
     startChildHost(script, ["parsing", upstream]),
   ]);
   const targets: Record<"direct" | "pass-through proxy" | "parsing proxy" | "serve", { call: Call; host?: ChildHost }> = {
-    direct: { call: clients[FLOOR](`${upstream}/v1`) },
-    "pass-through proxy": { call: clients[FLOOR](`${floor.url}/v1`, KEY), host: floor },
-    "parsing proxy": { call: clients[FLOOR](`${parsing.url}/v1`, KEY), host: parsing },
-    serve: { call: clients[FLOOR](`${serve.url}/v1`, LOCAL_KEY), host: serve },
+    direct: { call: floorCall(`${upstream}/v1`, KEY, requestBody) },
+    "pass-through proxy": { call: floorCall(`${floor.url}/v1`, KEY, requestBody), host: floor },
+    "parsing proxy": { call: floorCall(`${parsing.url}/v1`, KEY, requestBody), host: parsing },
+    serve: { call: floorCall(`${serve.url}/v1`, LOCAL_KEY, requestBody), host: serve },
   };
   return { targets, stop: () => [serve, floor, parsing].forEach((child) => child.stop()) };
 }
 
-export async function benchProxy(upstream: string, log: (line: string) => void, quick: boolean): Promise<Record<string, Record<string, LoadFigures>>> {
-  const { targets, stop } = await startProxies(upstream);
+export interface ProxyLoad {
+  /** Concurrent streams, one cell each (default 1 and 64). */
+  concurrencies?: number[];
+  /** The request body every client sends (default: the bench's small one). */
+  requestBody?: string;
+}
+
+export async function benchProxy(upstream: string, log: (line: string) => void, quick: boolean, { concurrencies = [1, 64], requestBody }: ProxyLoad = {}): Promise<Record<string, Record<string, LoadFigures>>> {
+  const { targets, stop } = await startProxies(upstream, requestBody);
   try {
     const out: Record<string, Record<string, LoadFigures>> = {};
-    for (const concurrency of [1, 64]) {
+    for (const concurrency of concurrencies) {
       const { blocks, calls } = blocksAt(concurrency, quick);
       // Warmed to steady state first: V8 keeps compiling a server's once-per-request code for
       // thousands of requests. What the warm-up cost each proxy is reported on its own.
@@ -238,8 +248,8 @@ export async function benchProxy(upstream: string, log: (line: string) => void, 
       const names = Object.keys(targets) as (keyof typeof targets)[];
       const samples = new Map<string, Samples>(names.map((name) => [name, { latencies: [], wallMs: [], cpuMs: [] }]));
       for (let block = 0; block < blocks; block++) {
-        for (let turn = 0; turn < names.length; turn++) {
-          const name = names[(block + turn) % names.length];
+        for (const index of balancedOrder(names.length, block)) {
+          const name = names[index];
           const { call, host } = targets[name];
           const cpuBefore = await host?.cpuMs();
           const { latencies, wallMs } = await load(call, concurrency, calls);
@@ -264,7 +274,7 @@ export async function benchProxy(upstream: string, log: (line: string) => void, 
       }
       for (const [name, host] of hosts) figures[name].gc = await host.gcSummary();
       out[`concurrency${concurrency}`] = figures;
-      log(`    ${concurrency} concurrent stream${concurrency === 1 ? "" : "s"} (${blocks} block${blocks === 1 ? "" : "s"} of ${calls} calls per target, in rotating order, after ${warmCalls} warm-up calls each, in turns of ${warmTurn}; [95% bootstrap interval over the blocks]):`);
+      log(`    ${concurrency} concurrent stream${concurrency === 1 ? "" : "s"} (${blocks} block${blocks === 1 ? "" : "s"} of ${calls} calls per target, in balanced orders, after ${warmCalls} warm-up calls each, in turns of ${warmTurn}; [95% bootstrap interval over the blocks]):`);
       const direct = figures.direct;
       const floorFigures = figures["pass-through proxy"];
       const addedFloorP99 = floorFigures.p99Ms - direct.p99Ms;

@@ -45,6 +45,7 @@ import { peerRounds, ROUNDS, type PeerFigures } from "./peers.js";
 import { benchInstructions, benchProxyInstructions } from "./instructions.js";
 import type { MemoryFigures } from "./memory.js";
 import { benchProfile } from "./profile.js";
+import { codexTurnBody } from "./codex-turn.js";
 import { benchProxy, benchServeProfile } from "./proxy.js";
 import { benchRedact } from "./redact.js";
 import { benchRefresh } from "./refresh.js";
@@ -190,6 +191,10 @@ async function serveSection(upstream: string, quick: boolean): Promise<void> {
   } finally {
     paced.stop();
   }
+  // What an agent sends each turn: the instructions, the tools and the whole history.
+  const requestBody = codexTurnBody();
+  log(`  A Codex-sized request (${Math.round(Buffer.byteLength(requestBody) / 1024)} KB: instructions, tools, 97 history items with encrypted reasoning), each stream written at once:`);
+  results.serveCodexTurn = await benchProxy(upstream, log, quick, { concurrencies: [1], requestBody });
 }
 
 async function allSections(upstream: string, quick: boolean): Promise<void> {

@@ -2,6 +2,7 @@
 // (/auth → auth half, /v1 → Platform/SIWC, /backend-api → ChatGPT backend,
 // /__emulator → admin), writes one access-log line, and tracks sockets so close()
 // can end idle streams and keep-alive connections at once.
+import { createHash } from "node:crypto";
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { Socket } from "node:net";
 import { performance } from "node:perf_hooks";
@@ -75,8 +76,9 @@ export function createEmulatorServer(ctx: EmulatorContext, log?: (line: string) 
         return;
       }
       const body = await readBody(req);
-      if (typeof body !== "string") return ex.fail(body);
-      ex.setBody(body);
+      if (!Buffer.isBuffer(body)) return ex.fail(body);
+      if (body.length > 0) record.sha256 = createHash("sha256").update(body).digest("hex");
+      ex.setBody(body.toString("utf8"));
       if (admin) return handleAdmin(ex, url.pathname.slice("/__emulator".length), ctx, requests);
       const route = ROUTES[`${method} ${url.pathname.replace(/\/+$/, "")}`];
       if (route) await route(ex, ctx);
@@ -112,8 +114,8 @@ function flatHeaders(req: IncomingMessage): Record<string, string> {
   return out;
 }
 
-/** The request body as text, decoded per Content-Encoding (Codex may send zstd, docs/protocol.md#codex-headers). */
-async function readBody(req: IncomingMessage): Promise<string | HttpError> {
+/** The request body, decoded per Content-Encoding (Codex may send zstd, docs/protocol.md#codex-headers). */
+async function readBody(req: IncomingMessage): Promise<Buffer | HttpError> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
@@ -123,11 +125,11 @@ async function readBody(req: IncomingMessage): Promise<string | HttpError> {
   }
   const buffer = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
   const encoding = (req.headers["content-encoding"] ?? "identity").toLowerCase();
-  if (encoding === "identity") return buffer.toString("utf8");
+  if (encoding === "identity") return buffer;
   const decode = DECODERS[encoding];
   if (!decode) return openaiError(415, `Unsupported Content-Encoding: ${encoding}.`, null);
   try {
-    return decode(buffer).toString("utf8");
+    return decode(buffer);
   } catch {
     return openaiError(400, `Could not decode the ${encoding} request body.`, null);
   }

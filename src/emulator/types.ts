@@ -35,6 +35,8 @@ export interface RecordedRequest {
   headers: Record<string, string>;
   /** Parsed JSON body, the raw text when it is not JSON, undefined when empty or owned by the auth half. */
   body: unknown;
+  /** SHA-256 (hex) of the body's bytes as received, after Content-Encoding: tells whether a proxy sent a client's bytes on unchanged. */
+  sha256?: string;
   status?: number;
   completed: boolean;
   clientAborted: boolean;

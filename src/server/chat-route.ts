@@ -11,7 +11,7 @@ import { SseWriter } from "./sse-writer.js";
 import { dropFromRequest, eventsOf, openUpstream, type OpenedStream } from "./upstream.js";
 
 export async function handleChatCompletions(ctx: RouteContext): Promise<void> {
-  const call = chatToModelRequest(await ctx.readBody());
+  const call = chatToModelRequest((await ctx.readBody()).value);
   const { request } = call;
   ctx.record.model = request.model;
   await ctx.catalog.check(request.model);

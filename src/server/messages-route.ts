@@ -27,14 +27,14 @@ export function messagesRoutes(claudeModel: string | undefined): { messages: Han
   return {
     messages: (ctx) => handleMessages(ctx, map),
     countTokens: async (ctx) => {
-      const { request } = messagesToModelRequest(await ctx.readBody());
+      const { request } = messagesToModelRequest((await ctx.readBody()).value);
       sendJson(ctx.res, 200, { input_tokens: estimateInputTokens(request) }, { [ESTIMATE_HEADER]: "estimate" });
     },
   };
 }
 
 async function handleMessages(ctx: RouteContext, map: ClaudeModelMap | undefined): Promise<void> {
-  const call: MessagesCall = messagesToModelRequest(await ctx.readBody());
+  const call: MessagesCall = messagesToModelRequest((await ctx.readBody()).value);
   const clientModel = call.request.model;
   const model = upstreamModel(map, clientModel);
   const request = { ...call.request, model };

@@ -6,6 +6,7 @@
 import type { IncomingMessage } from "node:http";
 import type { Transform } from "node:stream";
 import zlib from "node:zlib";
+import type { BodySource } from "../transport/body-source.js";
 import { ServerError } from "../wire/server-error.js";
 
 /** Large enough for base64 images in a long agent transcript. */
@@ -80,14 +81,17 @@ function decodeUtf8(bytes: Buffer): string {
   }
 }
 
-export interface JsonBody {
-  value: Record<string, unknown>;
+/** The parsed object, and its bytes (after Content-Encoding, BOM left out) to send on as they came. */
+export interface JsonBody extends BodySource {
   /** The text as received, for `--log-bodies`. */
   text: string;
 }
 
 export async function readJsonBody(req: IncomingMessage, limit: number): Promise<JsonBody> {
-  const text = decodeUtf8(await readBytes(req, limit));
+  const received = await readBytes(req, limit);
+  const text = decodeUtf8(received);
+  // The decoder skips a byte order mark (RFC 8259 §8.1 lets a parser ignore one); a body sent on leaves it out.
+  const bytes = hasBom(received) ? received.subarray(3) : received;
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -101,7 +105,11 @@ export async function readJsonBody(req: IncomingMessage, limit: number): Promise
   if (!value || typeof value !== "object" || Array.isArray(value)) {
     throw new ServerError(400, "The request body must be a JSON object.", "invalid_json");
   }
-  return { value: value as Record<string, unknown>, text };
+  return { value: value as Record<string, unknown>, text, bytes };
+}
+
+function hasBom(bytes: Buffer): boolean {
+  return bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
 }
 
 /** A required string field, or OpenAI's 400 for it. */

@@ -85,7 +85,8 @@ export function requestHandler(deps: RequestDeps): (req: IncomingMessage, res: A
       readBody: async () => {
         const body = await readJsonBody(req, deps.maxBodyBytes);
         if (deps.logBodies) record.keepBody(body.text);
-        return body.value;
+        // Not the text: held as long as the upstream call, it would double the body's memory.
+        return { value: body.value, bytes: body.bytes };
       },
     };
     try {

@@ -15,6 +15,7 @@ import { ResponsesSynthesizer } from "../wire/responses-synth.js";
 import { responsesToModelRequest } from "../wire/responses-to-request.js";
 import { SseWriter } from "./sse-writer.js";
 import { asContinued, continuation, keep, type Continuation } from "./conversation.js";
+import type { BodySource } from "../transport/body-source.js";
 import { pipeEvents, type BatchHandler } from "../transport/response-stream.js";
 import { dropFromBody, dropFromRequest, eventsOf, openUpstream, pipeOpened, type OpenedStream } from "./upstream.js";
 
@@ -44,7 +45,8 @@ interface Answering {
 }
 
 export async function handleResponses(ctx: RouteContext): Promise<void> {
-  const body = await ctx.readBody();
+  const source = await ctx.readBody();
+  const body = source.value;
   const model = requireString(body, "model");
   ctx.record.model = model;
   // Undefined when the model is known: no await, no promise job on the way to the upstream.
@@ -53,7 +55,7 @@ export async function handleResponses(ctx: RouteContext): Promise<void> {
   // A bare string is one user message; the ChatGPT paths accept only the array form (docs/protocol.md#siwc-inference).
   const input = typeof body.input === "string" ? toInputItems(body.input, true) : Array.isArray(body.input) ? (body.input as Json[]) : [];
   const continued = continuation(ctx.provider, ctx.responses.store, ctx.responses.scope, body, input);
-  const answering = await open(ctx, continued, model);
+  const answering = await open(ctx, continued, model, source);
   ctx.record.dropped = answering.dropped;
   // Kept once finished: the upstream's terminal response, with the output the stream carried.
   const finished: Finished = (response, sourceBytes) => keep(ctx.responses.store, ctx.responses.scope, body, continued, response, sourceBytes);
@@ -61,14 +63,15 @@ export async function handleResponses(ctx: RouteContext): Promise<void> {
   else await answer(ctx, answering, continued, finished);
 }
 
-async function open(ctx: RouteContext, continued: Continuation, model: string): Promise<Answering> {
+/** `source`: the client's body, sent on as it came when the provider's policy leaves `continued.upstream` the same. */
+async function open(ctx: RouteContext, continued: Continuation, model: string, source: BodySource): Promise<Answering> {
   const body = continued.upstream;
   const upstream: Json = { ...body };
   // Their `response` is rewritten for a continued conversation (asContinued); otherwise they pass as bytes.
   const decode = continued.expandedFrom === undefined ? undefined : REWRITTEN_EVENTS;
   try {
     const opened = await openUpstream(
-      () => ctx.inFlight.upstream(ctx.provider.streamBody(upstream, { rawEvents: "sse", decode })),
+      () => ctx.inFlight.upstream(ctx.provider.streamBody(upstream, { rawEvents: "sse", decode, bodySource: source })),
       (param) => dropFromBody(upstream, param),
     );
     return { pipe: (handle) => pipeOpened(opened, handle), dropped: opened.dropped, fallbacks: opened.fallbacks };

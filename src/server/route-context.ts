@@ -1,6 +1,7 @@
 // What a route handler gets for one request, and the two ways it answers: a JSON
 // body, or (once streaming has started) a final in-band error.
 import type { Provider } from "../providers/provider.js";
+import type { BodySource } from "../transport/body-source.js";
 import type { RequestRecord } from "./access-log.js";
 import { ServerError } from "../wire/server-error.js";
 import { errorAnswer, type ErrorAnswer, type ErrorContext } from "./errors.js";
@@ -28,7 +29,8 @@ export interface RouteContext {
   catalog: ModelCatalog;
   record: RequestRecord;
   errorContext: ErrorContext;
-  readBody(): Promise<Record<string, unknown>>;
+  /** The JSON object body, and the bytes it was parsed from. */
+  readBody(): Promise<BodySource>;
   /** Path parameter (e.g. the model id of `/v1/models/{id}`). */
   param?: string;
   /** The URL's query parameters (parsed when called; most routes never ask). */

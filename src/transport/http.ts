@@ -24,7 +24,8 @@ export interface HttpRequest {
   url: string;
   method: "GET" | "POST" | "DELETE";
   headers: Record<string, string>;
-  body?: string;
+  /** A string is sent as UTF-8. */
+  body?: string | Uint8Array;
   signal?: CancelSignal;
   /** Time allowed for the response headers to arrive. */
   headersTimeoutMs?: number;

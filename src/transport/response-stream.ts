@@ -5,6 +5,7 @@ import { ProviderError } from "../errors.js";
 import type { RateLimitSnapshot, ResponseResult, StreamEvent } from "../types.js";
 import { Attempts } from "./attempts.js";
 import { readErrorExcerpt } from "./body-text.js";
+import { bodyBytes, type BodySource } from "./body-source.js";
 import { CallCancel, type CancelSignal } from "./call-cancel.js";
 import { noteAutoCall, send, type HttpClientChoice, type HttpResponse } from "./http.js";
 import { mergeRateLimits, parseRateLimitHeaders } from "./rate-limits.js";
@@ -436,6 +437,11 @@ export interface CallOptions {
   decode?: ReadonlySet<string>;
   /** Headers for this call only, applied after the auth and provider headers (e.g. a per-conversation session id). */
   headers?: Record<string, string>;
+  /**
+   * streamBody: the client's body the given one was derived from. Its bytes are sent as they
+   * came when the body (after the provider's policy) still has the same members.
+   */
+  bodySource?: BodySource;
 }
 
 const linked = () => {};
@@ -459,7 +465,7 @@ export function linkAbort(signal: CancelSignal | undefined, cancel: CallCancel):
 export function openStream(endpoint: Endpoint, body: Json, options: TransportOptions = {}, call: CallOptions = {}): ResponseStream {
   const cancel = new CallCancel();
   const unlink = linkAbort(call.signal, cancel);
-  return new ResponseStream(new CallRun(endpoint, JSON.stringify(body), options, cancel, call), cancel, call.signal && unlink);
+  return new ResponseStream(new CallRun(endpoint, bodyBytes(body, call.bodySource), options, cancel, call), cancel, call.signal && unlink);
 }
 
 const DONE: IteratorReturnResult<undefined> = { done: true, value: undefined };
@@ -521,7 +527,7 @@ class CallRun implements PushSource, BodyListener {
 
   constructor(
     private readonly endpoint: Endpoint,
-    private readonly bodyText: string,
+    private readonly body: string | Uint8Array,
     private readonly options: TransportOptions,
     private readonly cancel: CallCancel,
     private readonly call: CallOptions,
@@ -583,7 +589,7 @@ class CallRun implements PushSource, BodyListener {
         url: endpoint.url,
         method: "POST",
         headers: requestHeaders(endpoint, authHeaders, call.headers),
-        body: this.bodyText,
+        body: this.body,
         signal: cancel,
         idleTimeoutMs: options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS,
         headersTimeoutMs: options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS,

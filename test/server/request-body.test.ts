@@ -3,8 +3,10 @@
 // that goes away mid-body. Each is a 4xx in OpenAI's error shape (when the client is
 // still there to read it), one access-log line, and never an "unexpected" error with
 // a stack trace. Good ones, on one kept-alive connection, are read whole however their
-// bytes arrive: with the headers, later, split, chunked, or two in one write.
+// bytes arrive: with the headers, later, split, chunked, or two in one write. A body the
+// provider's policy leaves as it is goes upstream as the client's own bytes.
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { once } from "node:events";
 import { createServer as createHttpServer, request } from "node:http";
 import { connect, type Socket } from "node:net";
@@ -13,7 +15,7 @@ import { gzipSync } from "node:zlib";
 import { listen } from "#src/server/listen.js";
 import { readJsonBody } from "#src/server/request-body.js";
 import { ServerError } from "#src/wire/server-error.js";
-import { startStack, type Stack } from "./helpers.js";
+import { startCodexStack, startStack, type Stack } from "./helpers.js";
 import { eventually } from "../support/poll.js";
 
 interface Answer {
@@ -195,6 +197,63 @@ describe("reading bodies", () => {
     } finally {
       socket.destroy();
       server.close();
+    }
+  });
+});
+
+describe("bodies sent on upstream", () => {
+  const sha256 = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex");
+  const upstream = (stack: Stack, path: string) => stack.emulator.requests.filter((r) => r.path === path).at(-1)!;
+
+  it("sends a body the provider's policy leaves as it is byte for byte (after Content-Encoding and a BOM), and a changed one as JSON", async () => {
+    const stack = await startStack();
+    try {
+      // Spacing, key order, escapes and a number JSON.stringify would all write differently.
+      const text = '{ "stream": true,\n  "input": [{"role": "user", "content": "caf\\u00e9 \\ud83d\\ude00"}], "model": "gpt-5.5", "temperature": 1.50 }';
+      const bytes = Buffer.from(text);
+      for (const [sent, headers] of [
+        [bytes, {}],
+        [gzipSync(bytes), { "content-encoding": "gzip" }],
+        [Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), bytes]), {}],
+      ] as const) {
+        assert.equal((await post(stack, sent, headers)).status, 200);
+        assert.equal(upstream(stack, "/v1/responses").sha256, sha256(bytes));
+      }
+      // Not streamed: the policy adds `stream: true`, so the body goes as its new JSON.
+      const answer = await post(stack, Buffer.from(text.replace('"stream": true,', "")));
+      assert.equal(answer.status, 200, answer.body);
+      const sentOn = upstream(stack, "/v1/responses");
+      assert.deepEqual(sentOn.body, { ...JSON.parse(text), stream: true });
+      assert.notEqual(sentOn.sha256, sha256(bytes));
+    } finally {
+      await stack.close();
+    }
+  });
+
+  it("sends a Codex client's body to the Codex backend as it came, and one the policy completes as JSON", async () => {
+    const stack = await startCodexStack();
+    try {
+      const codexBody = {
+        model: "gpt-5.5",
+        instructions: "You are a coding agent.",
+        input: [{ type: "message", role: "user", content: [{ type: "input_text", text: "hi" }] }],
+        tools: [],
+        store: false,
+        stream: true,
+        include: ["reasoning.encrypted_content"],
+        prompt_cache_key: "0195f3a4-conversation",
+      };
+      const bytes = Buffer.from(JSON.stringify(codexBody, null, 1));
+      assert.equal((await post(stack, bytes)).status, 200);
+      assert.equal(upstream(stack, "/backend-api/codex/responses").sha256, sha256(bytes));
+      // Without `store` and `include`, the policy adds them: the backend gets the completed body.
+      const { store: _store, include: _include, ...partial } = codexBody;
+      assert.equal((await post(stack, Buffer.from(JSON.stringify(partial)))).status, 200);
+      const completed = upstream(stack, "/backend-api/codex/responses").body as Record<string, unknown>;
+      assert.equal(completed.store, false);
+      assert.deepEqual(completed.include, ["reasoning.encrypted_content"]);
+    } finally {
+      await stack.close();
     }
   });
 });
