@@ -10,7 +10,8 @@
 //   serve     a client through `serve` vs straight to the upstream vs through a minimal
 //             node:http pass-through proxy and a minimal parsing proxy, at 1 and 64
 //             concurrent streams, after a warm-up; once with each stream written at
-//             once, once with each event written on its own (bench/upstream.ts `paced`)
+//             once, once with each event written on its own (bench/upstream.ts `paced`),
+//             and at 1 stream with a Codex-sized request (bench/codex-turn.ts)
 //   refresh   expired access token: 1000 concurrent calls in one process, 8 processes on
 //             one store: refresh requests seen, latency added to the calls that waited
 //   startup   `--version` and a whole `ask` (one streamed answer from the upstream; the key

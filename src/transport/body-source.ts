@@ -2,8 +2,8 @@
 // server) usually leaves with the members it came with: a Codex-style client already sets
 // what the provider's policy forces. Its own bytes are then sent again rather than a new
 // serialization of the same value: for a 140 KB conversation, JSON.stringify and the
-// string's encoding cost ~0.3 ms of CPU on every turn (docs/PERFORMANCE.md, "Request
-// bodies as they came"). Duplicate member names then reach the upstream as the client
+// string's encoding cost ~0.3 ms of CPU on every turn (docs/PERFORMANCE.md, "Thirteenth
+// pass"). Duplicate member names then reach the upstream as the client
 // wrote them, as through any pass-through proxy.
 
 /**
