@@ -63,7 +63,7 @@ export async function handleResponses(ctx: RouteContext): Promise<void> {
   else await answer(ctx, answering, continued, finished);
 }
 
-/** `source`: the client's body, sent on as it came when the provider's policy leaves `continued.upstream` the same. */
+/** `source`: the client's body, sent on as it came when the provider's policy keeps the members of `continued.upstream`. */
 async function open(ctx: RouteContext, continued: Continuation, model: string, source: BodySource): Promise<Answering> {
   const body = continued.upstream;
   const upstream: Json = { ...body };

@@ -1,10 +1,12 @@
 // The bytes a JSON request body goes out as. A body relayed from a client (the local
-// server) usually leaves with the members it came with: a Codex-style client already sets
-// what the provider's policy forces. Its own bytes are then sent again rather than a new
-// serialization of the same value: for a 140 KB conversation, JSON.stringify and the
-// string's encoding cost ~0.3 ms of CPU on every turn (docs/PERFORMANCE.md, "Thirteenth
-// pass"). Duplicate member names then reach the upstream as the client
-// wrote them, as through any pass-through proxy.
+// server) usually leaves with the members it came with, and perhaps a few the provider's
+// policy adds (default instructions, `stream`). The client's own bytes are then sent
+// again, those members written before the closing brace, rather than a new serialization
+// of the whole value: for a 140 KB conversation, JSON.stringify and the string's encoding
+// cost ~0.3 ms of CPU on every turn (docs/PERFORMANCE.md, "Thirteenth pass"). A member
+// the policy changed or removed makes the body go as its new JSON: the client's text for
+// it would otherwise have to be found and cut out. Duplicate member names reach the
+// upstream as the client wrote them, as through any pass-through proxy.
 
 /**
  * A JSON object body as a client sent it: the value JSON.parse gave (left unchanged: a
@@ -15,32 +17,50 @@ export interface BodySource {
   bytes: Uint8Array;
 }
 
-/** `body` as it is sent: `source`'s bytes when `body` has the same members as its value, else `body`'s JSON. */
+/**
+ * `body` as it is sent: `source`'s bytes when `body` keeps every member of its value (with
+ * the members `body` adds written at the end), else `body`'s JSON.
+ */
 export function bodyBytes(body: Record<string, unknown>, source: BodySource | undefined): string | Uint8Array {
-  return source && sameMembers(body, source.value) ? source.bytes : JSON.stringify(body);
+  const added = source && addedMembers(body, source.value);
+  if (!source || !added) return JSON.stringify(body);
+  return added.length === 0 ? source.bytes : withMembers(source.bytes, Object.keys(source.value).length > 0, added, body);
 }
 
 /**
- * Shallow, as the policies change bodies: copies of the top level with members set or
- * replaced. A member is the same when it is the same value, or an array of the same
+ * The members `body` adds to `source`'s, or undefined when it changed or left out one of
+ * them. Shallow, as the policies change bodies: copies of the top level with members set
+ * or replaced. A member is kept when it is the same value, or an array of the same
  * elements (a policy that maps `input` or rebuilds `include` makes a new array whose
  * unchanged elements are the client's). An `undefined` member is absent, as in JSON.
  */
-function sameMembers(body: Record<string, unknown>, source: Record<string, unknown>): boolean {
-  let members = 0;
+function addedMembers(body: Record<string, unknown>, source: Record<string, unknown>): string[] | undefined {
+  const added: string[] = [];
+  let kept = 0;
   for (const key in body) {
     const value = body[key];
     if (value === undefined) continue;
-    members++;
-    if (!Object.hasOwn(source, key)) return false;
-    const was = source[key];
-    if (value !== was && !sameElements(value, was)) return false;
+    if (!Object.hasOwn(source, key)) added.push(key);
+    else if (value === source[key] || sameElements(value, source[key])) kept++;
+    else return undefined;
   }
-  return members === Object.keys(source).length;
+  return kept === Object.keys(source).length ? added : undefined;
 }
 
 function sameElements(a: unknown, b: unknown): boolean {
   if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
+}
+
+/** JSON's whitespace: space, tab, LF, CR (RFC 8259 §2). */
+const isJsonSpace = (byte: number) => byte === 0x20 || byte === 0x09 || byte === 0x0a || byte === 0x0d;
+
+/** `bytes`, a JSON object's text, with `body`'s `members` written before its closing brace. */
+function withMembers(bytes: Uint8Array, hasMembers: boolean, members: string[], body: Record<string, unknown>): Uint8Array {
+  let brace = bytes.length - 1;
+  while (brace > 0 && isJsonSpace(bytes[brace])) brace--;
+  let tail = "";
+  for (const key of members) tail += `${tail || hasMembers ? "," : ""}${JSON.stringify(key)}:${JSON.stringify(body[key])}`;
+  return Buffer.concat([bytes.subarray(0, brace), Buffer.from(`${tail}}`)]);
 }

@@ -4,7 +4,7 @@
 // still there to read it), one access-log line, and never an "unexpected" error with
 // a stack trace. Good ones, on one kept-alive connection, are read whole however their
 // bytes arrive: with the headers, later, split, chunked, or two in one write. A body the
-// provider's policy leaves as it is goes upstream as the client's own bytes.
+// provider's policy keeps goes upstream as the client's own bytes.
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { once } from "node:events";
@@ -12,6 +12,7 @@ import { createServer as createHttpServer, request } from "node:http";
 import { connect, type Socket } from "node:net";
 import { describe, it } from "node:test";
 import { gzipSync } from "node:zlib";
+import { CODEX_DEFAULT_INSTRUCTIONS } from "#src/providers/chatgpt-codex.js";
 import { listen } from "#src/server/listen.js";
 import { readJsonBody } from "#src/server/request-body.js";
 import { ServerError } from "#src/wire/server-error.js";
@@ -204,8 +205,10 @@ describe("reading bodies", () => {
 describe("bodies sent on upstream", () => {
   const sha256 = (bytes: Buffer) => createHash("sha256").update(bytes).digest("hex");
   const upstream = (stack: Stack, path: string) => stack.emulator.requests.filter((r) => r.path === path).at(-1)!;
+  /** `bytes` with `members` (JSON text) written before the closing brace, as the server adds a policy's members. */
+  const withMembers = (bytes: Buffer, members: string) => Buffer.concat([bytes.subarray(0, bytes.lastIndexOf("}")), Buffer.from(`,${members}}`)]);
 
-  it("sends a body the provider's policy leaves as it is byte for byte (after Content-Encoding and a BOM), and a changed one as JSON", async () => {
+  it("sends a body the provider's policy keeps as the client's bytes (after Content-Encoding and a BOM), members it adds at the end, and a changed one as JSON", async () => {
     const stack = await startStack();
     try {
       // Spacing, key order, escapes and a number JSON.stringify would all write differently.
@@ -219,24 +222,28 @@ describe("bodies sent on upstream", () => {
         assert.equal((await post(stack, sent, headers)).status, 200);
         assert.equal(upstream(stack, "/v1/responses").sha256, sha256(bytes));
       }
-      // Not streamed: the policy adds `stream: true`, so the body goes as its new JSON.
-      const answer = await post(stack, Buffer.from(text.replace('"stream": true,', "")));
+      // Not streamed: the policy adds `stream: true`, written after the client's members.
+      const unstreamed = Buffer.from(text.replace('"stream": true,', ""));
+      assert.equal((await post(stack, unstreamed)).status, 200);
+      assert.equal(upstream(stack, "/v1/responses").sha256, sha256(withMembers(unstreamed, '"stream":true')));
+      // `stream: false` changed: the body goes as its new JSON.
+      const answer = await post(stack, Buffer.from(text.replace('"stream": true', '"stream": false')));
       assert.equal(answer.status, 200, answer.body);
       const sentOn = upstream(stack, "/v1/responses");
       assert.deepEqual(sentOn.body, { ...JSON.parse(text), stream: true });
-      assert.notEqual(sentOn.sha256, sha256(bytes));
+      assert.equal(sentOn.sha256, sha256(Buffer.from(JSON.stringify(sentOn.body))));
     } finally {
       await stack.close();
     }
   });
 
-  it("sends a Codex client's body to the Codex backend as it came, and one the policy completes as JSON", async () => {
+  it("sends a Codex client's body to the Codex backend as it came, with what the policy adds at the end", async () => {
     const stack = await startCodexStack();
     try {
       const codexBody = {
         model: "gpt-5.5",
         instructions: "You are a coding agent.",
-        input: [{ type: "message", role: "user", content: [{ type: "input_text", text: "hi" }] }],
+        input: [{ type: "message", role: "developer", content: [{ type: "input_text", text: "hi" }] }],
         tools: [],
         store: false,
         stream: true,
@@ -246,12 +253,19 @@ describe("bodies sent on upstream", () => {
       const bytes = Buffer.from(JSON.stringify(codexBody, null, 1));
       assert.equal((await post(stack, bytes)).status, 200);
       assert.equal(upstream(stack, "/backend-api/codex/responses").sha256, sha256(bytes));
-      // Without `store` and `include`, the policy adds them: the backend gets the completed body.
-      const { store: _store, include: _include, ...partial } = codexBody;
-      assert.equal((await post(stack, Buffer.from(JSON.stringify(partial)))).status, 200);
-      const completed = upstream(stack, "/backend-api/codex/responses").body as Record<string, unknown>;
-      assert.equal(completed.store, false);
-      assert.deepEqual(completed.include, ["reasoning.encrypted_content"]);
+      // Without instructions, `store` and `include`, the policy adds them.
+      const { instructions: _instructions, store: _store, include: _include, ...partial } = codexBody;
+      const partialBytes = Buffer.from(JSON.stringify(partial, null, 1));
+      assert.equal((await post(stack, partialBytes)).status, 200);
+      const completed = upstream(stack, "/backend-api/codex/responses");
+      const added = `"instructions":${JSON.stringify(CODEX_DEFAULT_INSTRUCTIONS)},"store":false,"include":["reasoning.encrypted_content"]`;
+      assert.equal(completed.sha256, sha256(withMembers(partialBytes, added)));
+      // A `system` item is made `developer`: a changed member, so the body goes as its JSON.
+      const system = { ...codexBody, input: [{ ...codexBody.input[0], role: "system" }] };
+      assert.equal((await post(stack, Buffer.from(JSON.stringify(system, null, 1)))).status, 200);
+      const mapped = upstream(stack, "/backend-api/codex/responses");
+      assert.equal((mapped.body as { input: { role: string }[] }).input[0].role, "developer");
+      assert.equal(mapped.sha256, sha256(Buffer.from(JSON.stringify(mapped.body))));
     } finally {
       await stack.close();
     }

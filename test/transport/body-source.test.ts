@@ -1,12 +1,12 @@
-// A relayed body goes out as the client's own bytes only when the provider's policy left
-// every member as it was; any change, however small, is sent as the changed body's JSON.
+// A relayed body goes out as the client's own bytes when the provider's policy left every
+// member as it was, with the members the policy added written at the end; a member changed
+// or removed, however small, sends the changed body's JSON.
 import assert from "node:assert/strict";
 import { it } from "node:test";
 import { bodyBytes, type BodySource } from "#src/transport/body-source.js";
 
 /** A client's body as the server reads it: spaces and key order JSON.stringify would not keep. */
-function source(): BodySource {
-  const text = '{ "stream": true, "model": "gpt-5.5",\n "input": [{"role":"user","content":"h\\u00e9"}, {"role":"system","content":"x"}], "include": ["a"], "n": 1.50 }';
+function source(text = '{ "stream": true, "model": "gpt-5.5",\n "input": [{"role":"user","content":"h\\u00e9"}, {"role":"system","content":"x"}], "include": ["a"], "n": 1.50 }\r\n'): BodySource {
   return { value: JSON.parse(text) as Record<string, unknown>, bytes: Buffer.from(text) };
 }
 
@@ -24,14 +24,27 @@ it("sends the client's bytes when the body has the same members", () => {
   for (const body of same) assert.equal(bodyBytes(body, client), client.bytes);
 });
 
-it("sends the changed body's JSON when a member was added, removed or changed", () => {
+it("writes the members the policy added before the client's closing brace", () => {
+  const client = source();
+  const { value } = client;
+  const text = client.bytes.toString();
+  const sent = bodyBytes({ ...value, input: [...(value.input as unknown[])], store: false, instructions: 'say "hi"\n', skipped: undefined }, client);
+  assert.equal(Buffer.from(sent).toString(), `${text.slice(0, text.lastIndexOf("}"))},"store":false,"instructions":"say \\"hi\\"\\n"}`);
+  assert.deepEqual(JSON.parse(Buffer.from(sent).toString()), { ...value, store: false, instructions: 'say "hi"\n' });
+  // An empty object gets no leading comma.
+  const empty = source("{ }");
+  assert.equal(Buffer.from(bodyBytes({ stream: true, model: "m" }, empty)).toString(), '{ "stream":true,"model":"m"}');
+});
+
+it("sends the changed body's JSON when a member was removed or changed", () => {
   const client = source();
   const { value } = client;
   const { n: _n, ...withoutN } = value;
   const [first, second] = value.input as Record<string, unknown>[];
   const changed = [
-    { ...value, store: false },
     withoutN,
+    // Removed and added at once.
+    { ...withoutN, store: false },
     { ...value, model: "gpt-5.4" },
     { ...value, include: ["a", "b"] },
     { ...value, input: [first, { ...second, role: "developer" }] },
