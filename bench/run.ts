@@ -194,7 +194,8 @@ async function serveSection(upstream: string, quick: boolean): Promise<void> {
   }
   // What an agent sends each turn: the instructions, the tools and the whole history.
   const requestBody = codexTurnBody();
-  log(`  A Codex-sized request (${Math.round(Buffer.byteLength(requestBody) / 1024)} KB: instructions, tools, 97 history items with encrypted reasoning), each stream written at once:`);
+  const items = (JSON.parse(requestBody) as { input: unknown[] }).input.length;
+  log(`  A Codex-sized request (${Math.round(Buffer.byteLength(requestBody) / 1024)} KB: instructions, tools, ${items} history items with encrypted reasoning), each stream written at once:`);
   results.serveCodexTurn = await benchProxy(upstream, log, quick, { concurrencies: [1], requestBody });
 }
 
