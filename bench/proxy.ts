@@ -219,9 +219,14 @@ export interface ProxyLoad {
   concurrencies?: number[];
   /** The request body every client sends (default: the bench's small one). */
   requestBody?: string;
+  /**
+   * Warm-up calls per target per turn (default WARM_TURN_CALLS): fewer when calls are
+   * slow, so that a turn of all four targets still takes about a second.
+   */
+  warmTurnCalls?: number;
 }
 
-export async function benchProxy(upstream: string, log: (line: string) => void, quick: boolean, { concurrencies = [1, 64], requestBody }: ProxyLoad = {}): Promise<Record<string, Record<string, LoadFigures>>> {
+export async function benchProxy(upstream: string, log: (line: string) => void, quick: boolean, { concurrencies = [1, 64], requestBody, warmTurnCalls = WARM_TURN_CALLS }: ProxyLoad = {}): Promise<Record<string, Record<string, LoadFigures>>> {
   const { targets, stop } = await startProxies(upstream, requestBody);
   try {
     const out: Record<string, Record<string, LoadFigures>> = {};
@@ -235,7 +240,7 @@ export async function benchProxy(upstream: string, log: (line: string) => void, 
       // whose keep-alive connections close while it waits (`serve`'s after 5 s idle) has
       // node:http's stream code deoptimized, and runs ~1.3× the CPU per call for the next
       // few thousand calls (docs/PERFORMANCE.md, "Twelfth pass").
-      const warmTurn = Math.min(WARM_TURN_CALLS, warmCalls);
+      const warmTurn = Math.min(warmTurnCalls, warmCalls);
       for (let done = 0; done < warmCalls; done += warmTurn) {
         for (const [name, { call, host }] of Object.entries(targets)) {
           const cpuBefore = await host?.cpuMs();
