@@ -208,8 +208,13 @@ describe("bodies sent on upstream", () => {
   /** `bytes` with `members` (JSON text) written before the closing brace, as the server adds a policy's members. */
   const withMembers = (bytes: Buffer, members: string) => Buffer.concat([bytes.subarray(0, bytes.lastIndexOf("}")), Buffer.from(`,${members}}`)]);
 
-  it("sends a body the provider's policy keeps as the client's bytes (after Content-Encoding and a BOM), members it adds at the end, and a changed one as JSON", async () => {
-    const stack = await startStack();
+  // Both HTTP clients: undici (serve's own) and node:http (every proxied request).
+  for (const httpClient of ["undici", "node"] as const) {
+    it(`sends a body the provider's policy keeps as the client's bytes (after Content-Encoding and a BOM), members it adds at the end, and a changed one as JSON (${httpClient})`, () => sendsBodiesOn(httpClient));
+  }
+
+  async function sendsBodiesOn(httpClient: "undici" | "node"): Promise<void> {
+    const stack = await startStack({ server: { providerOptions: { httpClient, retry: { baseDelayMs: 1, maxDelayMs: 5 } } } });
     try {
       // Spacing, key order, escapes and a number JSON.stringify would all write differently.
       const text = '{ "stream": true,\n  "input": [{"role": "user", "content": "caf\\u00e9 \\ud83d\\ude00"}], "model": "gpt-5.5", "temperature": 1.50 }';
@@ -235,7 +240,7 @@ describe("bodies sent on upstream", () => {
     } finally {
       await stack.close();
     }
-  });
+  }
 
   it("sends a Codex client's body to the Codex backend as it came, with what the policy adds at the end", async () => {
     const stack = await startCodexStack();
