@@ -199,6 +199,10 @@ async function serveSection(upstream: string, quick: boolean): Promise<void> {
   // Its calls take ~2 ms through the parsing proxy: warm-up turns of 100 keep a round of
   // the four targets near a second, so none idles long enough to lose its connections.
   results.serveCodexTurn = await benchProxy(upstream, log, quick, { concurrencies: [1], requestBody, warmTurnCalls: 100 });
+  // The same history from a client that does not send `store: false` (the openai SDK's
+  // default): `serve` keeps each answer for a follow-up, and counts the input it keeps.
+  log(`  The same request without store: false (serve keeps each response), each stream written at once:`);
+  results.serveCodexTurnKept = await benchProxy(upstream, log, quick, { concurrencies: [1], requestBody: codexTurnBody(undefined), warmTurnCalls: 100 });
 }
 
 async function allSections(upstream: string, quick: boolean): Promise<void> {

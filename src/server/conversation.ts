@@ -26,22 +26,31 @@ export interface Continuation {
   expandedFrom?: string;
   /** `context`'s size as JSON when it continues a kept response (see NewResponse.inputBytes). */
   contextBytes?: number;
+  /** When `context` is the client's input alone: its size, counted if the turn is kept. */
+  inputSize?: InputSize;
   /** The kept response `context` continues, and the new input's size as JSON (see NewResponse.continues). */
   previous?: HeldResponse;
   addedBytes?: number;
 }
 
-export function continuation(provider: Provider, store: ResponseStore, scope: string, body: Json, input: Json[]): Continuation {
+/**
+ * The size of the client's input as JSON, counted only when a turn is kept: from the
+ * text the client sent it in (json-member.ts) when the route has it, else serialized.
+ */
+export type InputSize = () => number;
+
+/** `inputSize`: the new input's size (see InputSize); without it, `input` is serialized when counted. */
+export function continuation(provider: Provider, store: ResponseStore, scope: string, body: Json, input: Json[], inputSize: InputSize = () => jsonBytes(input)): Continuation {
   const previousId = body.previous_response_id;
-  if (typeof previousId !== "string") return { upstream: { ...body, input }, context: input };
+  if (typeof previousId !== "string") return { upstream: { ...body, input }, context: input, inputSize };
   const previous = store.get(scope, previousId);
   if (STATEFUL_PROVIDERS.has(provider.id)) {
     const upstream = { ...body, input };
-    return previous ? { upstream, ...continued(previous, input) } : { upstream, context: input };
+    return previous ? { upstream, ...continued(previous, input, inputSize) } : { upstream, context: input, inputSize };
   }
   // The Platform's wording for an id it does not know.
   if (!previous) throw new ServerError(400, `Previous response with id '${previousId}' not found.`, "previous_response_not_found", { param: "previous_response_id" });
-  const continuing = continued(previous, input);
+  const continuing = continued(previous, input, inputSize);
   const upstream: Json = { ...body, input: continuing.context };
   delete upstream.previous_response_id;
   return { upstream, ...continuing, expandedFrom: previousId };
@@ -53,9 +62,9 @@ export function continuation(provider: Provider, store: ResponseStore, scope: st
  * only what it adds (the new input, the earlier output), not the whole conversation
  * again: counting a 160 KB context took ~1.4 ms per request.
  */
-function continued(entry: HeldResponse, input: Json[]): Required<Pick<Continuation, "context" | "contextBytes" | "previous" | "addedBytes">> {
+function continued(entry: HeldResponse, input: Json[], inputSize: InputSize): Required<Pick<Continuation, "context" | "contextBytes" | "previous" | "addedBytes">> {
   const output = outputOf(entry.response);
-  const addedBytes = jsonBytes(input);
+  const addedBytes = inputSize();
   const bytes = joinedBytes(joinedBytes(entry.inputBytes ?? jsonBytes(entry.input), jsonBytes(output)), addedBytes);
   return { context: [...entry.input, ...output, ...input], contextBytes: bytes, previous: entry, addedBytes };
 }
@@ -79,5 +88,6 @@ export function keep(store: ResponseStore, scope: string, body: Json, continued:
   if (body.store === false) return;
   const from = continued.expandedFrom;
   const responseBytes = sourceBytes === undefined || from === undefined ? sourceBytes : sourceBytes + Buffer.byteLength(from) + CONTINUED_FIELD_BYTES;
-  store.put(scope, { response, input: continued.context, responseBytes, inputBytes: continued.contextBytes, continues: continued.previous, addedBytes: continued.addedBytes });
+  const inputBytes = continued.contextBytes ?? continued.inputSize?.();
+  store.put(scope, { response, input: continued.context, responseBytes, inputBytes, continues: continued.previous, addedBytes: continued.addedBytes });
 }

@@ -27,7 +27,7 @@ export interface StoredResponse {
 export interface ResponseStoreLimits {
   /** Most responses kept; 0 keeps none. */
   maxEntries: number;
-  /** Most bytes kept (serialized JSON, or the upstream text a response was parsed from); an entry larger than this is not kept. */
+  /** Most bytes kept (serialized JSON, or the text a response or input was parsed from); an entry larger than this is not kept. */
   maxBytes: number;
   /** Keep responses on disk this long (hours); 0 keeps them in memory only. */
   retentionHours: number;
@@ -85,7 +85,8 @@ export interface NewResponse extends Omit<StoredResponse, "createdAt"> {
   /**
    * The input's size as JSON, when the caller knows it: a continued conversation's input
    * is the earlier turns' plus the new items, counted from the earlier entry's sizes
-   * (conversation.ts) instead of serializing a context that grows with every turn.
+   * (conversation.ts) instead of serializing a context that grows with every turn; a
+   * client's own input, by the text it was parsed from (as `responseBytes`).
    */
   inputBytes?: number;
   /**

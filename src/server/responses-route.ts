@@ -15,6 +15,8 @@ import { ResponsesSynthesizer } from "../wire/responses-synth.js";
 import { responsesToModelRequest } from "../wire/responses-to-request.js";
 import { SseWriter } from "./sse-writer.js";
 import { asContinued, continuation, keep, type Continuation } from "./conversation.js";
+import { jsonBytes } from "./context-parts.js";
+import { memberBytes } from "./json-member.js";
 import type { BodySource } from "../transport/body-source.js";
 import { pipeEvents, type BatchHandler } from "../transport/response-stream.js";
 import { dropFromBody, dropFromRequest, eventsOf, openUpstream, pipeOpened, type OpenedStream } from "./upstream.js";
@@ -54,7 +56,9 @@ export async function handleResponses(ctx: RouteContext): Promise<void> {
   if (checking) await checking;
   // A bare string is one user message; the ChatGPT paths accept only the array form (docs/protocol.md#siwc-inference).
   const input = typeof body.input === "string" ? toInputItems(body.input, true) : Array.isArray(body.input) ? (body.input as Json[]) : [];
-  const continued = continuation(ctx.provider, ctx.responses.store, ctx.responses.scope, body, input);
+  // The client's own array is counted by the text it came in (a string became new items).
+  const inputSize = () => (input === body.input ? memberBytes(source.bytes, "input") : undefined) ?? jsonBytes(input);
+  const continued = continuation(ctx.provider, ctx.responses.store, ctx.responses.scope, body, input, inputSize);
   const answering = await open(ctx, continued, model, source);
   ctx.record.dropped = answering.dropped;
   // Kept once finished: the upstream's terminal response, with the output the stream carried.

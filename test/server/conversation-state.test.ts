@@ -159,6 +159,9 @@ describe("the response store's limits", () => {
       const small = await openai.responses.create({ model: "gpt-5.5", input: "small" });
       const large = await openai.responses.create({ model: "gpt-5.5", input: "x".repeat(8192) });
       await assert.rejects(openai.responses.retrieve(large.id), OpenAI.NotFoundError);
+      // An input of items is counted by the text the client sent it in.
+      const items = await openai.responses.create({ model: "gpt-5.5", input: [{ role: "user", content: "x".repeat(8192) }] });
+      await assert.rejects(openai.responses.retrieve(items.id), OpenAI.NotFoundError);
       assert.equal((await openai.responses.retrieve(small.id)).id, small.id);
     });
   });

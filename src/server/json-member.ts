@@ -1,0 +1,102 @@
+// The size of one top-level member's value in a JSON object's text, found without
+// parsing or serializing anything: the response store counts a turn's input by the text
+// the client sent it in, where serializing a resent 136 KB history just to count it cost
+// ~250 µs a request (docs/PERFORMANCE.md, "Fourteenth pass").
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COMMA = 0x2c;
+const COLON = 0x3a;
+const OPEN_OBJECT = 0x7b;
+const CLOSE_OBJECT = 0x7d;
+const OPEN_ARRAY = 0x5b;
+const CLOSE_ARRAY = 0x5d;
+
+/** Out of the shape of a JSON object's text. */
+class NotAnObject extends Error {}
+
+/**
+ * The byte length of the value of member `name` in the JSON object `bytes` (UTF-8, as
+ * JSON.parse read it: for a repeated name, the last one); undefined when the member is
+ * absent or the text is not an object read this way. Strings are skipped and brackets
+ * counted, nothing more: `bytes` is text JSON.parse has already accepted.
+ */
+export function memberBytes(bytes: Uint8Array, name: string): number | undefined {
+  try {
+    let i = skipSpace(bytes, 0);
+    if (bytes[i] !== OPEN_OBJECT) return undefined;
+    i = skipSpace(bytes, i + 1);
+    if (bytes[i] === CLOSE_OBJECT) return undefined;
+    let found: number | undefined;
+    for (;;) {
+      if (bytes[i] !== QUOTE) throw new NotAnObject();
+      const keyEnd = stringEnd(bytes, i);
+      const key = keyOf(bytes, i, keyEnd);
+      i = skipSpace(bytes, keyEnd);
+      if (bytes[i] !== COLON) throw new NotAnObject();
+      i = skipSpace(bytes, i + 1);
+      const valueStop = valueEnd(bytes, i);
+      if (key === name) found = valueStop - i;
+      i = skipSpace(bytes, valueStop);
+      if (bytes[i] === CLOSE_OBJECT) return found;
+      if (bytes[i] !== COMMA) throw new NotAnObject();
+      i = skipSpace(bytes, i + 1);
+    }
+  } catch (error) {
+    if (error instanceof NotAnObject || error instanceof SyntaxError) return undefined;
+    throw error;
+  }
+}
+
+/** A member name: its bytes as they are unless it holds an escape. */
+function keyOf(bytes: Uint8Array, start: number, end: number): string {
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start).toString("utf8");
+  return text.includes("\\") ? (JSON.parse(text) as string) : text.slice(1, -1);
+}
+
+/** The index after the value starting at `i`. */
+function valueEnd(bytes: Uint8Array, i: number): number {
+  const first = bytes[i];
+  if (first === QUOTE) return stringEnd(bytes, i);
+  if (first !== OPEN_OBJECT && first !== OPEN_ARRAY) {
+    // A number or literal: up to the next delimiter.
+    let j = i;
+    while (j < bytes.length && !isDelimiter(bytes[j])) j++;
+    if (j === i) throw new NotAnObject();
+    return j;
+  }
+  let depth = 0;
+  for (let j = i; j < bytes.length; j++) {
+    const c = bytes[j];
+    if (c === QUOTE) j = stringEnd(bytes, j) - 1;
+    else if (c === OPEN_OBJECT || c === OPEN_ARRAY) depth++;
+    else if ((c === CLOSE_OBJECT || c === CLOSE_ARRAY) && --depth === 0) return j + 1;
+  }
+  throw new NotAnObject();
+}
+
+/** The index after the string opening at `i`: past the next quote not escaped by an odd run of backslashes. */
+function stringEnd(bytes: Uint8Array, i: number): number {
+  let quote = i;
+  for (;;) {
+    // indexOf is native: a string's bytes are not walked one by one here.
+    quote = bytes.indexOf(QUOTE, quote + 1);
+    if (quote < 0) throw new NotAnObject();
+    let k = quote - 1;
+    while (bytes[k] === BACKSLASH) k--;
+    if ((quote - 1 - k) % 2 === 0) return quote + 1;
+  }
+}
+
+function isDelimiter(c: number): boolean {
+  return c === COMMA || c === CLOSE_OBJECT || c === CLOSE_ARRAY || isSpace(c);
+}
+
+function isSpace(c: number): boolean {
+  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+}
+
+function skipSpace(bytes: Uint8Array, i: number): number {
+  while (i < bytes.length && isSpace(bytes[i])) i++;
+  return i;
+}

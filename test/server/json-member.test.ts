@@ -1,0 +1,38 @@
+// The response store counts a client's input by the text it came in: the size of one
+// top-level member's value, found in the text without parsing it.
+import assert from "node:assert/strict";
+import { it } from "node:test";
+import { memberBytes } from "#src/server/json-member.js";
+
+const bytes = (text: string) => Buffer.from(text);
+
+it("is the size of a compact body's member as JSON.stringify writes it", () => {
+  const body = {
+    model: "gpt-5.5",
+    instructions: 'Quote "this", a backslash \\ and }{][ inside strings.',
+    input: [
+      { type: "message", role: "user", content: [{ type: "input_text", text: "h\u00e9 \u2713 \\\" [nested] {x}" }] },
+      { type: "function_call_output", call_id: "c", output: JSON.stringify({ output: 'a "quoted" line\n', ok: true }) },
+    ],
+    tools: [{ type: "function", name: "shell", parameters: { type: "object" } }],
+    stream: true,
+    temperature: -1.5e-3,
+    store: null,
+  };
+  const text = bytes(JSON.stringify(body));
+  for (const [name, value] of Object.entries(body)) assert.equal(memberBytes(text, name), Buffer.byteLength(JSON.stringify(value)), name);
+});
+
+it("counts the client's own spacing, and the last of a repeated member, as JSON.parse reads it", () => {
+  const text = '{ "model" : "m" ,\r\n\t"input" :\n [ {"role": "user"} , "\\\\" ] , "in\\u0070ut": [1, 2] }  \n';
+  assert.equal(memberBytes(bytes(text), "model"), 3);
+  assert.equal(memberBytes(bytes(text), "input"), "[1, 2]".length);
+  assert.equal(memberBytes(bytes('{"input":[{"a":"\\\\"}, "x"], "n": 1}'), "input"), '[{"a":"\\\\"}, "x"]'.length);
+  assert.equal(memberBytes(bytes('{"a":{"input":[1]},"b":"\\"input\\":[1,2,3]"}'), "input"), undefined, "only top-level members count");
+});
+
+it("is undefined for an absent member or text that is not a JSON object", () => {
+  for (const text of ["{}", " { } ", '{"model":"m"}', "[1]", '"input"', "", '{"input":[1,2', '{"input":"open', '{"input" [1]}', '{"input":}']) {
+    assert.equal(memberBytes(bytes(text), "input"), undefined, text);
+  }
+});
