@@ -34,8 +34,9 @@ export interface Continuation {
 }
 
 /**
- * The size of the client's input as JSON, counted only when a turn is kept: from the
- * text the client sent it in (json-member.ts) when the route has it, else serialized.
+ * The size of the client's input as JSON, counted only when needed (a turn kept, or one
+ * continuing a kept response): from the text the client sent it in (json-member.ts) when
+ * the route has it, else serialized.
  */
 export type InputSize = () => number;
 
