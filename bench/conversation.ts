@@ -11,16 +11,21 @@
 // (a follow-up's holds its own turn). On disk the client pauses between turns, as a person or a
 // model would, so each turn's file is written before the next turn (a client faster than
 // the disk gets its files coalesced, which would hide their cost); the pause is left out
-// of the wall time per turn, the time a turn takes as the client sees it.
+// of the wall time per turn, the time a turn takes as the client sees it. A window of
+// 100 turns is ~0.1 s of `serve`'s CPU, which one burst of another process on this host
+// moves by half: each kind runs several conversations, each in a fresh `serve`, and the
+// figures are their medians.
 import { setTimeout } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { request } from "undici";
+import { median } from "./measure.js";
 import { LOCAL_KEY } from "./proxy.js";
 import { startChildHost } from "./upstream.js";
 
 const TEXT = "Please look at this part of the code and tell me what it does. ".repeat(25);
 
-export interface ConversationFigures {
+/** One conversation's figures. */
+interface Run {
   /** serve's CPU ms per turn over turns `early`…`early + window - 1` of a conversation. */
   earlyTurnMs: number;
   /** The same over the last `window` turns of `depth`. */
@@ -28,22 +33,54 @@ export interface ConversationFigures {
   /** Wall ms per turn, as the client sees it, over the same turns. */
   earlyWallMs: number;
   deepWallMs: number;
+}
+
+/** The medians over the conversations, and each one's growth (deep CPU over early). */
+export interface ConversationFigures extends Run {
+  growths: number[];
   early: number;
   depth: number;
 }
 
 export async function benchConversation(upstream: string, log: (line: string) => void, quick: boolean): Promise<Record<"memory" | "onDisk", ConversationFigures>> {
-  log("  responses kept in memory (the default):");
-  const memory = await conversation(upstream, "serve", 0, log, quick);
-  log(`  responses kept on disk too (responses_store_hours = 1), ${DISK_PAUSE_MS} ms between turns:`);
-  const onDisk = await conversation(upstream, "serve-on-disk", DISK_PAUSE_MS, log, quick);
+  const shape = quick ? { depth: 40, window: 10, early: 5 } : { depth: 600, window: 100, early: 100 };
+  log(`  responses kept in memory (the default), ${quick ? 1 : 5} conversations:`);
+  const memory = await conversations(upstream, "serve", 0, quick ? 1 : 5, shape, log);
+  log(`  responses kept on disk too (responses_store_hours = 1), ${DISK_PAUSE_MS} ms between turns, ${quick ? 1 : 3} conversations:`);
+  const onDisk = await conversations(upstream, "serve-on-disk", DISK_PAUSE_MS, quick ? 1 : 3, shape, log);
   return { memory, onDisk };
+}
+
+interface Shape {
+  depth: number;
+  window: number;
+  early: number;
+}
+
+async function conversations(upstream: string, kind: string, pauseMs: number, count: number, shape: Shape, log: (line: string) => void): Promise<ConversationFigures> {
+  const runs: Run[] = [];
+  for (let i = 0; i < count; i++) runs.push(await conversation(upstream, kind, pauseMs, shape));
+  const figures: ConversationFigures = {
+    earlyTurnMs: median(runs.map((run) => run.earlyTurnMs)),
+    deepTurnMs: median(runs.map((run) => run.deepTurnMs)),
+    earlyWallMs: median(runs.map((run) => run.earlyWallMs)),
+    deepWallMs: median(runs.map((run) => run.deepWallMs)),
+    growths: runs.map((run) => run.deepTurnMs / run.earlyTurnMs),
+    ...shape,
+  };
+  const span = `turns ${shape.early + 1}–${shape.early + shape.window} → ${shape.depth - shape.window + 1}–${shape.depth}`;
+  const growth = (a: number, b: number) => `${a.toFixed(3)} → ${b.toFixed(3)} ms (${(b / a).toFixed(2)}×; flat is 1×)`;
+  const each = count > 1 ? `; each conversation ${figures.growths.map((g) => `${g.toFixed(2)}×`).join(", ")}` : "";
+  log(`    serve CPU per turn, ${span}: ${growth(figures.earlyTurnMs, figures.deepTurnMs)}${count > 1 ? `, medians${each}` : ""}`);
+  log(`    wall per turn (client), ${span}: ${growth(figures.earlyWallMs, figures.deepWallMs)}${count > 1 ? ", medians" : ""}`);
+  return figures;
 }
 
 /** Time for `serve` to write a turn's file (two fsyncs, ~1 ms for 1 MB here) before the next turn. */
 const DISK_PAUSE_MS = 20;
 
-async function conversation(upstream: string, kind: string, pauseMs: number, log: (line: string) => void, quick: boolean): Promise<ConversationFigures> {
+/** One conversation in a fresh `serve`, after a whole one to warm it. */
+async function conversation(upstream: string, kind: string, pauseMs: number, { depth, window, early }: Shape): Promise<Run> {
   const serve = await startChildHost(fileURLToPath(new URL("./proxy.js", import.meta.url)), [kind, `${upstream}/numbered`]);
   let previous: string | undefined;
   const turn = async (i: number) => {
@@ -66,9 +103,6 @@ async function conversation(upstream: string, kind: string, pauseMs: number, log
     }
     return { cpuMs: ((await serve.cpuMs()) - before) / (to - from), wallMs };
   };
-  const depth = quick ? 40 : 600;
-  const window = quick ? 10 : 100;
-  const early = quick ? 5 : 100;
   try {
     // A whole conversation first, so the JIT's warm-up lands in neither figure.
     await turns(0, depth);
@@ -76,11 +110,7 @@ async function conversation(upstream: string, kind: string, pauseMs: number, log
     const first = await turns(early, early + window);
     await turns(early + window, depth - window);
     const last = await turns(depth - window, depth);
-    const span = `turns ${early + 1}–${early + window} → ${depth - window + 1}–${depth}`;
-    const growth = (a: number, b: number) => `${a.toFixed(3)} → ${b.toFixed(3)} ms (${(b / a).toFixed(2)}×; flat is 1×)`;
-    log(`    serve CPU per turn, ${span}: ${growth(first.cpuMs, last.cpuMs)}`);
-    log(`    wall per turn (client), ${span}: ${growth(first.wallMs, last.wallMs)}`);
-    return { earlyTurnMs: first.cpuMs, deepTurnMs: last.cpuMs, earlyWallMs: first.wallMs, deepWallMs: last.wallMs, early, depth };
+    return { earlyTurnMs: first.cpuMs, deepTurnMs: last.cpuMs, earlyWallMs: first.wallMs, deepWallMs: last.wallMs };
   } finally {
     serve.stop();
   }
