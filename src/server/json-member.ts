@@ -2,6 +2,7 @@
 // parsing or serializing anything: the response store counts a turn's input by the text
 // the client sent it in, where serializing a resent 136 KB history just to count it cost
 // ~250 µs a request (docs/PERFORMANCE.md, "Fourteenth pass").
+import { isJsonSpace } from "../transport/body-source.js";
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -89,14 +90,10 @@ function stringEnd(bytes: Uint8Array, i: number): number {
 }
 
 function isDelimiter(c: number): boolean {
-  return c === COMMA || c === CLOSE_OBJECT || c === CLOSE_ARRAY || isSpace(c);
-}
-
-function isSpace(c: number): boolean {
-  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+  return c === COMMA || c === CLOSE_OBJECT || c === CLOSE_ARRAY || isJsonSpace(c);
 }
 
 function skipSpace(bytes: Uint8Array, i: number): number {
-  while (i < bytes.length && isSpace(bytes[i])) i++;
+  while (i < bytes.length && isJsonSpace(bytes[i])) i++;
   return i;
 }

@@ -54,7 +54,7 @@ function sameElements(a: unknown, b: unknown): boolean {
 }
 
 /** JSON's whitespace: space, tab, LF, CR (RFC 8259 §2). */
-const isJsonSpace = (byte: number) => byte === 0x20 || byte === 0x09 || byte === 0x0a || byte === 0x0d;
+export const isJsonSpace = (byte: number): boolean => byte === 0x20 || byte === 0x09 || byte === 0x0a || byte === 0x0d;
 
 /** `bytes`, a JSON object's text, with `body`'s `members` written before its closing brace. */
 function withMembers(bytes: Uint8Array, hasMembers: boolean, members: string[], body: Record<string, unknown>): Uint8Array {
