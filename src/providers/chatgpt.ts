@@ -7,6 +7,7 @@ import { enablePlanUsageHint, loginCommand, PLAN_SCOPE, PROVIDER_ID, siwcIssuer 
 import { refreshCredential } from "../auth/siwc/tokens.js";
 import { ProviderError } from "../errors.js";
 import type { ModelInfo } from "../types.js";
+import { settled } from "../transport/deferred-json.js";
 import { getJson } from "../transport/json-request.js";
 import { applyResponsesPolicy, buildResponsesBody, toInputItems, type ResponsesPolicy } from "../wire/responses-request.js";
 import { ResponsesEventMapper } from "../wire/responses-events.js";
@@ -81,7 +82,8 @@ function groupFlatTools(body: Record<string, unknown>): Record<string, unknown> 
   if (grouped.length === 0) return body;
   const kept = tools.filter((tool) => !GROUPED_TOOL_TYPES.has(String(tool?.type)));
   const { tools: _tools, ...rest } = body;
-  const input = Array.isArray(body.input) ? (body.input as unknown[]) : [];
+  const given = settled(body.input);
+  const input = Array.isArray(given) ? (given as unknown[]) : [];
   return { ...rest, ...(kept.length ? { tools: kept } : {}), input: [{ type: "additional_tools", role: "developer", tools: grouped }, ...input] };
 }
 

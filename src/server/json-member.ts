@@ -1,7 +1,8 @@
-// The size of one top-level member's value in a JSON object's text, found without
-// parsing or serializing anything: the response store counts a turn's input by the text
-// the client sent it in, where serializing a resent 136 KB history just to count it cost
-// ~250 µs a request (docs/PERFORMANCE.md, "Fourteenth pass").
+// Where one top-level member's value lies in a JSON object's text, found without parsing
+// or serializing anything. The response store counts a turn's input by the text the
+// client sent it in, where serializing a resent 136 KB history just to count it cost
+// ~250 µs a request (docs/PERFORMANCE.md, "Fourteenth pass"); the body reader leaves a
+// large `input` unparsed where nothing reads it (request-body.ts, "Fifteenth pass").
 import { isJsonSpace } from "../transport/body-source.js";
 
 const QUOTE = 0x22;
@@ -16,19 +17,36 @@ const CLOSE_ARRAY = 0x5d;
 /** Out of the shape of a JSON object's text. */
 class NotAnObject extends Error {}
 
+/** Where a member's value lies: `bytes.subarray(start, end)`; `repeated` if the name came more than once. */
+export interface MemberSpan {
+  start: number;
+  end: number;
+  repeated: boolean;
+}
+
 /**
  * The byte length of the value of member `name` in the JSON object `bytes` (UTF-8, as
  * JSON.parse read it: for a repeated name, the last one); undefined when the member is
- * absent or the text is not an object read this way. Strings are skipped and brackets
- * counted, nothing more: `bytes` is text JSON.parse has already accepted.
+ * absent or the text is not an object read this way.
  */
 export function memberBytes(bytes: Uint8Array, name: string): number | undefined {
+  const span = memberSpan(bytes, name);
+  return span && span.end - span.start;
+}
+
+/**
+ * Where the value of member `name` lies in the JSON object `bytes` (for a repeated name,
+ * the last one, as JSON.parse keeps); undefined when it is absent or the text is not an
+ * object read this way. Strings are skipped and brackets counted, nothing more: text
+ * that passes may still not be JSON (a bad literal, a control character in a string).
+ */
+export function memberSpan(bytes: Uint8Array, name: string): MemberSpan | undefined {
   try {
     let i = skipSpace(bytes, 0);
     if (bytes[i] !== OPEN_OBJECT) return undefined;
     i = skipSpace(bytes, i + 1);
     if (bytes[i] === CLOSE_OBJECT) return undefined;
-    let found: number | undefined;
+    let found: MemberSpan | undefined;
     for (;;) {
       if (bytes[i] !== QUOTE) throw new NotAnObject();
       const keyEnd = stringEnd(bytes, i);
@@ -37,9 +55,9 @@ export function memberBytes(bytes: Uint8Array, name: string): number | undefined
       if (bytes[i] !== COLON) throw new NotAnObject();
       i = skipSpace(bytes, i + 1);
       const valueStop = valueEnd(bytes, i);
-      if (key === name) found = valueStop - i;
+      if (key === name) found = { start: i, end: valueStop, repeated: found !== undefined };
       i = skipSpace(bytes, valueStop);
-      if (bytes[i] === CLOSE_OBJECT) return found;
+      if (bytes[i] === CLOSE_OBJECT) return skipSpace(bytes, i + 1) === bytes.length ? found : undefined;
       if (bytes[i] !== COMMA) throw new NotAnObject();
       i = skipSpace(bytes, i + 1);
     }

@@ -3,11 +3,14 @@
 // UTF-8, and OpenAI's error shape for each way a body can be bad. A refused body is
 // never torn down with its socket: the rest is read and discarded (node:http's
 // request timeout bounds that), so the client gets its 400/413 instead of a reset.
+import { isUtf8 } from "node:buffer";
 import type { IncomingMessage } from "node:http";
 import type { Transform } from "node:stream";
 import zlib from "node:zlib";
 import type { BodySource } from "../transport/body-source.js";
+import { DeferredJson } from "../transport/deferred-json.js";
 import { ServerError } from "../wire/server-error.js";
+import { memberSpan } from "./json-member.js";
 
 /** Large enough for base64 images in a long agent transcript. */
 export const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024;
@@ -73,39 +76,61 @@ function readBytes(req: IncomingMessage, limit: number): Promise<Buffer> {
 
 const UTF8 = new TextDecoder("utf-8", { fatal: true });
 
+const notUtf8 = () => new ServerError(400, "The request body is not valid UTF-8; JSON bodies must be UTF-8.", "invalid_body");
+
 function decodeUtf8(bytes: Buffer): string {
   try {
     return UTF8.decode(bytes);
   } catch {
-    throw new ServerError(400, "The request body is not valid UTF-8; JSON bodies must be UTF-8.", "invalid_body");
+    throw notUtf8();
   }
 }
 
-/** The parsed object, and its bytes (after Content-Encoding, BOM left out) to send on as they came. */
-export interface JsonBody extends BodySource {
-  /** The text as received, for `--log-bodies`. */
-  text: string;
-}
+/** Under this size a member is parsed with the rest: finding it would cost more than it saves. */
+const DEFER_FROM_BYTES = 32 * 1024;
 
-export async function readJsonBody(req: IncomingMessage, limit: number): Promise<JsonBody> {
+const invalidJson = () =>
+  new ServerError(400, "We could not parse the JSON body of your request. The body must be a JSON object (Content-Type: application/json).", "invalid_json");
+
+/**
+ * The body's value, and its bytes (after Content-Encoding, BOM left out) to send on as
+ * they came. `deferred`: a member that, when it is an array of 32 KiB or more, is left as
+ * its text (a DeferredJson) for whatever reads it to parse; the rest of the body is
+ * parsed and the whole checked to be UTF-8 now. Its text is checked to be JSON only when
+ * read: a body sent on unread gets the upstream's verdict, as through any proxy.
+ */
+export async function readJsonBody(req: IncomingMessage, limit: number, deferred?: string): Promise<BodySource> {
   const received = await readBytes(req, limit);
-  const text = decodeUtf8(received);
   // The decoder skips a byte order mark (RFC 8259 §8.1 lets a parser ignore one); a body sent on leaves it out.
   const bytes = hasBom(received) ? received.subarray(3) : received;
+  const value = (deferred !== undefined && bytes.length >= DEFER_FROM_BYTES && withDeferred(bytes, deferred)) || parseObject(decodeUtf8(received));
+  return { value, bytes };
+}
+
+function parseObject(text: string): Record<string, unknown> {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
-    throw new ServerError(
-      400,
-      "We could not parse the JSON body of your request. The body must be a JSON object (Content-Type: application/json).",
-      "invalid_json",
-    );
+    throw invalidJson();
   }
   if (!value || typeof value !== "object" || Array.isArray(value)) {
     throw new ServerError(400, "The request body must be a JSON object.", "invalid_json");
   }
-  return { value: value as Record<string, unknown>, text, bytes };
+  return value as Record<string, unknown>;
+}
+
+const ZERO = Buffer.from("0");
+
+/** The body with member `name` left unparsed, or undefined when it is not one large array, once. */
+function withDeferred(bytes: Buffer, name: string): Record<string, unknown> | undefined {
+  const span = memberSpan(bytes, name);
+  if (!span || span.repeated || span.end - span.start < DEFER_FROM_BYTES || bytes[span.start] !== 0x5b) return undefined;
+  if (!isUtf8(bytes)) throw notUtf8();
+  // The rest, the member's value written as 0: parsed as any body is, then given the member's text.
+  const value = parseObject(Buffer.concat([bytes.subarray(0, span.start), ZERO, bytes.subarray(span.end)]).toString("utf8"));
+  value[name] = new DeferredJson(bytes.subarray(span.start, span.end), invalidJson);
+  return value;
 }
 
 function hasBom(bytes: Buffer): boolean {

@@ -82,11 +82,10 @@ export function requestHandler(deps: RequestDeps): (req: IncomingMessage, res: A
       errorContext: deps.errorContext,
       query: target.query,
       responses: deps.responses,
-      readBody: async () => {
-        const body = await readJsonBody(req, deps.maxBodyBytes);
-        if (deps.logBodies) record.keepBody(body.text);
-        // Not the text: held as long as the upstream call, it would double the body's memory.
-        return { value: body.value, bytes: body.bytes };
+      readBody: async (deferred) => {
+        const body = await readJsonBody(req, deps.maxBodyBytes, deferred);
+        if (deps.logBodies) record.keepBody(Buffer.from(body.bytes.buffer, body.bytes.byteOffset, body.bytes.byteLength).toString("utf8"));
+        return body;
       },
     };
     try {

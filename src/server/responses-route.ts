@@ -18,6 +18,7 @@ import { asContinued, continuation, keep, type Continuation } from "./conversati
 import { jsonBytes } from "./context-parts.js";
 import { memberBytes } from "./json-member.js";
 import type { BodySource } from "../transport/body-source.js";
+import { DeferredJson, settled } from "../transport/deferred-json.js";
 import { pipeEvents, type BatchHandler } from "../transport/response-stream.js";
 import { dropFromBody, dropFromRequest, eventsOf, openUpstream, pipeOpened, type OpenedStream } from "./upstream.js";
 
@@ -47,24 +48,35 @@ interface Answering {
 }
 
 export async function handleResponses(ctx: RouteContext): Promise<void> {
-  const source = await ctx.readBody();
+  const source = await ctx.readBody("input");
   const body = source.value;
   const model = requireString(body, "model");
   ctx.record.model = model;
   // Undefined when the model is known: no await, no promise job on the way to the upstream.
   const checking = ctx.catalog.check(model);
   if (checking) await checking;
-  // A bare string is one user message; the ChatGPT paths accept only the array form (docs/protocol.md#siwc-inference).
-  const input = typeof body.input === "string" ? toInputItems(body.input, true) : Array.isArray(body.input) ? (body.input as Json[]) : [];
-  // The client's own array is counted by the text it came in (a string became new items).
-  const inputSize = () => (input === body.input ? memberBytes(source.bytes, "input") : undefined) ?? jsonBytes(input);
-  const continued = continuation(ctx.provider, ctx.responses.store, ctx.responses.scope, body, input, inputSize);
+  // A turn that neither continues a kept response nor is kept reads nothing of its input
+  // here: a long one the body reader left as text goes on unparsed, as the client's bytes
+  // (unless the provider's policy reads it). `context` would be what is kept: nothing.
+  const unkept = body.store === false && typeof body.previous_response_id !== "string" && body.input instanceof DeferredJson;
+  const continued = unkept ? { upstream: body, context: [] } : turnContinuation(ctx, source);
   const answering = await open(ctx, continued, model, source);
   ctx.record.dropped = answering.dropped;
   // Kept once finished: the upstream's terminal response, with the output the stream carried.
   const finished: Finished = (response, sourceBytes) => keep(ctx.responses.store, ctx.responses.scope, body, continued, response, sourceBytes);
   if (body.stream === true) await stream(ctx, answering, continued, finished);
   else await answer(ctx, answering, continued, finished);
+}
+
+/** What the turn sends upstream and keeps (conversation.ts), its input read. */
+function turnContinuation(ctx: RouteContext, source: BodySource): Continuation {
+  const body = source.value;
+  const given = settled(body.input);
+  // A bare string is one user message; the ChatGPT paths accept only the array form (docs/protocol.md#siwc-inference).
+  const input = typeof given === "string" ? toInputItems(given, true) : Array.isArray(given) ? (given as Json[]) : [];
+  // The client's own array is counted by the text it came in (a string became new items).
+  const inputSize = () => (input === given ? memberBytes(source.bytes, "input") : undefined) ?? jsonBytes(input);
+  return continuation(ctx.provider, ctx.responses.store, ctx.responses.scope, body, input, inputSize);
 }
 
 /** `source`: the client's body, sent on as it came when the provider's policy keeps the members of `continued.upstream`. */

@@ -29,8 +29,8 @@ export interface RouteContext {
   catalog: ModelCatalog;
   record: RequestRecord;
   errorContext: ErrorContext;
-  /** The JSON object body, and the bytes it was parsed from. */
-  readBody(): Promise<BodySource>;
+  /** The JSON object body, and the bytes it was parsed from; `deferred`: a member that may be left unparsed (readJsonBody). */
+  readBody(deferred?: string): Promise<BodySource>;
   /** Path parameter (e.g. the model id of `/v1/models/{id}`). */
   param?: string;
   /** The URL's query parameters (parsed when called; most routes never ask). */

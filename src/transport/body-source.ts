@@ -7,10 +7,12 @@
 // the policy changed or removed makes the body go as its new JSON: the client's text for
 // it would otherwise have to be found and cut out. Duplicate member names reach the
 // upstream as the client wrote them, as through any pass-through proxy.
+import { DeferredJson } from "./deferred-json.js";
 
 /**
  * A JSON object body as a client sent it: the value JSON.parse gave (left unchanged: a
- * changed copy is compared with it) and the UTF-8 bytes it was parsed from, without a BOM.
+ * changed copy is compared with it; a member may be a DeferredJson, not yet parsed) and
+ * the UTF-8 bytes it was parsed from, without a BOM.
  */
 export interface BodySource {
   value: Record<string, unknown>;
@@ -47,7 +49,9 @@ function addedMembers(body: Record<string, unknown>, source: Record<string, unkn
   return kept === Object.keys(source).length ? added : undefined;
 }
 
-function sameElements(a: unknown, b: unknown): boolean {
+function sameElements(a: unknown, sourceValue: unknown): boolean {
+  // A deferred member someone has read (a policy that maps `input` parses it first).
+  const b = sourceValue instanceof DeferredJson ? sourceValue.parsedValue() : sourceValue;
   if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;

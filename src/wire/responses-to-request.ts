@@ -4,6 +4,7 @@
 // one-to-one. Hosted and custom tools and Responses-only bookkeeping (`include`,
 // `client_metadata`, …) have no Chat counterpart: they are dropped and named, so
 // Codex CLI still works against a Chat-only server without its apply_patch tool.
+import { settled } from "../transport/deferred-json.js";
 import type { FunctionTool, InputItem, ModelRequest, ReasoningEffort, ReasoningSummary, ToolChoice, Verbosity } from "../types.js";
 import { ServerError } from "./server-error.js";
 
@@ -71,7 +72,7 @@ export function responsesToModelRequest(body: Json, model: string): TranslatedRe
   return {
     request: {
       model,
-      input: inputItems(body.input),
+      input: inputItems(settled(body.input)),
       instructions: text(body.instructions),
       tools: tools.length ? tools : undefined,
       toolChoice: toolChoice(body.tool_choice),

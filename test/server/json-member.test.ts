@@ -2,7 +2,7 @@
 // top-level member's value, found in the text without parsing it.
 import assert from "node:assert/strict";
 import { it } from "node:test";
-import { memberBytes } from "#src/server/json-member.js";
+import { memberBytes, memberSpan } from "#src/server/json-member.js";
 
 const bytes = (text: string) => Buffer.from(text);
 
@@ -35,4 +35,18 @@ it("is undefined for an absent member or text that is not a JSON object", () => 
   for (const text of ["{}", " { } ", '{"model":"m"}', "[1]", '"input"', "", '{"input":[1,2', '{"input":"open', '{"input" [1]}', '{"input":}']) {
     assert.equal(memberBytes(bytes(text), "input"), undefined, text);
   }
+});
+
+it("gives where the member's value lies, and whether its name came more than once", () => {
+  const text = bytes('{"model":"m", "input" : [ {"a": "]"} ] ,"n":1}');
+  const span = memberSpan(text, "input")!;
+  assert.equal(text.subarray(span.start, span.end).toString(), '[ {"a": "]"} ]');
+  assert.equal(span.repeated, false);
+  const twice = bytes('{"input":[1],"input":[2, 3]}');
+  const last = memberSpan(twice, "input")!;
+  assert.equal(twice.subarray(last.start, last.end).toString(), "[2, 3]");
+  assert.equal(last.repeated, true);
+  // Text after the object's end is not an object.
+  assert.equal(memberSpan(bytes('{"input":[1]} ]'), "input"), undefined);
+  assert.equal(memberSpan(bytes('{"input":[1]} \r\n'), "input")?.end, 12, "spaces after it are");
 });

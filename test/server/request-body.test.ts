@@ -16,8 +16,9 @@ import { CODEX_DEFAULT_INSTRUCTIONS } from "#src/providers/chatgpt-codex.js";
 import { listen } from "#src/server/listen.js";
 import { readJsonBody } from "#src/server/request-body.js";
 import { ServerError } from "#src/wire/server-error.js";
-import { startCodexStack, startStack, type Stack } from "./helpers.js";
+import { chatUpstream, startCodexStack, startStack, type Stack } from "./helpers.js";
 import { eventually } from "../support/poll.js";
+import { signIn as siwcSignIn } from "../support/siwc.js";
 
 interface Answer {
   status: number;
@@ -241,6 +242,113 @@ describe("bodies sent on upstream", () => {
       await stack.close();
     }
   }
+
+  /** A history past the size the body reader leaves unparsed when nothing reads it (32 KiB). */
+  const history = (first: Record<string, unknown> = { type: "message", role: "user", content: [{ type: "input_text", text: "Start." }] }) => [
+    first,
+    ...Array.from({ length: 40 }, (_, i) => ({ type: "message", role: "assistant", content: [{ type: "output_text", text: `Turn ${i}: ${"some words, \"quoted\" ] } ".repeat(80)}` }] })),
+  ];
+  const spaced = (body: unknown) => Buffer.from(JSON.stringify(body, null, 1));
+  const countIn = (stack: Stack, path: string) => stack.emulator.requests.filter((r) => r.path === path).length;
+
+  it("sends a long input it need not read unparsed: as the client's bytes, bad JSON in it judged by the upstream", async () => {
+    const stack = await startStack({ server: { onError: (message) => assert.fail(message) } });
+    try {
+      const body = { model: "gpt-5.5", input: history(), store: false, stream: true };
+      const bytes = spaced(body);
+      assert.ok(bytes.length > 40 * 1024);
+      const answer = await post(stack, bytes);
+      assert.equal(answer.status, 200, answer.body);
+      assert.equal(upstream(stack, "/v1/responses").sha256, sha256(bytes));
+      assert.match(answer.body, /You asked: \\"Start\.\\"/, "the upstream read the history the client sent");
+      // A bad literal inside the input, its strings and brackets intact: only the upstream parses it.
+      const broken = Buffer.from(bytes.toString().replace('"role": "user"', '"role": user'));
+      const before = countIn(stack, "/v1/responses");
+      const refused = await post(stack, broken);
+      assert.equal(refused.status, 400, refused.body);
+      assert.match(JSON.parse(refused.body).error.message, /could not parse the JSON body/);
+      assert.equal(countIn(stack, "/v1/responses"), before + 1, "the upstream judged it");
+      // Kept (no `store: false`), the same body is read here: the server's own 400, nothing sent.
+      const { store: _store, ...kept } = body;
+      const keptBroken = Buffer.from(spaced(kept).toString().replace('"role": "user"', '"role": user'));
+      assertOpenAIError(await post(stack, keptBroken), 400, "invalid_json");
+      assert.equal(countIn(stack, "/v1/responses"), before + 1);
+      // Invalid UTF-8 anywhere is refused before anything is sent.
+      const text = bytes.toString();
+      const at = text.indexOf("Turn 7");
+      assertOpenAIError(await post(stack, Buffer.concat([bytes.subarray(0, at), Buffer.from([0xc3, 0x28]), bytes.subarray(at)])), 400, "invalid_body");
+      assert.equal(countIn(stack, "/v1/responses"), before + 1);
+    } finally {
+      await stack.close();
+    }
+  });
+
+  it("reads a long input it keeps or continues: stored whole, listed by input_items, replayed to a stateless upstream", async () => {
+    const stack = await startCodexStack();
+    try {
+      const input = history();
+      const first = await post(stack, spaced({ model: "gpt-5.5", input, stream: false }));
+      assert.equal(first.status, 200, first.body);
+      const { id, output } = JSON.parse(first.body) as { id: string; output: unknown[] };
+      const listed = await fetch(`${stack.server.baseUrl}/responses/${id}/input_items?order=asc&limit=100`, { headers: { authorization: `Bearer ${stack.server.apiKey}` } });
+      const items = ((await listed.json()) as { data: Record<string, unknown>[] }).data;
+      // Listed as stored, each with the id and status the listing adds.
+      assert.deepEqual(
+        items.map(({ id: _id, status: _status, ...item }) => item),
+        input,
+      );
+      // A follow-up with `store: false` still continues: the kept history and the new long input both go upstream.
+      const next = history({ type: "message", role: "user", content: [{ type: "input_text", text: "Again." }] });
+      const second = await post(stack, spaced({ model: "gpt-5.5", input: next, previous_response_id: id, store: false, stream: false }));
+      assert.equal(second.status, 200, second.body);
+      const sent = upstream(stack, "/backend-api/codex/responses").body as { input: unknown[] };
+      assert.equal(sent.input.length, input.length + output.length + next.length, "the first input, its answer, the new input");
+      assert.deepEqual(sent.input.slice(-next.length), next);
+    } finally {
+      await stack.close();
+    }
+  });
+
+  it("parses a long input a policy reads: a system item made developer for the Codex backend, tools moved into it for ChatGPT, items translated for a Chat upstream", async () => {
+    const codex = await startCodexStack();
+    try {
+      const path = "/backend-api/codex/responses";
+      // As Codex sends it: nothing for the policy to add.
+      const turn = { model: "gpt-5.5", instructions: "Be brief.", input: history(), tools: [], store: false, stream: true, include: ["reasoning.encrypted_content"], prompt_cache_key: "conversation-1" };
+      const plain = spaced(turn);
+      assert.equal((await post(codex, plain)).status, 200);
+      assert.equal(upstream(codex, path).sha256, sha256(plain), "no system role in it: sent as it came");
+      const system = spaced({ ...turn, input: history({ type: "message", role: "system", content: [{ type: "input_text", text: "Be brief." }] }) });
+      assert.equal((await post(codex, system)).status, 200);
+      const mapped = upstream(codex, path);
+      assert.equal((mapped.body as { input: { role: string }[] }).input[0].role, "developer");
+      assert.equal((mapped.body as { input: unknown[] }).input.length, 41);
+    } finally {
+      await codex.close();
+    }
+    // The Sign in with ChatGPT path moves a flat function tool into an item at the head of the input.
+    const siwc = await startStack({ server: { provider: "chatgpt" }, setup: (emulator, home) => siwcSignIn(emulator, home) });
+    try {
+      const tool = { type: "function", name: "shell", description: "Runs a command.", parameters: { type: "object", properties: {} } };
+      const answer = await post(siwc, spaced({ model: "gpt-5.5", input: history(), tools: [tool], store: false, stream: true }));
+      assert.equal(answer.status, 200, answer.body);
+      const sent = upstream(siwc, "/v1/responses").body as { input: Record<string, unknown>[] };
+      assert.deepEqual(sent.input[0], { type: "additional_tools", role: "developer", tools: [tool] });
+      assert.deepEqual(sent.input.slice(1), history());
+    } finally {
+      await siwc.close();
+    }
+    const chat = await startStack({ server: chatUpstream });
+    try {
+      const answer = await post(chat, spaced({ model: "gpt-5.5", input: history(), store: false, stream: true }));
+      assert.equal(answer.status, 200, answer.body);
+      const sent = upstream(chat, "/v1/chat/completions").body as { messages: { role: string }[] };
+      assert.equal(sent.messages.length, 41);
+      assert.equal(sent.messages[0].role, "user");
+    } finally {
+      await chat.close();
+    }
+  });
 
   it("sends a Codex client's body to the Codex backend as it came, with what the policy adds at the end", async () => {
     const stack = await startCodexStack();

@@ -1,0 +1,57 @@
+// A member of a relayed JSON body kept as the text it came in until something reads it.
+// The local server leaves a large `input` this way when the request is neither kept nor
+// continues a kept one: the body then goes upstream as the client's bytes, and decoding
+// and parsing the history serve would never read cost ~0.3 ms of a 136 KB request
+// (docs/PERFORMANCE.md, "Fifteenth pass"). Whatever reads the member calls settled();
+// JSON.stringify reads it through toJSON().
+
+export class DeferredJson {
+  #value: unknown;
+  #parsed = false;
+
+  /**
+   * `bytes`: the member's value as UTF-8 JSON text (already checked to be UTF-8);
+   * `invalid`: the error to throw if it is not JSON, when it is first read.
+   */
+  constructor(
+    readonly bytes: Uint8Array,
+    private readonly invalid: () => Error,
+  ) {}
+
+  /** The parsed value (parsed once, on the first call). */
+  value(): unknown {
+    if (!this.#parsed) {
+      try {
+        this.#value = JSON.parse(Buffer.from(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength).toString("utf8"));
+      } catch {
+        throw this.invalid();
+      }
+      this.#parsed = true;
+    }
+    return this.#value;
+  }
+
+  /** The value if something has read it already, else undefined. */
+  parsedValue(): unknown {
+    return this.#parsed ? this.#value : undefined;
+  }
+
+  /**
+   * False when no string in the text can equal `text` (letters and digits only): it
+   * appears nowhere quoted, and no `\u` escape could spell it. A cheap way to learn that a
+   * policy keyed on a value (a `system` role) has nothing to change.
+   */
+  mayHoldString(text: string): boolean {
+    const bytes = Buffer.from(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength);
+    return bytes.includes(`"${text}"`) || bytes.includes("\\u");
+  }
+
+  toJSON(): unknown {
+    return this.value();
+  }
+}
+
+/** `value`, parsed first if it is a DeferredJson. */
+export function settled(value: unknown): unknown {
+  return value instanceof DeferredJson ? value.value() : value;
+}
