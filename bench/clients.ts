@@ -7,8 +7,8 @@ import OpenAI from "openai";
 import { request as undiciRequest } from "undici";
 import { createProvider } from "#src/index.js";
 import type { HttpClientChoice } from "#src/transport/http.js";
+import { KEY } from "./keys.js";
 
-export const KEY = "sk-proj-benchbenchbenchbenchbench";
 
 type Client = () => Promise<number>;
 type ClientFactory = (base: string, key?: string) => Client;

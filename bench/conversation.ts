@@ -19,7 +19,7 @@ import { setTimeout } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { request } from "undici";
 import { median } from "./measure.js";
-import { LOCAL_KEY } from "./proxy.js";
+import { LOCAL_KEY } from "./keys.js";
 import { startChildHost } from "./upstream.js";
 
 const TEXT = "Please look at this part of the code and tell me what it does. ".repeat(25);
@@ -81,7 +81,7 @@ const DISK_PAUSE_MS = 20;
 
 /** One conversation in a fresh `serve`, after a whole one to warm it. */
 async function conversation(upstream: string, kind: string, pauseMs: number, { depth, window, early }: Shape): Promise<Run> {
-  const serve = await startChildHost(fileURLToPath(new URL("./proxy.js", import.meta.url)), [kind, `${upstream}/numbered`]);
+  const serve = await startChildHost(fileURLToPath(new URL("./proxy-host.js", import.meta.url)), [kind, `${upstream}/numbered`]);
   let previous: string | undefined;
   const turn = async (i: number) => {
     const body = JSON.stringify({ model: "gpt-5.5", input: [{ type: "message", role: "user", content: `${i}: ${TEXT}` }], stream: true, ...(i > 0 ? { previous_response_id: previous } : {}) });

@@ -9,8 +9,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { logFunctionDiff, PERF_MAP_FLAGS, selfByFunction } from "./callgrind-functions.js";
-import { clients, FLOOR, KEY } from "./clients.js";
-import { LOCAL_KEY } from "./proxy.js";
+import { clients, FLOOR } from "./clients.js";
+import { KEY, LOCAL_KEY } from "./keys.js";
 import { startChildHost } from "./upstream.js";
 
 const SCRIPT = fileURLToPath(new URL("./profile.js", import.meta.url));
@@ -98,7 +98,7 @@ async function proxyInstructions(upstream: string, kind: "serve" | "passthrough"
 async function countedRun(upstream: string, kind: "serve" | "passthrough" | "parsing", window: "warm-up" | "steady", byFunction = false): Promise<{ total: number; functions?: Record<string, number> }> {
   const dir = mkdtempSync(join(tmpdir(), "cp-bench-callgrind-"));
   const file = join(dir, "callgrind.out");
-  const script = fileURLToPath(new URL("./proxy.js", import.meta.url));
+  const script = fileURLToPath(new URL("./proxy-host.js", import.meta.url));
   const steady = window === "steady";
   const valgrind = ["valgrind", "-q", "--tool=callgrind", `--callgrind-out-file=${file}`, ...(steady ? ["--instr-atstart=no"] : [])];
   const host = await startChildHost(script, [kind, upstream], valgrind, byFunction ? PERF_MAP_FLAGS : []);

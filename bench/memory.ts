@@ -4,7 +4,7 @@
 // JSON. A fresh process per client, so one client's heap is not the other's baseline.
 import { fileURLToPath } from "node:url";
 import { createProvider } from "#src/index.js";
-import { KEY } from "./clients.js";
+import { KEY } from "./keys.js";
 
 export interface MemoryFigures {
   rssKb: number;

@@ -8,88 +8,15 @@
 // latencies. `--profile-serve` instead profiles each proxy's process through one load
 // (64 streams, or `--streams=N`) after its warm-up and summarises where its time goes.
 //
-// Run as a script (`node proxy.js serve|serve-on-disk|passthrough|parsing UPSTREAM`) it starts
-// that proxy on a free loopback port and prints `{"url":…}` (`serve-on-disk` also keeps its
-// responses on disk, `responses_store_hours = 1`).
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { createServer as createHttpServer, request as httpRequest, Agent } from "node:http";
-import { tmpdir } from "node:os";
+// Each proxy runs from bench/proxy-host.ts.
+import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Agent as UndiciAgent, request as undiciRequest } from "undici";
-import { createServer } from "#src/server/index.js";
-import { listen } from "#src/server/listen.js";
-import { floorCall, KEY } from "./clients.js";
+import { floorCall } from "./clients.js";
+import { KEY, LOCAL_KEY } from "./keys.js";
 import { balancedOrder, bootstrapInterval, nearestRank, percentile, signed, since } from "./measure.js";
 import { summariseProfile } from "./profile.js";
-import { answerQueries, startChildHost, type ChildHost, type GcSummary } from "./upstream.js";
-
-export const LOCAL_KEY = "bench-local-key-0123456789abcdef";
-
-/** The floor: every request forwarded as is over a keep-alive agent, the answer piped back. */
-function passThrough(upstream: string): Promise<string> {
-  const target = new URL(upstream);
-  const agent = new Agent({ keepAlive: true });
-  const server = createHttpServer({ keepAliveTimeout: 60_000 }, (req, res) => {
-    const forward = httpRequest(
-      { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: target.host }, agent },
-      (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      },
-    );
-    forward.on("error", () => res.destroy());
-    req.pipe(forward);
-  });
-  return listen(server, 0, "127.0.0.1");
-}
-
-/**
- * A reference point, not a floor: the least a proxy that owns the request must do, as
- * `serve` does with a Responses upstream. It reads the body and parses it, re-serializes
- * it, sends it with its own credential over undici's pool, and forwards the answer's
- * chunks as they come. No key check, store, retry, limits or timeouts.
- */
-function parsingProxy(upstream: string): Promise<string> {
-  const dispatcher = new UndiciAgent();
-  const server = createHttpServer({ keepAliveTimeout: 60_000 }, (req, res) => {
-    const parts: Buffer[] = [];
-    req.on("data", (chunk: Buffer) => parts.push(chunk));
-    req.on("end", () => {
-      const body = JSON.parse(Buffer.concat(parts).toString("utf8")) as Record<string, unknown>;
-      undiciRequest(`${upstream}${req.url}`, { method: "POST", headers: { authorization: `Bearer ${KEY}`, "content-type": "application/json" }, body: JSON.stringify(body), dispatcher }).then(
-        (answer) => {
-          res.writeHead(answer.statusCode, { "content-type": "text/event-stream" });
-          answer.body.on("data", (chunk: Buffer) => res.write(chunk));
-          answer.body.on("end", () => res.end());
-        },
-        () => res.destroy(),
-      );
-    });
-  });
-  return listen(server, 0, "127.0.0.1");
-}
-
-async function host(kind: string, upstream: string): Promise<void> {
-  answerQueries();
-  let url: string;
-  // An orderly exit on SIGTERM, so a child under callgrind writes its last counts.
-  let cleanUp = () => {};
-  process.once("SIGTERM", () => {
-    cleanUp();
-    process.exit(0);
-  });
-  if (kind === "passthrough") url = await passThrough(upstream);
-  else if (kind === "parsing") url = await parsingProxy(upstream);
-  else {
-    const home = mkdtempSync(join(tmpdir(), "cp-bench-serve-"));
-    cleanUp = () => rmSync(home, { recursive: true, force: true });
-    const responseStore = kind === "serve-on-disk" ? { retentionHours: 1 } : undefined;
-    const server = await createServer({ provider: "openai", providerOptions: { apiKey: KEY, baseUrl: `${upstream}/v1` }, env: {}, home, apiKey: LOCAL_KEY, port: 0, responseStore });
-    url = server.url;
-  }
-  process.stdout.write(`${JSON.stringify({ url })}\n`);
-}
+import { startChildHost, type ChildHost, type GcSummary } from "./upstream.js";
 
 interface LoadFigures {
   p50Ms: number;
@@ -199,7 +126,7 @@ const shown = ({ value, low, high }: Interval) => (Number.isNaN(low) ? `${value.
 
 /** The four targets, each client sending `requestBody` (the bench's small one by default). */
 async function startProxies(upstream: string, requestBody?: string) {
-  const script = fileURLToPath(import.meta.url);
+  const script = fileURLToPath(new URL("./proxy-host.js", import.meta.url));
   const [serve, floor, parsing] = await Promise.all([
     startChildHost(script, ["serve", upstream]),
     startChildHost(script, ["passthrough", upstream]),
@@ -341,4 +268,3 @@ export async function benchServeProfile(upstream: string, root: string, log: (li
   return out;
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) await host(process.argv[2], process.argv[3]);

@@ -1,7 +1,8 @@
 // Time to first token with an upstream that sends nothing for FIRST_BYTE_DELAY_MS:
 // codex-provider against raw fetch + eventsource-parser, interleaved, median of each.
 import { createProvider } from "#src/index.js";
-import { fetchStream, KEY } from "./clients.js";
+import { fetchStream } from "./clients.js";
+import { KEY } from "./keys.js";
 import { median, signed, since } from "./measure.js";
 import { FIRST_BYTE_DELAY_MS } from "./upstream.js";
 
