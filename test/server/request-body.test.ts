@@ -323,6 +323,11 @@ describe("bodies sent on upstream", () => {
       const mapped = upstream(codex, path);
       assert.equal((mapped.body as { input: { role: string }[] }).input[0].role, "developer");
       assert.equal((mapped.body as { input: unknown[] }).input.length, 41);
+      // Read by the policy, bad JSON in it is the server's own 400: nothing is sent.
+      const sent = codex.emulator.requests.length;
+      const broken = Buffer.from(system.toString().replace('"role": "assistant"', '"role": assistant'));
+      assertOpenAIError(await post(codex, broken), 400, "invalid_json");
+      assert.equal(codex.emulator.requests.length, sent);
     } finally {
       await codex.close();
     }
