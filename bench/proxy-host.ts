@@ -3,9 +3,9 @@
 // proxy on a free loopback port and prints `{"url":…}` (`serve-on-disk` also keeps its
 // responses on disk, `responses_store_hours = 1`). It loads only what its proxy needs: the
 // pass-through and the parsing proxy no part of the library, none of them the peers'
-// clients. Their ~9 MB of modules in every proxy's heap had V8 answer the pass-through's
-// 136 KB bodies with full collections in some runs and scavenges in others
-// (docs/PERFORMANCE.md, "Fifteenth pass").
+// clients: ~9 MB of modules no real proxy carries, which changed how V8 collected the
+// pass-through's 136 KB bodies (full collections in some runs, scavenges in others;
+// docs/PERFORMANCE.md, "Fifteenth pass").
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer as createHttpServer, request as httpRequest, Agent } from "node:http";
 import { tmpdir } from "node:os";

@@ -121,11 +121,12 @@ function parseObject(text: string): Record<string, unknown> {
 }
 
 const ZERO = Buffer.from("0");
+const OPEN_ARRAY = "[".charCodeAt(0);
 
 /** The body with member `name` left unparsed, or undefined when it is not one large array, once. */
 function withDeferred(bytes: Buffer, name: string): Record<string, unknown> | undefined {
   const span = memberSpan(bytes, name);
-  if (!span || span.repeated || span.end - span.start < DEFER_FROM_BYTES || bytes[span.start] !== 0x5b) return undefined;
+  if (!span || span.repeated || span.end - span.start < DEFER_FROM_BYTES || bytes[span.start] !== OPEN_ARRAY) return undefined;
   if (!isUtf8(bytes)) throw notUtf8();
   // The rest, the member's value written as 0: parsed as any body is, then given the member's text.
   const value = parseObject(Buffer.concat([bytes.subarray(0, span.start), ZERO, bytes.subarray(span.end)]).toString("utf8"));
