@@ -40,15 +40,14 @@ export interface Continuation {
  */
 export type InputSize = () => number;
 
-/** `inputSize`: the new input's size (see InputSize); without it, `input` is serialized when counted. */
+/** `input`: the client's input as items; `inputSize`: its size (see InputSize), without which `input` is serialized when counted. */
 export function continuation(provider: Provider, store: ResponseStore, scope: string, body: Json, input: Json[], inputSize: InputSize = () => jsonBytes(input)): Continuation {
   const previousId = body.previous_response_id;
-  if (typeof previousId !== "string") return { upstream: { ...body, input }, context: input, inputSize };
+  // Not expanded, the body goes as the client sent it: a string `input` stays one (the
+  // provider's policy makes it items where the endpoint needs them), so its bytes can go too.
+  if (typeof previousId !== "string") return { upstream: body, context: input, inputSize };
   const previous = store.get(scope, previousId);
-  if (STATEFUL_PROVIDERS.has(provider.id)) {
-    const upstream = { ...body, input };
-    return previous ? { upstream, ...continued(previous, input, inputSize) } : { upstream, context: input, inputSize };
-  }
+  if (STATEFUL_PROVIDERS.has(provider.id)) return previous ? { upstream: body, ...continued(previous, input, inputSize) } : { upstream: body, context: input, inputSize };
   // The Platform's wording for an id it does not know.
   if (!previous) throw new ServerError(400, `Previous response with id '${previousId}' not found.`, "previous_response_not_found", { param: "previous_response_id" });
   const continuing = continued(previous, input, inputSize);

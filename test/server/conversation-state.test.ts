@@ -175,7 +175,7 @@ describe("previous_response_id on the stateful Platform (provider openai)", () =
       const second = await openai.responses.create({ model: "gpt-5.5", input: "second", previous_response_id: first.id });
       const body = upstreamBodies(stack).at(-1)!;
       assert.equal(body.previous_response_id, first.id);
-      assert.deepEqual(userTexts(body.input as Item[]), ["second"]);
+      assert.equal(body.input, "second", "the input as the client sent it");
       assert.equal(second.previous_response_id, first.id);
       // The local copy knows the whole conversation.
       const items = await openai.responses.inputItems.list(second.id, { order: "asc" });

@@ -228,6 +228,10 @@ describe("bodies sent on upstream", () => {
         assert.equal((await post(stack, sent, headers)).status, 200);
         assert.equal(upstream(stack, "/v1/responses").sha256, sha256(bytes));
       }
+      // A string input goes as it came too: the Platform takes it.
+      const stringInput = Buffer.from('{"model": "gpt-5.5", "input": "caf\u00e9", "stream": true}');
+      assert.equal((await post(stack, stringInput)).status, 200);
+      assert.equal(upstream(stack, "/v1/responses").sha256, sha256(stringInput));
       // Not streamed: the policy adds `stream: true`, written after the client's members.
       const unstreamed = Buffer.from(text.replace('"stream": true,', ""));
       assert.equal((await post(stack, unstreamed)).status, 200);
@@ -378,6 +382,9 @@ describe("bodies sent on upstream", () => {
       const completed = upstream(stack, "/backend-api/codex/responses");
       const added = `"instructions":${JSON.stringify(CODEX_DEFAULT_INSTRUCTIONS)},"store":false,"include":["reasoning.encrypted_content"]`;
       assert.equal(completed.sha256, sha256(withMembers(partialBytes, added)));
+      // A string input is one user message there: the backend takes only items.
+      assert.equal((await post(stack, Buffer.from(JSON.stringify({ ...codexBody, input: "hi" })))).status, 200);
+      assert.deepEqual((upstream(stack, "/backend-api/codex/responses").body as { input: unknown }).input, [{ type: "message", role: "user", content: [{ type: "input_text", text: "hi" }] }]);
       // A `system` item is made `developer`: a changed member, so the body goes as its JSON.
       const system = { ...codexBody, input: [{ ...codexBody.input[0], role: "system" }] };
       assert.equal((await post(stack, Buffer.from(JSON.stringify(system, null, 1)))).status, 200);
