@@ -36,16 +36,6 @@ export class DeferredJson {
     return this.#parsed ? this.#value : undefined;
   }
 
-  /**
-   * False when no string in the text can equal `text` (letters and digits only): it
-   * appears nowhere quoted, and no `\u` escape could spell it. A cheap way to learn that a
-   * policy keyed on a value (a `system` role) has nothing to change.
-   */
-  mayHoldString(text: string): boolean {
-    const bytes = Buffer.from(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength);
-    return bytes.includes(`"${text}"`) || bytes.includes("\\u");
-  }
-
   toJSON(): unknown {
     return this.value();
   }

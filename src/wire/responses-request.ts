@@ -2,7 +2,7 @@
 // rejects and the values it forces (docs/protocol.md#platform-api-key, docs/protocol.md#siwc-inference,
 // docs/protocol.md#codex-body and docs/protocol.md#codex-rejected-fields).
 import { ProviderError } from "../errors.js";
-import { DeferredJson, settled } from "../transport/deferred-json.js";
+import { settled } from "../transport/deferred-json.js";
 import type { ContentPart, InputItem, ModelRequest } from "../types.js";
 
 export interface ResponsesPolicy {
@@ -141,8 +141,9 @@ function enforcePolicy(body: Record<string, unknown>, policy: ResponsesPolicy): 
     body.store = policy.forced.store;
   }
   if (body.instructions === undefined && policy.defaultInstructions !== undefined) body.instructions = policy.defaultInstructions;
-  // An input still in the client's text (DeferredJson) is parsed only if a `system` role may be in it.
-  const input = policy.systemAsDeveloper && (!(body.input instanceof DeferredJson) || body.input.mayHoldString("system")) ? settled(body.input) : undefined;
+  // An input still in the client's text (DeferredJson) is parsed here: a search of the text
+  // for a `system` role cost more than half the parse (docs/PERFORMANCE.md, "Fifteenth pass").
+  const input = policy.systemAsDeveloper ? settled(body.input) : undefined;
   if (Array.isArray(input)) {
     body.input = (input as Record<string, unknown>[]).map((item) => (item && item.role === "system" ? { ...item, role: "developer" } : item));
   }

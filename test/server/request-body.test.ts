@@ -250,7 +250,7 @@ describe("bodies sent on upstream", () => {
   /** A history past the size the body reader leaves unparsed when nothing reads it (32 KiB). */
   const history = (first: Record<string, unknown> = { type: "message", role: "user", content: [{ type: "input_text", text: "Start." }] }) => [
     first,
-    ...Array.from({ length: 40 }, (_, i) => ({ type: "message", role: "assistant", content: [{ type: "output_text", text: `Turn ${i}: ${"some words, \"quoted\" ] } ".repeat(80)}` }] })),
+    ...Array.from({ length: 40 }, (_, i) => ({ type: "message", role: "assistant", content: [{ type: "output_text", text: `Turn ${i}: ${"some words, \"quoted\" ] } ".repeat(80)}\u001b[0m` }] })),
   ];
   const spaced = (body: unknown) => Buffer.from(JSON.stringify(body, null, 1));
   const countIn = (stack: Stack, path: string) => stack.emulator.requests.filter((r) => r.path === path).length;
@@ -321,7 +321,7 @@ describe("bodies sent on upstream", () => {
       const turn = { model: "gpt-5.5", instructions: "Be brief.", input: history(), tools: [], store: false, stream: true, include: ["reasoning.encrypted_content"], prompt_cache_key: "conversation-1" };
       const plain = spaced(turn);
       assert.equal((await post(codex, plain)).status, 200);
-      assert.equal(upstream(codex, path).sha256, sha256(plain), "no system role in it: sent as it came");
+      assert.equal(upstream(codex, path).sha256, sha256(plain), "no system role in it (a terminal's \\u001b escapes are): sent as it came");
       const system = spaced({ ...turn, input: history({ type: "message", role: "system", content: [{ type: "input_text", text: "Be brief." }] }) });
       assert.equal((await post(codex, system)).status, 200);
       const mapped = upstream(codex, path);

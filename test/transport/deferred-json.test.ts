@@ -35,16 +35,6 @@ it("throws the reader's error, each time it is read, for text that is not JSON",
   }
 });
 
-it("says whether a string could equal a word: quoted, or spelled with a \\u escape", () => {
-  assert.equal(deferred('[{"role":"user","content":"the file system"}]').mayHoldString("system"), false);
-  assert.equal(deferred('[{"role":"system"}]').mayHoldString("system"), true);
-  assert.equal(deferred('[{"role": "system" }]').mayHoldString("system"), true);
-  assert.equal(deferred('[{"role":"\\u0073ystem"}]').mayHoldString("system"), true, "an escape may spell it");
-  // Conservative: a `\u` anywhere, or the word quoted inside a longer string, says it may.
-  assert.equal(deferred('[{"role":"user","content":"\\u001b[0m"}]').mayHoldString("system"), true);
-  assert.equal(deferred('[{"content":"say \\"system\\" and \\"system"}]').mayHoldString("system"), true);
-});
-
 it("goes out as the client's bytes while unchanged, and in the body's JSON when another member changed", () => {
   const text = '{"model": "m",  "input": [ {"role": "system", "content": "x"} ], "store": false}';
   const input = deferred('[ {"role": "system", "content": "x"} ]');
