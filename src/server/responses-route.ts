@@ -71,11 +71,14 @@ export async function handleResponses(ctx: RouteContext): Promise<void> {
 /** What the turn sends upstream and keeps (conversation.ts), its input read. */
 function turnContinuation(ctx: RouteContext, source: BodySource): Continuation {
   const body = source.value;
-  const given = settled(body.input);
+  const raw = body.input;
+  const given = settled(raw);
   // A bare string is one user message; the ChatGPT paths accept only the array form (docs/protocol.md#siwc-inference).
   const input = typeof given === "string" ? toInputItems(given, true) : Array.isArray(given) ? (given as Json[]) : [];
-  // The client's own array is counted by the text it came in (a string became new items).
-  const inputSize = () => (input === given ? memberBytes(source.bytes, "input") : undefined) ?? jsonBytes(input);
+  // The client's own array is counted by the text it came in (a string became new items):
+  // a deferred one's text is at hand, the body reader found it already.
+  const text = () => (raw instanceof DeferredJson ? raw.bytes.length : memberBytes(source.bytes, "input"));
+  const inputSize = () => (input === given ? text() : undefined) ?? jsonBytes(input);
   return continuation(ctx.provider, ctx.responses.store, ctx.responses.scope, body, input, inputSize);
 }
 

@@ -162,6 +162,9 @@ describe("the response store's limits", () => {
       // An input of items is counted by the text the client sent it in.
       const items = await openai.responses.create({ model: "gpt-5.5", input: [{ role: "user", content: "x".repeat(8192) }] });
       await assert.rejects(openai.responses.retrieve(items.id), OpenAI.NotFoundError);
+      // So is one long enough for the body reader to leave it as text until it is kept.
+      const long = await openai.responses.create({ model: "gpt-5.5", input: [{ role: "user", content: "x".repeat(40_000) }] });
+      await assert.rejects(openai.responses.retrieve(long.id), OpenAI.NotFoundError);
       assert.equal((await openai.responses.retrieve(small.id)).id, small.id);
     });
   });
