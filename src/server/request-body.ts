@@ -10,7 +10,7 @@ import zlib from "node:zlib";
 import type { BodySource } from "../transport/body-source.js";
 import { DeferredJson } from "../transport/deferred-json.js";
 import { ServerError } from "../wire/server-error.js";
-import { memberSpan } from "./json-member.js";
+import { memberSpan, OPEN_ARRAY } from "./json-member.js";
 
 /** Large enough for base64 images in a long agent transcript. */
 export const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024;
@@ -99,7 +99,7 @@ const invalidJson = () =>
  * parsed and the whole checked to be UTF-8 now. Its text is checked to be JSON only when
  * read: a body sent on unread gets the upstream's verdict, as through any proxy.
  */
-export async function readJsonBody(req: IncomingMessage, limit: number, deferred?: string): Promise<BodySource> {
+export async function readJsonBody(req: IncomingMessage, limit: number, deferred?: string): Promise<BodySource & { bytes: Buffer }> {
   const received = await readBytes(req, limit);
   // The decoder skips a byte order mark (RFC 8259 §8.1 lets a parser ignore one); a body sent on leaves it out.
   const bytes = hasBom(received) ? received.subarray(3) : received;
@@ -121,7 +121,6 @@ function parseObject(text: string): Record<string, unknown> {
 }
 
 const ZERO = Buffer.from("0");
-const OPEN_ARRAY = "[".charCodeAt(0);
 
 /** The body with member `name` left unparsed, or undefined when it is not one large array, once. */
 function withDeferred(bytes: Buffer, name: string): Record<string, unknown> | undefined {

@@ -14,7 +14,7 @@ export class DeferredJson {
    * `invalid`: the error to throw if it is not JSON, when it is first read.
    */
   constructor(
-    readonly bytes: Uint8Array,
+    readonly bytes: Buffer,
     private readonly invalid: () => Error,
   ) {}
 
@@ -22,7 +22,7 @@ export class DeferredJson {
   value(): unknown {
     if (!this.#parsed) {
       try {
-        this.#value = JSON.parse(Buffer.from(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength).toString("utf8"));
+        this.#value = JSON.parse(this.bytes.toString("utf8"));
       } catch {
         throw this.invalid();
       }
