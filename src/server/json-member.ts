@@ -4,6 +4,7 @@
 // ~250 µs a request (docs/PERFORMANCE.md, "Fourteenth pass"); the body reader leaves a
 // large `input` unparsed where nothing reads it (request-body.ts, "Fifteenth pass").
 import { isJsonSpace } from "../transport/body-source.js";
+import type { ByteChunks } from "../transport/byte-chunks.js";
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -29,7 +30,7 @@ export interface MemberSpan {
  * JSON.parse read it: for a repeated name, the last one); undefined when the member is
  * absent or the text is not an object read this way.
  */
-export function memberBytes(bytes: Uint8Array, name: string): number | undefined {
+export function memberBytes(bytes: ByteChunks, name: string): number | undefined {
   const span = memberSpan(bytes, name);
   return span && span.end - span.start;
 }
@@ -40,25 +41,25 @@ export function memberBytes(bytes: Uint8Array, name: string): number | undefined
  * object read this way. Strings are skipped and brackets counted, nothing more: text
  * that passes may still not be JSON (a bad literal, a control character in a string).
  */
-export function memberSpan(bytes: Uint8Array, name: string): MemberSpan | undefined {
+export function memberSpan(bytes: ByteChunks, name: string): MemberSpan | undefined {
   try {
     let i = skipSpace(bytes, 0);
-    if (bytes[i] !== OPEN_OBJECT) return undefined;
+    if (bytes.at(i) !== OPEN_OBJECT) return undefined;
     i = skipSpace(bytes, i + 1);
-    if (bytes[i] === CLOSE_OBJECT) return undefined;
+    if (bytes.at(i) === CLOSE_OBJECT) return undefined;
     let found: MemberSpan | undefined;
     for (;;) {
-      if (bytes[i] !== QUOTE) throw new NotAnObject();
+      if (bytes.at(i) !== QUOTE) throw new NotAnObject();
       const keyEnd = stringEnd(bytes, i);
       const key = keyOf(bytes, i, keyEnd);
       i = skipSpace(bytes, keyEnd);
-      if (bytes[i] !== COLON) throw new NotAnObject();
+      if (bytes.at(i) !== COLON) throw new NotAnObject();
       i = skipSpace(bytes, i + 1);
       const valueStop = valueEnd(bytes, i);
       if (key === name) found = { start: i, end: valueStop, repeated: found !== undefined };
       i = skipSpace(bytes, valueStop);
-      if (bytes[i] === CLOSE_OBJECT) return skipSpace(bytes, i + 1) === bytes.length ? found : undefined;
-      if (bytes[i] !== COMMA) throw new NotAnObject();
+      if (bytes.at(i) === CLOSE_OBJECT) return skipSpace(bytes, i + 1) === bytes.length ? found : undefined;
+      if (bytes.at(i) !== COMMA) throw new NotAnObject();
       i = skipSpace(bytes, i + 1);
     }
   } catch (error) {
@@ -68,25 +69,25 @@ export function memberSpan(bytes: Uint8Array, name: string): MemberSpan | undefi
 }
 
 /** A member name: its bytes as they are unless it holds an escape. */
-function keyOf(bytes: Uint8Array, start: number, end: number): string {
-  const text = Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start).toString("utf8");
+function keyOf(bytes: ByteChunks, start: number, end: number): string {
+  const text = bytes.toString(start, end);
   return text.includes("\\") ? (JSON.parse(text) as string) : text.slice(1, -1);
 }
 
 /** The index after the value starting at `i`. */
-function valueEnd(bytes: Uint8Array, i: number): number {
-  const first = bytes[i];
+function valueEnd(bytes: ByteChunks, i: number): number {
+  const first = bytes.at(i);
   if (first === QUOTE) return stringEnd(bytes, i);
   if (first !== OPEN_OBJECT && first !== OPEN_ARRAY) {
     // A number or literal: up to the next delimiter.
     let j = i;
-    while (j < bytes.length && !isDelimiter(bytes[j])) j++;
+    while (j < bytes.length && !isDelimiter(bytes.at(j))) j++;
     if (j === i) throw new NotAnObject();
     return j;
   }
   let depth = 0;
   for (let j = i; j < bytes.length; j++) {
-    const c = bytes[j];
+    const c = bytes.at(j);
     if (c === QUOTE) j = stringEnd(bytes, j) - 1;
     else if (c === OPEN_OBJECT || c === OPEN_ARRAY) depth++;
     else if ((c === CLOSE_OBJECT || c === CLOSE_ARRAY) && --depth === 0) return j + 1;
@@ -95,14 +96,14 @@ function valueEnd(bytes: Uint8Array, i: number): number {
 }
 
 /** The index after the string opening at `i`: past the next quote not escaped by an odd run of backslashes. */
-function stringEnd(bytes: Uint8Array, i: number): number {
+function stringEnd(bytes: ByteChunks, i: number): number {
   let quote = i;
   for (;;) {
     // indexOf is native: a string's bytes are not walked one by one here.
     quote = bytes.indexOf(QUOTE, quote + 1);
     if (quote < 0) throw new NotAnObject();
     let k = quote - 1;
-    while (bytes[k] === BACKSLASH) k--;
+    while (bytes.at(k) === BACKSLASH) k--;
     if ((quote - 1 - k) % 2 === 0) return quote + 1;
   }
 }
@@ -111,7 +112,7 @@ function isDelimiter(c: number): boolean {
   return c === COMMA || c === CLOSE_OBJECT || c === CLOSE_ARRAY || isJsonSpace(c);
 }
 
-function skipSpace(bytes: Uint8Array, i: number): number {
-  while (i < bytes.length && isJsonSpace(bytes[i])) i++;
+function skipSpace(bytes: ByteChunks, i: number): number {
+  while (i < bytes.length && isJsonSpace(bytes.at(i))) i++;
   return i;
 }

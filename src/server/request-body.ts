@@ -3,11 +3,11 @@
 // UTF-8, and OpenAI's error shape for each way a body can be bad. A refused body is
 // never torn down with its socket: the rest is read and discarded (node:http's
 // request timeout bounds that), so the client gets its 400/413 instead of a reset.
-import { isUtf8 } from "node:buffer";
 import type { IncomingMessage } from "node:http";
 import type { Transform } from "node:stream";
 import zlib from "node:zlib";
 import type { BodySource } from "../transport/body-source.js";
+import { ByteChunks } from "../transport/byte-chunks.js";
 import { DeferredJson } from "../transport/deferred-json.js";
 import { ServerError } from "../wire/server-error.js";
 import { memberSpan, OPEN_ARRAY } from "./json-member.js";
@@ -30,8 +30,8 @@ function tooLarge(limit: number): ServerError {
 
 const aborted = () => new ServerError(400, "The request body ended early: the client closed the connection.", "request_aborted");
 
-/** The body's bytes after Content-Encoding, at most `limit` of them. */
-function readBytes(req: IncomingMessage, limit: number): Promise<Buffer> {
+/** The body's bytes after Content-Encoding, at most `limit` of them, in the chunks they came in. */
+function readBytes(req: IncomingMessage, limit: number): Promise<ByteChunks> {
   const encoding = (req.headers["content-encoding"] ?? "identity").trim().toLowerCase();
   const decoder = encoding === "identity" ? undefined : DECODERS[encoding];
   if (encoding !== "identity" && !decoder) return Promise.reject(new ServerError(415, `Unsupported Content-Encoding: ${encoding}.`, "unsupported_encoding"));
@@ -46,8 +46,7 @@ function readBytes(req: IncomingMessage, limit: number): Promise<Buffer> {
     const settle = (error?: ServerError) => {
       if (settled) return;
       settled = true;
-      // A body that came in one chunk (most do) is used as is, not copied.
-      if (!error) return resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
+      if (!error) return resolve(new ByteChunks(chunks));
       chunks.length = 0;
       if (decoded) {
         req.unpipe(decoded);
@@ -74,16 +73,11 @@ function readBytes(req: IncomingMessage, limit: number): Promise<Buffer> {
   });
 }
 
-const UTF8 = new TextDecoder("utf-8", { fatal: true });
-
 const notUtf8 = () => new ServerError(400, "The request body is not valid UTF-8; JSON bodies must be UTF-8.", "invalid_body");
 
-function decodeUtf8(bytes: Buffer): string {
-  try {
-    return UTF8.decode(bytes);
-  } catch {
-    throw notUtf8();
-  }
+function decodeUtf8(bytes: ByteChunks): string {
+  if (!bytes.isUtf8()) throw notUtf8();
+  return bytes.toString();
 }
 
 /** Under this size a member is parsed with the rest: finding it would cost more than it saves. */
@@ -99,11 +93,11 @@ const invalidJson = () =>
  * parsed and the whole checked to be UTF-8 now. Its text is checked to be JSON only when
  * read: a body sent on unread gets the upstream's verdict, as through any proxy.
  */
-export async function readJsonBody(req: IncomingMessage, limit: number, deferred?: string): Promise<BodySource & { bytes: Buffer }> {
+export async function readJsonBody(req: IncomingMessage, limit: number, deferred?: string): Promise<BodySource> {
   const received = await readBytes(req, limit);
-  // The decoder skips a byte order mark (RFC 8259 §8.1 lets a parser ignore one); a body sent on leaves it out.
+  // A byte order mark is skipped (RFC 8259 §8.1 lets a parser ignore one), and left out of a body sent on.
   const bytes = hasBom(received) ? received.subarray(3) : received;
-  const value = (deferred !== undefined && bytes.length >= DEFER_FROM_BYTES && withDeferred(bytes, deferred)) || parseObject(decodeUtf8(received));
+  const value = (deferred !== undefined && bytes.length >= DEFER_FROM_BYTES && withDeferred(bytes, deferred)) || parseObject(decodeUtf8(bytes));
   return { value, bytes };
 }
 
@@ -120,21 +114,21 @@ function parseObject(text: string): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
-const ZERO = Buffer.from("0");
-
 /** The body with member `name` left unparsed, or undefined when it is not one large array, once. */
-function withDeferred(bytes: Buffer, name: string): Record<string, unknown> | undefined {
+function withDeferred(bytes: ByteChunks, name: string): Record<string, unknown> | undefined {
   const span = memberSpan(bytes, name);
-  if (!span || span.repeated || span.end - span.start < DEFER_FROM_BYTES || bytes[span.start] !== OPEN_ARRAY) return undefined;
-  if (!isUtf8(bytes)) throw notUtf8();
-  // The rest, the member's value written as 0: parsed as any body is, then given the member's text.
-  const value = parseObject(Buffer.concat([bytes.subarray(0, span.start), ZERO, bytes.subarray(span.end)]).toString("utf8"));
-  value[name] = new DeferredJson(bytes.subarray(span.start, span.end), invalidJson);
+  if (!span || span.repeated || span.end - span.start < DEFER_FROM_BYTES || bytes.at(span.start) !== OPEN_ARRAY) return undefined;
+  // Checked in three parts, split at ASCII brackets, so no character is cut.
+  const member = bytes.subarray(span.start, span.end);
+  if (!member.isUtf8()) throw notUtf8();
+  // The rest, the member's value written as 0: decoded and parsed as any body is, then given the member's text.
+  const value = parseObject(`${decodeUtf8(bytes.subarray(0, span.start))}0${decodeUtf8(bytes.subarray(span.end))}`);
+  value[name] = new DeferredJson(member, invalidJson);
   return value;
 }
 
-function hasBom(bytes: Buffer): boolean {
-  return bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf;
+function hasBom(bytes: ByteChunks): boolean {
+  return bytes.at(0) === 0xef && bytes.at(1) === 0xbb && bytes.at(2) === 0xbf;
 }
 
 /** A required string field, or OpenAI's 400 for it. */

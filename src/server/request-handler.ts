@@ -84,7 +84,7 @@ export function requestHandler(deps: RequestDeps): (req: IncomingMessage, res: A
       responses: deps.responses,
       readBody: async (deferred) => {
         const body = await readJsonBody(req, deps.maxBodyBytes, deferred);
-        if (deps.logBodies) record.keepBody(body.bytes.toString("utf8"));
+        if (deps.logBodies) record.keepBody(body.bytes.toString());
         return body;
       },
     };

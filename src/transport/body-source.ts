@@ -7,26 +7,28 @@
 // the policy changed or removed makes the body go as its new JSON: the client's text for
 // it would otherwise have to be found and cut out. Duplicate member names reach the
 // upstream as the client wrote them, as through any pass-through proxy.
+import type { ByteChunks } from "./byte-chunks.js";
 import { DeferredJson } from "./deferred-json.js";
 
 /**
  * A JSON object body as a client sent it: the value JSON.parse gave (left unchanged: a
  * changed copy is compared with it; a member may be a DeferredJson, not yet parsed) and
- * the UTF-8 bytes it was parsed from, without a BOM.
+ * the UTF-8 bytes it was parsed from, without a BOM, in the chunks they came in.
  */
 export interface BodySource {
   value: Record<string, unknown>;
-  bytes: Uint8Array;
+  bytes: ByteChunks;
 }
 
 /**
- * `body` as it is sent: `source`'s bytes when `body` keeps every member of its value (with
- * the members `body` adds written at the end), else `body`'s JSON.
+ * `body` as it is sent: `source`'s bytes (as parts, sent one after another) when `body`
+ * keeps every member of its value (with the members `body` adds written at the end), else
+ * `body`'s JSON.
  */
-export function bodyBytes(body: Record<string, unknown>, source: BodySource | undefined): string | Uint8Array {
+export function bodyBytes(body: Record<string, unknown>, source: BodySource | undefined): string | readonly Uint8Array[] {
   const added = source && addedMembers(body, source.value);
   if (!source || !added) return JSON.stringify(body);
-  return added.length === 0 ? source.bytes : withMembers(source.bytes, Object.keys(source.value).length > 0, added, body);
+  return added.length === 0 ? source.bytes.parts : withMembers(source.bytes, Object.keys(source.value).length > 0, added, body);
 }
 
 /**
@@ -61,10 +63,10 @@ function sameElements(a: unknown, sourceValue: unknown): boolean {
 export const isJsonSpace = (byte: number): boolean => byte === 0x20 || byte === 0x09 || byte === 0x0a || byte === 0x0d;
 
 /** `bytes`, a JSON object's text, with `body`'s `members` written before its closing brace. */
-function withMembers(bytes: Uint8Array, hasMembers: boolean, members: string[], body: Record<string, unknown>): Uint8Array {
+function withMembers(bytes: ByteChunks, hasMembers: boolean, members: string[], body: Record<string, unknown>): Uint8Array[] {
   let brace = bytes.length - 1;
-  while (brace > 0 && isJsonSpace(bytes[brace])) brace--;
+  while (brace > 0 && isJsonSpace(bytes.at(brace))) brace--;
   let tail = "";
   for (const key of members) tail += `${tail || hasMembers ? "," : ""}${JSON.stringify(key)}:${JSON.stringify(body[key])}`;
-  return Buffer.concat([bytes.subarray(0, brace), Buffer.from(`${tail}}`)]);
+  return [...bytes.subarray(0, brace).parts, Buffer.from(`${tail}}`)];
 }

@@ -4,6 +4,7 @@
 // and parsing the history serve would never read cost ~0.3 ms of a 136 KB request
 // (docs/PERFORMANCE.md, "Fifteenth pass"). Whatever reads the member calls settled();
 // JSON.stringify reads it through toJSON().
+import type { ByteChunks } from "./byte-chunks.js";
 
 export class DeferredJson {
   #value: unknown;
@@ -14,7 +15,7 @@ export class DeferredJson {
    * `invalid`: the error to throw if it is not JSON, when it is first read.
    */
   constructor(
-    readonly bytes: Buffer,
+    readonly bytes: ByteChunks,
     private readonly invalid: () => Error,
   ) {}
 
@@ -22,7 +23,7 @@ export class DeferredJson {
   value(): unknown {
     if (!this.#parsed) {
       try {
-        this.#value = JSON.parse(this.bytes.toString("utf8"));
+        this.#value = JSON.parse(this.bytes.toString());
       } catch {
         throw this.invalid();
       }

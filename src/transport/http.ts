@@ -20,12 +20,14 @@ import type { CancelSignal } from "./call-cancel.js";
  */
 export type HttpClientChoice = "auto" | "node" | "undici";
 
+/** A string is sent as UTF-8; parts (a relayed body in the chunks it came in) one after another. */
+export type RequestBody = string | Uint8Array | readonly Uint8Array[];
+
 export interface HttpRequest {
   url: string;
   method: "GET" | "POST" | "DELETE";
   headers: Record<string, string>;
-  /** A string is sent as UTF-8. */
-  body?: string | Uint8Array;
+  body?: RequestBody;
   signal?: CancelSignal;
   /** Time allowed for the response headers to arrive. */
   headersTimeoutMs?: number;

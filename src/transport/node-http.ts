@@ -5,7 +5,7 @@ import type http from "node:http";
 import type { IncomingMessage } from "node:http";
 import { ProviderError } from "../errors.js";
 import { BodyQueue } from "./body-queue.js";
-import type { HttpRequest, HttpResponse } from "./http.js";
+import type { HttpRequest, HttpResponse, RequestBody } from "./http.js";
 import { abortedError, closedMidResponseError, flattenHeaders, headersTimeoutError, idleTimeoutError, networkError } from "./http-failures.js";
 import type { Route } from "./proxy-connect.js";
 
@@ -39,6 +39,15 @@ function loadHttps(): Promise<HttpClient> {
 /** Chunks buffered before pausing the socket (backpressure for slow consumers). */
 export const HIGH_WATER_CHUNKS = 16;
 
+/** The body's size in bytes, for its Content-Length. */
+export function bodyLength(body: RequestBody): number {
+  if (typeof body === "string") return Buffer.byteLength(body);
+  if (!Array.isArray(body)) return (body as Uint8Array).length;
+  let length = 0;
+  for (const part of body) length += part.length;
+  return length;
+}
+
 export async function sendNode(request: HttpRequest, url: URL, route?: Route): Promise<HttpResponse> {
   const client = route ?? (url.protocol === "https:" ? await loadHttps() : loadHttp());
   const { signal } = request;
@@ -46,7 +55,7 @@ export async function sendNode(request: HttpRequest, url: URL, route?: Route): P
 
   return new Promise<HttpResponse>((resolve, reject) => {
     const headers: Record<string, string | number> = { ...request.headers, ...route?.headers };
-    if (request.body !== undefined) headers["content-length"] = Buffer.byteLength(request.body);
+    if (request.body !== undefined) headers["content-length"] = bodyLength(request.body);
     // Plain options rather than the URL object: node:http converts a URL on every call.
     const req = client.request({
       protocol: route?.protocol ?? url.protocol,
@@ -92,7 +101,10 @@ export async function sendNode(request: HttpRequest, url: URL, route?: Route): P
       resolve(wrapResponse(res, req, url, request, cleanup));
     });
 
-    req.end(request.body);
+    if (Array.isArray(request.body)) {
+      for (const part of request.body) req.write(part);
+      req.end();
+    } else req.end(request.body);
   });
 }
 

@@ -7,7 +7,7 @@ import { Attempts } from "./attempts.js";
 import { readErrorExcerpt } from "./body-text.js";
 import { bodyBytes, type BodySource } from "./body-source.js";
 import { CallCancel, type CancelSignal } from "./call-cancel.js";
-import { noteAutoCall, send, type HttpClientChoice, type HttpResponse } from "./http.js";
+import { noteAutoCall, send, type HttpClientChoice, type HttpResponse, type RequestBody } from "./http.js";
 import { mergeRateLimits, parseRateLimitHeaders } from "./rate-limits.js";
 import type { Clock, RetryPolicy } from "./retry.js";
 import type { NoticeHandler } from "../notice.js";
@@ -527,7 +527,7 @@ class CallRun implements PushSource, BodyListener {
 
   constructor(
     private readonly endpoint: Endpoint,
-    private readonly body: string | Uint8Array,
+    private readonly body: RequestBody,
     private readonly options: TransportOptions,
     private readonly cancel: CallCancel,
     private readonly call: CallOptions,

@@ -8,7 +8,7 @@ import { messageOf, ProviderError } from "../errors.js";
 import { BodyQueue, type PausableSource } from "./body-queue.js";
 import type { HttpRequest, HttpResponse } from "./http.js";
 import { abortedError, closedMidResponseError, flattenHeaders, headersTimeoutError, idleTimeoutError, networkError } from "./http-failures.js";
-import { DRAIN_MS, HIGH_WATER_CHUNKS } from "./node-http.js";
+import { bodyLength, DRAIN_MS, HIGH_WATER_CHUNKS } from "./node-http.js";
 
 let loading: Promise<Agent> | undefined;
 let loaded: Agent | undefined;
@@ -56,14 +56,18 @@ function providerError(error: unknown, url: URL, request: HttpRequest, started: 
 
 export function sendUndici(agent: Agent, request: HttpRequest, url: URL): Promise<HttpResponse> {
   if (request.signal?.aborted) return Promise.reject(abortedError());
+  const { body } = request;
+  // Parts go out one after another (undici writes an iterable so); it needs their length
+  // given, or it would send them chunked.
+  const parts = Array.isArray(body) && body.length > 1;
   return new Promise<HttpResponse>((resolve, reject) => {
     agent.dispatch(
       {
         origin: url.origin,
         path: `${url.pathname}${url.search}`,
         method: request.method,
-        headers: request.headers,
-        body: request.body,
+        headers: parts ? { ...request.headers, "content-length": String(bodyLength(body)) } : request.headers,
+        body: Array.isArray(body) && !parts ? body[0] : body,
         // 0 turns undici's own limits off where the caller set none, as node:http has none.
         headersTimeout: request.headersTimeoutMs ?? 0,
         // The gap between chunks, as node-http.ts's idle timer measures it, on undici's

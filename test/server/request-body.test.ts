@@ -287,6 +287,70 @@ describe("bodies sent on upstream", () => {
     }
   });
 
+  /** A POST whose body is written in pieces, cut at `cuts`, each after the last has had time to arrive on its own. */
+  function postInPieces(stack: Stack, body: Buffer, cuts: number[]): Promise<Answer> {
+    return new Promise((resolve, reject) => {
+      const req = request(
+        `${stack.server.baseUrl}/responses`,
+        { method: "POST", headers: { authorization: `Bearer ${stack.server.apiKey}`, "content-type": "application/json", "content-length": String(body.length) } },
+        (res) => {
+          let text = "";
+          res.on("data", (chunk: Buffer) => (text += chunk));
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text }));
+        },
+      );
+      req.on("error", reject);
+      const pieces = [0, ...cuts].map((from, i) => body.subarray(from, cuts[i] ?? body.length));
+      const next = () => {
+        const piece = pieces.shift();
+        if (piece === undefined) return void req.end();
+        req.write(piece);
+        setTimeout(next, 5);
+      };
+      next();
+    });
+  }
+
+  for (const httpClient of ["undici", "node"] as const) {
+    it(`sends a long body that came in pieces, cut inside characters, as the client's bytes, and reads its input whole when kept (${httpClient})`, async () => {
+      const stack = await startStack({ server: { providerOptions: { httpClient }, onError: (message) => assert.fail(message) } });
+      try {
+        const input = history({ type: "message", role: "user", content: [{ type: "input_text", text: "Caf\u00e9 \u{1f600} \u2713, start." }] });
+        const piecesOf = (bytes: Buffer) => {
+          const inside = (text: string, by: number) => bytes.indexOf(text) + by;
+          return [inside("\u00e9", 1), inside("\u{1f600}", 2), inside("\u2713", 1), 40_000, 64 * 1024 + 3].sort((a, b) => a - b);
+        };
+        const streamed = spaced({ model: "gpt-5.5", input, store: false, stream: true });
+        const answer = await postInPieces(stack, streamed, piecesOf(streamed));
+        assert.equal(answer.status, 200, answer.body);
+        assert.equal(upstream(stack, "/v1/responses").sha256, sha256(streamed));
+        // Not streamed: the policy's `stream: true` goes after the client's pieces.
+        const unstreamed = spaced({ model: "gpt-5.5", input, store: false });
+        assert.equal((await postInPieces(stack, unstreamed, piecesOf(unstreamed))).status, 200);
+        assert.equal(upstream(stack, "/v1/responses").sha256, sha256(withMembers(unstreamed, '"stream":true')));
+        // Kept, the input is parsed from its pieces: listed back as it was sent.
+        const kept = spaced({ model: "gpt-5.5", input, stream: false });
+        const first = await postInPieces(stack, kept, piecesOf(kept));
+        assert.equal(first.status, 200, first.body);
+        const { id } = JSON.parse(first.body) as { id: string };
+        const listed = await fetch(`${stack.server.baseUrl}/responses/${id}/input_items?order=asc&limit=100`, { headers: { authorization: `Bearer ${stack.server.apiKey}` } });
+        const items = ((await listed.json()) as { data: Record<string, unknown>[] }).data;
+        assert.deepEqual(
+          items.map(({ id: _id, status: _status, ...item }) => item),
+          input,
+        );
+        // A character cut and broken across two pieces is refused, and nothing is sent.
+        const before = countIn(stack, "/v1/responses");
+        const at = streamed.indexOf("\u2713");
+        const broken = Buffer.concat([streamed.subarray(0, at + 1), Buffer.from([0x28]), streamed.subarray(at + 2)]);
+        assertOpenAIError(await postInPieces(stack, broken, [at + 1, at + 2]), 400, "invalid_body");
+        assert.equal(countIn(stack, "/v1/responses"), before);
+      } finally {
+        await stack.close();
+      }
+    });
+  }
+
   it("reads a long input it keeps or continues: stored whole, listed by input_items, replayed to a stateless upstream", async () => {
     const stack = await startCodexStack();
     try {
