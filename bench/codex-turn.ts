@@ -39,8 +39,12 @@ function step(i: number): Record<string, unknown>[] {
   ];
 }
 
-/** The body's JSON text; `store` as a client sends it (Codex: false; a client that lets its responses be kept sends none). */
-export function codexTurnBody(store: false | undefined = false): string {
+/**
+ * The body's JSON text: with `store: false` as Codex sends it, or, `kept`, without `store`
+ * as a client that lets its responses be kept sends it. (A `store` parameter defaulting to
+ * false once made the kept cell send `store: false` too: passing undefined takes the default.)
+ */
+export function codexTurnBody(kept = false): string {
   const input = [message("user", "Find where the totals are computed and fix the off-by-one in the report."), ...Array.from({ length: 24 }, (_, i) => step(i)).flat()];
   return JSON.stringify({
     model: "gpt-5.5",
@@ -50,7 +54,7 @@ export function codexTurnBody(store: false | undefined = false): string {
     tool_choice: "auto",
     parallel_tool_calls: false,
     reasoning: { effort: "medium", summary: "auto" },
-    store,
+    store: kept ? undefined : false,
     stream: true,
     include: ["reasoning.encrypted_content"],
     prompt_cache_key: "0195f3a4-5b6c-7d8e-9f00-codexturnbench",

@@ -203,7 +203,7 @@ async function serveSection(upstream: string, quick: boolean): Promise<void> {
   // The same history from a client that does not send `store: false` (the openai SDK's
   // default): `serve` keeps each answer for a follow-up, and counts the input it keeps.
   log(`  The same request without store: false (serve keeps each response), each stream written at once:`);
-  results.serveCodexTurnKept = await benchProxy(upstream, log, quick, { concurrencies: [1], requestBody: codexTurnBody(undefined), warmTurnCalls: 100 });
+  results.serveCodexTurnKept = await benchProxy(upstream, log, quick, { concurrencies: [1], requestBody: codexTurnBody(true), warmTurnCalls: 100 });
 }
 
 async function allSections(upstream: string, quick: boolean): Promise<void> {
