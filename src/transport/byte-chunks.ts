@@ -2,7 +2,7 @@
 // socket in ~3 chunks; joining them cost a copy, and 136 KB more of memory outside V8's
 // heap a request, which V8 reclaims with full collections: `serve` ran one every ~60
 // calls of that size (docs/PERFORMANCE.md, "Sixteenth pass"). The chunks are read where
-// they lie and sent on as they are; text is copied out only where a range spans two.
+// they lie and sent on as they are; only a character cut between two is copied out.
 import { isUtf8 } from "node:buffer";
 
 /** No byte there: what at() gives outside the string. */
@@ -64,15 +64,24 @@ export class ByteChunks {
     return new ByteChunks(parts);
   }
 
-  /** Bytes `start` to `end` as UTF-8 text; a range within one part is decoded in place. */
+  /** Bytes `start` to `end` as UTF-8 text, decoded part by part. */
   toString(start = 0, end = this.length): string {
     const range = start === 0 && end === this.length ? this : this.subarray(start, end);
-    if (range.parts.length === 0) return "";
-    return range.parts.length === 1 ? range.parts[0].toString("utf8") : Buffer.concat(range.parts, range.length).toString("utf8");
+    const pieces = range.characterPieces();
+    return pieces.length === 1 ? pieces[0].toString("utf8") : pieces.map((piece) => piece.toString("utf8")).join("");
   }
 
-  /** Whether the whole is well-formed UTF-8, with a character split across two parts checked as one. */
+  /** Whether the whole is well-formed UTF-8. */
   isUtf8(): boolean {
+    return this.characterPieces().every((piece) => isUtf8(piece));
+  }
+
+  /**
+   * The parts cut where no character is: a character split between two parts becomes a
+   * piece of its own (a few bytes copied), so each piece can be checked and decoded alone.
+   */
+  private characterPieces(): Buffer[] {
+    const pieces: Buffer[] = [];
     // The bytes of a character the parts before left unfinished.
     let carry: number[] = [];
     for (const part of this.parts) {
@@ -81,14 +90,16 @@ export class ByteChunks {
         const take = Math.min(sequenceLength(carry[0]) - carry.length, part.length);
         for (; from < take; from++) carry.push(part[from]);
         if (carry.length < sequenceLength(carry[0])) continue;
-        if (!isUtf8(Buffer.from(carry))) return false;
+        pieces.push(Buffer.from(carry));
         carry = [];
       }
       const cut = unfinishedFrom(part, from);
-      if (!isUtf8(part.subarray(from, cut))) return false;
+      if (cut > from) pieces.push(from === 0 && cut === part.length ? part : part.subarray(from, cut));
       for (let k = cut; k < part.length; k++) carry.push(part[k]);
     }
-    return carry.length === 0;
+    // Unfinished at the end: not UTF-8, decoded as replacement characters.
+    if (carry.length > 0) pieces.push(Buffer.from(carry));
+    return pieces;
   }
 
   /** Makes the part holding byte `i` (0 ≤ i < length) the current one. */
