@@ -10,6 +10,7 @@
 // output items (reasoning with its `encrypted_content`) followed by the new input.
 import type { Provider } from "../providers/provider.js";
 import { ServerError } from "../wire/server-error.js";
+import type { DeferredJson } from "../transport/deferred-json.js";
 import { joinedBytes, jsonBytes, outputOf } from "./context-parts.js";
 import type { HeldResponse, ResponseStore } from "./response-store.js";
 
@@ -20,8 +21,8 @@ const STATEFUL_PROVIDERS: ReadonlySet<string> = new Set(["openai"]);
 export interface Continuation {
   /** The body to send upstream. */
   upstream: Json;
-  /** The turn's whole input (earlier turns included when known), to keep with its answer. */
-  context: Json[];
+  /** The turn's whole input (earlier turns included when known), to keep with its answer; a fresh turn's long input may still be its text. */
+  context: Json[] | DeferredJson;
   /** The client's `previous_response_id`, when it was expanded here rather than forwarded. */
   expandedFrom?: string;
   /** `context`'s size as JSON when it continues a kept response (see NewResponse.inputBytes). */

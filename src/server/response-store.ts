@@ -10,8 +10,9 @@
 // read back at start and dropped after the retention time.
 import { createHash } from "node:crypto";
 import { join } from "node:path";
+import { DeferredJson } from "../transport/deferred-json.js";
 import { extendsContext, jsonBytes } from "./context-parts.js";
-import { ID_PATTERN, ResponseFiles, type ChainLink } from "./response-files.js";
+import { ID_PATTERN, ResponseFiles, type ChainLink, type FileEntry } from "./response-files.js";
 
 type Json = Record<string, unknown>;
 
@@ -56,10 +57,33 @@ export interface HeldResponse extends StoredResponse {
   readonly inputBytes?: number;
 }
 
-interface Held extends HeldResponse {
-  charge: Charge;
+/**
+ * A kept entry. A turn's input may still be the text the client sent it in (a long one the
+ * body reader left unparsed): parsed when something first reads it (a follow-up, a
+ * listing, its file), not to keep it. Parsing the bench's 111 KB history cost ~150 µs of
+ * a turn that nothing may ever continue (docs/PERFORMANCE.md, "Sixteenth pass").
+ */
+class Held implements HeldResponse, FileEntry {
   /** Set by the files once written (response-files.ts). */
   version?: string;
+  #input: Json[] | DeferredJson;
+
+  constructor(
+    readonly response: Json,
+    input: Json[] | DeferredJson,
+    readonly createdAt: number,
+    readonly inputBytes: number | undefined,
+    readonly charge: Charge,
+    /** Items its own context array was counted for (ITEM_BYTES each): none for an input kept as text, whose bytes are counted. */
+    readonly items: number,
+  ) {
+    this.#input = input;
+  }
+
+  get input(): Json[] {
+    if (this.#input instanceof DeferredJson) this.#input = this.#input.value() as Json[];
+    return this.#input;
+  }
 }
 
 /** What one turn adds to the store's bytes: counted while it is held, or while a counted later turn builds on it. */
@@ -74,7 +98,9 @@ interface Charge {
 }
 
 /** What put() keeps: a response, its input, and what the caller already knows of the response's size. */
-export interface NewResponse extends Omit<StoredResponse, "createdAt"> {
+export interface NewResponse extends Omit<StoredResponse, "createdAt" | "input"> {
+  /** The turn's input; still the client's text (see Held) when nothing has read it. */
+  input: Json[] | DeferredJson;
   /**
    * At least the response's size as JSON, from the text it was parsed from (a relay has the
    * upstream's event bytes): counted instead of serializing the response. The parsed
@@ -153,16 +179,16 @@ export class ResponseStore {
     const whole = ownResponseBytes + inputBytes + (responseBytes === undefined ? ENTRY_FIELDS_BYTES + String(createdAt).length : ENTRY_OVERHEAD);
     if (whole > this.limits.maxBytes) return false;
     // Checked once here; its file (response-files.ts) then holds only the added items as well.
-    const extended = entry.continues !== undefined && extendsContext(input, entry.continues) ? (entry.continues as Held) : undefined;
+    const extended = entry.continues !== undefined && Array.isArray(input) && extendsContext(input, entry.continues) ? (entry.continues as Held) : undefined;
     const base = extended?.charge && !extended.charge.released && entry.addedBytes !== undefined ? extended : undefined;
     const charge: Charge = { bytes: base ? ownResponseBytes + entry.addedBytes! + ENTRY_OVERHEAD : whole, refs: 0, base: base?.charge, held: true, released: false };
     // Counted before the key is let go of: a response may continue one with its own id.
     if (base) base.charge.refs++;
     const key = `${scope}/${id}`;
     this.remove(key);
-    const held: Held = { response, input, createdAt, inputBytes, charge };
+    const held = new Held(response, input, createdAt, inputBytes, charge, Array.isArray(input) ? input.length : 0);
     this.entries.set(key, held);
-    this.bytes += charge.bytes + ITEM_BYTES * input.length;
+    this.bytes += charge.bytes + ITEM_BYTES * held.items;
     this.sweep();
     this.evict();
     if (this.entries.has(key)) this.files?.write(key, held, extended);
@@ -201,8 +227,10 @@ export class ResponseStore {
     for (const link of bases) count(link, false);
     // Oldest first, so the most recent survive the limits.
     for (const { link, ...entry } of entries) {
-      this.entries.set(`${scope}/${String(entry.response.id)}`, { ...entry, charge: count(link, true) });
-      this.bytes += ITEM_BYTES * entry.input.length;
+      const held = new Held(entry.response, entry.input, entry.createdAt, entry.inputBytes, count(link, true), entry.input.length);
+      held.version = entry.version;
+      this.entries.set(`${scope}/${String(entry.response.id)}`, held);
+      this.bytes += ITEM_BYTES * held.items;
     }
     for (const link of [...bases, ...entries.map((entry) => entry.link)]) {
       const base = link.base === undefined ? undefined : charges.get(link.base);
@@ -241,7 +269,7 @@ export class ResponseStore {
     const held = this.entries.get(key);
     if (!held) return;
     this.entries.delete(key);
-    this.bytes -= ITEM_BYTES * held.input.length;
+    this.bytes -= ITEM_BYTES * held.items;
     held.charge.held = false;
     this.release(held.charge);
     this.files?.remove(key);

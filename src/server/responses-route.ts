@@ -72,6 +72,8 @@ export async function handleResponses(ctx: RouteContext): Promise<void> {
 function turnContinuation(ctx: RouteContext, source: BodySource): Continuation {
   const body = source.value;
   const raw = body.input;
+  // A fresh turn's long input is kept as the text it came in: parsed if a follow-up or a listing reads it.
+  if (raw instanceof DeferredJson && typeof body.previous_response_id !== "string") return { upstream: body, context: raw, inputSize: () => raw.bytes.length };
   const given = settled(raw);
   // A bare string is one user message; the ChatGPT paths accept only the array form (docs/protocol.md#siwc-inference).
   const input = typeof given === "string" ? toInputItems(given, true) : Array.isArray(given) ? (given as Json[]) : [];

@@ -255,7 +255,7 @@ describe("bodies sent on upstream", () => {
   const spaced = (body: unknown) => Buffer.from(JSON.stringify(body, null, 1));
   const countIn = (stack: Stack, path: string) => stack.emulator.requests.filter((r) => r.path === path).length;
 
-  it("sends a long input it need not read unparsed: as the client's bytes, bad JSON in it judged by the upstream", async () => {
+  it("sends a long input it need not read unparsed, kept or not: as the client's bytes, bad JSON in it judged by the upstream; a continued one is read", async () => {
     const stack = await startStack({ server: { onError: (message) => assert.fail(message) } });
     try {
       const body = { model: "gpt-5.5", input: history(), store: false, stream: true };
@@ -266,22 +266,26 @@ describe("bodies sent on upstream", () => {
       assert.equal(upstream(stack, "/v1/responses").sha256, sha256(bytes));
       assert.match(answer.body, /You asked: \\"Start\.\\"/, "the upstream read the history the client sent");
       // A bad literal inside the input, its strings and brackets intact: only the upstream parses it.
-      const broken = Buffer.from(bytes.toString().replace('"role": "user"', '"role": user'));
+      const broken = (value: unknown) => Buffer.from(spaced(value).toString().replace('"role": "user"', '"role": user'));
       const before = countIn(stack, "/v1/responses");
-      const refused = await post(stack, broken);
+      const refused = await post(stack, broken(body));
       assert.equal(refused.status, 400, refused.body);
       assert.match(JSON.parse(refused.body).error.message, /could not parse the JSON body/);
       assert.equal(countIn(stack, "/v1/responses"), before + 1, "the upstream judged it");
-      // Kept (no `store: false`), the same body is read here: the server's own 400, nothing sent.
+      // Kept (no `store: false`), it is not read either: a kept input is read only by a follow-up or a listing.
       const { store: _store, ...kept } = body;
-      const keptBroken = Buffer.from(spaced(kept).toString().replace('"role": "user"', '"role": user'));
-      assertOpenAIError(await post(stack, keptBroken), 400, "invalid_json");
-      assert.equal(countIn(stack, "/v1/responses"), before + 1);
+      assert.equal((await post(stack, broken(kept))).status, 400);
+      assert.equal(countIn(stack, "/v1/responses"), before + 2, "the upstream judged it");
+      // Continuing a kept response, the input is read here: the server's own 400, nothing sent.
+      const { id } = JSON.parse((await post(stack, spaced({ ...kept, stream: false }))).body) as { id: string };
+      const sent = countIn(stack, "/v1/responses");
+      assertOpenAIError(await post(stack, broken({ ...kept, previous_response_id: id })), 400, "invalid_json");
+      assert.equal(countIn(stack, "/v1/responses"), sent);
       // Invalid UTF-8 anywhere is refused before anything is sent.
       const text = bytes.toString();
       const at = text.indexOf("Turn 7");
       assertOpenAIError(await post(stack, Buffer.concat([bytes.subarray(0, at), Buffer.from([0xc3, 0x28]), bytes.subarray(at)])), 400, "invalid_body");
-      assert.equal(countIn(stack, "/v1/responses"), before + 1);
+      assert.equal(countIn(stack, "/v1/responses"), sent);
     } finally {
       await stack.close();
     }

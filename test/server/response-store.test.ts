@@ -8,6 +8,8 @@ import { it } from "node:test";
 import { isProviderError } from "#src/errors.js";
 import { jsonBytes } from "#src/server/context-parts.js";
 import { keyScope, ResponseStore, type HeldResponse } from "#src/server/response-store.js";
+import { ByteChunks } from "#src/transport/byte-chunks.js";
+import { DeferredJson } from "#src/transport/deferred-json.js";
 import { withHome } from "../support/home.js";
 import { eventually } from "../support/poll.js";
 import { seeded } from "./fixtures/response-store-churn.js";
@@ -84,6 +86,34 @@ it("counts a response by the source size its caller knows, without serializing i
   // 300 bytes each, plus their input and field names: the third put evicts the first.
   assert.deepEqual(["resp_1", "resp_2", "resp_3"].map((id) => store.get("s", id) !== undefined), [false, true, true]);
   assert.ok(store.totalBytes > 600 && store.totalBytes <= 1000, String(store.totalBytes));
+});
+
+it("keeps an input still in the client's text unparsed until something reads it, counted by that text, and evicts it unread", () => {
+  let parses = 0;
+  class CountedJson extends DeferredJson {
+    override value(): unknown {
+      parses++;
+      return super.value();
+    }
+  }
+  const text = (input: string) => new CountedJson(new ByteChunks([Buffer.from(input)]), () => new Error("not JSON"));
+  const store = new ResponseStore({ maxEntries: 2, maxBytes: 100_000, retentionHours: 0 }, undefined, undefined, () => 0);
+  const items = said("A long history.");
+  // Text that is not JSON is never read: kept, then evicted, without a parse.
+  assert.ok(store.put("s", { ...entry("resp_unread"), input: text("[not JSON"), inputBytes: 9 }));
+  assert.ok(store.put("s", { ...entry("resp_1"), input: text(JSON.stringify(items)), inputBytes: JSON.stringify(items).length }));
+  assert.ok(store.put("s", entry("resp_2")));
+  assert.equal(store.get("s", "resp_unread"), undefined);
+  assert.equal(parses, 0);
+  // Read, it is parsed once and stays the same items.
+  const kept = store.get("s", "resp_1")!;
+  assert.deepEqual(kept.input, items);
+  assert.equal(kept.input, store.get("s", "resp_1")!.input);
+  assert.equal(parses, 1);
+  // A follow-up builds on it as on any kept turn.
+  const next = follow(store, kept, "resp_3", said("Again."));
+  assert.deepEqual(next.input, [...items, ...(kept.response.output as Json[]), ...said("Again.")]);
+  assert.equal(parses, 1);
 });
 
 it("a long-running store drops expired entries and their files as new ones arrive", () =>
