@@ -1,9 +1,10 @@
 // A member of a relayed JSON body kept as the text it came in until something reads it.
-// The local server leaves a large `input` this way when the request is neither kept nor
-// continues a kept one: the body then goes upstream as the client's bytes, and decoding
-// and parsing the history serve would never read cost ~0.3 ms of a 136 KB request
-// (docs/PERFORMANCE.md, "Fifteenth pass"). Whatever reads the member calls settled();
-// JSON.stringify reads it through toJSON().
+// The local server leaves a large `input` this way when the request does not continue a
+// kept one: the body then goes upstream as the client's bytes, and decoding and parsing
+// the history serve would never read cost ~0.3 ms of a 136 KB request (docs/PERFORMANCE.md,
+// "Fifteenth pass"); a kept turn keeps it so until a follow-up or a listing reads it
+// ("Sixteenth pass"). Whatever reads the member calls settled(); JSON.stringify reads it
+// through toJSON().
 import type { ByteChunks } from "./byte-chunks.js";
 
 export class DeferredJson {
