@@ -317,7 +317,7 @@ describe("bodies sent on upstream", () => {
 
   for (const httpClient of ["undici", "node"] as const) {
     it(`sends a long body that came in pieces, cut inside characters, as the client's bytes, and reads its input whole when kept (${httpClient})`, async () => {
-      const stack = await startStack({ server: { providerOptions: { httpClient }, onError: (message) => assert.fail(message) } });
+      const stack = await startStack({ server: { providerOptions: { httpClient, retry: { baseDelayMs: 1, maxDelayMs: 5 } }, onError: (message) => assert.fail(message) } });
       try {
         const input = history({ type: "message", role: "user", content: [{ type: "input_text", text: "Caf\u00e9 \u{1f600} \u2713, start." }] });
         const piecesOf = (bytes: Buffer) => {
@@ -327,6 +327,15 @@ describe("bodies sent on upstream", () => {
         const streamed = spaced({ model: "gpt-5.5", input, store: false, stream: true });
         const answer = await postInPieces(stack, streamed, piecesOf(streamed));
         assert.equal(answer.status, 200, answer.body);
+        assert.equal(upstream(stack, "/v1/responses").sha256, sha256(streamed));
+        // Retried after a 500, the same pieces go again, whole.
+        stack.emulator.setFault({ name: "server_error" });
+        const sent = countIn(stack, "/v1/responses");
+        assert.equal((await postInPieces(stack, streamed, piecesOf(streamed))).status, 200);
+        const attempts = stack.emulator.requests.filter((r) => r.path === "/v1/responses").slice(sent);
+        assert.deepEqual(attempts.map((r) => r.sha256), [sha256(streamed), sha256(streamed)]);
+        // Gzipped, it is read in the decompressor's chunks (16 KiB each) and goes on decompressed.
+        assert.equal((await post(stack, gzipSync(streamed), { "content-encoding": "gzip" })).status, 200);
         assert.equal(upstream(stack, "/v1/responses").sha256, sha256(streamed));
         // Not streamed: the policy's `stream: true` goes after the client's pieces.
         const unstreamed = spaced({ model: "gpt-5.5", input, store: false });

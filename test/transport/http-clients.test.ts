@@ -73,6 +73,27 @@ for (const client of ["node", "undici"] satisfies HttpClientChoice[]) {
       assert.equal(await readAll(response.body), "one,two");
     });
 
+    it("a body given as parts (a relayed body in the chunks it came in) goes out in order, with its length, not chunked", async () => {
+      const seen: string[] = [];
+      const server = await serve((req, res) => {
+        const chunks: Buffer[] = [];
+        req.on("data", (chunk: Buffer) => chunks.push(chunk));
+        req.on("end", () => {
+          seen.push(`${req.headers["content-length"]} ${req.headers["transfer-encoding"]} ${Buffer.concat(chunks).toString()}`);
+          res.end("ok");
+        });
+      });
+      after(() => server.close());
+      const bytes = Buffer.from('{"text":"h\u00e9llo \u2713"}');
+      // Cut inside both multi-byte characters.
+      const at = [bytes.indexOf(0xc3) + 1, bytes.indexOf(0xe2) + 2];
+      for (const body of [[bytes.subarray(0, at[0]), bytes.subarray(at[0], at[1]), bytes.subarray(at[1])], [bytes]]) {
+        const response = await send({ url: server.url, method: "POST", headers: {}, body, client });
+        assert.equal(await readAll(response.body), "ok");
+      }
+      assert.deepEqual(seen, [`${bytes.length} undefined ${bytes.toString()}`, `${bytes.length} undefined ${bytes.toString()}`]);
+    });
+
     it("a caller that stops reading early keeps the connection for the next request", async () => {
       const server = await serve((_req, res) => {
         res.write("data: done\n\n");
@@ -214,7 +235,11 @@ for (const client of ["node", "undici"] satisfies HttpClientChoice[]) {
 describe("which client carries a request", () => {
   it("a proxied request goes through the proxy even when undici is asked for", async () => {
     const proxy = await startProxy();
-    const server = await serve((_req, res) => res.end("via"));
+    // Answers a GET with "via", a POST with its body.
+    const server = await serve((req, res) => {
+      if (req.method === "GET") return void res.end("via");
+      req.pipe(res);
+    });
     after(async () => {
       configureProxy({ env: {} });
       await server.close();
@@ -223,6 +248,10 @@ describe("which client carries a request", () => {
     configureProxy({ proxy: proxy.url, proxyOrigin: "flag", env: {} });
     const response = await send({ url: `${server.url}/x`, method: "GET", headers: {}, client: "undici" });
     assert.equal(await readAll(response.body), "via");
-    assert.deepEqual(proxy.log.map((entry) => entry.line), [`GET ${server.url}/x`]);
+    // A body in parts goes through it whole.
+    const parts = [Buffer.from('{"a":'), Buffer.from('"b"}')];
+    const posted = await send({ url: `${server.url}/y`, method: "POST", headers: {}, body: parts, client: "undici" });
+    assert.equal(await readAll(posted.body), '{"a":"b"}');
+    assert.deepEqual(proxy.log.map((entry) => entry.line), [`GET ${server.url}/x`, `POST ${server.url}/y`]);
   });
 });
