@@ -191,6 +191,34 @@ describe("previous_response_id on the stateful Platform (provider openai)", () =
 });
 
 describe("persistence (responses_store_hours > 0)", () => {
+  it("writes a long input it kept as the client's text to its file whole, and reads it back after a restart", async () => {
+    // The Platform: no policy of its reads the input, so it is kept unread.
+    await withStack({ server: { provider: "openai", apiKey: "local-key-one-0123456789", responseStore: { retentionHours: 1 } } }, async (stack) => {
+      // Past the size the body reader leaves as text (32 KiB), characters of 2 and 3 bytes in it.
+      const input = Array.from({ length: 40 }, (_, i) =>
+        i % 2 === 0
+          ? { type: "message", role: "user", content: [{ type: "input_text", text: `Turn ${i}: ${"caf\u00e9 \u2713 ".repeat(250)}` }] }
+          : { type: "message", role: "assistant", content: [{ type: "output_text", text: `Turn ${i}: noted.` }] },
+      );
+      assert.ok(Buffer.byteLength(JSON.stringify(input)) > 32 * 1024);
+      const first = await client(stack.server.baseUrl, stack.server.apiKey).responses.create({ model: "gpt-5.5", input: input as OpenAI.Responses.ResponseInput });
+      await stack.server.close();
+      const again = await createServer({ env: stack.env, home: stack.home, port: 0, provider: "openai", responseStore: { retentionHours: 1 }, apiKey: stack.server.apiKey });
+      try {
+        const listed = await client(again.baseUrl, again.apiKey).responses.inputItems.list(first.id, { order: "asc", limit: 100 });
+        assert.deepEqual(
+          listed.data.map((item) => {
+            const { id: _id, status: _status, ...rest } = item as unknown as Record<string, unknown>;
+            return rest;
+          }),
+          input,
+        );
+      } finally {
+        await again.close({ drainTimeoutMs: 0 });
+      }
+    });
+  });
+
   it("survives a restart in 0600 files, and only for the same local key", async () => {
     await withStack({ ...chatgpt, server: { provider: "chatgpt", apiKey: "local-key-one-0123456789", responseStore: { retentionHours: 1 } } }, async (stack) => {
       const first = await client(stack.server.baseUrl, stack.server.apiKey).responses.create({ model: "gpt-5.5", input: "remember me" });
