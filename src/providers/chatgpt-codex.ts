@@ -8,7 +8,7 @@ import { codexHeaders } from "../auth/codex/headers.js";
 import type { AuthSource } from "../transport/auth-source.js";
 import { ProviderError, type ErrorCode } from "../errors.js";
 import { getJson } from "../transport/json-request.js";
-import { applyResponsesPolicy, buildResponsesBody, toInputItems, type ResponsesPolicy } from "../wire/responses-request.js";
+import { applyResponsesPolicy, buildResponsesBody, type ResponsesPolicy } from "../wire/responses-request.js";
 import { ResponsesEventMapper } from "../wire/responses-events.js";
 import type { CallOptions, MapperContext } from "../transport/response-stream.js";
 import type { ModelInfo, ModelRequest, RateLimitSnapshot, StreamEvent } from "../types.js";
@@ -60,6 +60,8 @@ export const CODEX_POLICY: ResponsesPolicy = {
   defaultInstructions: CODEX_DEFAULT_INSTRUCTIONS,
   // `system`-role items are rejected; developer messages are the equivalent.
   systemAsDeveloper: true,
+  // `input` must be an item array (docs/protocol.md#codex-body).
+  inputAsItems: true,
 };
 
 /** Failures that mean "the endpoint is not answering usefully", after which a fallback is shown. */
@@ -169,17 +171,8 @@ export function chatgptCodexProvider(context: ProviderContext): CodexProvider {
       auth,
       headers: {},
       buildBody: (request, model) => codexRequestBody(request, model, sessionId),
-      // `input` must be an item array (docs/protocol.md#codex-body): a string is one user message.
       prepareBody: (body) =>
-        applyResponsesPolicy(
-          {
-            ...body,
-            input: typeof body.input === "string" ? toInputItems(body.input, true) : body.input,
-            instructions: body.instructions || undefined,
-            prompt_cache_key: body.prompt_cache_key ?? sessionId,
-          },
-          CODEX_POLICY,
-        ),
+        applyResponsesPolicy({ ...body, instructions: body.instructions || undefined, prompt_cache_key: body.prompt_cache_key ?? sessionId }, CODEX_POLICY),
       // A body whose prompt_cache_key names another conversation (set by the caller, or by a
       // client of the local server) gets the matching session headers, so cache affinity follows it.
       headersForBody: (body) =>

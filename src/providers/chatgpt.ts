@@ -9,7 +9,7 @@ import { ProviderError } from "../errors.js";
 import type { ModelInfo } from "../types.js";
 import { settled } from "../transport/deferred-json.js";
 import { getJson } from "../transport/json-request.js";
-import { applyResponsesPolicy, buildResponsesBody, toInputItems, type ResponsesPolicy } from "../wire/responses-request.js";
+import { applyResponsesPolicy, buildResponsesBody, type ResponsesPolicy } from "../wire/responses-request.js";
 import { ResponsesEventMapper } from "../wire/responses-events.js";
 import { withClientVersion } from "./catalog-client-version.js";
 import { OPENAI_DEFAULT_MODEL, platformBaseUrl } from "./openai.js";
@@ -47,6 +47,8 @@ export const SIWC_POLICY: ResponsesPolicy = {
   include: ["reasoning.encrypted_content"],
   // docs/protocol.md#siwc-inference: explicit system-role items are rejected; developer messages are the equivalent.
   systemAsDeveloper: true,
+  // docs/protocol.md#siwc-inference: `input` must be an item array.
+  inputAsItems: true,
 };
 
 /**
@@ -87,10 +89,9 @@ function groupFlatTools(body: Record<string, unknown>): Record<string, unknown> 
   return { ...rest, ...(kept.length ? { tools: kept } : {}), input: [{ type: "additional_tools", role: "developer", tools: grouped }, ...input] };
 }
 
-/** A pass-through body under the SIWC rules; `input` must be an item array (docs/protocol.md#siwc-inference). */
+/** A pass-through body under the SIWC rules (docs/protocol.md#siwc-inference). */
 function prepareSiwcBody(body: Record<string, unknown>): Record<string, unknown> {
-  const input = typeof body.input === "string" ? toInputItems(body.input, true) : body.input;
-  return groupFlatTools(rejectUnsupportedTools(applyResponsesPolicy({ ...body, input }, SIWC_POLICY)));
+  return groupFlatTools(rejectUnsupportedTools(applyResponsesPolicy(body, SIWC_POLICY)));
 }
 
 /** `{models:[{slug, display_name, visibility}]}`: only entries meant for pickers (docs/protocol.md#siwc-inference). */

@@ -16,6 +16,8 @@ export interface ResponsesPolicy {
   defaultInstructions?: string;
   /** System-role messages are rejected by the endpoint: send them as `developer` messages. */
   systemAsDeveloper?: boolean;
+  /** The endpoint takes `input` only as an item array: a string is sent as one user message. */
+  inputAsItems?: boolean;
 }
 
 export const PLATFORM_POLICY: ResponsesPolicy = { rejects: {}, forced: {} };
@@ -141,6 +143,7 @@ function enforcePolicy(body: Record<string, unknown>, policy: ResponsesPolicy): 
     body.store = policy.forced.store;
   }
   if (body.instructions === undefined && policy.defaultInstructions !== undefined) body.instructions = policy.defaultInstructions;
+  if (policy.inputAsItems && typeof body.input === "string") body.input = toInputItems(body.input, true);
   // An input still in the client's text (DeferredJson) is parsed here: a search of the text
   // for a `system` role cost more than half the parse (docs/PERFORMANCE.md, "Fifteenth pass").
   const input = policy.systemAsDeveloper ? settled(body.input) : undefined;
