@@ -25,12 +25,17 @@ interface Answer {
   body: string;
 }
 
-/** A POST whose body is given as bytes (node:http, so any header may be set). */
-function post(stack: Stack, body: Buffer, headers: Record<string, string> = {}): Promise<Answer> {
+/**
+ * A POST whose body is given as bytes (node:http, so any header may be set). With `cuts`,
+ * it is written in pieces cut there (its length declared), each after the last has had
+ * time to arrive on its own.
+ */
+function post(stack: Stack, body: Buffer, headers: Record<string, string> = {}, cuts: number[] = []): Promise<Answer> {
   return new Promise((resolve, reject) => {
+    const length: Record<string, string> = cuts.length > 0 ? { "content-length": String(body.length) } : {};
     const req = request(
       `${stack.server.baseUrl}/responses`,
-      { method: "POST", headers: { authorization: `Bearer ${stack.server.apiKey}`, "content-type": "application/json", ...headers } },
+      { method: "POST", headers: { authorization: `Bearer ${stack.server.apiKey}`, "content-type": "application/json", ...length, ...headers } },
       (res) => {
         let text = "";
         res.on("data", (chunk: Buffer) => (text += chunk));
@@ -38,7 +43,15 @@ function post(stack: Stack, body: Buffer, headers: Record<string, string> = {}):
       },
     );
     req.on("error", reject);
-    req.end(body);
+    if (cuts.length === 0) return void req.end(body);
+    const pieces = [0, ...cuts].map((from, i) => body.subarray(from, cuts[i] ?? body.length));
+    const next = () => {
+      const piece = pieces.shift();
+      if (piece === undefined) return void req.end();
+      req.write(piece);
+      setTimeout(next, 5);
+    };
+    next();
   });
 }
 
@@ -291,30 +304,6 @@ describe("bodies sent on upstream", () => {
     }
   });
 
-  /** A POST whose body is written in pieces, cut at `cuts`, each after the last has had time to arrive on its own. */
-  function postInPieces(stack: Stack, body: Buffer, cuts: number[]): Promise<Answer> {
-    return new Promise((resolve, reject) => {
-      const req = request(
-        `${stack.server.baseUrl}/responses`,
-        { method: "POST", headers: { authorization: `Bearer ${stack.server.apiKey}`, "content-type": "application/json", "content-length": String(body.length) } },
-        (res) => {
-          let text = "";
-          res.on("data", (chunk: Buffer) => (text += chunk));
-          res.on("end", () => resolve({ status: res.statusCode ?? 0, body: text }));
-        },
-      );
-      req.on("error", reject);
-      const pieces = [0, ...cuts].map((from, i) => body.subarray(from, cuts[i] ?? body.length));
-      const next = () => {
-        const piece = pieces.shift();
-        if (piece === undefined) return void req.end();
-        req.write(piece);
-        setTimeout(next, 5);
-      };
-      next();
-    });
-  }
-
   for (const httpClient of ["undici", "node"] as const) {
     it(`sends a long body that came in pieces, cut inside characters, as the client's bytes, and reads its input whole when kept (${httpClient})`, async () => {
       const stack = await startStack({ server: { providerOptions: { httpClient, retry: { baseDelayMs: 1, maxDelayMs: 5 } }, onError: (message) => assert.fail(message) } });
@@ -325,13 +314,13 @@ describe("bodies sent on upstream", () => {
           return [inside("\u00e9", 1), inside("\u{1f600}", 2), inside("\u2713", 1), 40_000, 64 * 1024 + 3].sort((a, b) => a - b);
         };
         const streamed = spaced({ model: "gpt-5.5", input, store: false, stream: true });
-        const answer = await postInPieces(stack, streamed, piecesOf(streamed));
+        const answer = await post(stack, streamed, {}, piecesOf(streamed));
         assert.equal(answer.status, 200, answer.body);
         assert.equal(upstream(stack, "/v1/responses").sha256, sha256(streamed));
         // Retried after a 500, the same pieces go again, whole.
         stack.emulator.setFault({ name: "server_error" });
         const sent = countIn(stack, "/v1/responses");
-        assert.equal((await postInPieces(stack, streamed, piecesOf(streamed))).status, 200);
+        assert.equal((await post(stack, streamed, {}, piecesOf(streamed))).status, 200);
         const attempts = stack.emulator.requests.filter((r) => r.path === "/v1/responses").slice(sent);
         assert.deepEqual(attempts.map((r) => r.sha256), [sha256(streamed), sha256(streamed)]);
         // Gzipped, it is read in the decompressor's chunks (16 KiB each) and goes on decompressed.
@@ -339,11 +328,11 @@ describe("bodies sent on upstream", () => {
         assert.equal(upstream(stack, "/v1/responses").sha256, sha256(streamed));
         // Not streamed: the policy's `stream: true` goes after the client's pieces.
         const unstreamed = spaced({ model: "gpt-5.5", input, store: false });
-        assert.equal((await postInPieces(stack, unstreamed, piecesOf(unstreamed))).status, 200);
+        assert.equal((await post(stack, unstreamed, {}, piecesOf(unstreamed))).status, 200);
         assert.equal(upstream(stack, "/v1/responses").sha256, sha256(withMembers(unstreamed, '"stream":true')));
         // Kept, the input is parsed from its pieces: listed back as it was sent.
         const kept = spaced({ model: "gpt-5.5", input, stream: false });
-        const first = await postInPieces(stack, kept, piecesOf(kept));
+        const first = await post(stack, kept, {}, piecesOf(kept));
         assert.equal(first.status, 200, first.body);
         const { id } = JSON.parse(first.body) as { id: string };
         const listed = await fetch(`${stack.server.baseUrl}/responses/${id}/input_items?order=asc&limit=100`, { headers: { authorization: `Bearer ${stack.server.apiKey}` } });
@@ -356,7 +345,7 @@ describe("bodies sent on upstream", () => {
         const before = countIn(stack, "/v1/responses");
         const at = streamed.indexOf("\u2713");
         const broken = Buffer.concat([streamed.subarray(0, at + 1), Buffer.from([0x28]), streamed.subarray(at + 2)]);
-        assertOpenAIError(await postInPieces(stack, broken, [at + 1, at + 2]), 400, "invalid_body");
+        assertOpenAIError(await post(stack, broken, {}, [at + 1, at + 2]), 400, "invalid_body");
         assert.equal(countIn(stack, "/v1/responses"), before);
       } finally {
         await stack.close();
