@@ -57,8 +57,14 @@ export const SIWC_POLICY: ResponsesPolicy = {
  */
 const UNSUPPORTED_TOOLS = new Set(["image_generation", "file_search", "code_interpreter", "computer", "computer_use", "computer_use_preview", "mcp", "tool_search"]);
 
+/** The body's tools (parsed, if the local server left them as the client's text). */
+function toolsOf(body: Record<string, unknown>): Array<{ type?: unknown }> {
+  const tools = settled(body.tools);
+  return Array.isArray(tools) ? (tools as Array<{ type?: unknown }>) : [];
+}
+
 function rejectUnsupportedTools(body: Record<string, unknown>): Record<string, unknown> {
-  const tools = Array.isArray(body.tools) ? (body.tools as Array<{ type?: unknown }>) : [];
+  const tools = toolsOf(body);
   const index = tools.findIndex((tool) => UNSUPPORTED_TOOLS.has(String(tool?.type)));
   if (index >= 0) {
     throw new ProviderError("unsupported_parameter", `Tool type "${String(tools[index].type)}" is not supported with ChatGPT plan usage; remove it.`, {
@@ -79,7 +85,7 @@ const GROUPED_TOOL_TYPES = new Set(["function", "custom"]);
  * Runs after `rejectUnsupportedTools`, so a rejected `tools[i]` names the caller's index.
  */
 function groupFlatTools(body: Record<string, unknown>): Record<string, unknown> {
-  const tools = Array.isArray(body.tools) ? (body.tools as Array<{ type?: unknown }>) : [];
+  const tools = toolsOf(body);
   const grouped = tools.filter((tool) => GROUPED_TOOL_TYPES.has(String(tool?.type)));
   if (grouped.length === 0) return body;
   const kept = tools.filter((tool) => !GROUPED_TOOL_TYPES.has(String(tool?.type)));

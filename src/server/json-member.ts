@@ -38,16 +38,25 @@ export function memberBytes(bytes: ByteChunks, name: string): number | undefined
 /**
  * Where the value of member `name` lies in the JSON object `bytes` (for a repeated name,
  * the last one, as JSON.parse keeps); undefined when it is absent or the text is not an
- * object read this way. Strings are skipped and brackets counted, nothing more: text
- * that passes may still not be JSON (a bad literal, a control character in a string).
+ * object read this way.
  */
 export function memberSpan(bytes: ByteChunks, name: string): MemberSpan | undefined {
+  return memberSpans(bytes, [name])?.get(name);
+}
+
+/**
+ * Where the values of the members `names` lie in the JSON object `bytes`, for those present
+ * (as memberSpan, in one pass); undefined when the text is not an object read this way.
+ * Strings are skipped and brackets counted, nothing more: text that passes may still not
+ * be JSON (a bad literal, a control character in a string).
+ */
+export function memberSpans(bytes: ByteChunks, names: readonly string[]): Map<string, MemberSpan> | undefined {
+  const found = new Map<string, MemberSpan>();
   try {
     let i = skipSpace(bytes, 0);
     if (bytes.at(i) !== OPEN_OBJECT) return undefined;
     i = skipSpace(bytes, i + 1);
-    if (bytes.at(i) === CLOSE_OBJECT) return undefined;
-    let found: MemberSpan | undefined;
+    if (bytes.at(i) === CLOSE_OBJECT) return skipSpace(bytes, i + 1) === bytes.length ? found : undefined;
     for (;;) {
       if (bytes.at(i) !== QUOTE) throw new NotAnObject();
       const keyEnd = stringEnd(bytes, i);
@@ -56,7 +65,7 @@ export function memberSpan(bytes: ByteChunks, name: string): MemberSpan | undefi
       if (bytes.at(i) !== COLON) throw new NotAnObject();
       i = skipSpace(bytes, i + 1);
       const valueStop = valueEnd(bytes, i);
-      if (key === name) found = { start: i, end: valueStop, repeated: found !== undefined };
+      if (names.includes(key)) found.set(key, { start: i, end: valueStop, repeated: found.has(key) });
       i = skipSpace(bytes, valueStop);
       if (bytes.at(i) === CLOSE_OBJECT) return skipSpace(bytes, i + 1) === bytes.length ? found : undefined;
       if (bytes.at(i) !== COMMA) throw new NotAnObject();

@@ -10,7 +10,7 @@ import type { BodySource } from "../transport/body-source.js";
 import { ByteChunks } from "../transport/byte-chunks.js";
 import { DeferredJson } from "../transport/deferred-json.js";
 import { ServerError } from "../wire/server-error.js";
-import { memberSpan, OPEN_ARRAY } from "./json-member.js";
+import { memberSpans, OPEN_ARRAY } from "./json-member.js";
 
 /** Large enough for base64 images in a long agent transcript. */
 export const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024;
@@ -82,18 +82,33 @@ function decodeUtf8(bytes: ByteChunks): string {
 
 /** Under this size a member is parsed with the rest: finding it would cost more than it saves. */
 const DEFER_FROM_BYTES = 32 * 1024;
+/**
+ * Under this size a member named `alongside` is parsed with the rest. Once a body is
+ * scanned for its large member, finding the others is free; parsing a Codex turn's
+ * ~22 KB instructions and ~5 KB of tool schemas cost ~30 µs (docs/PERFORMANCE.md,
+ * "Seventeenth pass").
+ */
+const ALONGSIDE_FROM_BYTES = 1024;
+
+/** Members of a large body that may be left as their text (readJsonBody). */
+export interface Deferral {
+  /** Left as text when it is an array of 32 KiB or more; only then are the others. */
+  readonly member: string;
+  /** Left as text too, each when 1 KiB or more, if `member` is. */
+  readonly alongside: readonly string[];
+}
 
 const invalidJson = () =>
   new ServerError(400, "We could not parse the JSON body of your request. The body must be a JSON object (Content-Type: application/json).", "invalid_json");
 
 /**
  * The body's value, and its bytes (after Content-Encoding, BOM left out) to send on as
- * they came. `deferred`: a member that, when it is an array of 32 KiB or more, is left as
- * its text (a DeferredJson) for whatever reads it to parse; the rest of the body is
- * parsed and the whole checked to be UTF-8 now. Its text is checked to be JSON only when
- * read: a body sent on unread gets the upstream's verdict, as through any proxy.
+ * they came. `deferred`: members that, in a large body, are left as their text (each a
+ * DeferredJson) for whatever reads them to parse (settled()); the rest of the body is
+ * parsed and the whole checked to be UTF-8 now. Their text is checked to be JSON only
+ * when read: a body sent on unread gets the upstream's verdict, as through any proxy.
  */
-export async function readJsonBody(req: IncomingMessage, limit: number, deferred?: string): Promise<BodySource> {
+export async function readJsonBody(req: IncomingMessage, limit: number, deferred?: Deferral): Promise<BodySource> {
   const received = await readBytes(req, limit);
   // A byte order mark is skipped (RFC 8259 §8.1 lets a parser ignore one), and left out of a body sent on.
   const bytes = hasBom(received) ? received.subarray(3) : received;
@@ -114,16 +129,25 @@ function parseObject(text: string): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
-/** The body with member `name` left unparsed, or undefined when it is not one large array, once. */
-function withDeferred(bytes: ByteChunks, name: string): Record<string, unknown> | undefined {
-  const span = memberSpan(bytes, name);
-  if (!span || span.repeated || span.end - span.start < DEFER_FROM_BYTES || bytes.at(span.start) !== OPEN_ARRAY) return undefined;
-  // Checked in three parts, split at ASCII brackets, so no character is cut.
-  const member = bytes.subarray(span.start, span.end);
-  if (!member.isUtf8()) throw notUtf8();
-  // The rest, the member's value written as 0: decoded and parsed as any body is, then given the member's text.
-  const value = parseObject(`${decodeUtf8(bytes.subarray(0, span.start))}0${decodeUtf8(bytes.subarray(span.end))}`);
-  value[name] = new DeferredJson(member, invalidJson);
+/** The body with `deferral`'s members left unparsed, or undefined when its `member` is not one large array, once. */
+function withDeferred(bytes: ByteChunks, deferral: Deferral): Record<string, unknown> | undefined {
+  const spans = memberSpans(bytes, [deferral.member, ...deferral.alongside]);
+  const main = spans?.get(deferral.member);
+  if (!spans || !main || main.repeated || main.end - main.start < DEFER_FROM_BYTES || bytes.at(main.start) !== OPEN_ARRAY) return undefined;
+  const left = [...spans].filter(([name, span]) => name === deferral.member || (!span.repeated && span.end - span.start >= ALONGSIDE_FROM_BYTES));
+  left.sort(([, a], [, b]) => a.start - b.start);
+  const members = left.map(([name, span]) => [name, bytes.subarray(span.start, span.end)] as const);
+  // Each checked on its own: a member's value starts and ends with an ASCII quote or bracket, so no character is cut.
+  for (const [, member] of members) if (!member.isUtf8()) throw notUtf8();
+  // The rest, each member's value written as 0: decoded and parsed as any body is, then given the members' text.
+  let rest = "";
+  let from = 0;
+  for (const [, span] of left) {
+    rest += `${decodeUtf8(bytes.subarray(from, span.start))}0`;
+    from = span.end;
+  }
+  const value = parseObject(rest + decodeUtf8(bytes.subarray(from)));
+  for (const [name, member] of members) value[name] = new DeferredJson(member, invalidJson);
   return value;
 }
 

@@ -10,7 +10,7 @@ import { isProviderError } from "../errors.js";
 import { toInputItems } from "../wire/responses-request.js";
 import type { FallbackSwitch, ResponseResult, StreamEvent } from "../types.js";
 import { upstreamHeaders, failure, sendJson, type RouteContext } from "./route-context.js";
-import { requireString } from "./request-body.js";
+import { requireString, type Deferral } from "./request-body.js";
 import { ResponsesSynthesizer } from "../wire/responses-synth.js";
 import { responsesToModelRequest } from "../wire/responses-to-request.js";
 import { SseWriter } from "./sse-writer.js";
@@ -47,8 +47,14 @@ interface Answering {
   fallbacks: FallbackSwitch[];
 }
 
+/**
+ * A long turn's history, and with it the instructions and tool schemas, stay the client's
+ * text until something reads them: every reader of these members settles them (settled()).
+ */
+const DEFERRED: Deferral = { member: "input", alongside: ["instructions", "tools"] };
+
 export async function handleResponses(ctx: RouteContext): Promise<void> {
-  const source = await ctx.readBody("input");
+  const source = await ctx.readBody(DEFERRED);
   const body = source.value;
   const model = requireString(body, "model");
   ctx.record.model = model;

@@ -7,6 +7,7 @@ import { ServerError } from "../wire/server-error.js";
 import { errorAnswer, type ErrorAnswer, type ErrorContext } from "./errors.js";
 import type { InFlightRequest } from "./in-flight.js";
 import type { ModelCatalog } from "./model-catalog.js";
+import type { Deferral } from "./request-body.js";
 import { DROPPED_HEADER, FALLBACK_HEADER, fallbackHeaderValue } from "./upstream.js";
 import type { FallbackSwitch } from "../types.js";
 import type { ResponseStore } from "./response-store.js";
@@ -29,8 +30,8 @@ export interface RouteContext {
   catalog: ModelCatalog;
   record: RequestRecord;
   errorContext: ErrorContext;
-  /** The JSON object body, and the bytes it was parsed from; `deferred`: a member that may be left unparsed (readJsonBody). */
-  readBody(deferred?: string): Promise<BodySource>;
+  /** The JSON object body, and the bytes it was parsed from; `deferred`: members that may be left unparsed (readJsonBody). */
+  readBody(deferred?: Deferral): Promise<BodySource>;
   /** Path parameter (e.g. the model id of `/v1/models/{id}`). */
   param?: string;
   /** The URL's query parameters (parsed when called; most routes never ask). */

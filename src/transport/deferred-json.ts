@@ -3,8 +3,8 @@
 // kept one: the body then goes upstream as the client's bytes, and decoding and parsing
 // the history serve would never read cost ~0.3 ms of a 136 KB request (docs/PERFORMANCE.md,
 // "Fifteenth pass"); a kept turn keeps it so until a follow-up or a listing reads it
-// ("Sixteenth pass"). Whatever reads the member calls settled(); JSON.stringify reads it
-// through toJSON().
+// ("Sixteenth pass"); long `instructions` and `tools` beside it stay text too ("Seventeenth
+// pass"). Whatever reads such a member calls settled(); JSON.stringify reads it through toJSON().
 import type { ByteChunks } from "./byte-chunks.js";
 
 export class DeferredJson {

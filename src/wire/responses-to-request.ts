@@ -59,7 +59,8 @@ export function responsesToModelRequest(body: Json, model: string): TranslatedRe
   for (const field of REFUSED) if (body[field] !== undefined && body[field] !== null) throw refused(field);
   const dropped = Object.keys(body).filter((field) => !MAPPED.has(field) && body[field] !== undefined);
   const tools: FunctionTool[] = [];
-  for (const tool of Array.isArray(body.tools) ? (body.tools as Json[]) : []) {
+  const given = settled(body.tools);
+  for (const tool of Array.isArray(given) ? (given as Json[]) : []) {
     if (tool?.type === "function" && typeof tool.name === "string") {
       tools.push({ type: "function", name: tool.name, description: text(tool.description), parameters: tool.parameters as Json | undefined, strict: typeof tool.strict === "boolean" ? tool.strict : null });
     } else {
@@ -73,7 +74,7 @@ export function responsesToModelRequest(body: Json, model: string): TranslatedRe
     request: {
       model,
       input: inputItems(settled(body.input)),
-      instructions: text(body.instructions),
+      instructions: text(settled(body.instructions)),
       tools: tools.length ? tools : undefined,
       toolChoice: toolChoice(body.tool_choice),
       parallelToolCalls: typeof body.parallel_tool_calls === "boolean" ? body.parallel_tool_calls : undefined,

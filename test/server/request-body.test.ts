@@ -15,6 +15,7 @@ import { gzipSync } from "node:zlib";
 import { CODEX_DEFAULT_INSTRUCTIONS } from "#src/providers/chatgpt-codex.js";
 import { listen } from "#src/server/listen.js";
 import { readJsonBody } from "#src/server/request-body.js";
+import { DeferredJson } from "#src/transport/deferred-json.js";
 import { ServerError } from "#src/wire/server-error.js";
 import { chatUpstream, startCodexStack, startStack, type Stack } from "./helpers.js";
 import { eventually } from "../support/poll.js";
@@ -211,6 +212,43 @@ describe("reading bodies", () => {
       await eventually(() => released === expected.length, 10_000);
     } finally {
       socket.destroy();
+      server.close();
+    }
+  });
+});
+
+describe("members left as text", () => {
+  it("leaves a long input, and beside it each member named with it of 1 KiB or more, as text; parses the rest, in any order", async () => {
+    const server = createHttpServer(async (req, res) => {
+      const { value } = await readJsonBody(req, MIB, { member: "input", alongside: ["instructions", "tools"] });
+      const deferred = Object.keys(value).filter((name) => value[name] instanceof DeferredJson);
+      res.end(JSON.stringify({ deferred, value }));
+    });
+    const url = await listen(server, 0, "127.0.0.1");
+    const read = async (text: string) => (await (await fetch(url, { method: "POST", body: text })).json()) as { deferred: string[]; value: unknown };
+    try {
+      const input = Array.from({ length: 800 }, (_, i) => ({ role: "user", content: `Turn ${i}: "quoted" ] } caf\u00e9` }));
+      const instructions = `Be brief. ${"\u2713 Follow the conventions. ".repeat(60)}`;
+      const tools = Array.from({ length: 30 }, (_, i) => ({ type: "function", name: `tool_${i}`, parameters: { type: "object" } }));
+      for (const body of [
+        { instructions, model: "m", input, tools },
+        { tools, input, stream: true, instructions },
+        { input, instructions, tools: tools.slice(0, 2) },
+      ]) {
+        const text = JSON.stringify(body, null, 1);
+        const answer = await read(text);
+        assert.deepEqual(answer.value, body);
+        const long = ["input", "instructions", "tools"].filter((name) => name in body && Buffer.byteLength(JSON.stringify((body as Record<string, unknown>)[name])) >= 1024);
+        assert.deepEqual(answer.deferred.sort(), long.sort(), text.slice(0, 60));
+      }
+      // Without a long input, nothing is left as text.
+      assert.deepEqual((await read(JSON.stringify({ input: input.slice(0, 10), instructions, tools }))).deferred, []);
+      // A name given twice is parsed with the rest, as JSON.parse reads it: the last one.
+      const twice = `{"instructions": ${JSON.stringify(instructions)}, "input": ${JSON.stringify(input)}, "instructions": ${JSON.stringify(`${instructions}!`)}}`;
+      const answer = await read(twice);
+      assert.deepEqual(answer.deferred, ["input"]);
+      assert.deepEqual(answer.value, { instructions: `${instructions}!`, input });
+    } finally {
       server.close();
     }
   });
@@ -420,6 +458,81 @@ describe("bodies sent on upstream", () => {
       const sent = upstream(chat, "/v1/chat/completions").body as { messages: { role: string }[] };
       assert.equal(sent.messages.length, 41);
       assert.equal(sent.messages[0].role, "user");
+    } finally {
+      await chat.close();
+    }
+  });
+
+  /** Over 1 KiB each: left as text beside a long input. */
+  const longInstructions = `Be brief; quote "exactly" (caf\u00e9 \u2713).\n${"Follow the repository's conventions. ".repeat(40)}`;
+  const longTools = [
+    ...Array.from({ length: 8 }, (_, i) => ({ type: "function", name: `tool_${i}`, description: `Tool ${i}: ${"does a thing ".repeat(10)}`, parameters: { type: "object", properties: { path: { type: "string" } } } })),
+    { type: "custom", name: "apply_patch", description: "Applies a patch." },
+  ];
+
+  it("leaves long instructions and tools beside a long input as text: sent as the client's bytes, read where a provider reads them", async () => {
+    const turn = { model: "gpt-5.5", instructions: longInstructions, input: history(), tools: longTools, store: false, stream: true };
+    assert.ok(Buffer.byteLength(JSON.stringify(longTools)) > 1024 && Buffer.byteLength(JSON.stringify(longInstructions)) > 1024);
+    const platform = await startStack({ server: { onError: (message) => assert.fail(message) } });
+    try {
+      const bytes = spaced(turn);
+      assert.equal((await post(platform, bytes)).status, 200);
+      assert.equal(upstream(platform, "/v1/responses").sha256, sha256(bytes));
+      // Bad JSON in the tools, read by no one here: the upstream's 400.
+      const before = countIn(platform, "/v1/responses");
+      const broken = Buffer.from(bytes.toString().replace('"name": "tool_3"', '"name": tool_3'));
+      const refused = await post(platform, broken);
+      assert.equal(refused.status, 400, refused.body);
+      assert.equal(countIn(platform, "/v1/responses"), before + 1, "the upstream judged it");
+    } finally {
+      await platform.close();
+    }
+    // The Codex backend: a system item changes the input, so the body goes as JSON, the instructions and tools as they were.
+    const codex = await startCodexStack();
+    try {
+      const system = history({ type: "message", role: "system", content: [{ type: "input_text", text: "Be brief." }] });
+      assert.equal((await post(codex, spaced({ ...turn, input: system }))).status, 200);
+      const sent = upstream(codex, "/backend-api/codex/responses").body as Record<string, unknown>;
+      assert.equal(sent.instructions, longInstructions);
+      assert.deepEqual(sent.tools, longTools);
+      // A follow-up to a kept turn is sent as JSON (the history expanded): bad JSON in its tools is the server's own 400, nothing sent.
+      const { store: _store, ...keptTurn } = turn;
+      const { id } = JSON.parse((await post(codex, spaced({ ...keptTurn, stream: false }))).body) as { id: string };
+      const count = countIn(codex, "/backend-api/codex/responses");
+      const followUp = spaced({ ...keptTurn, previous_response_id: id }).toString().replace('"name": "tool_3"', '"name": tool_3');
+      assertOpenAIError(await post(codex, Buffer.from(followUp)), 400, "invalid_json");
+      assert.equal(countIn(codex, "/backend-api/codex/responses"), count);
+    } finally {
+      await codex.close();
+    }
+    // Sign in with ChatGPT reads the tools: an unsupported one named by its index and dropped, flat ones moved into the input.
+    const siwc = await startStack({ server: { provider: "chatgpt" }, setup: (emulator, home) => siwcSignIn(emulator, home) });
+    try {
+      const tools = [...longTools.slice(0, 4), { type: "tool_search" }, ...longTools.slice(4)];
+      const answer = await post(siwc, spaced({ ...turn, tools }));
+      assert.equal(answer.status, 200, answer.body);
+      assert.deepEqual(siwc.logs.at(-1)!.dropped, ["tools[tool_search]"]);
+      const sent = upstream(siwc, "/v1/responses").body as Record<string, unknown> & { input: Record<string, unknown>[] };
+      assert.equal(sent.instructions, longInstructions);
+      assert.equal(sent.tools, undefined);
+      assert.deepEqual(sent.input[0], { type: "additional_tools", role: "developer", tools: longTools });
+      // Read there, bad JSON in them is the server's own 400: nothing is sent.
+      const count = countIn(siwc, "/v1/responses");
+      assertOpenAIError(await post(siwc, Buffer.from(spaced(turn).toString().replace('"name": "tool_3"', '"name": tool_3'))), 400, "invalid_json");
+      assert.equal(countIn(siwc, "/v1/responses"), count);
+    } finally {
+      await siwc.close();
+    }
+    // A Chat upstream: the instructions become the system message, the function tools Chat's.
+    const chat = await startStack({ server: chatUpstream });
+    try {
+      assert.equal((await post(chat, spaced(turn))).status, 200);
+      const sent = upstream(chat, "/v1/chat/completions").body as { messages: { role: string; content: unknown }[]; tools: { function: { name: string } }[] };
+      assert.deepEqual(sent.messages[0], { role: "system", content: longInstructions });
+      assert.deepEqual(
+        sent.tools.map((tool) => tool.function.name),
+        longTools.filter((tool) => tool.type === "function").map((tool) => tool.name),
+      );
     } finally {
       await chat.close();
     }
