@@ -13,8 +13,8 @@ import { DeferredJson } from "./deferred-json.js";
 /**
  * A JSON object body as a client sent it: the value JSON.parse gave (left unchanged: a
  * changed copy is compared with it; a member may be a DeferredJson, not yet parsed: read
- * it through settled()) and
- * the UTF-8 bytes it was parsed from, without a BOM, in the chunks they came in.
+ * it through settled()) and the UTF-8 bytes it was parsed from, without a BOM, in the
+ * chunks they came in.
  */
 export interface BodySource {
   value: Record<string, unknown>;
