@@ -61,11 +61,7 @@ export async function handleResponses(ctx: RouteContext): Promise<void> {
   // Undefined when the model is known: no await, no promise job on the way to the upstream.
   const checking = ctx.catalog.check(model);
   if (checking) await checking;
-  // A turn that neither continues a kept response nor is kept reads nothing of its input
-  // here: a long one the body reader left as text goes on unparsed, as the client's bytes
-  // (unless the provider's policy reads it). `context` would be what is kept: nothing.
-  const unkept = body.store === false && typeof body.previous_response_id !== "string" && body.input instanceof DeferredJson;
-  const continued = unkept ? { upstream: body, context: [] } : turnContinuation(ctx, source);
+  const continued = turnContinuation(ctx, source);
   const answering = await open(ctx, continued, model, source);
   ctx.record.dropped = answering.dropped;
   // Kept once finished: the upstream's terminal response, with the output the stream carried.
@@ -78,7 +74,9 @@ export async function handleResponses(ctx: RouteContext): Promise<void> {
 function turnContinuation(ctx: RouteContext, source: BodySource): Continuation {
   const body = source.value;
   const raw = body.input;
-  // A fresh turn's long input is kept as the text it came in: parsed if a follow-up or a listing reads it.
+  // A fresh turn reads nothing of a long input the body reader left as text: it goes on
+  // unparsed, as the client's bytes (unless the provider's policy reads it), and if the
+  // turn is kept, it is kept as that text, parsed if a follow-up or a listing reads it.
   if (raw instanceof DeferredJson && typeof body.previous_response_id !== "string") return { upstream: body, context: raw, inputSize: () => raw.bytes.length };
   const given = settled(raw);
   // A bare string is one user message; the ChatGPT paths accept only the array form (docs/protocol.md#siwc-inference).
