@@ -9,7 +9,7 @@ import { ProviderError } from "../errors.js";
 import type { ModelInfo } from "../types.js";
 import { settled } from "../transport/deferred-json.js";
 import { getJson } from "../transport/json-request.js";
-import { applyResponsesPolicy, buildResponsesBody, type ResponsesPolicy } from "../wire/responses-request.js";
+import { applyResponsesPolicy, buildResponsesBody, toolsOf, type ResponsesPolicy } from "../wire/responses-request.js";
 import { ResponsesEventMapper } from "../wire/responses-events.js";
 import { withClientVersion } from "./catalog-client-version.js";
 import { OPENAI_DEFAULT_MODEL, platformBaseUrl } from "./openai.js";
@@ -56,12 +56,6 @@ export const SIWC_POLICY: ResponsesPolicy = {
  * web search tools pass.
  */
 const UNSUPPORTED_TOOLS = new Set(["image_generation", "file_search", "code_interpreter", "computer", "computer_use", "computer_use_preview", "mcp", "tool_search"]);
-
-/** The body's tools (parsed, if the local server left them as the client's text). */
-function toolsOf(body: Record<string, unknown>): Array<{ type?: unknown }> {
-  const tools = settled(body.tools);
-  return Array.isArray(tools) ? (tools as Array<{ type?: unknown }>) : [];
-}
 
 function rejectUnsupportedTools(body: Record<string, unknown>): Record<string, unknown> {
   const tools = toolsOf(body);

@@ -12,9 +12,9 @@
 // from the upstream (an HTTP 400 "Unsupported parameter"); either way nothing has been
 // sent to our client yet, so the call is simply opened again without the field.
 import { ProviderError } from "../errors.js";
-import { settled } from "../transport/deferred-json.js";
 import { pipeEvents, type BatchHandler, type ResponseStream } from "../transport/response-stream.js";
 import type { FallbackSwitch, ModelRequest, StreamEvent } from "../types.js";
+import { toolsOf } from "../wire/responses-request.js";
 
 type Json = Record<string, unknown>;
 
@@ -87,9 +87,8 @@ export async function openUpstream(open: () => ResponseStream, drop: (param: str
 /** `drop` for a Responses wire body: safe top-level fields, and non-function tools by index (`tools[3]`). */
 export function dropFromBody(body: Json, param: string): string | undefined {
   const tool = /^tools\[(\d+)\]$/.exec(param);
-  const given = tool ? settled(body.tools) : undefined;
-  if (tool && Array.isArray(given)) {
-    const tools = [...(given as Json[])];
+  if (tool) {
+    const tools = [...toolsOf(body)];
     const [removed] = tools.splice(Number(tool[1]), 1);
     if (!removed || removed.type === "function") return undefined;
     body.tools = tools;

@@ -126,6 +126,15 @@ export function buildResponsesBody(request: ModelRequest, policy: ResponsesPolic
 }
 
 /**
+ * A Responses body's `tools` as an array (parsed first if the local server left them as the
+ * client's text); empty when absent or not an array.
+ */
+export function toolsOf(body: Record<string, unknown>): Record<string, unknown>[] {
+  const tools = settled(body.tools);
+  return Array.isArray(tools) ? (tools as Record<string, unknown>[]) : [];
+}
+
+/**
  * Enforce an endpoint's policy on a Responses wire body: forced values, required
  * instructions, `include`, system-role handling, and rejected fields (an
  * `unsupported_parameter` error naming the field, before any network call). Used for

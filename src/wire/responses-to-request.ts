@@ -6,6 +6,7 @@
 // Codex CLI still works against a Chat-only server without its apply_patch tool.
 import { settled } from "../transport/deferred-json.js";
 import type { FunctionTool, InputItem, ModelRequest, ReasoningEffort, ReasoningSummary, ToolChoice, Verbosity } from "../types.js";
+import { toolsOf } from "./responses-request.js";
 import { ServerError } from "./server-error.js";
 
 type Json = Record<string, unknown>;
@@ -59,8 +60,7 @@ export function responsesToModelRequest(body: Json, model: string): TranslatedRe
   for (const field of REFUSED) if (body[field] !== undefined && body[field] !== null) throw refused(field);
   const dropped = Object.keys(body).filter((field) => !MAPPED.has(field) && body[field] !== undefined);
   const tools: FunctionTool[] = [];
-  const given = settled(body.tools);
-  for (const tool of Array.isArray(given) ? (given as Json[]) : []) {
+  for (const tool of toolsOf(body)) {
     if (tool?.type === "function" && typeof tool.name === "string") {
       tools.push({ type: "function", name: tool.name, description: text(tool.description), parameters: tool.parameters as Json | undefined, strict: typeof tool.strict === "boolean" ? tool.strict : null });
     } else {
