@@ -5,16 +5,17 @@ import { join } from "node:path";
 import { codexHome, type Env } from "../../config/paths.js";
 import { ProviderError } from "../../errors.js";
 import { registerSecret } from "../../redact.js";
-import type { OAuthCredential } from "../credential.js";
+import type { AccessTokenCredential, OAuthCredential } from "../credential.js";
 import { decodeJwtPayload } from "../oauth/jwt.js";
 import { writeFileAtomic } from "../store/index.js";
 import { CODEX_CLIENT_ID } from "./constants.js";
 import { identityFromTokens } from "./tokens.js";
 
-/** What a Codex auth.json holds that we can use. */
+/** What a Codex auth.json holds that we can use; an access token is checked (whoami) by whoever stores it. */
 export type CodexAuthFile =
   | { mode: "chatgpt"; credential: OAuthCredential }
-  | { mode: "apikey"; apiKey: string };
+  | { mode: "apikey"; apiKey: string }
+  | { mode: "access-token"; token: string };
 
 /** `$CODEX_HOME/auth.json`, else `~/.codex/auth.json`. */
 export function defaultCodexAuthPath(env: Env): string {
@@ -29,14 +30,20 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-/** docs/protocol.md#codex-auth-file: explicit `auth_mode`, else inferred from which fields are present. */
+/**
+ * docs/protocol.md#codex-auth-file: explicit `auth_mode`, else inferred from which fields
+ * are present (Codex writes an access-token login without one, on purpose).
+ */
 function authMode(file: Record<string, unknown>): string {
   if (typeof file.auth_mode === "string") return file.auth_mode;
-  if (file.personal_access_token !== undefined) return "personalAccessToken";
+  if (file.personal_access_token !== undefined) return PAT_MODE;
   if (Object.keys(file).some((key) => key.startsWith("bedrock_"))) return "bedrock";
   if (typeof file.OPENAI_API_KEY === "string" && file.OPENAI_API_KEY !== "") return "apikey";
   return "chatgpt";
 }
+
+/** Codex's name for an access-token (`at-…`) login. */
+const PAT_MODE = "personalAccessToken";
 
 function requiredToken(tokens: Record<string, unknown>, field: string, path: string): string {
   const value = tokens[field];
@@ -74,8 +81,15 @@ export async function readCodexAuthFile(path: string, issuer: string): Promise<C
     registerSecret(file.OPENAI_API_KEY);
     return { mode: "apikey", apiKey: file.OPENAI_API_KEY };
   }
+  if (mode === PAT_MODE) {
+    const token = file.personal_access_token;
+    if (typeof token !== "string" || token.trim() === "") throw invalid(path, "personal_access_token is missing");
+    registerSecret(token.trim());
+    return { mode: "access-token", token: token.trim() };
+  }
   if (mode !== "chatgpt") {
-    throw invalid(path, `it uses auth_mode "${mode}", and only "chatgpt" and "apikey" logins can be imported`);
+    const named = typeof file.auth_mode === "string" ? `auth_mode "${mode}"` : `a "${mode}" login (no auth_mode; read from its fields)`;
+    throw invalid(path, `it holds ${named}, and only ChatGPT sign-ins, API keys and access tokens can be imported`);
   }
   if (!isObject(file.tokens)) throw invalid(path, "it has no tokens object (is Codex signed in?)");
   const tokens = file.tokens;
@@ -128,7 +142,17 @@ function codexAuthJson(credential: OAuthCredential): string {
   return `${JSON.stringify(file, null, 2)}\n`;
 }
 
+/**
+ * An access token byte for byte as Codex's own `codex login --with-access-token` writes it
+ * (observed, Codex CLI 0.169.0): no `auth_mode`, which older Codex builds could not read,
+ * and no final newline.
+ */
+function codexAccessTokenJson(credential: AccessTokenCredential): string {
+  return JSON.stringify({ OPENAI_API_KEY: null, personal_access_token: credential.token }, null, 2);
+}
+
 /** Atomic (temp + fsync + rename) and 0600, unlike Codex's own writes. */
-export async function writeCodexAuthFile(path: string, credential: OAuthCredential): Promise<void> {
-  await writeFileAtomic(path, codexAuthJson(credential), { mode: 0o600 });
+export async function writeCodexAuthFile(path: string, credential: OAuthCredential | AccessTokenCredential): Promise<void> {
+  const text = credential.type === "access-token" ? codexAccessTokenJson(credential) : codexAuthJson(credential);
+  await writeFileAtomic(path, text, { mode: 0o600 });
 }

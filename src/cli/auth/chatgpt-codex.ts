@@ -97,6 +97,10 @@ function report(
 
 async function importCodex(path: string, common: CommonAuthFlags, context: CliContext): Promise<number> {
   const imported = await readCodexAuthFile(path, codexAuthEndpoints(context.env).issuer);
+  if (imported.mode === "access-token") {
+    // Codex's `codex login --with-access-token`: stored as ours is, after the same check.
+    return cancellableSignIn(context, (signal) => storeAccessToken(imported.token, `the Codex access token imported from ${path}`, common, context, signal));
+  }
   if (imported.mode === "apikey") {
     // docs/protocol.md#codex-auth-file: an API-key login belongs to the Platform provider.
     await save(context, common.profile, "openai", { type: "api-key", key: imported.apiKey, savedAt: new Date().toISOString() });
@@ -119,11 +123,16 @@ async function withAccessToken(common: CommonAuthFlags, context: CliContext, sig
     "an access token",
     "printenv CODEX_ACCESS_TOKEN | codex-provider login --provider chatgpt-codex --with-access-token",
   );
+  return storeAccessToken(token, "a Codex access token", common, context, signal);
+}
+
+/** An access token checked with whoami (its workspace and plan) and stored; `method` names where it came from. */
+async function storeAccessToken(token: string, method: string, common: CommonAuthFlags, context: CliContext, signal: AbortSignal): Promise<number> {
   checkAccessTokenShape(token);
   const identity = await whoami(codexAuthEndpoints(context.env), token, signal);
   const credential: AccessTokenCredential = { ...identity, savedAt: new Date().toISOString() };
   await save(context, common.profile, CODEX_PROVIDER_ID, credential);
-  return report(context, common, { method: `a Codex access token (${fingerprint(token)}, no refresh)`, email: identity.email, accountId: identity.accountId, plan: identity.planType });
+  return report(context, common, { method: `${method} (${fingerprint(token)}, no refresh)`, email: identity.email, accountId: identity.accountId, plan: identity.planType });
 }
 
 async function interactiveLogin(
@@ -180,7 +189,8 @@ export const authCli: AuthCli = {
                              ChatGPT → Settings → Security; workspace admins must allow it)
       --workspace ID[,ID]    only accept a sign-in into these workspaces (allowed_workspace_id)
       --import-codex [PATH]  copy Codex CLI's login (default $CODEX_HOME/auth.json, else ~/.codex/auth.json);
-                             an API-key login is stored for provider openai
+                             an API-key login is stored for provider openai, an access-token login
+                             (codex login --with-access-token) as an access token
       --with-access-token    read a Codex access token (at-…, Business/Enterprise) from stdin; no refresh
       --port P[,P]           callback ports (default 1455,1457; only these are registered with OpenAI)
 ${wrapped(`With --import-codex: ${ROTATION_WARNING}`, "    ")}

@@ -1,12 +1,12 @@
-// `codex-provider export-codex [PATH]`: our chatgpt-codex sign-in as a Codex CLI
-// auth.json (docs/protocol.md#codex-auth-file), written atomically with mode 0600.
+// `codex-provider export-codex [PATH]`: our chatgpt-codex sign-in (or access token) as a
+// Codex CLI auth.json (docs/protocol.md#codex-auth-file), written atomically with mode 0600.
 import { cliStore } from "../credential-store.js";
 import { access } from "node:fs/promises";
 import { defaultCodexAuthPath, writeCodexAuthFile } from "../../auth/codex/auth-json.js";
 import { CODEX_PROVIDER_ID } from "../../auth/codex/auth-source.js";
 import { codexLoginCommand } from "../../auth/codex/constants.js";
 import { ProviderError } from "../../errors.js";
-import { maskEmail } from "../../redact.js";
+import { fingerprint, maskEmail } from "../../redact.js";
 import { parseFlags } from "../args.js";
 import { ROTATION_WARNING, wrapped } from "../auth/chatgpt-codex.js";
 import type { Command } from "../context.js";
@@ -24,9 +24,11 @@ export const command: Command = {
 
 Writes the chatgpt-codex (experimental) sign-in in Codex CLI's auth.json layout, mode 0600,
 atomically. PATH defaults to $CODEX_HOME/auth.json, else ~/.codex/auth.json. An existing
-file is only replaced with --force (Codex's own login there would be lost).
+file is only replaced with --force (Codex's own login there would be lost). A Codex access
+token (login --with-access-token) is written as \`codex login --with-access-token\` writes it;
+Codex checks it with OpenAI when it starts.
 
-${wrapped(ROTATION_WARNING)}
+${wrapped(`ChatGPT sign-ins only. ${ROTATION_WARNING}`)}
 
 Examples:
   codex-provider export-codex
@@ -42,15 +44,12 @@ Examples:
     const profile = values.profile ?? "default";
     const path = positionals[0] ?? defaultCodexAuthPath(context.env);
     const credential = (await cliStore(context).read(profile)).credentials[CODEX_PROVIDER_ID];
-    if (credential?.type !== "oauth") {
-      throw new ProviderError("login_required", `No chatgpt-codex ChatGPT sign-in to export (profile ${profile}).`, {
-        hint:
-          credential?.type === "access-token"
-            ? "Codex access tokens are not written to auth.json; give Codex the token as CODEX_ACCESS_TOKEN instead."
-            : `Sign in first: ${codexLoginCommand(profile)}`,
+    if (credential?.type !== "oauth" && credential?.type !== "access-token") {
+      throw new ProviderError("login_required", `No chatgpt-codex sign-in to export (profile ${profile}).`, {
+        hint: `Sign in first: ${codexLoginCommand(profile)}`,
       });
     }
-    if (credential.refreshFailure) {
+    if (credential.type === "oauth" && credential.refreshFailure) {
       throw new ProviderError("login_required", `The stored sign-in can no longer be refreshed (${credential.refreshFailure.message}); exporting it would not work.`, {
         hint: `Sign in again: ${codexLoginCommand(profile)}`,
       });
@@ -59,11 +58,15 @@ Examples:
       throw new ProviderError("config_error", `${path} already exists; pass --force to replace it (the login stored there would be lost).`);
     }
     await writeCodexAuthFile(path, credential);
+    // An access token does not rotate: both programs can hold it.
+    const warning = credential.type === "oauth" ? ROTATION_WARNING : undefined;
+    const kind = credential.type === "oauth" ? "sign-in" : "access-token";
     if (values.json) {
-      context.stdout.write(`${JSON.stringify({ provider: CODEX_PROVIDER_ID, profile, path, accountId: credential.accountId, warning: ROTATION_WARNING })}\n`);
+      context.stdout.write(`${JSON.stringify({ provider: CODEX_PROVIDER_ID, profile, path, kind, accountId: credential.accountId, warning })}\n`);
     } else {
+      const what = credential.type === "oauth" ? "" : ` with the Codex access token ${fingerprint(credential.token)}`;
       const who = [maskEmail(credential.email), credential.accountId && `account ${credential.accountId}`].filter(Boolean).join(", ");
-      context.stdout.write(`Wrote ${path} (mode 0600) for ${who || "the chatgpt-codex sign-in"}.\nWarning: ${ROTATION_WARNING}\n`);
+      context.stdout.write(`Wrote ${path} (mode 0600)${what} for ${who || "the chatgpt-codex sign-in"}.\n${warning ? `Warning: ${warning}\n` : ""}`);
     }
     return 0;
   },

@@ -1,6 +1,7 @@
 // Codex auth.json interop (docs/protocol.md#codex-auth-file): import → export byte-compatible fields,
-// 0600 and atomic, the API-key mode, refusals that never echo file contents, and the
-// real Codex CLI (0.169.0, when installed) accepting what export-codex writes.
+// 0600 and atomic, the API-key and access-token modes, refusals that never echo file contents,
+// and the real Codex CLI (0.169.0, when installed) writing what we import and accepting what
+// export-codex writes.
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { mkdir, readFile, stat, writeFile } from "node:fs/promises";
@@ -8,7 +9,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { CredentialStore } from "#src/auth/store/index.js";
-import { agentIdentityAuthFile, apiKeyAuthFile, chatgptAuthFile, type CodexTokens } from "./fixtures/auth-files.js";
+import { accessTokenAuthFile, agentIdentityAuthFile, apiKeyAuthFile, chatgptAuthFile, type CodexTokens } from "./fixtures/auth-files.js";
 import { assertNoSecrets, cliEnv, signIn, storedCodexCredential, withCodexEmulator } from "../../support/codex.js";
 import { withHome } from "../../support/home.js";
 import { runCli } from "../../support/cli.js";
@@ -17,6 +18,22 @@ const CODEX_BIN = fileURLToPath(new URL("../../../../node_modules/@openai/codex/
 
 function pretty(value: unknown): string {
   return `${JSON.stringify(value, null, 2)}\n`;
+}
+
+/**
+ * The real Codex CLI with a clean environment; `authApi` points its access-token check
+ * (whoami, `CODEX_AUTHAPI_BASE_URL`) at the emulator.
+ */
+async function runCodexCli(args: string[], env: { home: string; codexHome: string; authApi?: string }, stdin = ""): Promise<{ code: number | null; output: string }> {
+  const { spawn } = await import("node:child_process");
+  const authApi = env.authApi ? { CODEX_AUTHAPI_BASE_URL: env.authApi } : {};
+  const codex = spawn(process.execPath, [CODEX_BIN, ...args], { env: { PATH: process.env.PATH ?? "", HOME: env.home, CODEX_HOME: env.codexHome, ...authApi } });
+  let output = "";
+  codex.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  codex.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  codex.stdin.end(stdin);
+  const code = await new Promise<number | null>((resolve) => codex.once("close", resolve));
+  return { code, output };
 }
 
 test("import → export: the same four tokens and last_refresh, auth_mode chatgpt, mode 0600; the imported login works", async () => {
@@ -84,7 +101,9 @@ test("unusable files are refused by field name, never by content", async () => {
         ["not-json.json", `{"tokens": {"refresh_token": "${secret}"`, /is not valid JSON/],
         ["no-refresh.json", pretty(chatgptAuthFile({ id_token: "a.b.c", access_token: "x", refresh_token: "", account_id: null })), /tokens\.refresh_token is missing/],
         ["bad-id-token.json", pretty(chatgptAuthFile({ id_token: secret, access_token: "x", refresh_token: secret, account_id: null })), /tokens\.id_token is not a JWT/],
-        ["agent.json", pretty(agentIdentityAuthFile(secret)), /auth_mode "agentIdentity", and only "chatgpt" and "apikey"/],
+        ["agent.json", pretty(agentIdentityAuthFile(secret)), /auth_mode "agentIdentity", and only ChatGPT sign-ins, API keys and access tokens/],
+        ["bedrock.json", pretty({ OPENAI_API_KEY: null, bedrock_api_key: { api_key: secret, region: "us-east-1" } }), /a "bedrock" login \(no auth_mode; read from its fields\)/],
+        ["empty-pat.json", pretty(accessTokenAuthFile("")), /personal_access_token is missing/],
         ["missing.json", "", /No Codex auth\.json at .*missing\.json/],
       ];
       for (const [name, content, message] of cases) {
@@ -100,18 +119,59 @@ test("unusable files are refused by field name, never by content", async () => {
   );
 });
 
-test("export-codex without a ChatGPT sign-in: exit 3 with what to do", async () => {
+test("export-codex without a chatgpt-codex sign-in: exit 3 with what to do", async () => {
+  await withCodexEmulator({}, (emu) =>
+    withHome(async (home) => {
+      const none = await runCli(["export-codex", join(home, "a.json")], { env: cliEnv(emu, home), inherit: false });
+      assert.equal(none.code, 3);
+      assert.match(none.stderr, /No chatgpt-codex sign-in to export \(profile default\)/);
+      assert.match(none.stderr, /Sign in first: codex-provider login --provider chatgpt-codex/);
+    }),
+  );
+});
+
+test("an access-token auth.json (with or without auth_mode) is checked and stored as an access token; export writes it back; a rejected one stores nothing", async () => {
   await withCodexEmulator({}, (emu) =>
     withHome(async (home) => {
       const env = cliEnv(emu, home);
-      const none = await runCli(["export-codex", join(home, "a.json")], { env, inherit: false });
-      assert.equal(none.code, 3);
-      assert.match(none.stderr, /Sign in first: codex-provider login --provider chatgpt-codex/);
       const token = emu.auth.mintCodexAccessToken();
-      assert.equal((await runCli(["login", "--provider", "chatgpt-codex", "--with-access-token"], { env, inherit: false, stdin: token })).code, 0);
-      const accessToken = await runCli(["export-codex", join(home, "a.json")], { env, inherit: false });
-      assert.equal(accessToken.code, 3);
-      assert.match(accessToken.stderr, /give Codex the token as CODEX_ACCESS_TOKEN/);
+      for (const [name, file] of [
+        ["inferred.json", accessTokenAuthFile(token)],
+        ["explicit.json", { auth_mode: "personalAccessToken", ...accessTokenAuthFile(token) }],
+      ] as const) {
+        const path = join(home, name);
+        await writeFile(path, pretty(file));
+        const imported = await runCli(["login", "--provider", "chatgpt-codex", "--import-codex", path, "--json"], { env, inherit: false });
+        assert.equal(imported.code, 0, `${name}: ${imported.stderr}`);
+        const summary = JSON.parse(imported.stdout) as Record<string, unknown>;
+        assert.match(String(summary.method), /^the Codex access token imported from .*\.json \(sha256:[0-9a-f]{8}, no refresh\)$/);
+        assert.equal(summary.accountId, emu.auth.user.accountId);
+        assert.equal(summary.warning, undefined, "an access token does not rotate: no warning");
+        const stored = await storedCodexCredential(home);
+        assert.equal(stored?.type === "access-token" && stored.token, token, name);
+        assertNoSecrets(imported.stdout + imported.stderr, [token]);
+      }
+      assert.equal((await runCli(["ask", "-p", "chatgpt-codex", "-q", "hi"], { env, inherit: false })).code, 0, "the imported token is usable");
+
+      const out = join(home, "exported", "auth.json");
+      const exported = await runCli(["export-codex", out], { env, inherit: false });
+      assert.equal(exported.code, 0, exported.stderr);
+      assert.match(exported.stdout, /Wrote .* \(mode 0600\) with the Codex access token sha256:[0-9a-f]{8} for ad\*\*\*@example\.com, account /);
+      assert.doesNotMatch(exported.stdout, /Refresh tokens rotate/);
+      // Compared without printing: a failure must not show the token.
+      assert.ok((await readFile(out, "utf8")) === JSON.stringify(accessTokenAuthFile(token), null, 2), "the layout Codex writes: no auth_mode, no final newline");
+      if (process.platform !== "win32") assert.equal((await stat(out)).mode & 0o777, 0o600);
+      assertNoSecrets(exported.stdout + exported.stderr, [token]);
+
+      // One the service does not know: nothing is stored over what was there.
+      const unknown = "at-not-a-token-the-emulator-issued-0000000000";
+      await writeFile(join(home, "unknown.json"), pretty(accessTokenAuthFile(unknown)));
+      const rejected = await runCli(["login", "--provider", "chatgpt-codex", "--import-codex", join(home, "unknown.json")], { env, inherit: false });
+      assert.equal(rejected.code, 3, rejected.stderr);
+      assert.match(rejected.stderr, /The Codex access token was rejected/);
+      const kept = await storedCodexCredential(home);
+      assert.equal(kept?.type === "access-token" && kept.token, token);
+      assertNoSecrets(rejected.stdout + rejected.stderr, [unknown]);
     }),
   );
 });
@@ -127,14 +187,39 @@ test("Codex CLI 0.169.0 `codex login status` accepts a file written by export-co
       assert.equal(exported.code, 0, `default path: $CODEX_HOME/auth.json; stderr: ${exported.stderr}`);
       assert.ok(existsSync(join(codexHome, "auth.json")));
 
-      const { spawn } = await import("node:child_process");
-      const codex = spawn(process.execPath, [CODEX_BIN, "login", "status"], { env: { PATH: process.env.PATH ?? "", HOME: home, CODEX_HOME: codexHome } });
-      let output = "";
-      codex.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
-      codex.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
-      const code = await new Promise<number | null>((resolve) => codex.once("close", resolve));
+      const { code, output } = await runCodexCli(["login", "status"], { home, codexHome });
       assert.equal(code, 0, output);
       assert.match(output, /Logged in using ChatGPT/);
+    }),
+  );
+});
+
+test("Codex CLI 0.169.0's `codex login --with-access-token` file imports; export-codex writes the same bytes back, and Codex reads them", { skip: !existsSync(CODEX_BIN) && "@openai/codex is not installed" }, async () => {
+  await withCodexEmulator({}, (emu) =>
+    withHome(async (home) => {
+      const token = emu.auth.mintCodexAccessToken();
+      const codexHome = join(home, "codex-home");
+      await mkdir(codexHome);
+      // Codex checks the token with whoami before it writes the file: here, the emulator's.
+      const authApi = `${emu.authUrl}/api/accounts`;
+      const codexLogin = await runCodexCli(["login", "--with-access-token"], { home, codexHome, authApi }, `${token}\n`);
+      assert.equal(codexLogin.code, 0, codexLogin.output);
+      const written = await readFile(join(codexHome, "auth.json"), "utf8");
+
+      const env = cliEnv(emu, home, { CODEX_HOME: codexHome });
+      const imported = await runCli(["login", "--provider", "chatgpt-codex", "--import-codex"], { env, inherit: false });
+      assert.equal(imported.code, 0, imported.stderr);
+      assert.match(imported.stdout, /with the Codex access token imported from .*auth\.json \(sha256:[0-9a-f]{8}, no refresh\): ad\*\*\*@example\.com, account /);
+      assert.equal((await runCli(["ask", "-p", "chatgpt-codex", "-q", "hi"], { env, inherit: false })).code, 0);
+
+      const backHome = join(home, "codex-back");
+      const exported = await runCli(["export-codex"], { env: { ...env, CODEX_HOME: backHome }, inherit: false });
+      assert.equal(exported.code, 0, exported.stderr);
+      assert.ok((await readFile(join(backHome, "auth.json"), "utf8")) === written, "byte for byte what Codex wrote (compared without printing the token)");
+      const status = await runCodexCli(["login", "status"], { home, codexHome: backHome, authApi });
+      assert.equal(status.code, 0, status.output);
+      assert.match(status.output, /Logged in using personal access token/);
+      assertNoSecrets(imported.stdout + imported.stderr + exported.stdout + exported.stderr, [token]);
     }),
   );
 });
