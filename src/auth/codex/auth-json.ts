@@ -30,6 +30,9 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+/** Codex's name for an access-token (`at-…`) login. */
+const PAT_MODE = "personalAccessToken";
+
 /**
  * docs/protocol.md#codex-auth-file: explicit `auth_mode`, else inferred from which fields
  * are present (Codex writes an access-token login without one, on purpose).
@@ -41,9 +44,6 @@ function authMode(file: Record<string, unknown>): string {
   if (typeof file.OPENAI_API_KEY === "string" && file.OPENAI_API_KEY !== "") return "apikey";
   return "chatgpt";
 }
-
-/** Codex's name for an access-token (`at-…`) login. */
-const PAT_MODE = "personalAccessToken";
 
 function requiredToken(tokens: Record<string, unknown>, field: string, path: string): string {
   const value = tokens[field];

@@ -193,7 +193,7 @@ export const authCli: AuthCli = {
                              (codex login --with-access-token) as an access token
       --with-access-token    read a Codex access token (at-…, Business/Enterprise) from stdin; no refresh
       --port P[,P]           callback ports (default 1455,1457; only these are registered with OpenAI)
-${wrapped(`With --import-codex: ${ROTATION_WARNING}`, "    ")}
+${wrapped(`With --import-codex of a ChatGPT sign-in: ${ROTATION_WARNING}`, "    ")}
     Examples: codex-provider login --provider chatgpt-codex --device
               printenv CODEX_ACCESS_TOKEN | codex-provider login --provider chatgpt-codex --with-access-token`,
 
