@@ -79,10 +79,10 @@ export class ResponsesEventMapper {
 
   /**
    * How a pass-through (`rawEvents: "sse"`) treats an event type. The backend's own
-   * `codex.*` events (docs/protocol.md#codex-rate-limits) are read for their rate limits and
-   * not relayed: they are not Responses events (the openai SDK's stream helper throws on
-   * them), and they come before `response.created`, so relaying one would also count the
-   * stream as started and rule out a retry.
+   * `codex.*` events and its `response.metadata` (docs/protocol.md#codex-rate-limits) are
+   * read (for rate limits) and not relayed: they are not Responses events (the openai
+   * SDK's stream helper throws on them), and they come before `response.created`, so
+   * relaying one would also count the stream as started and rule out a retry.
    */
   relay(type: string): "pass" | "read" | "own" | "keep" | "last" {
     // A relay reads the terminal events (the response with its status and usage) and
@@ -107,6 +107,8 @@ export class ResponsesEventMapper {
         return "read";
       case "response.output_item.done":
         return "keep";
+      case "response.metadata":
+        return "own";
     }
     return type.startsWith("codex.") ? "own" : "pass";
   }

@@ -62,14 +62,15 @@ describe("openai SDK against the emulator", () => {
     assert.equal(response.output_text, 'Hello from the emulator. You asked: "plain"');
   });
 
-  it("works against the backend with an account header; the stream opens with codex.rate_limits", async () => {
+  it("works against the backend with an account header; the stream opens with codex.rate_limits and response.metadata", async () => {
     const token = await codexToken(emu);
     const backend = new OpenAI({ baseURL: `${emu.chatgptUrl}/codex`, apiKey: token, maxRetries: 0, defaultHeaders: { "chatgpt-account-id": emu.auth.user.accountId } });
     const params = { model: "gpt-5.5", instructions: "Be brief.", input: [{ role: "user" as const, content: "hi" }], store: false, include: ["reasoning.encrypted_content" as const], reasoning: { effort: "low" as const } };
     const events: Array<{ type: string; [key: string]: unknown }> = [];
     for await (const event of await backend.responses.create({ ...params, stream: true })) events.push(event as unknown as { type: string });
-    // docs/protocol.md#codex-rate-limits: the informational event comes before response.created.
-    assert.deepEqual(events.slice(0, 2).map((event) => event.type), ["codex.rate_limits", "response.created"]);
+    // docs/protocol.md#codex-rate-limits: the informational events come before response.created.
+    assert.deepEqual(events.slice(0, 3).map((event) => event.type), ["codex.rate_limits", "response.metadata", "response.created"]);
+    assert.equal(typeof (events[1].headers as Record<string, unknown>)["x-codex-turn-state"], "string");
     const limits = events[0].rate_limits as { primary: { used_percent: number; window_minutes: number } };
     assert.equal(typeof limits.primary.used_percent, "number");
     assert.equal(limits.primary.window_minutes, 300);

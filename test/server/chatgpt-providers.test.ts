@@ -144,7 +144,7 @@ describe("provider chatgpt-codex (experimental)", () => {
     assert.equal("stream_options" in body, false);
   });
 
-  it("the backend's codex.rate_limits event stays out of the relay, so the SDK's stream helper takes the stream", async () => {
+  it("the backend's codex.rate_limits and response.metadata events stay out of the relay, so the SDK's stream helper takes the stream", async () => {
     const params = { model: "gpt-5.5", input: [{ role: "user" as const, content: "hi" }] };
     const final = await client(stack).responses.stream(params).finalResponse();
     assert.equal(final.output_text, 'Hello from the emulator. You asked: "hi"');
@@ -154,10 +154,10 @@ describe("provider chatgpt-codex (experimental)", () => {
     assert.ok(types.every((type) => type.startsWith("response.")), types.join(", "));
   });
 
-  it("retries a stream that breaks after the backend's codex.rate_limits, before response.created", async () => {
+  it("retries a stream that breaks after the backend's codex.rate_limits and response.metadata, before response.created", async () => {
     const upstreamCalls = () => stack.emulator.requests.filter((r) => r.path === "/backend-api/codex/responses").length;
     const before = upstreamCalls();
-    // The informational event went out, then the stream ended: nothing a client sees was sent yet.
+    // The informational events went out, then the stream ended: nothing a client sees was sent yet.
     stack.emulator.setFault({ name: "truncate", before: "response.created" });
     const types: string[] = [];
     let text = "";

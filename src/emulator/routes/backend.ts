@@ -2,6 +2,7 @@
 // docs/protocol.md#codex-rejected-fields, docs/protocol.md#codex-errors), the model catalog and the usage
 // endpoint (docs/protocol.md#codex-models-and-usage). Every answer to an authenticated caller carries the
 // `x-codex-*` usage headers of docs/protocol.md#codex-rate-limits.
+import { randomBytes } from "node:crypto";
 import type { EmulatorContext } from "../context.js";
 import { detailError, type HttpError, openaiError } from "../errors.js";
 import type { Exchange } from "../http.js";
@@ -10,6 +11,7 @@ import { backendCatalogBody, backendCatalogEtag, effortError, findModel } from "
 import { codexHeaders, rateLimitsEvent, usageLimitReachedBody, whamUsage } from "../rate-limits.js";
 import { itemType, readTurn } from "../responses-input.js";
 import { responseShell } from "../responses-events.js";
+import type { SseEvent } from "../sse.js";
 import type { VerifiedToken } from "./v1-auth.js";
 
 // Plans whose requests must name their workspace; personal plans fall back to the
@@ -49,7 +51,17 @@ export async function handleCodexResponses(ex: Exchange, ctx: EmulatorContext): 
   ctx.planUsage.consume(token.accountId);
   const usage = ctx.planUsage.snapshot(token.accountId, token.planType);
   Object.assign(ex.extraHeaders, codexHeaders(usage));
-  await deliverResponse(ex, ctx, responseShell(body), answerTurn(turn, ctx, gate.fault), gate.fault, true, [rateLimitsEvent(usage)]);
+  await deliverResponse(ex, ctx, responseShell(body), answerTurn(turn, ctx, gate.fault), gate.fault, true, [rateLimitsEvent(usage), metadataEvent()]);
+}
+
+/**
+ * The backend's `response.metadata`, after its rate limits and before `response.created`:
+ * an opaque turn state for a client to send back (docs/protocol.md#codex-rate-limits).
+ * No sequence number; not a Responses event.
+ */
+function metadataEvent(): SseEvent {
+  const type = "response.metadata";
+  return { event: type, data: JSON.stringify({ type, headers: { "x-codex-turn-state": randomBytes(24).toString("base64url") } }) };
 }
 
 export async function handleCodexModels(ex: Exchange, ctx: EmulatorContext): Promise<void> {
