@@ -1,4 +1,4 @@
-// The real Codex CLI (@openai/codex 0.169.0) with a custom provider pointed at the
+// The real Codex CLI (@openai/codex, 0.171.0 on 2026-12-02) with a custom provider pointed at the
 // local server, which forwards to the emulator through provider `openai`.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";

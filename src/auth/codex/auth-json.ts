@@ -144,7 +144,7 @@ function codexAuthJson(credential: OAuthCredential): string {
 
 /**
  * An access token byte for byte as Codex's own `codex login --with-access-token` writes it
- * (observed, Codex CLI 0.169.0): no `auth_mode`, which older Codex builds could not read,
+ * (observed, Codex CLI 0.169.0 and 0.171.0): no `auth_mode`, which older Codex builds could not read,
  * and no final newline.
  */
 function codexAccessTokenJson(credential: AccessTokenCredential): string {

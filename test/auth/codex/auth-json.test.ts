@@ -1,6 +1,6 @@
 // Codex auth.json interop (docs/protocol.md#codex-auth-file): import → export byte-compatible fields,
 // 0600 and atomic, the API-key and access-token modes, refusals that never echo file contents,
-// and the real Codex CLI (0.169.0, when installed) writing what we import and accepting what
+// and the real Codex CLI (the devDependency, when installed) writing what we import and accepting what
 // export-codex writes.
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
@@ -176,7 +176,7 @@ test("an access-token auth.json (with or without auth_mode) is checked and store
   );
 });
 
-test("Codex CLI 0.169.0 `codex login status` accepts a file written by export-codex", { skip: !existsSync(CODEX_BIN) && "@openai/codex is not installed" }, async () => {
+test("Codex CLI's `codex login status` accepts a file written by export-codex", { skip: !existsSync(CODEX_BIN) && "@openai/codex is not installed" }, async () => {
   await withCodexEmulator({}, (emu, ports) =>
     withHome(async (home) => {
       await signIn(emu, home, ports);
@@ -194,7 +194,7 @@ test("Codex CLI 0.169.0 `codex login status` accepts a file written by export-co
   );
 });
 
-test("Codex CLI 0.169.0's `codex login --with-access-token` file imports; export-codex writes the same bytes back, and Codex reads them", { skip: !existsSync(CODEX_BIN) && "@openai/codex is not installed" }, async () => {
+test("Codex CLI's `codex login --with-access-token` file imports; export-codex writes the same bytes back, and Codex reads them", { skip: !existsSync(CODEX_BIN) && "@openai/codex is not installed" }, async () => {
   await withCodexEmulator({}, (emu) =>
     withHome(async (home) => {
       const token = emu.auth.mintCodexAccessToken();
