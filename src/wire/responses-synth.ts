@@ -31,8 +31,10 @@ function wireUsage(usage: Usage | undefined): Json | null {
   };
 }
 
+// `logprobs: []` as the Platform sends it: the openai SDK types it as a required array on
+// the text events (docs/protocol.md#server-event-set), so a client may read it unchecked.
 function messagePart(kind: "message" | "refusal", text: string): Json {
-  return kind === "refusal" ? { type: "refusal", refusal: text } : { type: "output_text", text, annotations: [] };
+  return kind === "refusal" ? { type: "refusal", refusal: text } : { type: "output_text", text, annotations: [], logprobs: [] };
 }
 
 export class ResponsesSynthesizer {
@@ -88,7 +90,9 @@ export class ResponsesSynthesizer {
     events.push(
       kind === "reasoning"
         ? this.event("response.reasoning_summary_text.delta", { ...where, summary_index: 0, delta })
-        : this.event(kind === "refusal" ? "response.refusal.delta" : "response.output_text.delta", { ...where, content_index: 0, delta }),
+        : kind === "refusal"
+          ? this.event("response.refusal.delta", { ...where, content_index: 0, delta })
+          : this.event("response.output_text.delta", { ...where, content_index: 0, delta, logprobs: [] }),
     );
     return events;
   }
@@ -122,7 +126,7 @@ export class ResponsesSynthesizer {
       return [
         item.kind === "refusal"
           ? this.event("response.refusal.done", { ...where, content_index: 0, refusal: item.text })
-          : this.event("response.output_text.done", { ...where, content_index: 0, text: item.text }),
+          : this.event("response.output_text.done", { ...where, content_index: 0, text: item.text, logprobs: [] }),
         this.event("response.content_part.done", { ...where, content_index: 0, part }),
         this.event("response.output_item.done", { output_index: item.index, item: done }),
       ];

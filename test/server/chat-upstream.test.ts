@@ -21,13 +21,19 @@ describe("Responses endpoint over a Chat Completions provider", () => {
 
   it("streams the full event set to responses.stream()", async () => {
     const types: string[] = [];
+    const textEvents: Array<{ logprobs?: unknown }> = [];
     const runner = client.responses.stream({ model: "gpt-5.5", input: "ping", instructions: "Be brief." });
-    runner.on("event", (event) => types.push(event.type));
+    runner.on("event", (event) => {
+      types.push(event.type);
+      if (event.type === "response.output_text.delta" || event.type === "response.output_text.done") textEvents.push(event);
+    });
     const final = await runner.finalResponse();
     assert.equal(final.output_text, 'Hello from the emulator. You asked: "ping"');
     assert.deepEqual(types.slice(0, 4), ["response.created", "response.in_progress", "response.output_item.added", "response.content_part.added"]);
     assert.equal(types.at(-1), "response.completed");
     assert.ok((final.usage?.output_tokens ?? 0) > 0);
+    // The SDK types `logprobs` as a required array on the text events, as the Platform sends them.
+    assert.ok(textEvents.length > 1 && textEvents.every((event) => Array.isArray(event.logprobs)));
     assert.equal((chatCalls().at(-1)!.body as any).messages[0].content, "Be brief.");
   });
 
