@@ -51,6 +51,39 @@ function responsesText(content: unknown): string {
   return content.map((part) => (typeof (part as Json)?.text === "string" ? ((part as Json).text as string) : "")).join("");
 }
 
+const DETAILS = new Set(["auto", "low", "high"]);
+
+/**
+ * A user message's Responses content as our parts: text, and images given by URL (data or
+ * https). An image by `file_id` or a file has no Chat form and is refused by name rather
+ * than left out, so the model never answers without what the user sent.
+ */
+function responsesUserContent(content: unknown): string | ContentPart[] {
+  if (typeof content === "string" || !Array.isArray(content)) return responsesText(content);
+  const parts: ContentPart[] = [];
+  for (const part of content as Json[]) {
+    if (typeof part?.text === "string") parts.push({ type: "text", text: part.text });
+    else if (part?.type === "input_image" && typeof part.image_url === "string") {
+      parts.push({ type: "image", url: part.image_url, ...(DETAILS.has(String(part.detail)) ? { detail: part.detail as "auto" | "low" | "high" } : {}) });
+    } else if (part?.type === "input_image" || part?.type === "input_file") {
+      throw unsupported("input", `a ${part.type} ${part.type === "input_image" ? "without an image_url" : "part"} has no Chat Completions equivalent.`);
+    }
+  }
+  return parts;
+}
+
+/**
+ * A function call's output: a string, or (Responses) a list of parts, whose text is joined.
+ * Chat's tool messages carry text only, so an image or file in it is refused by name.
+ */
+function toolOutputText(output: unknown): string {
+  if (!Array.isArray(output)) return String(output ?? "");
+  for (const part of output as Json[]) {
+    if (typeof part?.text !== "string") throw unsupported("input", `a function_call_output with ${String(part?.type)} content has no Chat Completions equivalent (tool results are text there).`);
+  }
+  return responsesText(output);
+}
+
 /**
  * Raw items are Responses output items replayed for multi-turn (see ResponseResult.output).
  * Messages and function calls translate; reasoning has no Chat slot and is left out.
@@ -59,12 +92,12 @@ function fromRawItem(item: Json): PlainItem | undefined {
   switch (item.type) {
     case "message": {
       const role = item.role === "assistant" || item.role === "system" || item.role === "developer" ? item.role : "user";
-      return { type: "message", role, content: responsesText(item.content) };
+      return { type: "message", role, content: role === "user" ? responsesUserContent(item.content) : responsesText(item.content) };
     }
     case "function_call":
       return { type: "function_call", callId: String(item.call_id), name: String(item.name), arguments: String(item.arguments ?? "") };
     case "function_call_output":
-      return { type: "function_call_output", callId: String(item.call_id), output: String(item.output ?? "") };
+      return { type: "function_call_output", callId: String(item.call_id), output: toolOutputText(item.output) };
     case "reasoning":
       return undefined;
     default:

@@ -59,6 +59,34 @@ describe("Responses endpoint over a Chat Completions provider", () => {
     assert.match(JSON.stringify(messages[1].content), /You asked: \\"first question\\"/);
   });
 
+  it("carries a user's image and a tool result's text parts; an image in a tool result is refused by name, nothing sent", async () => {
+    const image = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==";
+    const call = { type: "function_call" as const, call_id: "call_1", name: "lookup_order", arguments: '{"order_id":"42"}' };
+    await client.responses.create({
+      model: "gpt-5.5",
+      input: [
+        { role: "user", content: [{ type: "input_text", text: "what is this?" }, { type: "input_image", image_url: image, detail: "low" }] },
+        call,
+        { type: "function_call_output", call_id: "call_1", output: [{ type: "input_text", text: "shipped " }, { type: "input_text", text: "on Monday" }] },
+      ],
+    });
+    const messages = (chatCalls().at(-1)!.body as { messages: Array<{ role: string; content: unknown }> }).messages;
+    assert.deepEqual(messages[0].content, [
+      { type: "text", text: "what is this?" },
+      { type: "image_url", image_url: { url: image, detail: "low" } },
+    ]);
+    assert.deepEqual(messages.at(-1), { role: "tool", tool_call_id: "call_1", content: "shipped on Monday" });
+
+    const sent = chatCalls().length;
+    const withImage = { type: "function_call_output" as const, call_id: "call_1", output: [{ type: "input_image" as const, image_url: image, detail: "auto" as const }] };
+    await assert.rejects(client.responses.create({ model: "gpt-5.5", input: [{ role: "user", content: "look" }, call, withImage] }), (error: unknown) => {
+      assert.ok(error instanceof OpenAI.BadRequestError);
+      assert.match(error.message, /function_call_output with input_image content has no Chat Completions equivalent/);
+      return true;
+    });
+    assert.equal(chatCalls().length, sent, "nothing sent upstream");
+  });
+
   it("refuses fields Chat cannot express", async () => {
     await assert.rejects(client.responses.create({ model: "gpt-5.5", input: "x", previous_response_id: "resp_1" }), OpenAI.BadRequestError);
     await assert.rejects(client.responses.create({ model: "gpt-5.5", input: "x", background: true }), OpenAI.BadRequestError);
