@@ -10,16 +10,11 @@ import { after, before, describe, it } from "node:test";
 import { pathToFileURL } from "node:url";
 import { createCodexProvider } from "#src/ai-sdk/index.js";
 import { startEmulator, type Emulator } from "#src/emulator/index.js";
+import { currentSdkSkip } from "../support/current-sdk.js";
 import { bodies } from "./helpers.js";
 
 const AI_DIR = process.env.CODEX_PROVIDER_TEST_AI_DIR;
-const major = Number(process.versions.node.split(".")[0]);
-const skip =
-  major < 22
-    ? `ai@7 needs Node >= 22 (this is ${process.version}); CI runs it on its Node 24 leg`
-    : !AI_DIR
-      ? "set CODEX_PROVIDER_TEST_AI_DIR to a folder where `npm install --prefix <dir> ai@7` ran"
-      : false;
+const skip = currentSdkSkip("ai@7", "CODEX_PROVIDER_TEST_AI_DIR");
 
 // The SDK is loaded at run time from outside the repository, so it is typed loosely here;
 // the assertions check the shapes that matter.

@@ -9,16 +9,11 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { pathToFileURL } from "node:url";
+import { currentSdkSkip } from "../support/current-sdk.js";
 import { chatUpstream, startCodexStack, startStack, type Stack } from "./helpers.js";
 
 const OPENAI_DIR = process.env.CODEX_PROVIDER_TEST_OPENAI_DIR;
-const major = Number(process.versions.node.split(".")[0]);
-const skip =
-  major < 22
-    ? `openai@7 needs Node >= 22 (this is ${process.version}); CI runs it on its Node 24 leg`
-    : !OPENAI_DIR
-      ? "set CODEX_PROVIDER_TEST_OPENAI_DIR to a folder where `npm install --prefix <dir> openai@7` ran"
-      : false;
+const skip = currentSdkSkip("openai@7", "CODEX_PROVIDER_TEST_OPENAI_DIR");
 
 // Loaded at run time from outside the repository, so typed loosely; the assertions check
 // the shapes that matter.
