@@ -1,4 +1,4 @@
-// The real Claude Code CLI (@anthropic-ai/claude-code 2.1.197, a native binary from npm)
+// The real Claude Code CLI (@anthropic-ai/claude-code 2.1.332, a native binary from npm)
 // pointed at the local server's Anthropic Messages endpoint with ANTHROPIC_BASE_URL and
 // ANTHROPIC_API_KEY; the server forwards to the emulator through provider `openai`.
 // Offline: non-essential traffic is off, and a dead loopback proxy catches anything
