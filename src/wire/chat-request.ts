@@ -56,10 +56,11 @@ const DETAILS = new Set(["auto", "low", "high"]);
 /**
  * A user message's Responses content as our parts: text, and images given by URL (data or
  * https). An image by `file_id` or a file has no Chat form and is refused by name rather
- * than left out, so the model never answers without what the user sent.
+ * than left out, so the model never answers without what the user sent. Text alone stays
+ * one string, which every Chat server takes.
  */
 function responsesUserContent(content: unknown): string | ContentPart[] {
-  if (typeof content === "string" || !Array.isArray(content)) return responsesText(content);
+  if (!Array.isArray(content) || content.every((part) => typeof (part as Json)?.text === "string")) return responsesText(content);
   const parts: ContentPart[] = [];
   for (const part of content as Json[]) {
     if (typeof part?.text === "string") parts.push({ type: "text", text: part.text });

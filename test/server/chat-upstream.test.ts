@@ -65,13 +65,15 @@ describe("Responses endpoint over a Chat Completions provider", () => {
     await client.responses.create({
       model: "gpt-5.5",
       input: [
+        { role: "user", content: [{ type: "input_text", text: "some " }, { type: "input_text", text: "context" }] },
         { role: "user", content: [{ type: "input_text", text: "what is this?" }, { type: "input_image", image_url: image, detail: "low" }] },
         call,
         { type: "function_call_output", call_id: "call_1", output: [{ type: "input_text", text: "shipped " }, { type: "input_text", text: "on Monday" }] },
       ],
     });
     const messages = (chatCalls().at(-1)!.body as { messages: Array<{ role: string; content: unknown }> }).messages;
-    assert.deepEqual(messages[0].content, [
+    assert.equal(messages[0].content, "some context", "text alone stays one string");
+    assert.deepEqual(messages[1].content, [
       { type: "text", text: "what is this?" },
       { type: "image_url", image_url: { url: image, detail: "low" } },
     ]);
