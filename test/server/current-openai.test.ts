@@ -63,7 +63,7 @@ describe("current openai SDK (openai@7) through serve", { skip }, () => {
     });
 
     for (const shape of ["refusal", "commentary", "annotations", "reasoning_text"] as const) {
-      it(`responses.stream() takes a ${shape} answer`, async () => {
+      it(`responses.stream() takes an answer with ${shape}`, async () => {
         stack.emulator.setFault({ name: shape });
         const { final, types } = await streamed(clientOf(stack), { model: "gpt-5.5", input: "hi" });
         assert.equal(types[0], "response.created");
