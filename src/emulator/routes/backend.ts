@@ -2,7 +2,7 @@
 // docs/protocol.md#codex-rejected-fields, docs/protocol.md#codex-errors), the model catalog and the usage
 // endpoint (docs/protocol.md#codex-models-and-usage). Every answer to an authenticated caller carries the
 // `x-codex-*` usage headers of docs/protocol.md#codex-rate-limits.
-import { randomBytes } from "node:crypto";
+import { randomToken } from "../auth/crypto-util.js";
 import type { EmulatorContext } from "../context.js";
 import { detailError, type HttpError, openaiError } from "../errors.js";
 import type { Exchange } from "../http.js";
@@ -61,7 +61,7 @@ export async function handleCodexResponses(ex: Exchange, ctx: EmulatorContext): 
  */
 function metadataEvent(): SseEvent {
   const type = "response.metadata";
-  return { event: type, data: JSON.stringify({ type, headers: { "x-codex-turn-state": randomBytes(24).toString("base64url") } }) };
+  return { event: type, data: JSON.stringify({ type, headers: { "x-codex-turn-state": randomToken(24) } }) };
 }
 
 export async function handleCodexModels(ex: Exchange, ctx: EmulatorContext): Promise<void> {
