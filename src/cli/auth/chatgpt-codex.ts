@@ -2,7 +2,7 @@
 // sign-in with the Codex client, Codex auth.json import, and Codex access tokens.
 import { cliStore } from "../credential-store.js";
 import type { AccessTokenCredential, Credential, OAuthCredential, ProfileData } from "../../auth/credential.js";
-import { checkAccessTokenShape, whoami } from "../../auth/codex/access-token.js";
+import { whoami } from "../../auth/codex/access-token.js";
 import { defaultCodexAuthPath, readCodexAuthFile } from "../../auth/codex/auth-json.js";
 import { CODEX_PROVIDER_ID } from "../../auth/codex/auth-source.js";
 import { checkWorkspace, browserLogin } from "../../auth/codex/browser-login.js";
@@ -128,7 +128,7 @@ async function withAccessToken(common: CommonAuthFlags, context: CliContext, sig
 
 /** An access token checked with whoami (its workspace and plan) and stored; `method` names where it came from. */
 async function storeAccessToken(token: string, method: string, common: CommonAuthFlags, context: CliContext, signal: AbortSignal): Promise<number> {
-  checkAccessTokenShape(token);
+  // whoami refuses a value that is not an access token before it sends anything.
   const identity = await whoami(codexAuthEndpoints(context.env), token, signal);
   const credential: AccessTokenCredential = { ...identity, savedAt: new Date().toISOString() };
   await save(context, common.profile, CODEX_PROVIDER_ID, credential);
