@@ -9,7 +9,34 @@ import { dirname, join } from "node:path";
 import { after, before } from "node:test";
 
 const require = createRequire(import.meta.url);
-const CODEX = join(dirname(require.resolve("@openai/codex/package.json")), "bin", "codex.js");
+/** The devDependency's entry script; "" when it is not installed (the tests that need it skip). */
+export const CODEX = codexEntry();
+
+function codexEntry(): string {
+  try {
+    return join(dirname(require.resolve("@openai/codex/package.json")), "bin", "codex.js");
+  } catch {
+    return "";
+  }
+}
+
+/** One run of the real Codex CLI in exactly `env` (nothing of this machine's own), killed after 30 s; stdout and stderr apart. */
+export function runCodexCommand(args: string[], env: Record<string, string>, options: { cwd?: string; stdin?: string } = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CODEX, ...args], { cwd: options.cwd, env: { PATH: process.env.PATH ?? "", ...env }, stdio: ["pipe", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk));
+    child.stdin.end(options.stdin ?? "");
+    const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
+    child.on("error", reject);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
 
 export interface CodexRun {
   code: number | null;
@@ -26,26 +53,14 @@ export function tempCodexHome(): { path: string } {
   return home;
 }
 
-export function runCodex(baseUrl: string, codexHome: string, key: string, prompt: string, model = "gpt-5.5"): Promise<CodexRun> {
+export async function runCodex(baseUrl: string, codexHome: string, key: string, prompt: string, model = "gpt-5.5"): Promise<CodexRun> {
   // No retries: a failure should show at once, not after Codex's backoff (docs/protocol.md#codex-retry-reference).
   const provider = `{name="codex-provider",base_url="${baseUrl}",wire_api="responses",env_key="CODEX_PROVIDER_KEY",request_max_retries=0,stream_max_retries=0}`;
-  const args = [CODEX, "exec", "--json", "--ephemeral", "--skip-git-repo-check", "-m", model, "-c", "model_provider=codex-provider", "-c", `model_providers.codex-provider=${provider}`, prompt];
+  const args = ["exec", "--json", "--ephemeral", "--skip-git-repo-check", "-m", model, "-c", "model_provider=codex-provider", "-c", `model_providers.codex-provider=${provider}`, prompt];
   // A clean environment: no real credentials or config of the machine running the tests.
-  const env = { PATH: process.env.PATH ?? "", HOME: codexHome, CODEX_HOME: codexHome, CODEX_PROVIDER_KEY: key };
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: codexHome, env, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk));
-    const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
-    child.on("error", reject);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      const events = stdout.split("\n").filter((line) => line.startsWith("{")).map((line) => JSON.parse(line) as Record<string, any>);
-      resolve({ code, events, stderr });
-    });
-  });
+  const { code, stdout, stderr } = await runCodexCommand(args, { HOME: codexHome, CODEX_HOME: codexHome, CODEX_PROVIDER_KEY: key }, { cwd: codexHome });
+  const events = stdout.split("\n").filter((line) => line.startsWith("{")).map((line) => JSON.parse(line) as Record<string, any>);
+  return { code, events, stderr };
 }
 
 /** The agent's final message text, if Codex printed one. */

@@ -7,33 +7,26 @@ import { existsSync } from "node:fs";
 import { mkdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "node:test";
-import { fileURLToPath } from "node:url";
 import { CredentialStore } from "#src/auth/store/index.js";
 import { accessTokenAuthFile, agentIdentityAuthFile, apiKeyAuthFile, chatgptAuthFile, type CodexTokens } from "./fixtures/auth-files.js";
 import { assertNoSecrets, cliEnv, signIn, storedCodexCredential, withCodexEmulator } from "../../support/codex.js";
 import { withHome } from "../../support/home.js";
 import { runCli } from "../../support/cli.js";
+import { CODEX, runCodexCommand } from "../../server/codex-runner.js";
 
-const CODEX_BIN = fileURLToPath(new URL("../../../../node_modules/@openai/codex/bin/codex.js", import.meta.url));
 
 function pretty(value: unknown): string {
   return `${JSON.stringify(value, null, 2)}\n`;
 }
 
 /**
- * The real Codex CLI with a clean environment; `authApi` points its access-token check
- * (whoami, `CODEX_AUTHAPI_BASE_URL`) at the emulator.
+ * The real Codex CLI in a clean environment, its output as one text; `authApi` points its
+ * access-token check (whoami, `CODEX_AUTHAPI_BASE_URL`) at the emulator.
  */
 async function runCodexCli(args: string[], env: { home: string; codexHome: string; authApi?: string }, stdin = ""): Promise<{ code: number | null; output: string }> {
-  const { spawn } = await import("node:child_process");
-  const authApi = env.authApi ? { CODEX_AUTHAPI_BASE_URL: env.authApi } : {};
-  const codex = spawn(process.execPath, [CODEX_BIN, ...args], { env: { PATH: process.env.PATH ?? "", HOME: env.home, CODEX_HOME: env.codexHome, ...authApi } });
-  let output = "";
-  codex.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  codex.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  codex.stdin.end(stdin);
-  const code = await new Promise<number | null>((resolve) => codex.once("close", resolve));
-  return { code, output };
+  const authApi: Record<string, string> = env.authApi ? { CODEX_AUTHAPI_BASE_URL: env.authApi } : {};
+  const { code, stdout, stderr } = await runCodexCommand(args, { HOME: env.home, CODEX_HOME: env.codexHome, ...authApi }, { stdin });
+  return { code, output: stdout + stderr };
 }
 
 test("import → export: the same four tokens and last_refresh, auth_mode chatgpt, mode 0600; the imported login works", async () => {
@@ -176,7 +169,7 @@ test("an access-token auth.json (with or without auth_mode) is checked and store
   );
 });
 
-test("Codex CLI's `codex login status` accepts a file written by export-codex", { skip: !existsSync(CODEX_BIN) && "@openai/codex is not installed" }, async () => {
+test("Codex CLI's `codex login status` accepts a file written by export-codex", { skip: !existsSync(CODEX) && "@openai/codex is not installed" }, async () => {
   await withCodexEmulator({}, (emu, ports) =>
     withHome(async (home) => {
       await signIn(emu, home, ports);
@@ -194,7 +187,7 @@ test("Codex CLI's `codex login status` accepts a file written by export-codex", 
   );
 });
 
-test("Codex CLI's `codex login --with-access-token` file imports; export-codex writes the same bytes back, and Codex reads them", { skip: !existsSync(CODEX_BIN) && "@openai/codex is not installed" }, async () => {
+test("Codex CLI's `codex login --with-access-token` file imports; export-codex writes the same bytes back, and Codex reads them", { skip: !existsSync(CODEX) && "@openai/codex is not installed" }, async () => {
   await withCodexEmulator({}, (emu) =>
     withHome(async (home) => {
       const token = emu.auth.mintCodexAccessToken();
